@@ -1,0 +1,100 @@
+"""The application factory: binds extensions, registers blueprints and namespaces."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import Config, ProductionConfig, config_from_env
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build a Yishi application for the given config class (default: YISHI_CONFIG)."""
+    config_class = config_class or config_from_env()
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+
+    app = Flask(__name__, static_folder="../static", template_folder="../templates", instance_relative_config=False)
+    app.config.from_object(config_class)
+    app.instance_path = str(_instance_dir())
+
+    _init_extensions(app)
+
+    from app import cli, core, models  # noqa: F401  (models: the whole metadata)
+    from app.accounts import bp as accounts_bp
+    from app.accounts import routes as _accounts_routes  # noqa: F401
+    from app.communities import bp as communities_bp
+    from app.communities import routes as _communities_routes  # noqa: F401
+    from app.core import bp as core_bp
+    from app.core import routes as _core_routes  # noqa: F401
+    from app.core.errors import register_error_handlers
+    from app.core.security import register_security_headers
+    from app.core.templating import register_template_helpers
+    from app.notifications import bp as notifications_bp
+    from app.notifications import routes as _notifications_routes  # noqa: F401
+    from app.notifications import subscribers as _subscribers  # noqa: F401
+    from app.notifications.sockets import NotificationsNamespace
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(communities_bp)
+    app.register_blueprint(notifications_bp)
+
+    from app.extensions import socketio
+
+    socketio.on_namespace(NotificationsNamespace("/notifications"))
+
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    cli.register(app)
+    return app
+
+
+def _instance_dir():
+    from config import INSTANCE_DIR
+
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return INSTANCE_DIR
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.accounts.models import User
+    from app.core.i18n import select_locale
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user and user.active else None
+
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
+        # logger and engineio_logger stay off: connections are logged by the server
+    )
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
+    """SQLite enforces foreign keys only when asked, per connection."""
+    module = type(dbapi_connection).__module__
+    if module.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,68 @@
+"""Account use cases: register, authenticate, change settings."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.accounts.models import User
+from app.core.errors import Conflict, DomainError
+from app.core.realtime import disconnect_user
+from app.extensions import db
+
+# Checked against when the phone is unknown, so both failures take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class BadCredentials(DomainError):
+    status_code = 401
+
+    def __init__(self):
+        super().__init__("bad_credentials", _l("The mobile number or password is not right."))
+
+
+def register(phone: str, name: str, password: str, locale: str = "zh_CN") -> User:
+    """Create an account. A retried submission with the same details returns the same account."""
+    existing = db.session.scalar(select(User).where(User.phone == phone))
+    if existing is not None:
+        if existing.name == name and existing.check_password(password):
+            return existing  # the same form sent twice by a flaky network
+        raise Conflict("phone_taken", _l("This mobile number is already registered. Log in instead."), field="phone")
+    user = User(phone=phone, name=name, locale=locale)
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(
+            "phone_taken", _l("This mobile number is already registered. Log in instead."), field="phone"
+        ) from None
+    return user
+
+
+def authenticate(phone: str, password: str) -> User:
+    """The user with this phone and password; one error for unknown phone and wrong password."""
+    user = db.session.scalar(select(User).where(User.phone == phone))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise BadCredentials()
+    if not user.check_password(password) or not user.active:
+        raise BadCredentials()
+    return user
+
+
+def update_settings(user: User, *, name: str, locale: str, large_text: bool) -> User:
+    """Change the user's display name, language and text size."""
+    user.name = name
+    user.locale = locale
+    user.large_text = large_text
+    db.session.commit()
+    return user
+
+
+def end_live_sessions(user: User) -> int:
+    """Disconnect the user's live sockets (after logout); returns how many."""
+    return disconnect_user(user.id)

@@ -1,0 +1,108 @@
+"""`flask yishi ...` commands: demo data, roster import, first community and staff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+
+group = click.Group("yishi", help="Yishi administration commands.")
+
+
+@group.command("demo")
+def demo_command():
+    """Load the demo community 翠竹园社区 (idempotent) and print its accounts."""
+    from app import demo
+
+    password = current_app.config["DEMO_PASSWORD"]
+    loaded = demo.load(password)
+    click.echo("Demo community loaded." if loaded else "Demo community already present; nothing added.")
+    click.echo(f"Demo accounts (password: {password}):")
+    for phone, name, role in demo.account_table():
+        click.echo(f"  {phone}  {name:<4}  {role}")
+    click.echo("Invite codes: CZY2026A (whole community), CZY1DONG … CZY4DONG (per building)")
+
+
+@group.command("import-roster")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--community", "slug", required=True, help="The community's slug, e.g. cuizhuyuan.")
+@click.option("--dry-run", is_flag=True, help="Check the file and report, write nothing.")
+def import_roster_command(file: Path, slug: str, dry_run: bool):
+    """Import a household roster (CSV or XLSX): all rows, or nothing if any row is bad."""
+    from app.communities import roster
+    from app.communities.models import Community
+    from app.core.errors import DomainError
+
+    community = db.session.scalar(select(Community).where(Community.slug == slug))
+    if community is None:
+        raise click.ClickException(f"No community with slug {slug!r}.")
+    try:
+        preview = roster.parse(file.read_bytes(), file.name, max_rows=current_app.config["ROSTER_MAX_ROWS"])
+    except DomainError as err:
+        raise click.ClickException(str(err.message)) from None
+    for error in preview.errors:
+        click.echo(f"line {error.line}: {error.message}", err=True)
+    if preview.errors:
+        raise click.ClickException(f"{len(preview.errors)} row(s) with errors; nothing was imported.")
+    click.echo(f"{len(preview.rows)} rows, {preview.household_count} households: OK.")
+    if dry_run:
+        return
+    result = roster.import_roster(None, community, preview, check_permission=False)
+    click.echo(
+        f"Imported: {result.buildings_created} new buildings, {result.households_created} new households, "
+        f"{result.households_updated} updated, {result.owners} owners."
+    )
+
+
+@group.command("create-community")
+@click.option("--district", required=True)
+@click.option("--street", required=True)
+@click.option("--name", required=True)
+@click.option("--slug", required=True)
+def create_community_command(district: str, street: str, name: str, slug: str):
+    """Create a community (and its district and street if new)."""
+    from app.communities.models import Community, District, Street
+
+    if db.session.scalar(select(Community).where(Community.slug == slug)):
+        raise click.ClickException(f"A community with slug {slug!r} exists already.")
+    district_row = db.session.scalar(select(District).where(District.name == district)) or District(name=district)
+    street_row = None
+    if district_row.id is not None:
+        street_row = db.session.scalar(
+            select(Street).where(Street.district_id == district_row.id, Street.name == street)
+        )
+    street_row = street_row or Street(district=district_row, name=street)
+    db.session.add(Community(street=street_row, name=name, slug=slug))
+    db.session.commit()
+    click.echo(f"Created {district} / {street} / {name} ({slug}).")
+
+
+@group.command("grant-staff")
+@click.option("--phone", required=True, help="A registered user's mobile number.")
+@click.option("--community", "slug", required=True)
+def grant_staff_command(phone: str, slug: str):
+    """Make a registered user verified community staff (the first staff member of a new community)."""
+    from app.accounts.models import User
+    from app.communities.models import Community, MemberRole, Membership, MembershipStatus, Role
+
+    user = db.session.scalar(select(User).where(User.phone == phone))
+    community = db.session.scalar(select(Community).where(Community.slug == slug))
+    if user is None or community is None:
+        raise click.ClickException("Unknown phone or community.")
+    membership = db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.community_id == community.id)
+    ) or Membership(user_id=user.id, community_id=community.id)
+    membership.status = MembershipStatus.VERIFIED
+    if not any(r.role == Role.COMMUNITY_STAFF for r in membership.roles):
+        membership.roles.append(MemberRole(role=Role.COMMUNITY_STAFF))
+    db.session.add(membership)
+    db.session.commit()
+    click.echo(f"{user.name} is community staff of {community.name}.")
+
+
+def register(app) -> None:
+    app.cli.add_command(group)

@@ -1,0 +1,100 @@
+"""Community forms: parsing and validation only."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from app.communities.models import Relation, Role
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Invite code"),
+        filters=[lambda s: "".join(s.split()).upper() if s else s],
+        validators=[InputRequired(_l("Enter the invite code from the poster.")), Length(max=16)],
+    )
+
+
+RELATION_CHOICES = [
+    SelectChoice(Relation.OWNER.value, _l("I own it (业主)")),
+    SelectChoice(Relation.FAMILY.value, _l("I live with the owner (家庭成员)")),
+    SelectChoice(Relation.TENANT.value, _l("I rent it (租户)")),
+]
+
+
+class JoinForm(FlaskForm):
+    """Step two: which household; the building list is set by the view."""
+
+    code = HiddenField()
+    no_household = BooleanField(_l("I do not live here: I work here (property manager, organisation, staff)"))
+    building_id = SelectField(_l("Building"), coerce=int, validate_choice=False, validators=[Optional()])
+    unit = StringField(_l("Unit (单元)"), filters=[lambda s: s.strip() if s else s], validators=[Length(max=10)])
+    room = StringField(_l("Room (室号)"), filters=[lambda s: s.strip() if s else s], validators=[Length(max=10)])
+    relation = RadioField(_l("You are"), choices=RELATION_CHOICES, validate_choice=False)
+
+    def validate_room(self, field):
+        if self.no_household.data:
+            return
+        if not self.unit.data:
+            self.unit.errors.append(_l("Enter your unit number."))
+        if not field.data:
+            raise ValidationError(_l("Enter your room number."))
+
+    def validate_relation(self, field):
+        if self.no_household.data:
+            return
+        if field.data not in {r.value for r in Relation}:
+            raise ValidationError(_l("Say how you live in this household."))
+
+
+class RejectForm(FlaskForm):
+    reason = StringField(
+        _l("Reason (the applicant will read it)"),
+        filters=[lambda s: s.strip() if s else s],
+        validators=[InputRequired(_l("Give a reason: the applicant will read it.")), Length(max=200)],
+    )
+
+
+ROLE_LABELS = {
+    Role.RESIDENT: _l("Resident"),
+    Role.OWNER: _l("Owner"),
+    Role.BUILDING_LEADER: _l("Building leader"),
+    Role.GROUP_LEADER: _l("Resident group leader"),
+    Role.RESIDENT_REP: _l("Resident representative"),
+    Role.PROPERTY_MANAGER: _l("Property manager"),
+    Role.OWNERS_COMMITTEE: _l("Owners' committee"),
+    Role.COMMUNITY_STAFF: _l("Community staff"),
+    Role.SOCIAL_ORG: _l("Social organisation"),
+    Role.EXPERT: _l("Expert"),
+}
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role if r != Role.RESIDENT],
+        validators=[InputRequired()],
+    )
+    building_id = SelectField(
+        _l("Building (for a building leader)"), coerce=int, validate_choice=False, validators=[Optional()]
+    )
+
+
+class RevokeRoleForm(FlaskForm):
+    role = HiddenField(validators=[InputRequired()])
+
+
+class InviteForm(FlaskForm):
+    building_id = SelectField(_l("For"), coerce=int, validate_choice=False, validators=[Optional()])
+
+
+class RosterUploadForm(FlaskForm):
+    file = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired(_l("Choose a CSV or XLSX file."))])
+
+
+class RosterConfirmForm(FlaskForm):
+    token = HiddenField(validators=[InputRequired()])

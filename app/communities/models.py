@@ -1,0 +1,282 @@
+"""The tenancy tree (district -> street -> community) and who belongs where."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import TimestampMixin
+from app.extensions import db
+
+
+class Role(enum.StrEnum):
+    """Roles held per community (PRODUCT.md). 'unverified' is a status, not a role."""
+
+    RESIDENT = "resident"
+    OWNER = "owner"
+    BUILDING_LEADER = "building_leader"
+    GROUP_LEADER = "group_leader"
+    RESIDENT_REP = "resident_rep"
+    PROPERTY_MANAGER = "property_manager"
+    OWNERS_COMMITTEE = "owners_committee"
+    COMMUNITY_STAFF = "community_staff"
+    SOCIAL_ORG = "social_org"
+    EXPERT = "expert"
+
+
+class OfficeRole(enum.StrEnum):
+    """Roles held over a street or a whole district, across its communities."""
+
+    STREET_STAFF = "street_staff"
+    DISTRICT_STAFF = "district_staff"
+
+
+class MembershipStatus(enum.StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class Relation(enum.StrEnum):
+    """How a member relates to the household they joined with."""
+
+    OWNER = "owner"
+    FAMILY = "family"
+    TENANT = "tenant"
+
+
+def _enum(cls, name: str) -> Enum:
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        create_constraint=True,
+    )
+
+
+class District(db.Model):
+    """区: one installation serves one district."""
+
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+
+    streets: Mapped[list[Street]] = relationship(back_populates="district", order_by="Street.id")
+
+
+class Street(db.Model):
+    """街道."""
+
+    __tablename__ = "streets"
+    __table_args__ = (UniqueConstraint("district_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+
+    district: Mapped[District] = relationship(back_populates="streets")
+    communities: Mapped[list[Community]] = relationship(back_populates="street", order_by="Community.id")
+
+
+class Community(TimestampMixin, db.Model):
+    """社区: the tenant; every other record belongs to one."""
+
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    street: Mapped[Street] = relationship(back_populates="communities")
+    buildings: Mapped[list[Building]] = relationship(
+        back_populates="community", order_by="Building.sort_order, Building.id"
+    )
+
+
+class Building(db.Model):
+    """楼栋."""
+
+    __tablename__ = "buildings"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(30))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    community: Mapped[Community] = relationship(back_populates="buildings")
+    households: Mapped[list[Household]] = relationship(
+        back_populates="building", order_by="Household.unit, Household.room"
+    )
+
+
+class Household(db.Model):
+    """户 / 专有部分: one dwelling, with its floor area in 0.01 m²."""
+
+    __tablename__ = "households"
+    __table_args__ = (
+        UniqueConstraint("building_id", "unit", "room"),
+        CheckConstraint("area_centi_m2 > 0", name="area_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id", ondelete="CASCADE"), index=True)
+    unit: Mapped[str] = mapped_column(String(10))
+    room: Mapped[str] = mapped_column(String(10))
+    area_centi_m2: Mapped[int] = mapped_column(Integer)
+    developer_unsold: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    building: Mapped[Building] = relationship(back_populates="households")
+    owners: Mapped[list[HouseholdOwner]] = relationship(
+        back_populates="household", cascade="all, delete-orphan", order_by="HouseholdOwner.id"
+    )
+
+    @property
+    def label(self) -> str:
+        return f"{self.building.name} {self.unit}-{self.room}"
+
+    @property
+    def representative(self) -> HouseholdOwner | None:
+        return next((o for o in self.owners if o.is_representative), None)
+
+
+class HouseholdOwner(db.Model):
+    """An owner on the household register; a co-owned unit names one representative."""
+
+    __tablename__ = "household_owners"
+    __table_args__ = (UniqueConstraint("household_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(11), index=True)
+    is_representative: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    household: Mapped[Household] = relationship(back_populates="owners")
+
+
+class Membership(TimestampMixin, db.Model):
+    """A user's membership of one community: status, household and roles."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "community_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id", ondelete="SET NULL"), index=True)
+    relation: Mapped[Relation | None] = mapped_column(_enum(Relation, "relation"))
+    status: Mapped[MembershipStatus] = mapped_column(
+        _enum(MembershipStatus, "membership_status"), default=MembershipStatus.PENDING
+    )
+    review_note: Mapped[str] = mapped_column(String(200), default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    invite_id: Mapped[int | None] = mapped_column(ForeignKey("invite_codes.id", ondelete="SET NULL"))
+
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    community: Mapped[Community] = relationship()
+    household: Mapped[Household | None] = relationship()
+    roles: Mapped[list[MemberRole]] = relationship(
+        back_populates="membership", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == MembershipStatus.VERIFIED
+
+    @property
+    def role_names(self) -> set[str]:
+        return {r.role.value for r in self.roles} if self.is_verified else set()
+
+    def has_role(self, *roles: Role) -> bool:
+        """True if verified and holding any of the roles."""
+        names = self.role_names
+        return any(role.value in names for role in roles)
+
+    def led_building_ids(self) -> set[int]:
+        if not self.is_verified:
+            return set()
+        return {r.building_id for r in self.roles if r.role == Role.BUILDING_LEADER and r.building_id}
+
+    @property
+    def building_id(self) -> int | None:
+        return self.household.building_id if self.household else None
+
+
+class MemberRole(db.Model):
+    """One role held by a membership; a building leader's role names the building."""
+
+    __tablename__ = "member_roles"
+    __table_args__ = (
+        UniqueConstraint("membership_id", "role"),
+        CheckConstraint("(role = 'building_leader') = (building_id IS NOT NULL)", name="building_only_for_leader"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "member_role"))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id", ondelete="CASCADE"))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    membership: Mapped[Membership] = relationship(back_populates="roles")
+    building: Mapped[Building | None] = relationship()
+
+
+class OfficeAssignment(db.Model):
+    """Street or district staff: sees and reports across the communities below."""
+
+    __tablename__ = "office_assignments"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", "street_id", "district_id"),
+        CheckConstraint(
+            "(role = 'street_staff' AND street_id IS NOT NULL AND district_id IS NULL)"
+            " OR (role = 'district_staff' AND district_id IS NOT NULL AND street_id IS NULL)",
+            name="scope_matches_role",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[OfficeRole] = mapped_column(_enum(OfficeRole, "office_role"))
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id", ondelete="CASCADE"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+
+    street: Mapped[Street | None] = relationship()
+    district: Mapped[District | None] = relationship()
+
+
+class InviteCode(TimestampMixin, db.Model):
+    """A join code, community-wide or for one building, printed as a QR poster."""
+
+    __tablename__ = "invite_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    community: Mapped[Community] = relationship()
+    building: Mapped[Building | None] = relationship()

@@ -1,0 +1,402 @@
+"""Community use cases: tenancy look-ups, joining, verification, roles, invites."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.communities import permissions, signals
+from app.communities.models import (
+    Building,
+    Community,
+    Household,
+    HouseholdOwner,
+    InviteCode,
+    MemberRole,
+    Membership,
+    MembershipStatus,
+    OfficeAssignment,
+    OfficeRole,
+    Relation,
+    Role,
+    Street,
+)
+from app.core import audit
+from app.core.errors import DomainError, Forbidden, NotFound
+from app.core.models import utcnow
+from app.extensions import db
+
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by the elderly
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A user as seen from one community: their membership there and whether they oversee it."""
+
+    user: User | None
+    community: Community
+    membership: Membership | None
+    oversees: bool
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None
+
+
+# -- tenancy ---------------------------------------------------------------
+
+
+def get_community(slug: str) -> Community:
+    community = db.session.scalar(select(Community).where(Community.slug == slug))
+    if community is None:
+        raise NotFound()
+    return community
+
+
+def membership_of(user: User | None, community_id: int) -> Membership | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.community_id == community_id)
+    )
+
+
+def offices_of(user: User | None) -> list[OfficeAssignment]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return list(db.session.scalars(select(OfficeAssignment).where(OfficeAssignment.user_id == user.id)))
+
+
+def overseen_community_ids(user: User | None) -> set[int]:
+    """Communities a street or district staff member sees across."""
+    offices = offices_of(user)
+    street_ids = {o.street_id for o in offices if o.role == OfficeRole.STREET_STAFF}
+    district_ids = {o.district_id for o in offices if o.role == OfficeRole.DISTRICT_STAFF}
+    if not street_ids and not district_ids:
+        return set()
+    query = (
+        select(Community.id)
+        .join(Street, Community.street_id == Street.id)
+        .where(or_(Street.id.in_(street_ids), Street.district_id.in_(district_ids)))
+    )
+    return set(db.session.scalars(query))
+
+
+def viewer(user: User | None, community: Community) -> Viewer:
+    return Viewer(
+        user=user if user is not None and getattr(user, "is_authenticated", False) else None,
+        community=community,
+        membership=membership_of(user, community.id),
+        oversees=community.id in overseen_community_ids(user),
+    )
+
+
+def memberships_of(user: User) -> list[Membership]:
+    return list(db.session.scalars(select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)))
+
+
+def overseen_communities(user: User) -> list[Community]:
+    ids = overseen_community_ids(user)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Community).where(Community.id.in_(ids)).order_by(Community.id)))
+
+
+def community_stats(community_ids: set[int]) -> dict[int, dict[str, int]]:
+    """Members by status and households, per community, in two queries."""
+    stats = {cid: {"verified": 0, "pending": 0, "rejected": 0, "households": 0} for cid in community_ids}
+    rows = db.session.execute(
+        select(Membership.community_id, Membership.status, func.count())
+        .where(Membership.community_id.in_(community_ids))
+        .group_by(Membership.community_id, Membership.status)
+    )
+    for cid, status, count in rows:
+        stats[cid][status.value] = count
+    rows = db.session.execute(
+        select(Household.community_id, func.count())
+        .where(Household.community_id.in_(community_ids))
+        .group_by(Household.community_id)
+    )
+    for cid, count in rows:
+        stats[cid]["households"] = count
+    return stats
+
+
+# -- invites and joining ---------------------------------------------------
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(8))
+
+
+def create_invite(actor: User, community: Community, building_id: int | None = None) -> InviteCode:
+    """Staff make a join code for the whole community or one of its buildings."""
+    if not permissions.can_manage_invites(membership_of(actor, community.id), community.id):
+        raise Forbidden()
+    if building_id is not None:
+        building = db.session.get(Building, building_id)
+        if building is None or building.community_id != community.id:
+            raise DomainError("bad_request", _l("Choose a building of this community."), field="building_id")
+    invite = InviteCode(community_id=community.id, building_id=building_id, code=_new_code(), created_by_id=actor.id)
+    db.session.add(invite)
+    db.session.flush()
+    audit.record(actor, "invite.create", invite, community_id=community.id, building_id=building_id)
+    db.session.commit()
+    return invite
+
+
+def set_invite_active(actor: User, invite: InviteCode, active: bool) -> InviteCode:
+    """Staff switch a code off (a poster was lost) or on again."""
+    if not permissions.can_manage_invites(membership_of(actor, invite.community_id), invite.community_id):
+        raise Forbidden()
+    invite.active = active
+    audit.record(actor, "invite.activate" if active else "invite.deactivate", invite, community_id=invite.community_id)
+    db.session.commit()
+    return invite
+
+
+def invites_of(community: Community) -> list[InviteCode]:
+    return list(
+        db.session.scalars(select(InviteCode).where(InviteCode.community_id == community.id).order_by(InviteCode.id))
+    )
+
+
+def find_invite(code: str) -> InviteCode:
+    """The active invite with this code (case and spaces forgiven)."""
+    cleaned = "".join((code or "").split()).upper()
+    invite = db.session.scalar(select(InviteCode).where(InviteCode.code == cleaned)) if cleaned else None
+    if invite is None or not invite.active:
+        raise DomainError(
+            "invalid_invite",
+            _l("This invite code is not valid. Check the code on your building's poster."),
+            field="code",
+        )
+    return invite
+
+
+def find_household(community_id: int, building_id: int | None, unit: str, room: str) -> Household:
+    """A household of the community's roster, by building, unit and room."""
+    building = db.session.get(Building, building_id) if building_id else None
+    if building is None or building.community_id != community_id:
+        raise DomainError("bad_request", _l("Choose your building."), field="building_id")
+    household = db.session.scalar(
+        select(Household).where(
+            Household.building_id == building.id,
+            Household.unit == unit.strip(),
+            Household.room == room.strip(),
+        )
+    )
+    if household is None:
+        raise DomainError(
+            "household_not_found",
+            _l("This unit and room are not on the community's roster. Check them, or ask your building leader."),
+            field="room",
+        )
+    return household
+
+
+def join(
+    user: User,
+    invite: InviteCode,
+    *,
+    household: Household | None,
+    relation: Relation | None,
+) -> Membership:
+    """Ask to join a community; the membership waits for verification.
+
+    Sending the same request again returns the same membership; a rejected
+    member may apply again with corrected details.
+    """
+    if household is not None:
+        if household.community_id != invite.community_id:
+            raise DomainError("bad_request", _l("This household is not in the community."), field="room")
+        if invite.building_id is not None and household.building_id != invite.building_id:
+            raise DomainError(
+                "wrong_building",
+                _l(
+                    "This invite code is for %(building)s. Use the code of your own building.",
+                    building=invite.building.name,
+                ),
+                field="building_id",
+            )
+        if relation is None:
+            raise DomainError("bad_request", _l("Say how you live in this household."), field="relation")
+    membership = membership_of(user, invite.community_id)
+    if membership is not None and membership.status != MembershipStatus.REJECTED:
+        return membership
+    if membership is None:
+        membership = Membership(user_id=user.id, community_id=invite.community_id)
+        db.session.add(membership)
+    membership.household_id = household.id if household else None
+    membership.relation = relation if household else None
+    membership.status = MembershipStatus.PENDING
+    membership.review_note = ""
+    membership.reviewed_by_id = None
+    membership.reviewed_at = None
+    membership.invite_id = invite.id
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the same request raced itself: the other one won
+        existing = membership_of(user, invite.community_id)
+        if existing is None:
+            raise
+        return existing
+    signals.membership_requested.send(membership, actor=user)
+    return membership
+
+
+# -- verification ----------------------------------------------------------
+
+
+def review_queue(actor: User, community: Community) -> list[Membership]:
+    """Pending members this actor may verify, oldest first."""
+    actor_membership = membership_of(actor, community.id)
+    if not permissions.can_review_queue(actor_membership, community.id):
+        raise Forbidden()
+    pending = db.session.scalars(
+        select(Membership)
+        .where(Membership.community_id == community.id, Membership.status == MembershipStatus.PENDING)
+        .order_by(Membership.created_at, Membership.id)
+    )
+    return [m for m in pending if permissions.can_verify(actor_membership, m)]
+
+
+def roster_match(membership: Membership) -> HouseholdOwner | None:
+    """The registered owner of the member's household with the member's phone, if any."""
+    if membership.household is None:
+        return None
+    return next((o for o in membership.household.owners if o.phone and o.phone == membership.user.phone), None)
+
+
+def get_membership(community: Community, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.community_id != community.id:
+        raise NotFound()
+    return membership
+
+
+def verify(actor: User, membership: Membership) -> Membership:
+    """Verify a pending member: resident of their household, owner if the roster names them."""
+    if not permissions.can_verify(membership_of(actor, membership.community_id), membership):
+        raise Forbidden()
+    if membership.status == MembershipStatus.VERIFIED:
+        return membership  # verified already: a double tap changes nothing
+    if membership.status != MembershipStatus.PENDING:
+        raise DomainError("wrong_status", _l("Only a pending request can be verified."), status=409)
+    membership.status = MembershipStatus.VERIFIED
+    membership.reviewed_by_id = actor.id
+    membership.reviewed_at = utcnow()
+    membership.review_note = ""
+    if membership.household_id is not None:
+        _grant(membership, Role.RESIDENT, actor)
+        owner = roster_match(membership)
+        if owner is not None:
+            owner.user_id = membership.user_id
+            _grant(membership, Role.OWNER, actor)
+    audit.record(actor, "membership.verify", membership, community_id=membership.community_id)
+    db.session.commit()
+    signals.membership_verified.send(membership, actor=actor)
+    return membership
+
+
+def reject(actor: User, membership: Membership, reason: str) -> Membership:
+    """Reject a pending member with a reason they will read."""
+    if not permissions.can_verify(membership_of(actor, membership.community_id), membership):
+        raise Forbidden()
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", _l("Give a reason: the applicant will read it."), field="reason")
+    if membership.status == MembershipStatus.REJECTED and membership.review_note == reason:
+        return membership
+    if membership.status != MembershipStatus.PENDING:
+        raise DomainError("wrong_status", _l("Only a pending request can be rejected."), status=409)
+    membership.status = MembershipStatus.REJECTED
+    membership.review_note = reason[:200]
+    membership.reviewed_by_id = actor.id
+    membership.reviewed_at = utcnow()
+    audit.record(actor, "membership.reject", membership, community_id=membership.community_id, reason=reason)
+    db.session.commit()
+    signals.membership_rejected.send(membership, actor=actor)
+    return membership
+
+
+# -- roles -----------------------------------------------------------------
+
+# Roles that come from verification and the roster, not from a staff decision.
+DERIVED_ROLES = frozenset({Role.RESIDENT})
+
+
+def _grant(membership: Membership, role: Role, actor: User, building_id: int | None = None) -> MemberRole:
+    existing = next((r for r in membership.roles if r.role == role), None)
+    if existing is not None:
+        existing.building_id = building_id
+        return existing
+    granted = MemberRole(role=role, building_id=building_id, granted_by_id=actor.id)
+    membership.roles.append(granted)
+    return granted
+
+
+def assign_role(actor: User, membership: Membership, role: Role, building_id: int | None = None) -> Membership:
+    """Staff give a verified member a role (a building leader's names the building)."""
+    if not permissions.can_manage_roles(membership_of(actor, membership.community_id), membership.community_id):
+        raise Forbidden()
+    if role in DERIVED_ROLES:
+        raise DomainError("bad_request", _l("This role comes with verification and cannot be assigned."), field="role")
+    if not membership.is_verified:
+        raise DomainError("not_verified", _l("Verify this member before giving them a role."), status=409)
+    if role == Role.BUILDING_LEADER:
+        building = db.session.get(Building, building_id) if building_id else None
+        if building is None or building.community_id != membership.community_id:
+            raise DomainError("bad_request", _l("Choose the building this leader looks after."), field="building_id")
+    else:
+        building_id = None
+    existing = next((r for r in membership.roles if r.role == role), None)
+    if existing is not None and existing.building_id == building_id:
+        return membership
+    _grant(membership, role, actor, building_id)
+    audit.record(
+        actor, "role.grant", membership, community_id=membership.community_id, role=role.value, building_id=building_id
+    )
+    db.session.commit()
+    signals.role_changed.send(membership, actor=actor, role=role, granted=True)
+    return membership
+
+
+def revoke_role(actor: User, membership: Membership, role: Role) -> Membership:
+    """Staff take a role back; staff cannot remove their own staff role."""
+    if not permissions.can_manage_roles(membership_of(actor, membership.community_id), membership.community_id):
+        raise Forbidden()
+    if role == Role.COMMUNITY_STAFF and membership.user_id == actor.id:
+        raise DomainError(
+            "bad_request", _l("You cannot remove your own staff role; ask another staff member."), field="role"
+        )
+    existing = next((r for r in membership.roles if r.role == role), None)
+    if existing is None:
+        return membership
+    membership.roles.remove(existing)
+    audit.record(actor, "role.revoke", membership, community_id=membership.community_id, role=role.value)
+    db.session.commit()
+    signals.role_changed.send(membership, actor=actor, role=role, granted=False)
+    return membership
+
+
+def members_visible_to(view: Viewer, status: MembershipStatus | None = None) -> list[Membership]:
+    """The member directory as this viewer may see it (a building leader: their buildings)."""
+    community_id = view.community.id
+    if not permissions.can_view_members(view.membership, community_id, oversees=view.oversees):
+        raise Forbidden()
+    query = select(Membership).where(Membership.community_id == community_id).order_by(Membership.id)
+    if status is not None:
+        query = query.where(Membership.status == status)
+    members = list(db.session.scalars(query))
+    staff = view.oversees or permissions.can_manage_roles(view.membership, community_id)
+    if not staff:
+        led = view.membership.led_building_ids() if view.membership else set()
+        members = [m for m in members if m.building_id in led]
+    return members

@@ -1,0 +1,52 @@
+"""Turn other features' signals into notifications for the people concerned."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from app.communities import signals as community_signals
+from app.communities.forms import ROLE_LABELS
+from app.notifications.services import notify
+
+
+def _home(membership) -> str:
+    return url_for("communities.home", slug=membership.community.slug)
+
+
+@community_signals.membership_verified.connect
+def _verified(membership, actor, **_):
+    notify(
+        membership.user,
+        "membership_verified",
+        _l("You are verified in %(community)s. You can now take part.", community=membership.community.name),
+        url=_home(membership),
+        community_id=membership.community_id,
+    )
+
+
+@community_signals.membership_rejected.connect
+def _rejected(membership, actor, **_):
+    notify(
+        membership.user,
+        "membership_rejected",
+        _l(
+            "Your request to join %(community)s was not accepted: %(reason)s",
+            community=membership.community.name,
+            reason=membership.review_note,
+        ),
+        url=_home(membership),
+        community_id=membership.community_id,
+    )
+
+
+@community_signals.role_changed.connect
+def _role(membership, actor, role, granted, **_):
+    message = (
+        _l("You are now %(role)s in %(community)s.", role=ROLE_LABELS[role], community=membership.community.name)
+        if granted
+        else _l(
+            "You are no longer %(role)s in %(community)s.", role=ROLE_LABELS[role], community=membership.community.name
+        )
+    )
+    notify(membership.user, "role_changed", message, url=_home(membership), community_id=membership.community_id)

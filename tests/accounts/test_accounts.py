@@ -1,0 +1,150 @@
+"""Registration, login, logout, settings: the flows and their bad input."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.extensions import db
+from tests import factories
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+def register(client, phone="13812345678", name="王秀兰", password="s3cret-pass", confirm=None):
+    return client.post(
+        "/account/register",
+        data={"phone": phone, "name": name, "password": password, "confirm": confirm or password},
+    )
+
+
+def test_register_logs_in_and_goes_to_join(client):
+    response = register(client)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/join")
+    user = db.session.scalar(select(User).where(User.phone == "13812345678"))
+    assert user.name == "王秀兰"
+    assert user.password_hash.startswith("scrypt:")
+    assert client.get("/me").status_code == 200
+
+
+def test_register_normalises_prefix_and_spaces(client):
+    assert register(client, phone="+86 138-1234-5678").status_code == 302
+    assert db.session.scalar(select(User.phone)) == "13812345678"
+
+
+@pytest.mark.parametrize(
+    ("phone", "name", "password", "confirm", "message"),
+    [
+        ("12345", "王", "s3cret-pass", None, "11-digit"),
+        ("23812345678", "王", "s3cret-pass", None, "11-digit"),
+        ("13812345678", "", "s3cret-pass", None, "Enter the name"),
+        ("13812345678", "王" * 21, "s3cret-pass", None, "at most 20"),
+        ("13812345678", "王", "short", None, "8 to 128"),
+        ("13812345678", "王", "s3cret-pass", "different-pass", "differ"),
+        ("13812345678", "王", "x" * 129, None, "8 to 128"),
+    ],
+)
+def test_register_rejects_bad_input_and_keeps_what_was_typed(client, phone, name, password, confirm, message):
+    response = register(client, phone=phone, name=name, password=password, confirm=confirm)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert message in body
+    if name and len(name) <= 20:
+        assert name in body  # what the user typed is still in the form
+    assert count_users() == 0
+
+
+def test_duplicate_registration_is_refused_and_changes_nothing(client):
+    existing = factories.user(phone="13812345678", name="张建国")
+    db.session.commit()
+    before = existing.password_hash
+    response = register(client, phone="13812345678", name="冒名者", password="another-pass")
+    assert response.status_code == 409
+    assert "already registered" in response.get_data(as_text=True)
+    assert count_users() == 1
+    db.session.refresh(existing)
+    assert existing.name == "张建国" and existing.password_hash == before
+
+
+def test_retried_registration_is_idempotent(client, app):
+    assert register(client).status_code == 302
+    retry = app.test_client()  # the first response was lost; the phone sends the same form again
+    assert register(retry).status_code == 302
+    assert count_users() == 1
+
+
+def test_login_same_answer_for_unknown_phone_and_wrong_password(client):
+    factories.user(phone="13812345678")
+    db.session.commit()
+    unknown = client.post("/account/login", data={"phone": "13900000000", "password": "whatever-1"})
+    wrong = client.post("/account/login", data={"phone": "13812345678", "password": "whatever-1"})
+    assert unknown.status_code == wrong.status_code == 401
+    # the pages differ only in the number the user typed, which the form keeps
+    assert unknown.get_data(as_text=True).replace("13900000000", "N") == wrong.get_data(as_text=True).replace(
+        "13812345678", "N"
+    )
+
+
+def test_login_and_logout(client, auth):
+    user = factories.user()
+    db.session.commit()
+    response = auth.login(user)
+    assert response.status_code == 302
+    assert client.get("/account/settings").status_code == 200
+    assert auth.logout().status_code == 302
+    assert client.get("/account/settings").status_code == 302  # back to the login page
+
+
+def test_login_redirects_only_within_the_site(client):
+    user = factories.user()
+    db.session.commit()
+    response = client.post(
+        "/account/login",
+        data={"phone": user.phone, "password": factories.PASSWORD, "next": "https://evil.example/x"},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_logout_needs_post(client, auth):
+    user = factories.user()
+    db.session.commit()
+    auth.login(user)
+    assert client.get("/account/logout").status_code == 405
+    assert client.get("/account/settings").status_code == 200
+
+
+def test_settings_change_language_and_large_text(client, auth):
+    user = factories.user(name="老张")
+    db.session.commit()
+    auth.login(user)
+    response = client.post("/account/settings", data={"name": "张大爷", "locale": "en", "large_text": "y"})
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert (user.name, user.locale, user.large_text) == ("张大爷", "en", True)
+    page = client.get("/account/settings").get_data(as_text=True)
+    assert 'class="large-text' in page or "large-text" in page
+    assert '<html lang="en"' in page
+
+
+def test_settings_reject_bad_locale(client, auth):
+    user = factories.user()
+    db.session.commit()
+    auth.login(user)
+    response = client.post("/account/settings", data={"name": "x", "locale": "fr"})
+    assert response.status_code == 400
+    db.session.refresh(user)
+    assert user.locale == "zh_CN"
+
+
+def test_session_cookie_flags(client):
+    user = factories.user()
+    db.session.commit()
+    response = client.post("/account/login", data={"phone": user.phone, "password": factories.PASSWORD})
+    cookies = response.headers.getlist("Set-Cookie")
+    session_cookie = next(c for c in cookies if c.startswith("session="))
+    assert "HttpOnly" in session_cookie
+    assert "SameSite=Lax" in session_cookie

@@ -1,0 +1,154 @@
+"""Shared fixtures: app, client, auth, socket clients and a small two-community world."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import pytest
+
+from app import create_app
+from app.communities.models import MembershipStatus, OfficeRole, Role
+from app.extensions import db as _db
+from app.extensions import socketio
+from config import TestingConfig
+from tests import factories
+
+
+class _Config(TestingConfig):
+    pass
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A fresh application on an in-memory SQLite database."""
+    config = type("Config", (_Config,), {"ROSTER_STASH_DIR": str(tmp_path / "imports")})
+    application = create_app(config)
+    with application.app_context():
+        _db.create_all()
+        yield application
+        _db.session.remove()
+        _db.drop_all()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_phone, password: str = factories.PASSWORD):
+        phone = getattr(user_or_phone, "phone", user_or_phone)
+        return self.client.post("/account/login", data={"phone": phone, "password": password})
+
+    def logout(self):
+        return self.client.post("/account/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def socket_client(app, client):
+    """Make Socket.IO test clients sharing the HTTP client's session cookie."""
+    made = []
+
+    def make(namespace: str = "/notifications", flask_client=None, **kwargs):
+        sc = socketio.test_client(app, namespace=namespace, flask_test_client=flask_client or client, **kwargs)
+        made.append(sc)
+        return sc
+
+    yield make
+    for sc in made:
+        if sc.is_connected(sc.namespace if hasattr(sc, "namespace") else None):
+            sc.disconnect()
+
+
+@dataclass
+class World:
+    """Two communities in one street (plus one in another street) and a member for every role."""
+
+    community: object
+    other: object
+    far: object
+    building_a: object
+    building_b: object
+    households: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+    memberships: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(app):
+    f = factories
+    district = f.district("雨花台区")
+    street = f.street(district, "梅山街道")
+    far_street = f.street(district, "雨花街道")
+    community = f.community(street, "翠竹园社区", "cuizhuyuan")
+    other = f.community(street, "南塘社区", "nantang")
+    far = f.community(far_street, "远方社区", "far")
+    building_a = f.building(community, "1栋")
+    building_b = f.building(community, "2栋")
+    w = World(community, other, far, building_a, building_b)
+    w.households["a101"] = f.household(building_a, "1", "101", owners=[("张建国", "13900000001")])
+    w.households["a102"] = f.household(building_a, "1", "102", owners=[("李秀英", "13900000002")])
+    w.households["b101"] = f.household(building_b, "1", "101", owners=[("王志强", "13900000003")])
+    other_building = f.building(other, "1栋")
+    w.households["other101"] = f.household(other_building, "1", "101")
+
+    def member(key, *roles, status=MembershipStatus.VERIFIED, household=None, led=None, community_=None):
+        u = f.user(name=key)
+        w.users[key] = u
+        w.memberships[key] = f.membership(
+            u, community_ or community, *roles, status=status, household_=household, led_building=led
+        )
+        return u
+
+    member("resident", Role.RESIDENT, household=w.households["a101"])
+    member("owner", Role.RESIDENT, Role.OWNER, household=w.households["a102"])
+    member("leader_a", Role.RESIDENT, Role.BUILDING_LEADER, household=w.households["a101"], led=building_a)
+    member("leader_b", Role.RESIDENT, Role.BUILDING_LEADER, household=w.households["b101"], led=building_b)
+    member("group_leader", Role.RESIDENT, Role.GROUP_LEADER, household=w.households["a101"])
+    member("resident_rep", Role.RESIDENT, Role.RESIDENT_REP, household=w.households["b101"])
+    member("property_manager", Role.PROPERTY_MANAGER)
+    member("owners_committee", Role.RESIDENT, Role.OWNERS_COMMITTEE, household=w.households["b101"])
+    member("staff", Role.COMMUNITY_STAFF)
+    member("social_org", Role.SOCIAL_ORG)
+    member("expert", Role.EXPERT)
+    member("other_staff", Role.COMMUNITY_STAFF, community_=other)
+    member("other_resident", Role.RESIDENT, household=w.households["other101"], community_=other)
+    # Pending applicants, one per building of the community.
+    member("pending_a", status=MembershipStatus.PENDING, household=w.households["a102"])
+    member("pending_b", status=MembershipStatus.PENDING, household=w.households["b101"])
+    member("unverified", status=MembershipStatus.PENDING, household=w.households["a101"])
+    # Street and district staff hold no membership; they oversee.
+    w.users["street_staff"] = f.user(name="street_staff")
+    f.office(w.users["street_staff"], OfficeRole.STREET_STAFF, street_=street)
+    w.users["district_staff"] = f.user(name="district_staff")
+    f.office(w.users["district_staff"], OfficeRole.DISTRICT_STAFF, district_=district)
+    w.users["outsider"] = f.user(name="outsider")
+    _db.session.commit()
+    return w
+
+
+def pytest_collection_modifyitems(config, items):
+    """Service-backed tests skip, with the reason, when their URL is not set."""
+    needs = {
+        "postgres": ("TEST_DATABASE_URL", "set TEST_DATABASE_URL to run PostgreSQL tests"),
+        "redis": ("TEST_REDIS_URL", "set TEST_REDIS_URL to run Redis tests"),
+        "browser": ("TEST_BROWSER", "set TEST_BROWSER=1 (and install chromium) to run browser tests"),
+    }
+    for item in items:
+        for marker, (variable, reason) in needs.items():
+            if item.get_closest_marker(marker) and not os.environ.get(variable):
+                item.add_marker(pytest.mark.skip(reason=reason))

@@ -1,0 +1,134 @@
+"""Test data builders. Passwords share one precomputed scrypt hash to keep the suite fast."""
+
+from __future__ import annotations
+
+import itertools
+
+from werkzeug.security import generate_password_hash
+
+from app.accounts.models import User
+from app.communities.models import (
+    Building,
+    Community,
+    District,
+    Household,
+    HouseholdOwner,
+    InviteCode,
+    MemberRole,
+    Membership,
+    MembershipStatus,
+    OfficeAssignment,
+    OfficeRole,
+    Relation,
+    Role,
+    Street,
+)
+from app.extensions import db
+
+PASSWORD = "correct-horse-9"
+_HASH = generate_password_hash(PASSWORD)
+_seq = itertools.count(1)
+
+
+def user(name: str | None = None, phone: str | None = None, **kw) -> User:
+    n = next(_seq)
+    u = User(phone=phone or f"137{n:08d}", name=name or f"居民{n}", password_hash=_HASH, **kw)
+    db.session.add(u)
+    db.session.flush()
+    return u
+
+
+def district(name: str | None = None) -> District:
+    d = District(name=name or f"区{next(_seq)}")
+    db.session.add(d)
+    db.session.flush()
+    return d
+
+
+def street(district_: District | None = None, name: str | None = None) -> Street:
+    s = Street(district=district_ or district(), name=name or f"街道{next(_seq)}")
+    db.session.add(s)
+    db.session.flush()
+    return s
+
+
+def community(street_: Street | None = None, name: str | None = None, slug: str | None = None) -> Community:
+    n = next(_seq)
+    c = Community(street=street_ or street(), name=name or f"社区{n}", slug=slug or f"c{n}")
+    db.session.add(c)
+    db.session.flush()
+    return c
+
+
+def building(community_: Community, name: str | None = None) -> Building:
+    b = Building(community_id=community_.id, name=name or f"{next(_seq)}栋")
+    db.session.add(b)
+    db.session.flush()
+    return b
+
+
+def household(
+    building_: Building, unit: str = "1", room: str | None = None, area: int = 8950, owners=None
+) -> Household:
+    h = Household(
+        community_id=building_.community_id,
+        building_id=building_.id,
+        unit=unit,
+        room=room or str(100 + next(_seq)),
+        area_centi_m2=area,
+    )
+    for i, (owner_name, owner_phone) in enumerate(owners or []):
+        h.owners.append(HouseholdOwner(name=owner_name, phone=owner_phone, is_representative=i == 0))
+    db.session.add(h)
+    db.session.flush()
+    return h
+
+
+def membership(
+    user_: User,
+    community_: Community,
+    *roles: Role,
+    status: MembershipStatus = MembershipStatus.VERIFIED,
+    household_: Household | None = None,
+    led_building: Building | None = None,
+    relation: Relation | None = None,
+) -> Membership:
+    m = Membership(
+        user_id=user_.id,
+        community_id=community_.id,
+        household_id=household_.id if household_ else None,
+        relation=relation or (Relation.OWNER if household_ else None),
+        status=status,
+    )
+    for role in roles:
+        m.roles.append(
+            MemberRole(
+                role=role, building_id=led_building.id if role == Role.BUILDING_LEADER and led_building else None
+            )
+        )
+    db.session.add(m)
+    db.session.flush()
+    return m
+
+
+def office(user_: User, role: OfficeRole, *, street_: Street | None = None, district_: District | None = None):
+    o = OfficeAssignment(
+        user_id=user_.id,
+        role=role,
+        street_id=street_.id if street_ else None,
+        district_id=district_.id if district_ else None,
+    )
+    db.session.add(o)
+    db.session.flush()
+    return o
+
+
+def invite(community_: Community, building_: Building | None = None, code: str | None = None) -> InviteCode:
+    i = InviteCode(
+        community_id=community_.id,
+        building_id=building_.id if building_ else None,
+        code=code or f"INV{next(_seq):05d}",
+    )
+    db.session.add(i)
+    db.session.flush()
+    return i

@@ -1,0 +1,45 @@
+"""The demo community loads once, with an account for every role."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.communities.models import Community, Household, Membership, MembershipStatus, OfficeAssignment, Role
+from app.extensions import db
+
+
+def _counts():
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model)) for model in (User, Community, Household, Membership)
+    )
+
+
+def test_demo_loads_once_with_every_role(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["yishi", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "13800000001" in result.output and "password" in result.output
+    first = _counts()
+    result = runner.invoke(args=["yishi", "demo"])
+    assert "already present" in result.output
+    assert _counts() == first
+
+    roles = {r.role for m in db.session.scalars(select(Membership)) for r in m.roles}
+    assert roles == set(Role)
+    assert db.session.scalar(select(func.count()).select_from(OfficeAssignment)) == 2
+    pending = db.session.scalars(select(Membership).where(Membership.status == MembershipStatus.PENDING)).all()
+    assert len(pending) == 1
+    community = db.session.scalar(select(Community).where(Community.slug == "cuizhuyuan"))
+    assert community.name == "翠竹园社区" and len(community.buildings) == 4
+    households = db.session.scalars(select(Household).where(Household.community_id == community.id)).all()
+    assert len(households) == 96
+    assert any(len(h.owners) == 2 for h in households)  # a co-owned unit
+    assert any(h.developer_unsold for h in households)
+
+
+def test_demo_accounts_log_in(app, client):
+    app.test_cli_runner().invoke(args=["yishi", "demo"])
+    response = client.post("/account/login", data={"phone": "13800000008", "password": app.config["DEMO_PASSWORD"]})
+    assert response.status_code == 302
+    assert client.get("/c/cuizhuyuan/verifications").status_code == 200
