@@ -21,7 +21,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	@touch $@ $(VENV)/.runtime
 
 translations: $(VENV)/.runtime
-	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+	$(BIN)/pybabel -q compile --use-fuzzy -d app/translations
 
 run: $(VENV)/.runtime translations
 	$(BIN)/flask db upgrade

@@ -20,6 +20,7 @@ elif _mode == "gevent":
     monkey.patch_all()
 
 from app import create_app  # noqa: E402
+from app.core.realtime import start_control_listener  # noqa: E402
 from app.extensions import socketio  # noqa: E402
 
 app = create_app()
@@ -28,6 +29,7 @@ app = create_app()
 def main() -> None:
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
+    start_control_listener(app)
     print(f"Yishi is serving on http://{host}:{port} (async mode: {socketio.async_mode})", flush=True)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=socketio.async_mode == "threading")
 

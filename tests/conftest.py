@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 import pytest
+from flask import g
 
 from app import create_app
 from app.communities.models import MembershipStatus, OfficeRole, Role
@@ -24,6 +25,14 @@ def app(tmp_path):
     """A fresh application on an in-memory SQLite database."""
     config = type("Config", (_Config,), {"ROSTER_STASH_DIR": str(tmp_path / "imports")})
     application = create_app(config)
+
+    @application.teardown_request
+    def _forget_request_state(exc):
+        # The test body holds one app context, which requests reuse: clear what
+        # Flask-Login and Flask-Babel cache on `g` so each request stands alone.
+        g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
+
     with application.app_context():
         _db.create_all()
         yield application
@@ -38,7 +47,14 @@ def db(app):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A test client that asks for English, so tests can assert the English msgids.
+
+    The site is Chinese first: a test that wants Chinese sends
+    `Accept-Language: zh-CN` itself (or logs in a user whose locale is zh_CN).
+    """
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return test_client
 
 
 class Auth:
@@ -70,8 +86,9 @@ def socket_client(app, client):
 
     yield make
     for sc in made:
-        if sc.is_connected(sc.namespace if hasattr(sc, "namespace") else None):
-            sc.disconnect()
+        for namespace, connected in list(sc.connected.items()):
+            if connected:
+                sc.disconnect(namespace)
 
 
 @dataclass

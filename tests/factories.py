@@ -31,6 +31,8 @@ _seq = itertools.count(1)
 
 
 def user(name: str | None = None, phone: str | None = None, **kw) -> User:
+    """A user who reads English, so tests can assert the English msgids; pass locale="zh_CN" for Chinese."""
+    kw.setdefault("locale", "en")
     n = next(_seq)
     u = User(phone=phone or f"137{n:08d}", name=name or f"居民{n}", password_hash=_HASH, **kw)
     db.session.add(u)

@@ -93,7 +93,11 @@ class InviteForm(FlaskForm):
 
 
 class RosterUploadForm(FlaskForm):
-    file = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired(_l("Choose a CSV or XLSX file."))])
+    file = FileField(
+        _l("Roster file (CSV or XLSX)"),
+        validators=[FileRequired(_l("Choose a CSV or XLSX file."))],
+        render_kw={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    )
 
 
 class RosterConfirmForm(FlaskForm):

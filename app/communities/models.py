@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    DateTime,
     Enum,
     ForeignKey,
     Integer,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.models import TimestampMixin
+from app.core.models import TimestampMixin, UTCDateTime
 from app.extensions import db
 
 
@@ -191,7 +190,7 @@ class Membership(TimestampMixin, db.Model):
     )
     review_note: Mapped[str] = mapped_column(String(200), default="")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     invite_id: Mapped[int | None] = mapped_column(ForeignKey("invite_codes.id", ondelete="SET NULL"))
 
     user = relationship("User", foreign_keys=[user_id], lazy="joined")

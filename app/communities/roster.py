@@ -194,7 +194,7 @@ def parse(data: bytes, filename: str = "", *, max_rows: int = 5000) -> RosterPre
             _l(
                 "The first row must name the columns %(columns)s. Missing: %(missing)s.",
                 columns="、".join(TEMPLATE_HEADER[:5]),
-                missing=", ".join(missing),
+                missing="、".join(TEMPLATE_HEADER[REQUIRED.index(name)] for name in missing),
             )
         )
     if len(table) - 1 > max_rows:
@@ -247,7 +247,7 @@ def _parse_row(line: int, cells: list[str], index: dict[str, int], errors: list[
         except ValueError as exc:
             problems.append(exc.args[0])
     if problems:
-        errors.append(RowError(line, "; ".join(str(p) for p in problems)))
+        errors.append(RowError(line, str(_l("; ")).join(str(p) for p in problems)))
         return None
     return RosterRow(
         line=line,

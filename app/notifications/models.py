@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import utcnow
+from app.core.models import UTCDateTime, utcnow
 from app.extensions import db
 
 
@@ -22,5 +22,5 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(String(500))
     url: Mapped[str] = mapped_column(String(300), default="")
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -131,7 +131,7 @@ def test_settings_change_language_and_large_text(client, auth):
 
 
 def test_settings_reject_bad_locale(client, auth):
-    user = factories.user()
+    user = factories.user(locale="zh_CN")
     db.session.commit()
     auth.login(user)
     response = client.post("/account/settings", data={"name": "x", "locale": "fr"})

@@ -26,6 +26,7 @@ def limited_app():
 
 def test_login_is_rate_limited(limited_app):
     client = limited_app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     codes = [
         client.post("/account/login", data={"phone": "13812345678", "password": "wrong-pass"}).status_code
         for _ in range(4)

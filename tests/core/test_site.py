@@ -27,8 +27,8 @@ def test_pages_have_no_inline_script(client, auth, world):
         assert " onclick=" not in body and ' style="' not in body
 
 
-def test_chinese_by_default_and_english_from_accept_language(client):
-    assert '<html lang="zh-CN"' in client.get("/").get_data(as_text=True)
+def test_chinese_by_default_and_english_from_accept_language(app, client):
+    assert '<html lang="zh-CN"' in app.test_client().get("/").get_data(as_text=True)  # no Accept-Language
     english = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
     assert '<html lang="en"' in english
 
@@ -107,6 +107,7 @@ def test_csrf_is_enforced_when_enabled(world):
 
         db.create_all()
         client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
         response = client.post("/account/login", data={"phone": "13812345678", "password": "x" * 10})
         assert response.status_code == 400
         assert "expired" in response.get_data(as_text=True) or "CSRF" in response.get_data(as_text=True)

@@ -1,0 +1,83 @@
+"""A live Yishi server in a thread and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from config import TestingConfig
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The real app (CSRF on, demo data loaded) served on a free port."""
+    port = _free_port()
+    origin = f"http://127.0.0.1:{port}"
+    config = type(
+        "BrowserConfig",
+        (TestingConfig,),
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite3'}",
+            "WTF_CSRF_ENABLED": True,
+            "SERVER_NAME": None,
+            "SOCKETIO_ALLOWED_ORIGINS": [origin],
+            "ROSTER_STASH_DIR": str(tmp_path / "imports"),
+        },
+    )
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        from app import demo
+
+        demo.load(app.config["DEMO_PASSWORD"])
+        db.session.remove()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield origin
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized browser context, Chinese first."""
+    context = browser.new_context(locale="zh-CN", **PHONE)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
