@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.models import TimestampMixin, UTCDateTime
+from app.core.models import TimestampMixin, UTCDateTime, str_enum
 from app.extensions import db
 
 
@@ -55,17 +54,6 @@ class Relation(enum.StrEnum):
     OWNER = "owner"
     FAMILY = "family"
     TENANT = "tenant"
-
-
-def _enum(cls, name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        length=32,
-        values_callable=lambda e: [m.value for m in e],
-        create_constraint=True,
-    )
 
 
 class District(db.Model):
@@ -184,9 +172,9 @@ class Membership(TimestampMixin, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id", ondelete="SET NULL"), index=True)
-    relation: Mapped[Relation | None] = mapped_column(_enum(Relation, "relation"))
+    relation: Mapped[Relation | None] = mapped_column(str_enum(Relation, "relation"))
     status: Mapped[MembershipStatus] = mapped_column(
-        _enum(MembershipStatus, "membership_status"), default=MembershipStatus.PENDING
+        str_enum(MembershipStatus, "membership_status"), default=MembershipStatus.PENDING
     )
     review_note: Mapped[str] = mapped_column(String(200), default="")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -234,7 +222,7 @@ class MemberRole(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "member_role"))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "member_role"))
     building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id", ondelete="CASCADE"))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -257,7 +245,7 @@ class OfficeAssignment(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[OfficeRole] = mapped_column(_enum(OfficeRole, "office_role"))
+    role: Mapped[OfficeRole] = mapped_column(str_enum(OfficeRole, "office_role"))
     street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id", ondelete="CASCADE"))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
 

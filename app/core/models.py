@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -13,6 +13,18 @@ from app.extensions import db
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def str_enum(cls, name: str) -> Enum:
+    """A StrEnum column stored as its value, checked by a CHECK constraint (portable, no native enum)."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        create_constraint=True,
+    )
 
 
 class UTCDateTime(TypeDecorator):
