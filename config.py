@@ -54,6 +54,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
+    RATELIMIT_SPEAK = os.environ.get("RATELIMIT_SPEAK", "12 per minute;200 per hour")
 
     DEMO_PASSWORD = os.environ.get("YISHI_DEMO_PASSWORD", "yishi2026")
     SITE_NAME = "议事 Yishi"

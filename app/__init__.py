@@ -27,6 +27,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.accounts import routes as _accounts_routes  # noqa: F401
     from app.communities import bp as communities_bp
     from app.communities import routes as _communities_routes  # noqa: F401
+    from app.consultations import bp as consultations_bp
+    from app.consultations import routes as _consultations_routes  # noqa: F401
+    from app.consultations.sockets import ConsultationsNamespace
     from app.core import bp as core_bp
     from app.core import routes as _core_routes  # noqa: F401
     from app.core.errors import register_error_handlers
@@ -41,10 +44,12 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(communities_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(consultations_bp)
 
     from app.extensions import socketio
 
     socketio.on_namespace(NotificationsNamespace("/notifications"))
+    socketio.on_namespace(ConsultationsNamespace("/consultations"))
 
     register_error_handlers(app)
     register_security_headers(app)

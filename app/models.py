@@ -13,21 +13,35 @@ from app.communities.models import (
     OfficeAssignment,
     Street,
 )
+from app.consultations.models import Attendance, Consultation, HandRaise, Motion, Speech
 from app.core.models import AuditEntry
+from app.moderation.models import ModerationAction, Mute, Report
 from app.notifications.models import Notification
+from app.procedure.models import RuleSet
+from app.voting.models import Ballot
 
 __all__ = [
+    "Attendance",
     "AuditEntry",
+    "Ballot",
     "Building",
     "Community",
+    "Consultation",
     "District",
+    "HandRaise",
     "Household",
     "HouseholdOwner",
     "InviteCode",
     "MemberRole",
     "Membership",
+    "ModerationAction",
+    "Motion",
+    "Mute",
     "Notification",
     "OfficeAssignment",
+    "Report",
+    "RuleSet",
+    "Speech",
     "Street",
     "User",
 ]

@@ -62,3 +62,15 @@ class AuditEntry(db.Model):
     target_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class HideableMixin:
+    """Content a moderator can hide: kept, with the reason shown in its place."""
+
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_reason: Mapped[str | None] = mapped_column(String(200))
+    hidden_by_id: Mapped[int | None] = mapped_column(Integer)  # None while hidden: hidden automatically
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None

@@ -1,0 +1,31 @@
+"""Rate limits for actions that are not plain HTTP views (socket events), on the limiter's storage."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from limits import parse
+
+from app.core.errors import DomainError
+from app.extensions import limiter
+
+
+class RateLimited(DomainError):
+    status_code = 429
+
+    def __init__(self):
+        super().__init__("rate_limited", _l("You are sending too fast. Please wait a moment."))
+
+
+def hit(scope: str, key: str, limit_config: str) -> None:
+    """Count one action; raise RateLimited once the configured limit is passed."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    strategy = limiter.limiter
+    for item in parse_many(current_app.config[limit_config]):
+        if not strategy.hit(item, "yishi", scope, key):
+            raise RateLimited()
+
+
+def parse_many(text: str):
+    return [parse(part) for part in text.split(";") if part.strip()]

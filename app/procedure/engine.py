@@ -1,0 +1,255 @@
+"""The rule engine: pure functions that answer "may this member do this now?".
+
+Everything here works on plain values (no database, no request, no clock):
+the caller passes the rules, the room's state and the time. That keeps the
+rules of procedure testable by property-based tests and identical for the
+HTTP form and the live socket.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+
+class Mode(enum.StrEnum):
+    OPEN = "open"  # anyone verified may speak, within limits
+    FORMAL = "formal"  # raise hand; the chair grants the floor
+
+
+class Stance(enum.StrEnum):
+    FOR = "for"  # 赞成
+    AGAINST = "against"  # 反对
+    NEUTRAL = "neutral"  # 中立
+
+
+class Choice(enum.StrEnum):
+    FOR = "for"
+    AGAINST = "against"
+    ABSTAIN = "abstain"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The parameters of a rule set (PRODUCT.md), as plain values."""
+
+    mode: Mode = Mode.FORMAL
+    max_speech_chars: int = 500
+    max_speeches_per_motion: int = 2
+    floor_seconds: int = 120
+    slow_mode_seconds: int = 0
+    stance_required: bool = True
+    alternate_stances: bool = True
+    chair_neutral: bool = True
+    second_required: bool = True
+    quorum: Fraction = Fraction(1, 2)  # share of eligible members who must vote ("at least")
+    pass_threshold: Fraction = Fraction(1, 2)  # share of for / (for + against)
+    pass_strict: bool = True  # True: more than the threshold (过半数); False: at least (以上)
+    tie_fails: bool = True
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action is refused: a stable code (REALTIME.md) and the numbers the message needs."""
+
+    code: str
+    params: tuple[tuple[str, int | str], ...] = ()
+
+    def param(self, name: str):
+        return dict(self.params)[name]
+
+
+@dataclass(frozen=True)
+class SpeakerState:
+    """What the engine needs to know about one member in one room, now."""
+
+    member_id: int
+    is_chair: bool = False
+    can_speak: bool = True  # verified and in scope
+    muted: bool = False
+    speeches_so_far: int = 0  # on this motion (formal) or in this consultation (open)
+    seconds_since_last: float | None = None  # None: has not spoken yet
+
+
+@dataclass(frozen=True)
+class RoomState:
+    phase_open: bool = True  # the phase accepts speeches
+    locked: bool = False
+    floor_holder: int | None = None
+    floor_seconds_left: float = 0.0
+
+
+def check_speech(
+    rules: Rules, room: RoomState, speaker: SpeakerState, *, length: int, stance: Stance | None, on_motion: bool
+) -> Refusal | None:
+    """None if the speech may be made now; else the first rule it breaks.
+
+    In formal mode a speech uses up the floor (one turn, one speech); the
+    stance is required only for a speech on a motion.
+    """
+    if not speaker.can_speak:
+        return Refusal("not_verified")
+    if not room.phase_open:
+        return Refusal("wrong_phase")
+    if room.locked and not speaker.is_chair:
+        return Refusal("locked")
+    if speaker.muted:
+        return Refusal("muted")
+    if length <= 0:
+        return Refusal("bad_request")
+    if length > rules.max_speech_chars:
+        return Refusal("rule_too_long", (("max", rules.max_speech_chars), ("length", length)))
+    if speaker.is_chair:
+        # The chair moderates: no floor needed, no limit, but no side taken.
+        if rules.chair_neutral and stance in (Stance.FOR, Stance.AGAINST):
+            return Refusal("rule_chair_neutral")
+        return None
+    if rules.mode == Mode.FORMAL and not (room.floor_holder == speaker.member_id and room.floor_seconds_left > 0):
+        return Refusal("rule_no_floor")
+    if speaker.speeches_so_far >= rules.max_speeches_per_motion:
+        return Refusal(
+            "rule_speech_limit", (("max", rules.max_speeches_per_motion), ("count", speaker.speeches_so_far))
+        )
+    if (
+        rules.slow_mode_seconds
+        and speaker.seconds_since_last is not None
+        and speaker.seconds_since_last < rules.slow_mode_seconds
+    ):
+        wait = int(rules.slow_mode_seconds - speaker.seconds_since_last + 0.999)
+        return Refusal("rule_slow_mode", (("seconds", max(wait, 1)),))
+    if rules.stance_required and on_motion and stance is None:
+        return Refusal("rule_stance_required")
+    return None
+
+
+def check_raise_hand(
+    rules: Rules, room: RoomState, speaker: SpeakerState, stance: Stance | None, *, on_motion: bool
+) -> Refusal | None:
+    """May this member join the queue for the floor?"""
+    if rules.mode != Mode.FORMAL:
+        return Refusal("bad_request")
+    if not speaker.can_speak:
+        return Refusal("not_verified")
+    if not room.phase_open:
+        return Refusal("wrong_phase")
+    if room.locked:
+        return Refusal("locked")
+    if speaker.muted:
+        return Refusal("muted")
+    if speaker.is_chair and rules.chair_neutral:
+        return Refusal("rule_chair_neutral")
+    if speaker.speeches_so_far >= rules.max_speeches_per_motion:
+        return Refusal(
+            "rule_speech_limit", (("max", rules.max_speeches_per_motion), ("count", speaker.speeches_so_far))
+        )
+    if rules.stance_required and on_motion and stance is None:
+        return Refusal("rule_stance_required")
+    return None
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    member_id: int
+    stance: Stance | None
+    order: int  # when the hand went up; smaller is earlier
+
+
+def check_grant(
+    rules: Rules, queue: Sequence[QueueEntry], last_stance: Stance | None, chosen: QueueEntry
+) -> Refusal | None:
+    """When stances alternate, the chair may not give the floor to the same side twice running
+    while a hand of the other side is waiting."""
+    if not rules.alternate_stances or last_stance not in (Stance.FOR, Stance.AGAINST):
+        return None
+    if chosen.stance != last_stance:
+        return None
+    wanted = Stance.AGAINST if last_stance == Stance.FOR else Stance.FOR
+    if any(entry.stance == wanted for entry in queue):
+        return Refusal("rule_alternate")
+    return None
+
+
+def ordered_queue(queue: Sequence[QueueEntry], last_stance: Stance | None, alternate: bool) -> list[QueueEntry]:
+    """The whole queue in the order the chair should call it."""
+    remaining = list(queue)
+    ordered = []
+    stance = last_stance
+    while remaining:
+        entry = next_speaker(remaining, stance, alternate)
+        ordered.append(entry)
+        remaining.remove(entry)
+        if entry.stance in (Stance.FOR, Stance.AGAINST):
+            stance = entry.stance
+    return ordered
+
+
+def next_speaker(queue: Sequence[QueueEntry], last_stance: Stance | None, alternate: bool) -> QueueEntry | None:
+    """Who the chair should call next: first come, first served; when stances alternate,
+    the earliest hand of the side opposite to the last speaker's goes first."""
+    if not queue:
+        return None
+    ordered = sorted(queue, key=lambda e: e.order)
+    if alternate and last_stance in (Stance.FOR, Stance.AGAINST):
+        wanted = Stance.AGAINST if last_stance == Stance.FOR else Stance.FOR
+        for entry in ordered:
+            if entry.stance == wanted:
+                return entry
+    return ordered[0]
+
+
+def check_second(rules: Rules, *, is_mover: bool, is_chair: bool, can_vote: bool) -> Refusal | None:
+    """May this member second the motion?"""
+    if not can_vote:
+        return Refusal("not_verified")
+    if is_mover:
+        return Refusal("forbidden")
+    if is_chair and rules.chair_neutral:
+        return Refusal("rule_chair_neutral")
+    return None
+
+
+def check_vote(
+    rules: Rules, *, is_chair: bool, eligible: bool, voting_open: bool, already_voted: bool
+) -> Refusal | None:
+    """May this member vote on the motion now?"""
+    if not voting_open:
+        return Refusal("wrong_phase")
+    if not eligible:
+        return Refusal("not_verified")
+    if is_chair and rules.chair_neutral:
+        return Refusal("rule_chair_neutral")
+    if already_voted:
+        return Refusal("already_voted")
+    return None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    votes_for: int
+    votes_against: int
+    abstentions: int
+    eligible: int
+    quorum_met: bool
+    carried: bool
+
+    @property
+    def cast(self) -> int:
+        return self.votes_for + self.votes_against + self.abstentions
+
+
+def outcome(rules: Rules, votes_for: int, votes_against: int, abstentions: int, eligible: int) -> Outcome:
+    """The result of a vote, in exact fractions: quorum of eligible, threshold of for / (for + against)."""
+    if min(votes_for, votes_against, abstentions, eligible) < 0:
+        raise ValueError("counts cannot be negative")
+    cast = votes_for + votes_against + abstentions
+    quorum_met = eligible > 0 and Fraction(cast, eligible) >= rules.quorum
+    decided = votes_for + votes_against
+    carried = False
+    if quorum_met and decided > 0:
+        share = Fraction(votes_for, decided)
+        carried = share > rules.pass_threshold if rules.pass_strict else share >= rules.pass_threshold
+        if votes_for == votes_against and rules.tie_fails:
+            carried = False
+    return Outcome(votes_for, votes_against, abstentions, eligible, quorum_met, carried)

@@ -1,0 +1,5 @@
+"""Voting: ballots, receipts and tallies, shared by motions, contests and owners' decisions."""
+
+from flask import Blueprint
+
+bp = Blueprint("voting", __name__)
