@@ -89,7 +89,7 @@ class RevokeRoleForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    building_id = SelectField(_l("For"), coerce=int, validate_choice=False, validators=[Optional()])
+    building_id = SelectField(_l("Valid for"), coerce=int, validate_choice=False, validators=[Optional()])
 
 
 class RosterUploadForm(FlaskForm):

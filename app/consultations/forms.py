@@ -91,7 +91,7 @@ class RulesForm(FlaskForm):
     second_required = BooleanField(_l("A motion needs a second before debate"))
     quorum_num = IntegerField(_l("Quorum: numerator"), validators=[NumberRange(0, 1000)])
     quorum_den = IntegerField(_l("Quorum: denominator"), validators=[NumberRange(1, 1000)])
-    pass_num = IntegerField(_l("Threshold: numerator"), validators=[NumberRange(0, 999)])
+    pass_num = IntegerField(_l("Threshold: numerator"), validators=[NumberRange(0, 1000)])
     pass_den = IntegerField(_l("Threshold: denominator"), validators=[NumberRange(1, 1000)])
     pass_strict = BooleanField(_l("More than the threshold (not equal to it)"))
     tie_fails = BooleanField(_l("A tie fails"))

@@ -300,7 +300,7 @@ RULE_RANGES = {
     "slow_mode_seconds": (0, 3600),
     "quorum_num": (0, 1000),
     "quorum_den": (1, 1000),
-    "pass_num": (0, 999),
+    "pass_num": (0, 1000),
     "pass_den": (1, 1000),
     "auto_hide_reports": (1, 100),
 }
@@ -329,8 +329,12 @@ def change_rules(user: User, consultation: Consultation, values: dict) -> RuleSe
             changed[name] = value
     quorum = (changed.get("quorum_num", rules.quorum_num), changed.get("quorum_den", rules.quorum_den))
     passing = (changed.get("pass_num", rules.pass_num), changed.get("pass_den", rules.pass_den))
-    if quorum[0] > quorum[1] or passing[0] >= passing[1]:
-        raise DomainError("bad_request", _l("A quorum is at most 1, a pass threshold below 1."), field="quorum_num")
+    if quorum[0] > quorum[1] or passing[0] > passing[1] or 2 * passing[0] < passing[1]:
+        raise DomainError(
+            "bad_request",
+            _l("A quorum is at most 1; a pass threshold is from 1/2 to 1."),
+            field="quorum_num",
+        )
     if not changed:
         return rules
     for name, value in changed.items():
@@ -1135,7 +1139,7 @@ def minutes(user: User, consultation: Consultation):
     )
 
 
-STANCE_LABELS = {Stance.FOR: _l("For"), Stance.AGAINST: _l("Against"), Stance.NEUTRAL: _l("Neutral")}
+STANCE_LABELS = {Stance.FOR: _l("In favour"), Stance.AGAINST: _l("Against"), Stance.NEUTRAL: _l("Neutral")}
 MOTION_STATE_LABELS = {
     MotionState.MOVED: _l("Waiting for a second"),
     MotionState.DEBATE: _l("Under debate"),

@@ -9,6 +9,7 @@ HTTP form and the live socket.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -48,6 +49,16 @@ class Rules:
     pass_threshold: Fraction = Fraction(1, 2)  # share of for / (for + against)
     pass_strict: bool = True  # True: more than the threshold (过半数); False: at least (以上)
     tie_fails: bool = True
+
+    def __post_init__(self):
+        # A quorum is a share; a threshold below one half would let a minority carry a motion,
+        # and would make one more vote in favour able to turn a carried motion into a tie.
+        if not 0 <= self.quorum <= 1:
+            raise ValueError("quorum must be between 0 and 1")
+        if not Fraction(1, 2) <= self.pass_threshold <= 1:
+            raise ValueError("pass_threshold must be from 1/2 to 1")
+        if self.max_speech_chars < 1 or self.max_speeches_per_motion < 0:
+            raise ValueError("speech limits cannot be negative")
 
 
 @dataclass(frozen=True)
@@ -117,7 +128,7 @@ def check_speech(
         and speaker.seconds_since_last is not None
         and speaker.seconds_since_last < rules.slow_mode_seconds
     ):
-        wait = int(rules.slow_mode_seconds - speaker.seconds_since_last + 0.999)
+        wait = math.ceil(rules.slow_mode_seconds - speaker.seconds_since_last)
         return Refusal("rule_slow_mode", (("seconds", max(wait, 1)),))
     if rules.stance_required and on_motion and stance is None:
         return Refusal("rule_stance_required")

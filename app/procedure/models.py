@@ -22,7 +22,7 @@ class RuleSet(TimestampMixin, db.Model):
         CheckConstraint("floor_seconds BETWEEN 10 AND 3600", name="floor_range"),
         CheckConstraint("slow_mode_seconds BETWEEN 0 AND 3600", name="slow_mode_range"),
         CheckConstraint("quorum_num >= 0 AND quorum_den > 0 AND quorum_num <= quorum_den", name="quorum_fraction"),
-        CheckConstraint("pass_num >= 0 AND pass_den > 0 AND pass_num < pass_den", name="pass_fraction"),
+        CheckConstraint("pass_den > 0 AND 2 * pass_num >= pass_den AND pass_num <= pass_den", name="pass_fraction"),
         CheckConstraint("auto_hide_reports BETWEEN 1 AND 100", name="auto_hide_range"),
     )
 

@@ -125,7 +125,7 @@ def upgrade():
     sa.CheckConstraint('floor_seconds BETWEEN 10 AND 3600', name=op.f('ck_rule_sets_floor_range')),
     sa.CheckConstraint('max_speech_chars BETWEEN 1 AND 5000', name=op.f('ck_rule_sets_speech_chars_range')),
     sa.CheckConstraint('max_speeches_per_motion BETWEEN 1 AND 100', name=op.f('ck_rule_sets_speeches_range')),
-    sa.CheckConstraint('pass_num >= 0 AND pass_den > 0 AND pass_num < pass_den', name=op.f('ck_rule_sets_pass_fraction')),
+    sa.CheckConstraint('pass_den > 0 AND 2 * pass_num >= pass_den AND pass_num <= pass_den', name=op.f('ck_rule_sets_pass_fraction')),
     sa.CheckConstraint('quorum_num >= 0 AND quorum_den > 0 AND quorum_num <= quorum_den', name=op.f('ck_rule_sets_quorum_fraction')),
     sa.CheckConstraint('slow_mode_seconds BETWEEN 0 AND 3600', name=op.f('ck_rule_sets_slow_mode_range')),
     sa.ForeignKeyConstraint(['based_on_id'], ['rule_sets.id'], name=op.f('fk_rule_sets_based_on_id_rule_sets'), ondelete='SET NULL'),

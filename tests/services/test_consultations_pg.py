@@ -1,0 +1,113 @@
+"""The live consultation room on PostgreSQL: a speech reaches the other member, a retry stores one,
+a missed message is replayed, and concurrent duplicate votes count once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from app.communities.models import Role
+from app.consultations import services
+from app.consultations.models import Phase, Speech
+from app.extensions import socketio
+from app.procedure.shipped import ensure_shipped
+from app.voting.models import Ballot
+from tests import factories
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def room(pg_app, pg_db):
+    community = factories.community(slug="pgroom", name="测试社区")
+    building = factories.building(community, "1栋")
+    people = {}
+    for key, roles in {
+        "chair": (Role.RESIDENT, Role.BUILDING_LEADER),
+        "alice": (Role.RESIDENT,),
+        "bob": (Role.RESIDENT, Role.OWNER),
+        "staff": (Role.COMMUNITY_STAFF,),
+    }.items():
+        user = factories.user(name=key)
+        household = factories.household(building) if Role.RESIDENT in roles else None
+        factories.membership(user, community, *roles, household_=household, led_building=building)
+        people[key] = user
+    pg_db.session.commit()
+    simple = next(r for r in ensure_shipped() if r.key == "simple")
+    consultation = services.create(
+        people["staff"], community, title="测试议题", background="", building_id=None,
+        parties=["residents"], chair_id=people["chair"].id, rule_set_id=simple.id,
+    )
+    consultation.rule_set.slow_mode_seconds = 0
+    consultation.rule_set.chair_neutral = True
+    services.set_phase(people["staff"], consultation, Phase.OPEN)
+    return consultation, people
+
+
+def _socket(app, user):
+    http = app.test_client()
+    http.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert http.post("/account/login", data={"phone": user.phone, "password": factories.PASSWORD}).status_code == 302
+    return socketio.test_client(app, namespace="/consultations", flask_test_client=http)
+
+
+def _ack(client, event, **data):
+    return client.emit(event, data, namespace="/consultations", callback=True)
+
+
+def test_room_on_postgres(pg_app, pg_db, room):
+    consultation, people = room
+    alice, bob = _socket(pg_app, people["alice"]), _socket(pg_app, people["bob"])
+    assert _ack(alice, "join", consultation_id=consultation.id)["ok"]
+    assert _ack(bob, "join", consultation_id=consultation.id)["ok"]
+    bob.get_received("/consultations")
+    said = _ack(alice, "speak", consultation_id=consultation.id, client_id="x1", body="大家好")
+    assert said["ok"], said
+    received = [e for e in bob.get_received("/consultations") if e["name"] == "message"]
+    assert len(received) == 1
+    assert _ack(alice, "speak", consultation_id=consultation.id, client_id="x1", body="大家好")["message"]["id"] == (
+        said["message"]["id"]
+    )
+    bob.disconnect("/consultations")
+    later = _ack(alice, "speak", consultation_id=consultation.id, client_id="x2", body="第二条")["message"]
+    bob.connect("/consultations")
+    replay = _ack(bob, "join", consultation_id=consultation.id, after_id=said["message"]["id"])
+    assert [m["id"] for m in replay["messages"]] == [later["id"]]
+    assert pg_db.session.scalar(select(func.count()).select_from(Speech)) == 2
+    for client in (alice, bob):
+        client.disconnect("/consultations")
+
+
+def test_concurrent_duplicate_votes_count_once(pg_app, pg_db, room):
+    consultation, people = room
+    motion = services.move(people["alice"], consultation, client_id="m", text="动议")
+    services.second(people["bob"], motion)
+    services.call_vote(people["chair"], motion)
+    motion_id, voter_id = motion.id, people["bob"].id
+    receipts, errors = [], []
+
+    def cast():
+        with pg_app.app_context():
+            from app.accounts.models import User
+            from app.extensions import db
+
+            try:
+                ballot = services.vote(db.session.get(User, voter_id), services.get_motion(motion_id), "for")
+                receipts.append(ballot.receipt)
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=cast) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert len(set(receipts)) == 1 and len(receipts) == 8
+    pg_db.session.expire_all()
+    count = pg_db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.poll_id == motion_id))
+    assert count == 1
