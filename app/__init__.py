@@ -39,12 +39,15 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.notifications import routes as _notifications_routes  # noqa: F401
     from app.notifications import subscribers as _subscribers  # noqa: F401
     from app.notifications.sockets import NotificationsNamespace
+    from app.procedure import bp as procedure_bp
+    from app.procedure import routes as _procedure_routes  # noqa: F401
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(communities_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(consultations_bp)
+    app.register_blueprint(procedure_bp)
 
     from app.extensions import socketio
 

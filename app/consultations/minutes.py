@@ -10,6 +10,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -79,7 +80,7 @@ class MinutesData:
         """A date and time of this meeting as YYYY-MM-DD HH:MM in Asia/Shanghai (empty for None)."""
         return format_datetime(value)
 
-    @property
+    @cached_property
     def spans_days(self) -> bool:
         """True when the speeches fall on more than one local date (an online consultation over days)."""
         return len({local_time(s.at).date() for s in self.speeches}) > 1

@@ -11,12 +11,13 @@ from wtforms import SelectChoice
 
 from app.communities import services as communities
 from app.consultations import bp, permissions, services
-from app.consultations.forms import PARTY_LABELS, ConsultationForm, PhaseForm, RulesForm, SpeakForm
+from app.consultations.forms import PARTY_LABELS, ConsultationForm, PhaseForm, SpeakForm
 from app.consultations.minutes import build_docx, minutes_filename
 from app.consultations.models import Phase
 from app.core.errors import DomainError, Forbidden
 from app.core.web import show_error
 from app.moderation import services as moderation
+from app.procedure.forms import RulesForm
 
 
 def _choices(form: ConsultationForm, community, *, with_rules: bool) -> None:
@@ -227,10 +228,8 @@ def rules(consultation_id: int):
         if not permissions.can_manage(actor.member, consultation):
             raise Forbidden()
         if form.validate_on_submit():
-            values = {name: getattr(form, name).data for name in services.RULE_FIELDS}
-            values["mode"] = services.Mode(values["mode"])
             try:
-                services.change_rules(current_user, consultation, values)
+                services.change_rules(current_user, consultation, form.values())
             except DomainError as err:
                 show_error(form, err)
                 status = err.status_code

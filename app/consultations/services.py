@@ -35,9 +35,9 @@ from app.core.realtime import emit_after_commit
 from app.extensions import db
 from app.moderation import services as moderation
 from app.procedure import engine
+from app.procedure import services as rule_sets
 from app.procedure.engine import Choice, Mode, QueueEntry, Refusal, RoomState, SpeakerState, Stance
 from app.procedure.models import RuleSet
-from app.procedure.shipped import ensure_shipped
 from app.voting import services as voting
 
 NAMESPACE = "/consultations"
@@ -118,13 +118,9 @@ def list_for(user: User, community: Community) -> list[Consultation]:
 
 
 def rule_set_choices(community: Community) -> list[RuleSet]:
-    """The shipped templates and the community's own rule sets that are not a consultation's copy."""
-    shipped = ensure_shipped()
-    in_use = select(Consultation.rule_set_id)
-    own = db.session.scalars(
-        select(RuleSet).where(RuleSet.community_id == community.id, RuleSet.id.not_in(in_use)).order_by(RuleSet.id)
-    )
-    return [*shipped, *own]
+    """The rule sets a new consultation may start from: the templates and the community's own."""
+    templates, own = rule_sets.library(community)
+    return [*templates, *own]
 
 
 def chair_choices(community: Community) -> list[Membership]:
@@ -275,37 +271,6 @@ def set_phase(user: User, consultation: Consultation, phase: Phase) -> Consultat
     return consultation
 
 
-RULE_FIELDS = {
-    "mode": Mode,
-    "max_speech_chars": int,
-    "max_speeches_per_motion": int,
-    "floor_seconds": int,
-    "slow_mode_seconds": int,
-    "stance_required": bool,
-    "alternate_stances": bool,
-    "chair_neutral": bool,
-    "second_required": bool,
-    "quorum_num": int,
-    "quorum_den": int,
-    "pass_num": int,
-    "pass_den": int,
-    "pass_strict": bool,
-    "tie_fails": bool,
-    "auto_hide_reports": int,
-}
-RULE_RANGES = {
-    "max_speech_chars": (1, 5000),
-    "max_speeches_per_motion": (1, 100),
-    "floor_seconds": (10, 3600),
-    "slow_mode_seconds": (0, 3600),
-    "quorum_num": (0, 1000),
-    "quorum_den": (1, 1000),
-    "pass_num": (0, 1000),
-    "pass_den": (1, 1000),
-    "auto_hide_reports": (1, 100),
-}
-
-
 def change_rules(user: User, consultation: Consultation, values: dict) -> RuleSet:
     """Change the consultation's rules; announced in the room and logged."""
     actor = actor_in(user, consultation)
@@ -314,31 +279,10 @@ def change_rules(user: User, consultation: Consultation, values: dict) -> RuleSe
     if consultation.phase in (Phase.CONCLUDED, Phase.ARCHIVED):
         raise refuse(Refusal("wrong_phase"))
     rules = consultation.rule_set
-    changed = {}
-    for name, value in values.items():
-        if name not in RULE_FIELDS:
-            continue
-        low, high = RULE_RANGES.get(name, (None, None))
-        if low is not None and not (isinstance(value, int) and low <= value <= high):
-            raise DomainError(
-                "bad_request",
-                _l("%(name)s must be from %(low)d to %(high)d.", name=name, low=low, high=high),
-                field=name,
-            )
-        if getattr(rules, name) != value:
-            changed[name] = value
-    quorum = (changed.get("quorum_num", rules.quorum_num), changed.get("quorum_den", rules.quorum_den))
-    passing = (changed.get("pass_num", rules.pass_num), changed.get("pass_den", rules.pass_den))
-    if quorum[0] > quorum[1] or passing[0] > passing[1] or 2 * passing[0] < passing[1]:
-        raise DomainError(
-            "bad_request",
-            _l("A quorum is at most 1; a pass threshold is from 1/2 to 1."),
-            field="quorum_num",
-        )
+    changed = rule_sets.validated_changes(rules, values)
     if not changed:
         return rules
-    for name, value in changed.items():
-        setattr(rules, name, value)
+    rule_sets.apply(rules, changed)
     summary = ", ".join(f"{k}={v}" for k, v in sorted(changed.items()))
     entry = moderation.log(
         consultation.community_id, consultation.room, "rules", actor_id=user.id, reason=summary[:200]
