@@ -136,6 +136,7 @@ def _room(consultation, actor, speak_form, status=200):
             state=state,
             speak_form=speak_form,
             phase_form=PhaseForm(),
+            membership=actor.member,
             can_manage=permissions.can_manage(actor.member, consultation),
             can_moderate=permissions.can_moderate(actor.member, consultation),
             next_phases=sorted(services.ALLOWED_PHASES[consultation.phase], key=services.phase_rank),

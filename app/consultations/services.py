@@ -53,8 +53,18 @@ REFUSALS = {
     "muted": lambda p: _l("You are muted in this room for now."),
     "bad_request": lambda p: _l("The request could not be understood."),
     "rule_too_long": lambda p: _l("A speech can be at most %(max)d characters; yours has %(length)d.", **p),
-    "rule_speech_limit": lambda p: _l(
-        "Each person may speak at most %(max)d times on this motion; you have spoken %(count)d times.", **p
+    "rule_speech_limit": lambda p: (
+        _l(
+            "Each person may speak at most %(max)d times on this motion; you have spoken %(count)d times.",
+            max=p["max"],
+            count=p["count"],
+        )
+        if p.get("per") == "motion"
+        else _l(
+            "Each person may speak at most %(max)d times in this consultation; you have spoken %(count)d times.",
+            max=p["max"],
+            count=p["count"],
+        )
     ),
     "rule_slow_mode": lambda p: _l("Please wait %(seconds)d seconds before speaking again.", **p),
     "rule_no_floor": lambda p: _l("Raise your hand and wait for the chair to give you the floor."),
@@ -203,7 +213,7 @@ def update(
     user: User, consultation: Consultation, *, title: str, background: str, building_id, parties, chair_id
 ) -> Consultation:
     """Change the title, background, scope, parties or chair."""
-    actor = actor_in(user, consultation)
+    actor = visible(user, consultation)
     if not permissions.can_manage(actor.member, consultation):
         raise Forbidden()
     if consultation.phase in (Phase.CONCLUDED, Phase.ARCHIVED):
@@ -237,7 +247,7 @@ ALLOWED_PHASES = {
 
 def set_phase(user: User, consultation: Consultation, phase: Phase) -> Consultation:
     """Move the consultation along draft → open → voting → concluded → archived."""
-    actor = actor_in(user, consultation)
+    actor = visible(user, consultation)
     if not permissions.can_manage(actor.member, consultation):
         raise Forbidden()
     if phase == consultation.phase:
@@ -245,7 +255,11 @@ def set_phase(user: User, consultation: Consultation, phase: Phase) -> Consultat
     if phase not in ALLOWED_PHASES[consultation.phase]:
         raise DomainError(
             "wrong_phase",
-            _l("A consultation cannot go from %(old)s to %(new)s.", old=consultation.phase.value, new=phase.value),
+            _l(
+                "A consultation cannot go from %(old)s to %(new)s.",
+                old=PHASE_LABELS[consultation.phase],
+                new=PHASE_LABELS[phase],
+            ),
             status=409,
         )
     now = utcnow()
@@ -273,7 +287,7 @@ def set_phase(user: User, consultation: Consultation, phase: Phase) -> Consultat
 
 def change_rules(user: User, consultation: Consultation, values: dict) -> RuleSet:
     """Change the consultation's rules; announced in the room and logged."""
-    actor = actor_in(user, consultation)
+    actor = visible(user, consultation)
     if not (permissions.is_staff(actor.member, consultation) or permissions.can_manage(actor.member, consultation)):
         raise Forbidden()
     if consultation.phase in (Phase.CONCLUDED, Phase.ARCHIVED):
@@ -297,7 +311,7 @@ def change_rules(user: User, consultation: Consultation, values: dict) -> RuleSe
 
 def set_locked(user: User, consultation: Consultation, locked: bool, reason: str) -> Consultation:
     """Lock the room (only the chair speaks) or unlock it."""
-    actor = actor_in(user, consultation)
+    actor = visible(user, consultation)
     if not permissions.can_moderate(actor.member, consultation):
         raise Forbidden()
     if consultation.locked == locked:
@@ -376,8 +390,14 @@ def _speaker(actor: Actor, consultation: Consultation, motion: Motion | None, no
 
 
 def _room(consultation: Consultation, now: datetime) -> RoomState:
+    voting_now = db.session.scalar(
+        select(func.count())
+        .select_from(Motion)
+        .where(Motion.consultation_id == consultation.id, Motion.state == MotionState.VOTING)
+    )
     return RoomState(
-        phase_open=consultation.phase == Phase.OPEN,
+        # debate stops while a motion is put to the vote
+        phase_open=consultation.phase == Phase.OPEN and not voting_now,
         locked=consultation.locked,
         floor_holder=consultation.floor_holder_id,
         floor_seconds_left=_seconds_left(consultation, now),
@@ -706,8 +726,8 @@ def vote(user: User, motion: Motion, choice) -> object:
     except ValueError:
         raise DomainError("bad_request", _l("Vote for, against or abstain."), field="choice") from None
     existing = voting.find_ballot(POLL, motion.id, user.id)
-    if existing is not None and existing.choice == choice.value and motion.state == MotionState.VOTING:
-        return existing
+    if existing is not None and existing.choice == choice.value:
+        return existing  # a retry, even one that arrives after the vote closed: the same receipt
     refusal = engine.check_vote(
         consultation.rule_set.to_rules(),
         is_chair=permissions.is_chair(actor.member, consultation),
@@ -990,6 +1010,14 @@ def moderation_dict(entry) -> dict:
     }
 
 
+def _receipt(motion: Motion | None, user: User) -> str | None:
+    """The user's receipt for the pending motion, so a reloaded page does not offer the vote again."""
+    if motion is None:
+        return None
+    ballot = voting.find_ballot(POLL, motion.id, user.id)
+    return ballot.receipt if ballot else None
+
+
 def room_state(user: User, consultation: Consultation, after_id=None) -> dict:
     """What `join` answers: the consultation, rules, floor, pending motion and messages."""
     actor = visible(user, consultation)
@@ -1007,6 +1035,8 @@ def room_state(user: User, consultation: Consultation, after_id=None) -> dict:
         "messages": [message_dict(s, badges) for s in speeches],
         "you": {
             "id": user.id,
+            "verified": bool(actor.member and actor.member.is_verified),
+            "receipt": _receipt(motion, user),
             "can_speak": permissions.can_participate(actor.member, consultation),
             "is_chair": permissions.is_chair(actor.member, consultation),
             "can_moderate": permissions.can_moderate(actor.member, consultation),

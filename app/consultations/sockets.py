@@ -46,6 +46,7 @@ class ConsultationsNamespace(Namespace):
     def on_leave(self, data):
         """Leave the room."""
         consultation = services.get(int_field(data, "consultation_id"))
+        services.visible(current_user, consultation)
         leave_room(consultation.room)
         emit("presence", _presence(consultation.room), to=consultation.room)
         return {}

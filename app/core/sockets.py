@@ -46,11 +46,14 @@ def acknowledged(handler):
     return wrapper
 
 
-def int_field(data: dict, name: str, *, required: bool = True) -> int | None:
+MAX_ID = 2**31 - 1  # the INTEGER columns' range: a larger id cannot exist
+
+
+def int_field(data: dict, name: str, *, required: bool = True, low: int = 0, high: int = MAX_ID) -> int | None:
     value = data.get(name)
     if value is None and not required:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise BadPayload(name)
     return value
 

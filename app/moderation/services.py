@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -81,7 +83,8 @@ def report(reporter_id: int, target, *, community_id: int, room: str | None, rea
     auto = None
     if open_reports >= threshold and not target.is_hidden:
         target.hidden_at = utcnow()
-        target.hidden_reason = str(_l("Hidden after %(n)d reports, waiting for review.", n=open_reports))
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # stored once, in the community's language
+            target.hidden_reason = str(_l("Hidden after %(n)d reports, waiting for review.", n=open_reports))
         target.hidden_by_id = None
         auto = log(
             community_id,

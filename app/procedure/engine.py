@@ -120,9 +120,7 @@ def check_speech(
     if rules.mode == Mode.FORMAL and not (room.floor_holder == speaker.member_id and room.floor_seconds_left > 0):
         return Refusal("rule_no_floor")
     if speaker.speeches_so_far >= rules.max_speeches_per_motion:
-        return Refusal(
-            "rule_speech_limit", (("max", rules.max_speeches_per_motion), ("count", speaker.speeches_so_far))
-        )
+        return _speech_limit(rules, speaker)
     if (
         rules.slow_mode_seconds
         and speaker.seconds_since_last is not None
@@ -152,12 +150,18 @@ def check_raise_hand(
     if speaker.is_chair and rules.chair_neutral:
         return Refusal("rule_chair_neutral")
     if speaker.speeches_so_far >= rules.max_speeches_per_motion:
-        return Refusal(
-            "rule_speech_limit", (("max", rules.max_speeches_per_motion), ("count", speaker.speeches_so_far))
-        )
+        return _speech_limit(rules, speaker)
     if rules.stance_required and on_motion and stance is None:
         return Refusal("rule_stance_required")
     return None
+
+
+def _speech_limit(rules: Rules, speaker: SpeakerState) -> Refusal:
+    per = "motion" if rules.mode == Mode.FORMAL else "consultation"  # what the count is kept over
+    return Refusal(
+        "rule_speech_limit",
+        (("max", rules.max_speeches_per_motion), ("count", speaker.speeches_so_far), ("per", per)),
+    )
 
 
 @dataclass(frozen=True)

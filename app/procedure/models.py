@@ -115,5 +115,6 @@ class RuleSet(TimestampMixin, db.Model):
             "pass_threshold": f"{self.pass_num}/{self.pass_den}",
             "pass_strict": self.pass_strict,
             "tie_fails": self.tie_fails,
+            "auto_hide_reports": self.auto_hide_reports,
             "text": self.text,
         }

@@ -33,6 +33,25 @@ RULE_FIELDS = {
     "tie_fails": bool,
     "auto_hide_reports": int,
 }
+# The names people read in an error (the same texts as the form's labels).
+PARAMETER_LABELS = {
+    "mode": _l("Mode"),
+    "max_speech_chars": _l("Longest speech (characters)"),
+    "max_speeches_per_motion": _l("Speeches per member per motion"),
+    "floor_seconds": _l("Time on the floor (seconds)"),
+    "slow_mode_seconds": _l("Least time between a member's speeches (seconds)"),
+    "stance_required": _l("A speech on a motion states for, against or neutral first"),
+    "alternate_stances": _l("The queue alternates for and against"),
+    "chair_neutral": _l("The chair neither argues nor votes"),
+    "second_required": _l("A motion needs a second before debate"),
+    "quorum_num": _l("Quorum: numerator"),
+    "quorum_den": _l("Quorum: denominator"),
+    "pass_num": _l("Threshold: numerator"),
+    "pass_den": _l("Threshold: denominator"),
+    "pass_strict": _l("More than the threshold (not equal to it)"),
+    "tie_fails": _l("A tie fails"),
+    "auto_hide_reports": _l("Hide automatically after this many reports"),
+}
 RULE_RANGES = {
     "max_speech_chars": (1, 5000),
     "max_speeches_per_motion": (1, 100),
@@ -54,14 +73,14 @@ def validated_changes(rules: RuleSet, values: dict) -> dict:
         if kind is None:
             continue
         if kind is bool and not isinstance(value, bool):
-            raise DomainError("bad_request", _l("%(name)s must be yes or no.", name=name), field=name)
+            raise DomainError("bad_request", _l("%(name)s must be yes or no.", name=PARAMETER_LABELS[name]), field=name)
         if kind is Mode and not isinstance(value, Mode):
             raise DomainError("bad_request", _l("The mode is formal or open."), field=name)
         low, high = RULE_RANGES.get(name, (None, None))
         if low is not None and not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
             raise DomainError(
                 "bad_request",
-                _l("%(name)s must be from %(low)d to %(high)d.", name=name, low=low, high=high),
+                _l("%(name)s must be from %(low)d to %(high)d.", name=PARAMETER_LABELS[name], low=low, high=high),
                 field=name,
             )
         if getattr(rules, name) != value:

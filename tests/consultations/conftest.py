@@ -93,3 +93,120 @@ def events(client, name: str) -> list:
             args = event["args"]
             found.append(args[0] if isinstance(args, list) else args)
     return found
+
+
+# -- Shared by the permission, rules, moderation, motion and HTTP tests ------------------------------
+
+# Every member key of the root `world` fixture (test_socket_permissions checks this stays complete).
+WORLD_KEYS = (
+    "resident",
+    "owner",
+    "leader_a",
+    "leader_b",
+    "group_leader",
+    "resident_rep",
+    "property_manager",
+    "owners_committee",
+    "staff",
+    "social_org",
+    "expert",
+    "other_staff",
+    "other_resident",
+    "pending_a",
+    "pending_b",
+    "unverified",
+    "street_staff",
+    "district_staff",
+    "outsider",
+)
+
+
+def logged_in(app, user, language: str = "en"):
+    """An HTTP test client whose session is logged in as `user` (no password check: fast)."""
+    http = app.test_client()
+    http.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    if user is not None:
+        with http.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+    return http
+
+
+@pytest.fixture
+def members(app, world):
+    """members('resident') -> a /consultations socket client logged in through the session cookie
+    (like `sockets`, without hashing a password per client)."""
+    made = []
+
+    def connect(key: str):
+        client = socketio.test_client(
+            app, namespace="/consultations", flask_test_client=logged_in(app, world.users[key])
+        )
+        assert client.is_connected("/consultations"), key
+        made.append(client)
+        return client
+
+    yield connect
+    for client in made:
+        for namespace, connected in list(client.connected.items()):
+            if connected:
+                client.disconnect(namespace)
+
+
+def count(model, **filters) -> int:
+    """Rows of a model matching column == value filters."""
+    from sqlalchemy import func, select
+
+    query = select(func.count()).select_from(model)
+    for name, value in filters.items():
+        query = query.where(getattr(model, name) == value)
+    return db.session.scalar(query)
+
+
+def code(result: dict) -> str:
+    """'ok' for an accepted acknowledgement, else its error code."""
+    return "ok" if result.get("ok") else result["error"]["code"]
+
+
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory):
+    """One application and database for a whole module (as the root `app` fixture, built once).
+
+    A module that overrides `app` and `world` with `shared_app` and `shared_world` runs its many
+    small parametrized cases against one world; each case makes its own consultation.
+    """
+    from flask import g
+
+    from app import create_app
+    from tests.conftest import _Config
+
+    config = type("Config", (_Config,), {"ROSTER_STASH_DIR": str(tmp_path_factory.mktemp("imports"))})
+    application = create_app(config)
+
+    @application.teardown_request
+    def _forget_request_state(exc):
+        g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
+
+    with application.app_context():
+        db.create_all()
+        yield application
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture(scope="module")
+def shared_world(shared_app):
+    """The root `world`, built once per module on `shared_app`."""
+    from tests import conftest as root
+
+    return root.world.__wrapped__(shared_app)
+
+
+def inbox(client) -> dict[str, list]:
+    """Everything received so far, by event name (drains the client, like `events`)."""
+    found: dict[str, list] = {}
+    for event in client.get_received("/consultations"):
+        args = event["args"]
+        found.setdefault(event["name"], []).append(args[0] if isinstance(args, list) else args)
+    return found
