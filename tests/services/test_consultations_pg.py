@@ -37,8 +37,14 @@ def room(pg_app, pg_db):
     pg_db.session.commit()
     simple = next(r for r in ensure_shipped() if r.key == "simple")
     consultation = services.create(
-        people["staff"], community, title="测试议题", background="", building_id=None,
-        parties=["residents"], chair_id=people["chair"].id, rule_set_id=simple.id,
+        people["staff"],
+        community,
+        title="测试议题",
+        background="",
+        building_id=None,
+        parties=["residents"],
+        chair_id=people["chair"].id,
+        rule_set_id=simple.id,
     )
     consultation.rule_set.slow_mode_seconds = 0
     consultation.rule_set.chair_neutral = True
@@ -67,8 +73,9 @@ def test_room_on_postgres(pg_app, pg_db, room):
     assert said["ok"], said
     received = [e for e in bob.get_received("/consultations") if e["name"] == "message"]
     assert len(received) == 1
-    assert _ack(alice, "speak", consultation_id=consultation.id, client_id="x1", body="大家好")["message"]["id"] == (
-        said["message"]["id"]
+    assert (
+        _ack(alice, "speak", consultation_id=consultation.id, client_id="x1", body="大家好")["message"]["id"]
+        == (said["message"]["id"])
     )
     bob.disconnect("/consultations")
     later = _ack(alice, "speak", consultation_id=consultation.id, client_id="x2", body="第二条")["message"]
