@@ -19,7 +19,7 @@ class RateLimited(DomainError):
 
 def hit(scope: str, key: str, limit_config: str) -> None:
     """Count one action; raise RateLimited once the configured limit is passed."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
+    if not limiter.enabled:  # RATELIMIT_ENABLED was off when the app was made: no storage to count in
         return
     strategy = limiter.limiter
     for item in parse_many(current_app.config[limit_config]):

@@ -1,0 +1,49 @@
+"""Posting is rate-limited per member, on the same storage as the HTTP limits."""
+
+from __future__ import annotations
+
+import pytest
+from flask import g
+
+from app import create_app
+from app.consultations.models import Speech
+from app.extensions import db
+from config import TestingConfig
+from tests.consultations.conftest import ack, make_consultation
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The root `app` fixture, with rate limits on (memory storage) and a low limit on speaking."""
+    config = type(
+        "Limited",
+        (TestingConfig,),
+        {"RATELIMIT_ENABLED": True, "RATELIMIT_SPEAK": "3 per minute", "ROSTER_STASH_DIR": str(tmp_path)},
+    )
+    application = create_app(config)
+
+    @application.teardown_request
+    def _forget(exc):
+        g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
+
+    with application.app_context():
+        db.create_all()
+        yield application
+        db.session.remove()
+        db.drop_all()
+
+
+def test_speaking_is_rate_limited_per_member(app, world, rules_templates, sockets):
+    consultation = make_consultation(
+        world, rules_templates, key="simple", slow_mode_seconds=0, max_speeches_per_motion=50
+    )
+    alice, bob = sockets("resident"), sockets("owner")
+    said = [ack(alice, "speak", consultation_id=consultation.id, client_id=f"a{n}", body="说") for n in range(4)]
+    assert [r["ok"] for r in said] == [True, True, True, False]
+    assert said[3]["error"]["code"] == "rate_limited"
+    assert "too fast" in said[3]["error"]["message"]
+    # a retry of a stored speech is not a new post, and other members have their own allowance
+    assert ack(alice, "speak", consultation_id=consultation.id, client_id="a0", body="说")["ok"]
+    assert ack(bob, "speak", consultation_id=consultation.id, client_id="b0", body="说")["ok"]
+    assert Speech.query.filter_by(author_id=world.users["resident"].id).count() == 3
