@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -16,14 +17,13 @@ from config import TestingConfig
 from tests import factories
 
 
-class _Config(TestingConfig):
-    pass
+@contextmanager
+def running_app(stash_dir, **settings):
+    """An application on a fresh in-memory database, its app context pushed for the test body.
 
-
-@pytest.fixture
-def app(tmp_path):
-    """A fresh application on an in-memory SQLite database."""
-    config = type("Config", (_Config,), {"ROSTER_STASH_DIR": str(tmp_path / "imports")})
+    `settings` override TestingConfig (e.g. RATELIMIT_ENABLED=True).
+    """
+    config = type("Config", (TestingConfig,), {"ROSTER_STASH_DIR": str(stash_dir), **settings})
     application = create_app(config)
 
     @application.teardown_request
@@ -38,6 +38,13 @@ def app(tmp_path):
         yield application
         _db.session.remove()
         _db.drop_all()
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A fresh application on an in-memory SQLite database."""
+    with running_app(tmp_path / "imports") as application:
+        yield application
 
 
 @pytest.fixture

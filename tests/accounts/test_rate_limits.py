@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
-from app.extensions import db
-from config import TestingConfig
+from tests.conftest import running_app
 
 
 @pytest.fixture
-def limited_app():
-    config = type(
-        "Limited",
-        (TestingConfig,),
-        {"RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "3 per minute", "RATELIMIT_REGISTER": "2 per minute"},
-    )
-    app = create_app(config)
-    with app.app_context():
-        db.create_all()
+def limited_app(tmp_path):
+    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "3 per minute", "RATELIMIT_REGISTER": "2 per minute"}
+    with running_app(tmp_path, **settings) as app:
         yield app
-        db.session.remove()
-        db.drop_all()
 
 
 def test_login_is_rate_limited(limited_app):

@@ -175,24 +175,10 @@ def shared_app(tmp_path_factory):
     A module that overrides `app` and `world` with `shared_app` and `shared_world` runs its many
     small parametrized cases against one world; each case makes its own consultation.
     """
-    from flask import g
+    from tests.conftest import running_app
 
-    from app import create_app
-    from tests.conftest import _Config
-
-    config = type("Config", (_Config,), {"ROSTER_STASH_DIR": str(tmp_path_factory.mktemp("imports"))})
-    application = create_app(config)
-
-    @application.teardown_request
-    def _forget_request_state(exc):
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
-
-    with application.app_context():
-        db.create_all()
+    with running_app(tmp_path_factory.mktemp("imports")) as application:
         yield application
-        db.session.remove()
-        db.drop_all()
 
 
 @pytest.fixture(scope="module")

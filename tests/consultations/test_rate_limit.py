@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from flask import g
 
-from app import create_app
 from app.consultations.models import Speech
-from app.extensions import db
-from config import TestingConfig
+from tests.conftest import running_app
 from tests.consultations.conftest import ack, make_consultation
 
 
 @pytest.fixture
 def app(tmp_path):
     """The root `app` fixture, with rate limits on (memory storage) and a low limit on speaking."""
-    config = type(
-        "Limited",
-        (TestingConfig,),
-        {"RATELIMIT_ENABLED": True, "RATELIMIT_SPEAK": "3 per minute", "ROSTER_STASH_DIR": str(tmp_path)},
-    )
-    application = create_app(config)
-
-    @application.teardown_request
-    def _forget(exc):
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
-
-    with application.app_context():
-        db.create_all()
+    with running_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_SPEAK="3 per minute") as application:
         yield application
-        db.session.remove()
-        db.drop_all()
 
 
 def test_speaking_is_rate_limited_per_member(app, world, rules_templates, sockets):
