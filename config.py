@@ -45,6 +45,11 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024))
     ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", 5000))
 
+    # Photos: stored re-encoded under UPLOAD_DIR/<community_id>/, never under static/.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 8 * 1024 * 1024))
+    UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", 40_000_000))
+
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("YISHI_TIMEZONE", "Asia/Shanghai")
     LANGUAGES = ["zh_CN", "en"]

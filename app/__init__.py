@@ -35,6 +35,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core.errors import register_error_handlers
     from app.core.security import register_security_headers
     from app.core.templating import register_template_helpers
+    from app.ideas import bp as ideas_bp
+    from app.ideas import routes as _ideas_routes  # noqa: F401
     from app.notifications import bp as notifications_bp
     from app.notifications import routes as _notifications_routes  # noqa: F401
     from app.notifications import subscribers as _subscribers  # noqa: F401
@@ -48,6 +50,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(consultations_bp)
     app.register_blueprint(procedure_bp)
+    app.register_blueprint(ideas_bp)
 
     from app.extensions import socketio
 

@@ -15,6 +15,8 @@ from app.communities.models import (
 )
 from app.consultations.models import Attendance, Consultation, HandRaise, Motion, Speech
 from app.core.models import AuditEntry
+from app.core.uploads import Photo
+from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto
 from app.moderation.models import ModerationAction, Mute, Report
 from app.notifications.models import Notification
 from app.procedure.models import RuleSet
@@ -28,9 +30,14 @@ __all__ = [
     "Community",
     "Consultation",
     "District",
+    "Endorsement",
     "HandRaise",
     "Household",
     "HouseholdOwner",
+    "Idea",
+    "IdeaComment",
+    "IdeaEvent",
+    "IdeaPhoto",
     "InviteCode",
     "MemberRole",
     "Membership",
@@ -39,6 +46,7 @@ __all__ = [
     "Mute",
     "Notification",
     "OfficeAssignment",
+    "Photo",
     "Report",
     "RuleSet",
     "Speech",

@@ -23,7 +23,8 @@ def running_app(stash_dir, **settings):
 
     `settings` override TestingConfig (e.g. RATELIMIT_ENABLED=True).
     """
-    config = type("Config", (TestingConfig,), {"ROSTER_STASH_DIR": str(stash_dir), **settings})
+    defaults = {"ROSTER_STASH_DIR": str(stash_dir), "UPLOAD_DIR": str(stash_dir / "uploads")}
+    config = type("Config", (TestingConfig,), {**defaults, **settings})
     application = create_app(config)
 
     @application.teardown_request

@@ -91,6 +91,8 @@ class Community(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(60))
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    # endorsements of a golden idea at which staff are told to look at it
+    idea_threshold: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
 
     street: Mapped[Street] = relationship(back_populates="communities")
     buildings: Mapped[list[Building]] = relationship(

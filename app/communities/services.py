@@ -58,6 +58,13 @@ def get_community(slug: str) -> Community:
     return community
 
 
+def get_community_by_id(community_id: int) -> Community:
+    community = db.session.get(Community, community_id)
+    if community is None:
+        raise NotFound()
+    return community
+
+
 def membership_of(user: User | None, community_id: int) -> Membership | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None

@@ -1,12 +1,14 @@
-"""Site-wide views: the landing page, language and text-size preferences, health."""
+"""Site-wide views: the landing page, language and text-size preferences, health, photos."""
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, session, url_for
-from flask_login import current_user
+from flask import current_app, redirect, render_template, request, send_file, session, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from app.core import bp
+from app.core.errors import NotFound
+from app.core.uploads import Photo, photo_path
 from app.core.web import safe_next
 from app.extensions import db
 
@@ -47,3 +49,36 @@ def healthz():
     """Liveness and database reachability, for the load balancer."""
     db.session.execute(text("SELECT 1"))
     return {"ok": True}
+
+
+@bp.route("/photos/<int:photo_id>/thumb", defaults={"thumb": True})
+@bp.route("/photos/<int:photo_id>", defaults={"thumb": False})  # registered first: url_for's default
+@login_required
+def photo(photo_id: int, thumb: bool = False):
+    """A stored photo (or its thumbnail), for members and overseers of its community only."""
+    # Imported here: the shared kernel must not import a feature when it loads.
+    from app.communities.services import membership_of, overseen_community_ids
+
+    found = db.session.get(Photo, photo_id)
+    if found is None or (
+        membership_of(current_user, found.community_id) is None
+        and found.community_id not in overseen_community_ids(current_user)
+    ):
+        raise NotFound()  # 404, not 403: do not confirm that the photo exists
+    path = photo_path(found, current_app.config["UPLOAD_DIR"], thumb=thumb)
+    try:
+        response = send_file(
+            path,
+            mimetype=found.content_type,
+            conditional=True,
+            max_age=86400,
+            download_name=f"photo-{found.id}.{found.extension}",
+        )
+    except FileNotFoundError:
+        raise NotFound() from None
+    response.cache_control.public = False  # community photos: browsers may keep them, shared caches may not
+    response.cache_control.private = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Disposition"] = f"inline; filename=photo-{found.id}.{found.extension}"
+    return response

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.communities import signals as community_signals
 from app.communities.forms import ROLE_LABELS
+from app.ideas import signals as idea_signals
 from app.notifications.services import notify
 
 
@@ -50,3 +51,37 @@ def _role(membership, actor, role, granted, **_):
         )
     )
     notify(membership.user, "role_changed", message, url=_home(membership), community_id=membership.community_id)
+
+
+@idea_signals.idea_status_changed.connect
+def _idea_status(idea, event, actor, **_):
+    from app.ideas.services import STATUS_LABELS
+
+    notify(
+        idea.author,
+        "idea_status",
+        _l(
+            "Your idea “%(title)s” is now %(status)s: %(reason)s",
+            title=idea.title,
+            status=STATUS_LABELS[event.to_status],
+            reason=event.reason,
+        ),
+        url=url_for("ideas.show", idea_id=idea.id),
+        community_id=idea.community_id,
+    )
+
+
+@idea_signals.idea_threshold_reached.connect
+def _idea_threshold(idea, staff, **_):
+    for person in staff:
+        notify(
+            person,
+            "idea_threshold",
+            _l(
+                "The idea “%(title)s” has %(n)d endorsements: please review it.",
+                title=idea.title,
+                n=idea.endorsement_count,
+            ),
+            url=url_for("ideas.show", idea_id=idea.id),
+            community_id=idea.community_id,
+        )

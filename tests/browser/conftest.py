@@ -45,6 +45,7 @@ def live_server(tmp_path):
             "SERVER_NAME": None,
             "SOCKETIO_ALLOWED_ORIGINS": [origin],
             "ROSTER_STASH_DIR": str(tmp_path / "imports"),
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
         },
     )
     app = create_app(config)
