@@ -17,6 +17,7 @@ from app.consultations.models import Attendance, Consultation, HandRaise, Motion
 from app.core.models import AuditEntry
 from app.core.uploads import Photo
 from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto
+from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject
 from app.moderation.models import ModerationAction, Mute, Report
 from app.notifications.models import Notification
 from app.procedure.models import RuleSet
@@ -26,11 +27,13 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "Ballot",
+    "BudgetLine",
     "Building",
     "Community",
     "Consultation",
     "District",
     "Endorsement",
+    "Fund",
     "HandRaise",
     "Household",
     "HouseholdOwner",
@@ -39,8 +42,10 @@ __all__ = [
     "IdeaEvent",
     "IdeaPhoto",
     "InviteCode",
+    "LedgerEntry",
     "MemberRole",
     "Membership",
+    "MicroProject",
     "ModerationAction",
     "Motion",
     "Mute",

@@ -7,6 +7,7 @@ from flask_babel import format_datetime
 
 from app.core.i18n import large_text_enabled, select_locale
 from app.core.masking import mask_phone, mask_room
+from app.core.money import format_yuan
 
 
 def format_area(centi_m2: int | None) -> str:
@@ -18,6 +19,7 @@ def format_area(centi_m2: int | None) -> str:
 
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["area"] = format_area
+    app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_room"] = mask_room
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""

@@ -1,0 +1,110 @@
+"""The micro-fund and its ledger, micro-projects and their budget lines. Money is integer fen."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import TimestampMixin, UTCDateTime, str_enum, utcnow
+from app.extensions import db
+
+
+class ProjectStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    EVALUATED = "evaluated"
+
+
+class EntryKind(enum.StrEnum):
+    ALLOCATION = "allocation"  # money set aside for a project on approval
+    EXPENDITURE = "expenditure"  # money spent by the project, with a receipt
+
+
+class Fund(TimestampMixin, db.Model):
+    """A community's micro-fund for one year."""
+
+    __tablename__ = "funds"
+    __table_args__ = (
+        UniqueConstraint("community_id", "year"),
+        CheckConstraint("total_fen >= 0", name="total_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    total_fen: Mapped[int] = mapped_column(Integer)
+
+
+class MicroProject(TimestampMixin, db.Model):
+    """A small funded community project, applied for by a resident group or a social organisation."""
+
+    __tablename__ = "micro_projects"
+    __table_args__ = (CheckConstraint("granted_fen >= 0", name="granted_not_negative"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    fund_id: Mapped[int | None] = mapped_column(ForeignKey("funds.id", ondelete="RESTRICT"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    title: Mapped[str] = mapped_column(String(100))
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ProjectStatus] = mapped_column(
+        str_enum(ProjectStatus, "project_status"), default=ProjectStatus.DRAFT
+    )
+    granted_fen: Mapped[int] = mapped_column(Integer, default=0)
+
+    lines: Mapped[list[BudgetLine]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="BudgetLine.position"
+    )
+
+    @property
+    def budget_fen(self) -> int:
+        return sum(line.total_fen for line in self.lines)
+
+
+class BudgetLine(db.Model):
+    """One line of a budget: item, quantity, unit price (fen); the total is computed, never stored."""
+
+    __tablename__ = "budget_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price_fen >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("micro_projects.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    item: Mapped[str] = mapped_column(String(100))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_fen: Mapped[int] = mapped_column(Integer)
+
+    project: Mapped[MicroProject] = relationship(back_populates="lines")
+
+    @property
+    def total_fen(self) -> int:
+        return self.quantity * self.unit_price_fen
+
+
+class LedgerEntry(db.Model):
+    """An allocation to a project or an expenditure by it. Append-only."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="RESTRICT"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("micro_projects.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[EntryKind] = mapped_column(str_enum(EntryKind, "ledger_kind"))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    receipt_photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
