@@ -42,7 +42,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 30
 
     WTF_CSRF_TIME_LIMIT = None  # a form left open on a phone for hours still posts
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024))
+    # a request may carry six photos of UPLOAD_MAX_BYTES each, and the form around them
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024))
     ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS", 5000))
 
     # Photos: stored re-encoded under UPLOAD_DIR/<community_id>/, never under static/.

@@ -73,6 +73,7 @@ class IdeaPhoto(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     idea: Mapped[Idea] = relationship(back_populates="photos")
+    photo = relationship("Photo", lazy="joined")
 
 
 class Endorsement(db.Model):

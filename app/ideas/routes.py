@@ -152,7 +152,7 @@ def endorse(idea_id: int):
         if err.status_code in (403, 404):
             raise
         flash(err.message, "error")
-        return redirect(url_for("ideas.show", idea_id=idea.id)), err.status_code
+        return _show(idea, services.visible(current_user, idea), status=err.status_code)
     return redirect(url_for("ideas.show", idea_id=idea.id))
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.communities import services as communities
@@ -168,6 +169,7 @@ def listing(
         query = query.where(Idea.status == IdeaStatus(status))
     if building_id:
         query = query.where(Idea.building_id == building_id)
+    query = query.options(selectinload(Idea.photos))
     if sort == "endorsed":
         query = query.order_by(Idea.endorsement_count.desc(), Idea.id.desc())
     else:
@@ -299,6 +301,8 @@ def adopt_as_consultation(user: User, idea: Idea, *, chair_id: int, rule_set_id:
         raise Forbidden()
     if IdeaStatus.ADOPTED not in TRANSITIONS[idea.status]:
         raise DomainError("wrong_status", _l("Put the idea under review before adopting it."), status=409)
+    # checked before anything is made, so a refused adoption leaves no draft behind
+    reason = _clean(reason, field="reason", low=1, high=500, message=_l("Give a reason: the submitter will read it."))
     consultation = consultations.create(
         user,
         db.session.get(Community, idea.community_id),
