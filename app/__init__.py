@@ -37,6 +37,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core.templating import register_template_helpers
     from app.ideas import bp as ideas_bp
     from app.ideas import routes as _ideas_routes  # noqa: F401
+    from app.microprojects import bp as microprojects_bp
+    from app.microprojects import routes as _microprojects_routes  # noqa: F401
     from app.notifications import bp as notifications_bp
     from app.notifications import routes as _notifications_routes  # noqa: F401
     from app.notifications import subscribers as _subscribers  # noqa: F401
@@ -51,6 +53,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(consultations_bp)
     app.register_blueprint(procedure_bp)
     app.register_blueprint(ideas_bp)
+    app.register_blueprint(microprojects_bp)
 
     from app.extensions import socketio
 

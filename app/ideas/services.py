@@ -307,7 +307,9 @@ def adopt_as_consultation(user: User, idea: Idea, *, chair_id: int, rule_set_id:
         user,
         db.session.get(Community, idea.community_id),
         title=idea.title,
-        background=f"{idea.description}\n\n（{_l('From the golden idea')} #{idea.id}）",
+        background=str(
+            _l("%(description)s\n\n(From the golden idea #%(id)d)", description=idea.description, id=idea.id)
+        ),
         building_id=None,
         parties=["residents_committee", "residents"],
         chair_id=chair_id,

@@ -45,6 +45,8 @@ def set_fund(user: User, community: Community, year: int, total_fen: int) -> Fun
         raise Forbidden()
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise DomainError("bad_request", _l("Choose a year."), field="year")
+    if not isinstance(total_fen, int) or not 0 <= total_fen <= ledger.MAX_FEN:
+        raise DomainError("bad_amount", _l("An amount cannot be negative."), field="total")
     fund = fund_for(community, year)
     if fund is None:
         fund = Fund(community_id=community.id, year=year, total_fen=total_fen)
@@ -174,6 +176,8 @@ def move(
         if to == ProjectStatus.APPROVED:
             if not isinstance(granted_fen, int) or granted_fen <= 0:
                 raise DomainError("bad_amount", _l("Enter the amount granted."), field="amount")
+            if not isinstance(year, int):
+                raise DomainError("bad_request", _l("Choose a year."), field="year")
             fund = fund_for(db.session.get(Community, project.community_id), year)
             if fund is None:
                 raise DomainError("no_fund", _l("There is no micro-fund for %(year)s yet.", year=year), field="year")
@@ -196,12 +200,12 @@ def move(
 
 def spend(user: User, project: MicroProject, amount_fen: int, note: str, receipt_photo_id=None):
     """The applicant or staff record an expenditure with its receipt, within the allocation."""
-    member = visible(user, project)
-    if project.applicant_id != user.id and not permissions.can_review(member, project.community_id):
-        raise Forbidden()
-    if project.status not in (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED):
-        raise DomainError("wrong_status", _l("Expenditures are recorded once the project is approved."), status=409)
     try:
+        member = visible(user, project)
+        if project.applicant_id != user.id and not permissions.can_review(member, project.community_id):
+            raise Forbidden()
+        if project.status not in (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED):
+            raise DomainError("wrong_status", _l("Expenditures are recorded once the project is approved."), status=409)
         entry = ledger.spend(project, amount_fen, actor_id=user.id, note=note or "", receipt_photo_id=receipt_photo_id)
         db.session.commit()
     except Exception:
