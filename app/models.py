@@ -17,7 +17,7 @@ from app.consultations.models import Attendance, Consultation, HandRaise, Motion
 from app.core.models import AuditEntry
 from app.core.uploads import Photo
 from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto
-from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject
+from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject, ProgressPhoto, ProgressPost
 from app.moderation.models import ModerationAction, Mute, Report
 from app.notifications.models import Notification
 from app.procedure.models import RuleSet
@@ -52,6 +52,8 @@ __all__ = [
     "Notification",
     "OfficeAssignment",
     "Photo",
+    "ProgressPhoto",
+    "ProgressPost",
     "Report",
     "RuleSet",
     "Speech",

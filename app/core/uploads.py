@@ -258,3 +258,31 @@ def _paths(photo: Photo, upload_dir: str | os.PathLike) -> list[Path]:
 def _unlink(paths: list[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
+
+
+class PhotoStore:
+    """Saving and discarding one member's photos in one community, with the configured limits.
+
+    Services that take photos call store.save(data) -> Photo and, when their transaction fails,
+    store.discard(photo).
+    """
+
+    def __init__(self, config, *, community_id: int, owner_id: int):
+        self.upload_dir = config["UPLOAD_DIR"]
+        self.community_id = community_id
+        self.owner_id = owner_id
+        self.max_bytes = config["UPLOAD_MAX_BYTES"]
+        self.max_pixels = config["UPLOAD_MAX_PIXELS"]
+
+    def save(self, data: bytes) -> Photo:
+        return save_photo(
+            data,
+            community_id=self.community_id,
+            owner_id=self.owner_id,
+            upload_dir=self.upload_dir,
+            max_bytes=self.max_bytes,
+            max_pixels=self.max_pixels,
+        )
+
+    def discard(self, photo: Photo) -> None:
+        discard_files(photo, self.upload_dir)

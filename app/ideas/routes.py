@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,30 +9,11 @@ from wtforms import SelectChoice
 
 from app.communities import services as communities
 from app.core.errors import DomainError, Forbidden
-from app.core.uploads import discard_files, save_photo
+from app.core.uploads import PhotoStore
 from app.core.web import show_error
 from app.ideas import bp, permissions, services
 from app.ideas.forms import AdoptForm, CommentForm, IdeaForm, StatusForm
 from app.ideas.models import Category, IdeaStatus
-
-
-class PhotoStore:
-    """Photos of one member in one community, with the configured limits and folder."""
-
-    def __init__(self, community_id: int):
-        config = current_app.config
-        self.upload_dir = config["UPLOAD_DIR"]
-        self.save = partial(
-            save_photo,
-            community_id=community_id,
-            owner_id=current_user.id,
-            upload_dir=self.upload_dir,
-            max_bytes=config["UPLOAD_MAX_BYTES"],
-            max_pixels=config["UPLOAD_MAX_PIXELS"],
-        )
-
-    def discard(self, photo) -> None:
-        discard_files(photo, self.upload_dir)
 
 
 @bp.route("/c/<slug>/ideas")
@@ -82,7 +61,7 @@ def new(slug: str):
                 description=form.description.data,
                 category=form.category.data,
                 photos=[f.read() for f in files],
-                store=PhotoStore(community.id),
+                store=PhotoStore(current_app.config, community_id=community.id, owner_id=current_user.id),
             )
         except DomainError as err:
             if err.status_code == 403:

@@ -3,13 +3,16 @@ with `ledger.parse_yuan`, so the one parser's messages appear next to the field.
 
 from __future__ import annotations
 
+import uuid
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -204,3 +207,19 @@ class RatingForm(FlaskForm):
         validators=[Length(max=500, message=_l("A comment is at most 500 characters."))],
         render_kw={"rows": 3},
     )
+
+
+class ProgressForm(FlaskForm):
+    client_id = HiddenField(default=lambda: uuid.uuid4().hex)
+    milestone = StringField(
+        _l("Milestone (optional)"),
+        filters=[lambda s: s.strip() if s else s],
+        validators=[Length(max=100)],
+        render_kw={"placeholder": _l("e.g. Bookshelves in place")},
+    )
+    body = TextAreaField(
+        _l("What happened"),
+        validators=[InputRequired(_l("Write what happened.")), Length(max=2000)],
+        render_kw={"rows": 4},
+    )
+    photos = MultipleFileField(_l("Photos (up to 6)"), render_kw={"accept": "image/jpeg,image/png,image/webp"})

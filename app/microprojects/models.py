@@ -142,3 +142,35 @@ class Rating(db.Model):
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ProgressPost(db.Model):
+    """A progress report on a project under way, optionally a milestone, with photos."""
+
+    __tablename__ = "progress_posts"
+    __table_args__ = (UniqueConstraint("project_id", "author_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("micro_projects.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    milestone: Mapped[str] = mapped_column(String(100), default="")  # e.g. "书架到位"; empty for an ordinary post
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author = relationship("User", lazy="joined")
+    photos: Mapped[list[ProgressPhoto]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", order_by="ProgressPhoto.position"
+    )
+
+
+class ProgressPhoto(db.Model):
+    __tablename__ = "progress_photos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("progress_posts.id", ondelete="CASCADE"), index=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    post: Mapped[ProgressPost] = relationship(back_populates="photos")
+    photo = relationship("Photo", lazy="joined")

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from app.communities import services as communities
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.money import format_yuan
-from app.core.uploads import discard_files, save_photo
+from app.core.uploads import PhotoStore, discard_files, save_photo
 from app.core.web import show_error
 from app.extensions import db
 from app.microprojects import bp, ledger, permissions, reports, services
@@ -23,6 +23,7 @@ from app.microprojects.forms import (
     ApplicationForm,
     ExpenditureForm,
     FundForm,
+    ProgressForm,
     RatingForm,
     ReviewForm,
 )
@@ -202,7 +203,7 @@ def edit(project_id: int):
 # -- one project -----------------------------------------------------------------------------------
 
 
-def _show(project, member, *, review_form=None, spend_form=None, rating_form=None, status=200):
+def _show(project, member, *, review_form=None, spend_form=None, rating_form=None, progress_form=None, status=200):
     community = communities.get_community_by_id(project.community_id)
     staff = permissions.can_review(member, project.community_id)
     applicant = project.applicant_id == current_user.id
@@ -243,12 +244,44 @@ def _show(project, member, *, review_form=None, spend_form=None, rating_form=Non
             review_form=review_form,
             spend_form=spend_form or ExpenditureForm(formdata=None, prefix="spend"),
             rating_form=rating_form or RatingForm(formdata=None, prefix="rating"),
+            progress_form=progress_form or ProgressForm(formdata=None, prefix="progress"),
+            progress_posts=services.progress_of(project),
+            can_post_progress=(applicant or staff) and project.status in SPENDING,
             status_labels=STATUS_LABELS,
             kind_labels={k.value: label for k, label in KIND_LABELS.items()},
             score_labels=SCORE_LABELS,
         ),
         status,
     )
+
+
+@bp.route("/projects/<int:project_id>/progress", methods=["POST"])
+@login_required
+def progress(project_id: int):
+    """The applicant or staff report progress, optionally a milestone, with photos."""
+    project = services.get(project_id)
+    member = services.visible(current_user, project)
+    form = ProgressForm(prefix="progress")
+    if not form.validate_on_submit():
+        return _show(project, member, progress_form=form, status=400)
+    files = [f for f in (form.photos.data or []) if f and f.filename]
+    try:
+        services.post_progress(
+            current_user,
+            project,
+            client_id=form.client_id.data,
+            body=form.body.data,
+            milestone=form.milestone.data,
+            photos=[f.read() for f in files],
+            store=PhotoStore(current_app.config, community_id=project.community_id, owner_id=current_user.id),
+        )
+    except DomainError as err:
+        if err.status_code in (403, 404):
+            raise
+        show_error(form, err)
+        return _show(project, member, progress_form=form, status=err.status_code)
+    flash(_("Progress posted."), "success")
+    return redirect(url_for("microprojects.show", project_id=project.id) + "#progress-posts")
 
 
 @bp.route("/projects/<int:project_id>")

@@ -13,7 +13,16 @@ from app.core import audit
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.microprojects import ledger, permissions
-from app.microprojects.models import BudgetLine, Fund, MicroProject, ProjectEvent, ProjectStatus, Rating
+from app.microprojects.models import (
+    BudgetLine,
+    Fund,
+    MicroProject,
+    ProgressPhoto,
+    ProgressPost,
+    ProjectEvent,
+    ProjectStatus,
+    Rating,
+)
 
 # Every allowed status change and who makes it.
 APPLICANT_MOVES = {
@@ -252,3 +261,60 @@ def rating_summary(project: MicroProject) -> tuple[int, int]:
         select(func.count(), func.coalesce(func.sum(Rating.score), 0)).where(Rating.project_id == project.id)
     ).one()
     return int(count), int(total)
+
+
+MAX_PROGRESS_PHOTOS = 6
+
+
+def post_progress(user: User, project: MicroProject, *, client_id, body, milestone="", photos=(), store=None):
+    """The applicant or staff report progress on a project under way, with up to six photos.
+
+    A retry (same client_id) returns the first post; `store` saves and discards photos as for ideas.
+    """
+    member = visible(user, project)
+    if project.applicant_id != user.id and not permissions.can_review(member, project.community_id):
+        raise Forbidden(_l("The applicant and the community staff report progress."))
+    if project.status not in (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED):
+        raise DomainError("wrong_status", _l("Progress is reported once the project is approved."), status=409)
+    if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > 64:
+        raise DomainError("bad_request", _l("The request could not be understood."), field="client_id")
+    existing = db.session.scalar(
+        select(ProgressPost).where(
+            ProgressPost.project_id == project.id,
+            ProgressPost.author_id == user.id,
+            ProgressPost.client_id == client_id,
+        )
+    )
+    if existing is not None:
+        return existing
+    body = (body or "").strip() if isinstance(body, str) else ""
+    if not 2 <= len(body) <= 2000:
+        raise DomainError("bad_request", _l("Write 2 to 2000 characters about the progress."), field="body")
+    milestone = (milestone or "").strip() if isinstance(milestone, str) else ""
+    if len(milestone) > 100:
+        raise DomainError("bad_request", _l("A milestone is at most 100 characters."), field="milestone")
+    photos = [p for p in photos if p]
+    if len(photos) > MAX_PROGRESS_PHOTOS:
+        raise DomainError("bad_request", _l("At most %(n)d photos.", n=MAX_PROGRESS_PHOTOS), field="photos")
+    post = ProgressPost(project_id=project.id, author_id=user.id, client_id=client_id, body=body, milestone=milestone)
+    saved = []
+    try:
+        for position, data in enumerate(photos):
+            saved.append(store.save(data))
+            post.photos.append(ProgressPhoto(photo_id=saved[-1].id, position=position))
+        db.session.add(post)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for photo in saved:
+            store.discard(photo)
+        raise
+    return post
+
+
+def progress_of(project: MicroProject) -> list[ProgressPost]:
+    return list(
+        db.session.scalars(
+            select(ProgressPost).where(ProgressPost.project_id == project.id).order_by(ProgressPost.id.desc())
+        )
+    )
