@@ -320,9 +320,7 @@ def invites(slug: str):
 
 
 def _invite_for(view, invite_id: int):
-    invite = next((i for i in services.invites_of(view.community) if i.id == invite_id), None)
-    if invite is None:
-        abort(404)
+    invite = services.get_invite(view.community, invite_id)
     if not permissions.can_manage_invites(view.membership, view.community.id):
         raise Forbidden()
     return invite

@@ -167,6 +167,14 @@ def set_invite_active(actor: User, invite: InviteCode, active: bool) -> InviteCo
     return invite
 
 
+def get_invite(community: Community, invite_id: int) -> InviteCode:
+    """One of the community's invite codes (NotFound for another community's)."""
+    invite = db.session.get(InviteCode, invite_id)
+    if invite is None or invite.community_id != community.id:
+        raise NotFound()
+    return invite
+
+
 def invites_of(community: Community) -> list[InviteCode]:
     return list(
         db.session.scalars(select(InviteCode).where(InviteCode.community_id == community.id).order_by(InviteCode.id))

@@ -316,7 +316,7 @@ def set_locked(user: User, consultation: Consultation, locked: bool, reason: str
         raise Forbidden()
     if consultation.locked == locked:
         return consultation
-    reason = moderation._reason(reason) if locked else (reason or "").strip()[:200]
+    reason = moderation.clean_reason(reason) if locked else (reason or "").strip()[:200]
     consultation.locked = locked
     entry = moderation.log(
         consultation.community_id, consultation.room, "lock" if locked else "unlock", actor_id=user.id, reason=reason

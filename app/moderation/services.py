@@ -18,7 +18,7 @@ from app.moderation.models import ModerationAction, Mute, Report
 MAX_MUTE_MINUTES = 7 * 24 * 60
 
 
-def _reason(reason: str | None) -> str:
+def clean_reason(reason: str | None) -> str:
     cleaned = (reason or "").strip()
     if not cleaned:
         raise DomainError("bad_request", _l("Give a reason: it is shown to everyone in the room."), field="reason")
@@ -56,7 +56,7 @@ def log(
 def report(reporter_id: int, target, *, community_id: int, room: str | None, reason: str, threshold: int):
     """Record a report (once per member); returns (report, auto_hidden) — the content hides itself
     when the open reports reach the threshold."""
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     target_type = target.__tablename__
     existing = db.session.scalar(
         select(Report).where(
@@ -99,7 +99,7 @@ def report(reporter_id: int, target, *, community_id: int, room: str | None, rea
 
 def hide(actor_id: int, target, *, community_id: int, room: str | None, reason: str) -> ModerationAction:
     """Hide content; it is kept and its place shows the reason."""
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     if target.is_hidden and target.hidden_by_id is not None:
         raise Conflict("already_hidden", _l("This is hidden already."))
     target.hidden_at = utcnow()
@@ -147,7 +147,7 @@ def _resolve_reports(target) -> None:
 
 def mute(actor_id: int, user_id: int, *, community_id: int, room: str, minutes: int, reason: str) -> ModerationAction:
     """Mute a member in a room for some minutes."""
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MUTE_MINUTES:
         raise DomainError("bad_request", _l("Mute for 1 to %(max)d minutes.", max=MAX_MUTE_MINUTES), field="minutes")
     until = utcnow() + timedelta(minutes=minutes)
