@@ -104,5 +104,31 @@ def grant_staff_command(phone: str, slug: str):
     click.echo(f"{user.name} is community staff of {community.name}.")
 
 
+@group.command("verify-count")
+@click.argument("poll_id", type=int)
+def verify_count_command(poll_id: int):
+    """Recompute a poll's hash chain and count from its stored ballots and report any difference."""
+    import json
+
+    from app.voting import services as voting
+    from app.voting.models import Poll
+
+    poll = db.session.get(Poll, poll_id)
+    if poll is None:
+        raise click.ClickException(f"No poll {poll_id}.")
+    check = voting.verify(poll)
+    click.echo(f"Poll {poll.id} ({poll.poll_type} {poll.subject_id}), {poll.state.value}")
+    click.echo(f"  head at opening: {poll.opened_head}")
+    click.echo(f"  head at closing: {poll.closed_head or '(still open)'}")
+    click.echo(f"  recomputed head: {check.head} over {check.length} ballots")
+    click.echo("  recount: " + json.dumps(check.recount["options"], ensure_ascii=False, sort_keys=True))
+    if check.ok:
+        click.echo("OK: the chain and the count agree with what was recorded.")
+        return
+    for problem in check.problems:
+        click.echo(f"  DIFFERENCE: {problem}")
+    raise click.ClickException(f"{len(check.problems)} difference(s) found.")
+
+
 def register(app) -> None:
     app.cli.add_command(group)

@@ -281,8 +281,7 @@ def _consultations(community: Community, users: dict[str, User]) -> None:
     from app.core.markup import render_markdown
     from app.procedure.engine import Stance
     from app.procedure.shipped import ensure_shipped
-    from app.voting.models import Ballot
-    from app.voting.services import new_receipt
+    from app.voting import services as voting
 
     nantang, simple = ensure_shipped()
     staff, leader = users["13800000008"], users["13800000003"]
@@ -368,17 +367,10 @@ def _consultations(community: Community, users: dict[str, User]) -> None:
                 created_at=started + timedelta(minutes=15 + 8 * n),
             )
         )
+    poll = voting.open_poll(community_id=community.id, poll_type="motion", subject_id=motion.id)
     for voter, choice in zip(voters, ["for", "for", "against", "for"], strict=True):
-        db.session.add(
-            Ballot(
-                community_id=community.id,
-                poll_type="motion",
-                poll_id=motion.id,
-                voter_id=voter.id,
-                choice=choice,
-                receipt=new_receipt(),
-            )
-        )
+        voting.cast(poll, voter_key=voting.user_key(voter.id), voter_id=voter.id, choice=choice)
+    voting.close_poll(poll)
     db.session.commit()
 
 

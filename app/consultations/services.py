@@ -707,6 +707,7 @@ def call_vote(user: User, motion: Motion) -> Motion:
         raise refuse(Refusal("wrong_phase"))
     motion.state = MotionState.VOTING
     motion.vote_opened_at = utcnow()
+    voting.open_poll(community_id=consultation.community_id, poll_type=POLL, subject_id=motion.id)
     _end_floor(consultation)
     for hand in _hands(consultation):
         db.session.delete(hand)
@@ -737,13 +738,8 @@ def vote(user: User, motion: Motion, choice) -> object:
     )
     if refusal is not None:
         raise refuse(refusal)
-    ballot = voting.cast(
-        community_id=consultation.community_id,
-        poll_type=POLL,
-        poll_id=motion.id,
-        voter_id=user.id,
-        choice=choice.value,
-    )
+    poll = voting.open_poll(community_id=consultation.community_id, poll_type=POLL, subject_id=motion.id)
+    ballot = voting.cast(poll, voter_key=voting.user_key(user.id), voter_id=user.id, choice=choice.value)
     if (
         db.session.scalar(
             select(Attendance.id).where(Attendance.consultation_id == consultation.id, Attendance.user_id == user.id)
@@ -781,6 +777,9 @@ def eligible_voters(consultation: Consultation) -> int:
 
 
 def _close_vote(consultation: Consultation, motion: Motion) -> None:
+    poll = voting.find_poll(POLL, motion.id)
+    if poll is not None:
+        voting.close_poll(poll)
     counts = voting.counts(POLL, motion.id)
     result = engine.outcome(
         consultation.rule_set.to_rules(),

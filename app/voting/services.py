@@ -1,64 +1,426 @@
-"""Casting ballots (idempotently) and counting them."""
+"""Polls and ballots: open, cast (idempotently, into the hash chain), close, count, certify, verify.
+
+These are the shared mechanics under motions, contests and owners' decisions. Who may vote, when,
+and for what is each feature's business: its services check that, then call these. The caller
+commits, except where a function says it commits.
+"""
 
 from __future__ import annotations
 
-import secrets
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.core.errors import Conflict
+from app.core.errors import Conflict, DomainError, NotFound
+from app.core.models import utcnow
 from app.extensions import db
-from app.voting.models import Ballot
+from app.voting import tally
+from app.voting.models import Ballot, Certification, CertifierRole, Objection, Participation, Poll, PollState
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+RECEIPT_LENGTH = 12
 
 
-def new_receipt() -> str:
-    """A tracking code (回执码) a voter can read out: 12 characters, no 0/O or 1/I."""
-    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+def receipt_for(poll_type: str, subject_id: int, voter_key: str, key: bytes | str | None = None) -> str:
+    """The tracking code (回执码) of a voter's ballot: 12 characters without 0/O or 1/I.
+
+    Derived from the app's secret key, so a retried submission gets the same code without the
+    database storing anything that links a secret ballot to its voter.
+    """
+    if key is None:
+        key = current_app.config["SECRET_KEY"]
+    if isinstance(key, str):
+        key = key.encode()
+    digest = hmac.new(key, f"receipt|{poll_type}|{subject_id}|{voter_key}".encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest[:10], "big")
+    chars = []
+    for _ in range(RECEIPT_LENGTH):
+        number, index = divmod(number, len(RECEIPT_ALPHABET))
+        chars.append(RECEIPT_ALPHABET[index])
+    return "".join(chars)
+
+
+def normalise_receipt(code: str) -> str:
+    """What a voter types, as stored: upper case, without spaces or dashes."""
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())[:32]
+
+
+def user_key(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def household_key(household_id: int) -> str:
+    return f"household:{household_id}"
+
+
+# -- polls ------------------------------------------------------------------------------------------
+
+
+def find_poll(poll_type: str, subject_id: int) -> Poll | None:
+    return db.session.scalar(select(Poll).where(Poll.poll_type == poll_type, Poll.subject_id == subject_id))
+
+
+def get_poll(poll_id) -> Poll:
+    poll = db.session.get(Poll, poll_id) if isinstance(poll_id, int) else None
+    if poll is None:
+        raise NotFound()
+    return poll
+
+
+def open_poll(*, community_id: int, poll_type: str, subject_id: int, secret: bool = False) -> Poll:
+    """Open a poll (once): its chain starts at the genesis head, which counters see and can note down."""
+    poll = find_poll(poll_type, subject_id)
+    if poll is not None:
+        return poll
+    head = tally.genesis(poll_type, subject_id)
+    poll = Poll(
+        community_id=community_id,
+        poll_type=poll_type,
+        subject_id=subject_id,
+        secret=secret,
+        state=PollState.OPEN,
+        length=0,
+        head=head,
+        opened_head=head,
+        opened_at=utcnow(),
+    )
+    db.session.add(poll)
+    db.session.flush()
+    return poll
+
+
+def close_poll(poll: Poll) -> Poll:
+    """Stop accepting ballots and record the chain's head and length at the close."""
+    if poll.state == PollState.OPEN:
+        db.session.execute(
+            update(Poll)
+            .where(Poll.id == poll.id)
+            .values(state=PollState.CLOSED, closed_head=Poll.head, closed_length=Poll.length, closed_at=utcnow())
+        )
+        db.session.refresh(poll)
+    return poll
+
+
+# -- ballots ----------------------------------------------------------------------------------------
+
+ALREADY_VOTED = _l("You have voted already; a vote cannot be changed.")
 
 
 def find_ballot(poll_type: str, poll_id: int, voter_id: int) -> Ballot | None:
+    """A named ballot by its voter."""
     return db.session.scalar(
         select(Ballot).where(Ballot.poll_type == poll_type, Ballot.poll_id == poll_id, Ballot.voter_id == voter_id)
     )
 
 
-def cast(*, community_id: int, poll_type: str, poll_id: int, voter_id: int, choice: str) -> Ballot:
-    """Store one ballot; the caller commits. A retry with the same choice returns the same ballot;
-    a different choice after voting is refused (a ballot is never changed)."""
-    existing = find_ballot(poll_type, poll_id, voter_id)
-    if existing is not None:
-        if existing.choice == choice:
-            return existing
-        raise Conflict("already_voted", _l("You have voted already; a vote cannot be changed."))
-    ballot = Ballot(
-        community_id=community_id,
-        poll_type=poll_type,
-        poll_id=poll_id,
-        voter_id=voter_id,
-        choice=choice,
-        receipt=new_receipt(),
+def ballot_by_receipt(receipt: str) -> Ballot | None:
+    return db.session.scalar(select(Ballot).where(Ballot.receipt == receipt)) if receipt else None
+
+
+def has_voted(poll: Poll, voter_key: str) -> bool:
+    return (
+        db.session.get(Participation, {"poll_type": poll.poll_type, "poll_id": poll.subject_id, "voter_key": voter_key})
+        is not None
     )
+
+
+def cast(
+    poll: Poll,
+    *,
+    voter_key: str,
+    choice: str,
+    voter_id: int | None = None,
+    building_id: int | None = None,
+    weight_area: int = 0,
+    weight_heads: int = 0,
+    entered_by_id: int | None = None,
+) -> Ballot:
+    """Append one ballot to the poll's chain, once per voter_key. The caller commits.
+
+    A retry with the same choice returns the same ballot (and receipt); a different choice after
+    voting is refused: a ballot is never changed. Concurrent submissions serialise on the poll
+    row, so the chain stays a chain and the count stays exact.
+    """
+    receipt = receipt_for(poll.poll_type, poll.subject_id, voter_key)
+    existing = ballot_by_receipt(receipt)
+    if existing is not None:
+        return _same_or_refuse(existing, choice)
+    if poll.state != PollState.OPEN:
+        raise DomainError("voting_closed", _l("Voting is closed."), status=409)
     try:
         with db.session.begin_nested():
+            # who took part: the unique key that makes one ballot per voter (or household)
+            db.session.add(
+                Participation(
+                    poll_type=poll.poll_type,
+                    poll_id=poll.subject_id,
+                    voter_key=voter_key,
+                    voter_id=voter_id,
+                    building_id=building_id,
+                )
+            )
+            db.session.flush()
+            # take the poll row (the chain's head) for the rest of the transaction
+            taken = db.session.execute(
+                update(Poll)
+                .where(Poll.id == poll.id, Poll.state == PollState.OPEN)
+                .values(length=Poll.length + 1)
+                .returning(Poll.length, Poll.head)
+            ).one_or_none()
+            if taken is None:
+                raise DomainError("voting_closed", _l("Voting is closed."), status=409)
+            seq, prev = taken
+            record = tally.BallotRecord(
+                seq=seq,
+                receipt=receipt,
+                choice=choice,
+                voter_key="" if poll.secret else voter_key,
+                building_id=building_id,
+                weight_area=weight_area,
+                weight_heads=weight_heads,
+            )
+            digest = tally.link(prev, poll.poll_type, poll.subject_id, record)
+            ballot = Ballot(
+                community_id=poll.community_id,
+                poll_type=poll.poll_type,
+                poll_id=poll.subject_id,
+                seq=seq,
+                voter_id=None if poll.secret else voter_id,
+                voter_key=record.voter_key,
+                building_id=building_id,
+                choice=choice,
+                weight_area=weight_area,
+                weight_heads=weight_heads,
+                receipt=receipt,
+                hash=digest,
+                entered_by_id=entered_by_id,
+                created_at=None if poll.secret else utcnow(),
+            )
             db.session.add(ballot)
+            db.session.execute(update(Poll).where(Poll.id == poll.id).values(head=digest))
+            db.session.flush()
     except IntegrityError:
-        # the same voter's other request won the race: answer as a retry would be answered
-        existing = find_ballot(poll_type, poll_id, voter_id)
-        if existing is not None and existing.choice == choice:
-            return existing
-        raise Conflict("already_voted", _l("You have voted already; a vote cannot be changed.")) from None
+        # this voter's other request won the race: answer as a retry would be answered
+        existing = ballot_by_receipt(receipt)
+        if existing is not None:
+            return _same_or_refuse(existing, choice)
+        raise Conflict("already_voted", ALREADY_VOTED) from None
+    db.session.expire(poll, ["length", "head"])
     return ballot
 
 
-def counts(poll_type: str, poll_id: int) -> dict[str, int]:
-    """Ballots per choice."""
+def _same_or_refuse(existing: Ballot, choice: str) -> Ballot:
+    if existing.choice == choice:
+        return existing
+    raise Conflict("already_voted", ALREADY_VOTED)
+
+
+def records(poll: Poll) -> list[tally.BallotRecord]:
+    """The poll's ballots as the chain covers them, in chain order."""
+    rows = db.session.scalars(
+        select(Ballot).where(Ballot.poll_type == poll.poll_type, Ballot.poll_id == poll.subject_id).order_by(Ballot.seq)
+    )
+    return [
+        tally.BallotRecord(
+            seq=b.seq,
+            receipt=b.receipt,
+            choice=b.choice,
+            voter_key=b.voter_key,
+            building_id=b.building_id,
+            weight_area=b.weight_area,
+            weight_heads=b.weight_heads,
+            hash=b.hash,
+        )
+        for b in rows
+    ]
+
+
+def count(poll: Poll) -> tally.Count:
+    """The count recomputed from the stored ballots."""
+    return tally.count(records(poll))
+
+
+def counts(poll_type: str, subject_id: int) -> dict[str, int]:
+    """Ballots per choice (single-choice polls such as motions)."""
     rows = db.session.execute(
         select(Ballot.choice, func.count())
-        .where(Ballot.poll_type == poll_type, Ballot.poll_id == poll_id)
+        .where(Ballot.poll_type == poll_type, Ballot.poll_id == subject_id)
         .group_by(Ballot.choice)
     )
     return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class Turnout:
+    voted: int
+    by_building: dict[int | None, int]
+
+
+def turnout(poll: Poll) -> Turnout:
+    """How many took part, overall and per building (from who voted, never from what)."""
+    rows = db.session.execute(
+        select(Participation.building_id, func.count())
+        .where(Participation.poll_type == poll.poll_type, Participation.poll_id == poll.subject_id)
+        .group_by(Participation.building_id)
+    ).all()
+    by_building = dict(rows)
+    return Turnout(voted=sum(by_building.values()), by_building=by_building)
+
+
+def voters(poll: Poll) -> set[str]:
+    """The keys of everyone who took part."""
+    return set(
+        db.session.scalars(
+            select(Participation.voter_key).where(
+                Participation.poll_type == poll.poll_type, Participation.poll_id == poll.subject_id
+            )
+        )
+    )
+
+
+# -- certification and publication ------------------------------------------------------------------
+
+
+def certifications(poll: Poll) -> list[Certification]:
+    return list(db.session.scalars(select(Certification).where(Certification.poll_id == poll.id)))
+
+
+def certify(poll: Poll, user_id: int, role: CertifierRole) -> Poll:
+    """Sign the count as counter or scrutineer; with both signatures on the same numbers, publish.
+
+    Two different people must sign (the database holds one signature per role and per person).
+    A published count is frozen: later changes to the ballots show up in verification, not in it.
+    The caller checks that the user may certify, and commits.
+    """
+    if poll.state == PollState.OPEN:
+        raise DomainError("wrong_phase", _l("Close the vote before certifying the count."), status=409)
+    if poll.state == PollState.PUBLISHED:
+        raise Conflict("already_published", _l("This result is published and can no longer change."))
+    signed = certifications(poll)
+    if any(c.user_id == user_id for c in signed):
+        raise Conflict("same_certifier", _l("You have certified this count already; a second person must sign."))
+    if any(c.role == role for c in signed):
+        raise Conflict("role_taken", _l("This role has signed already."))
+    result = count(poll).as_dict()
+    digest = tally.digest(result)
+    check = verify(poll)
+    if not check.ok:
+        raise Conflict("count_broken", _l("The ballots do not verify; the count cannot be certified."))
+    try:
+        with db.session.begin_nested():
+            db.session.add(Certification(poll_id=poll.id, role=role, user_id=user_id, head=poll.head, digest=digest))
+    except IntegrityError:
+        raise Conflict("same_certifier", _l("This count has been signed by that person or in that role.")) from None
+    signed = certifications(poll)
+    if {c.role for c in signed} == set(CertifierRole):
+        if len({(c.head, c.digest) for c in signed}) != 1:
+            raise Conflict("certifiers_differ", _l("The two certifiers signed different counts."))
+        poll.state = PollState.PUBLISHED
+        poll.published_at = utcnow()
+        poll.result = json.dumps(result, ensure_ascii=False, sort_keys=True)
+    db.session.flush()
+    return poll
+
+
+def published_result(poll: Poll) -> dict | None:
+    return json.loads(poll.result) if poll.result else None
+
+
+# -- verification -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Verification:
+    poll_id: int
+    head: str
+    length: int
+    recount: dict
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(poll: Poll) -> Verification:
+    """Recompute the chain and the count from the stored ballots and compare them with what was recorded:
+    the head and length at the close, the participation roll, and the published result."""
+    stored = records(poll)
+    chain = tally.verify_chain(poll.poll_type, poll.subject_id, stored)
+    recount = tally.count(stored).as_dict()
+    problems = list(chain.problems)
+    if chain.head != poll.head or chain.length != poll.length:
+        problems.append(
+            f"chain head {chain.head[:12]}… over {chain.length} ballots; recorded {poll.head[:12]}… over {poll.length}"
+        )
+    if poll.closed_head is not None and (poll.closed_head != chain.head or poll.closed_length != chain.length):
+        problems.append(
+            f"chain head {chain.head[:12]}… over {chain.length} ballots; at the close it was "
+            f"{poll.closed_head[:12]}… over {poll.closed_length}"
+        )
+    took_part = db.session.scalar(
+        select(func.count())
+        .select_from(Participation)
+        .where(Participation.poll_type == poll.poll_type, Participation.poll_id == poll.subject_id)
+    )
+    if took_part != len(stored):
+        problems.append(f"{len(stored)} ballots but {took_part} voters recorded as taking part")
+    published = published_result(poll)
+    if published is not None and published != recount:
+        problems.append("the recount differs from the published result")
+    return Verification(poll_id=poll.id, head=chain.head, length=chain.length, recount=recount, problems=problems)
+
+
+# -- objections during 公示 --------------------------------------------------------------------------
+
+
+def object_to(poll: Poll, author_id: int, *, client_id: str, body: str) -> Objection:
+    """Record an objection to a published result (idempotent on client_id). The caller checks the period."""
+    body = (body or "").strip()
+    if not 5 <= len(body) <= 2000:
+        raise DomainError("bad_request", _l("Write your objection in 5 to 2000 characters."), field="body")
+    client_id = (client_id or "").strip()[:64]
+    if not client_id:
+        raise DomainError("bad_request", _l("The request could not be understood."), field="client_id")
+    existing = db.session.scalar(
+        select(Objection).where(
+            Objection.poll_id == poll.id, Objection.author_id == author_id, Objection.client_id == client_id
+        )
+    )
+    if existing is not None:
+        return existing
+    objection = Objection(poll_id=poll.id, author_id=author_id, client_id=client_id, body=body)
+    try:
+        with db.session.begin_nested():
+            db.session.add(objection)
+    except IntegrityError:
+        existing = db.session.scalar(
+            select(Objection).where(
+                Objection.poll_id == poll.id, Objection.author_id == author_id, Objection.client_id == client_id
+            )
+        )
+        if existing is None:
+            raise
+        return existing
+    return objection
+
+
+def answer_objection(objection: Objection, user_id: int, answer: str) -> Objection:
+    """Answer an objection; the answer is shown beside it."""
+    answer = (answer or "").strip()
+    if not 2 <= len(answer) <= 2000:
+        raise DomainError("bad_request", _l("Write an answer of 2 to 2000 characters."), field="answer")
+    objection.answer = answer
+    objection.answered_by_id = user_id
+    objection.answered_at = utcnow()
+    return objection
+
+
+def objections(poll: Poll) -> list[Objection]:
+    return list(db.session.scalars(select(Objection).where(Objection.poll_id == poll.id).order_by(Objection.id)))

@@ -234,9 +234,11 @@ def test_one_ballot_per_member_is_a_database_constraint(consultation, u):
             community_id=consultation.community_id,
             poll_type="motion",
             poll_id=motion.id,
+            seq=2,
             voter_id=u["resident"].id,
             choice="against",
             receipt="ABCDEFGHJKLM",
+            hash="0" * 64,
         )
     )
     with pytest.raises(IntegrityError):
