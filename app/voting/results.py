@@ -1,0 +1,139 @@
+"""Result notices: a bar chart as server-rendered SVG, and result tables as CSV and XLSX.
+
+Pure rendering over rows the feature prepares (contests per entry and per building, owners'
+decisions by area and headcount); nothing here queries.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+BAR_FILL = "#0b5a60"
+BAR_TRACK = "#e4eeef"
+INK = "#1b1b1b"
+INK_SOFT = "#4a4a4a"
+LABEL_SIZE = 17
+VALUE_SIZE = 15
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int  # what the bar's length is proportional to (votes, 0.01 m², heads)
+    text: str  # what is written beside it ("123 票 · 45.6%")
+    highlight: bool = False  # a winner or the passing side: drawn with a thick outline too
+
+
+def _em_width(text: str) -> float:
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.6 for ch in text)
+
+
+def _fit(text: str, width: float, size: float) -> str:
+    """Cut with an ellipsis to fit `width` at `size`; the full label stays in the bar's <title>."""
+    limit = width / size
+    if _em_width(text) <= limit:
+        return text
+    cut = ""
+    for ch in text:
+        if _em_width(cut + ch) > limit - 1:
+            break
+        cut += ch
+    return cut.rstrip() + "…"
+
+
+def _length(value: int, scale: int, width: int) -> int:
+    """Tenths of a unit, rounded half up in integers; at least 2 units for any non-zero value."""
+    if value <= 0:
+        return 0
+    return max(20, (value * width * 10 * 2 + scale) // (scale * 2))
+
+
+def _tenths(value: int) -> str:
+    whole, tenth = divmod(value, 10)
+    return f"{whole}.{tenth}" if tenth else str(whole)
+
+
+def bar_chart_svg(bars: Sequence[Bar], *, title: str, chart_id: str = "result-chart", width: int = 360) -> Markup:
+    """Horizontal bars, one per option, label above and value text below: readable at 360 px, and
+    on paper (a thick outline marks highlighted bars, so colour is never the only cue). Deterministic."""
+    bar_height = 26
+    block = 24 + bar_height + 6 + VALUE_SIZE + 14
+    height = max(block * len(bars), 30)
+    scale = max([1] + [bar.value for bar in bars])
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="result-chart-svg" viewBox="0 0 {width} {height}"'
+        f' width="{width}" height="{height}" role="img" aria-labelledby="{escape(chart_id)}-title">',
+        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
+    ]
+    for index, bar in enumerate(bars):
+        top = index * block
+        bar_top = top + 24
+        length = _length(bar.value, scale, width - 4)
+        stroke = f' stroke="{INK}" stroke-width="3"' if bar.highlight else ""
+        parts.append(f"<g><title>{escape(bar.label)}: {escape(bar.text)}</title>")
+        parts.append(
+            f'<text x="0" y="{top + 18}" font-size="{LABEL_SIZE}" font-weight="700" fill="{INK}">'
+            f"{escape(_fit(bar.label, width, LABEL_SIZE))}</text>"
+        )
+        parts.append(f'<rect x="2" y="{bar_top}" width="{width - 4}" height="{bar_height}" rx="3" fill="{BAR_TRACK}"/>')
+        if length:
+            parts.append(
+                f'<rect x="2" y="{bar_top}" width="{_tenths(length)}" height="{bar_height}" rx="3"'
+                f' fill="{BAR_FILL}"{stroke}/>'
+            )
+        parts.append(
+            f'<text x="0" y="{bar_top + bar_height + 6 + VALUE_SIZE}" font-size="{VALUE_SIZE}" fill="{INK_SOFT}">'
+            f"{escape(bar.text)}</text></g>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell_text(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def table_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """A result table as CSV, UTF-8 with a BOM so Excel reads Chinese; text never runs as a formula."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([str(h) for h in headers])
+    for row in rows:
+        writer.writerow([value if isinstance(value, int) else _cell_text(value) for value in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def table_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[object]]]]) -> bytes:
+    """Result tables as one workbook, a sheet each: (sheet title, headers, rows). Numbers stay numbers
+    (ints, Decimals); text is stored as text, never as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet("".join(ch for ch in str(title) if ch not in "[]:*?/\\")[:31] or "Sheet")
+        sheet.append([str(h) for h in headers])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(
+                [value if isinstance(value, int | float | Decimal) or value is None else str(value) for value in row]
+            )
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
