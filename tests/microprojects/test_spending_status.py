@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 
 from app.core.errors import DomainError
 from app.extensions import db
@@ -67,7 +68,8 @@ def test_spending_in_any_other_status_is_refused(app, world, status, key):
         services.spend(world.users[key], project, 100_00, "书架", client_id=uuid.uuid4().hex)
     assert err.value.code == REFUSED[status]
     assert err.value.status_code == 409
-    assert str(err.value.message) == MESSAGES[REFUSED[status]]
+    with force_locale("en"):
+        assert str(err.value.message) == MESSAGES[REFUSED[status]]
     assert _expenditures() == 0
 
 
