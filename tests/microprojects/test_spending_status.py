@@ -37,7 +37,7 @@ MESSAGES = {
 
 def test_every_status_is_decided():
     assert set(REFUSED) | {S.IN_PROGRESS} == set(ProjectStatus)
-    assert services.SPENDING == {S.IN_PROGRESS}
+    assert {S.IN_PROGRESS} == services.SPENDING
 
 
 def _funded_in(world, status):
