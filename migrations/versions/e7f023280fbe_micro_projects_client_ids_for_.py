@@ -1,7 +1,7 @@
 """Micro-projects: client ids for applications and expenditures, the idea a project was adopted from
 
 Revision ID: e7f023280fbe
-Revises: 712a2131fa0c
+Revises: 323c047db9cb
 Create Date: 2026-11-26 00:29:11.815759
 
 """
