@@ -188,7 +188,7 @@ def create(
     template = db.session.get(RuleSet, rule_set_id) if rule_set_id else None
     if template is None or template not in rule_set_choices(community):
         raise DomainError("bad_request", _l("Choose a rule set."), field="rule_set_id")
-    rules = template.copy(community_id=community.id)
+    rules = template.copy(community_id=community.id, for_consultation=True)
     db.session.add(rules)
     db.session.flush()
     consultation = Consultation(
