@@ -148,7 +148,7 @@ def test_laxer_thresholds_are_refused(app, participation, approval, inclusive, f
 @pytest.mark.parametrize(
     ("text", "share"),
     [("2/3", Fraction(2, 3)), ("75%", Fraction(3, 4)), ("0.75", Fraction(3, 4)), (" 3 / 4 ", Fraction(3, 4)),
-     ("66.67%", Fraction(6667, 10000)), ("1", Fraction(1)), ("１/２", None), ("2/0", None), ("abc", None),
+     ("66.67%", Fraction(6667, 10000)), ("1", Fraction(1)), ("１/２", Fraction(1, 2)), ("2/0", None), ("abc", None),
      ("-1/2", None), ("3/2", None), ("0", None), ("", None), ("nan", None), ("1e400", None)],
 )  # fmt: skip
 def test_parse_share(text, share):
