@@ -93,9 +93,7 @@ class Decision(ThresholdColumns, TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[DecisionState] = mapped_column(
-        str_enum(DecisionState, "decision_state"), default=DecisionState.DRAFT
-    )
+    state: Mapped[DecisionState] = mapped_column(str_enum(DecisionState, "decision_state"), default=DecisionState.DRAFT)
     voting_starts_on: Mapped[date] = mapped_column(Date)
     voting_ends_on: Mapped[date] = mapped_column(Date)
     publicity_days: Mapped[int] = mapped_column(Integer, default=7)

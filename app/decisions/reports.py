@@ -59,15 +59,19 @@ def checks(outcome: Outcome, roll_area: int, roll_heads: int) -> list[Check]:
         return share >= threshold if inclusive else share > threshold
 
     rows = [
-        ("participation", "area", outcome.voted_area, roll_area, verdict.participation_area, limits.participation, True),
-        ("participation", "heads", outcome.voted_heads, roll_heads, verdict.participation_heads, limits.participation, True),
-        ("approval", "area", outcome.area[agree], outcome.voted_area, verdict.approval_area, limits.approval, limits.approval_inclusive),
-        ("approval", "heads", outcome.heads[agree], outcome.voted_heads, verdict.approval_heads, limits.approval, limits.approval_inclusive),
-    ]  # fmt: skip
-    return [
-        Check(test, measure, part, whole, share, threshold, inclusive, reached(share, threshold, inclusive, whole))
-        for test, measure, part, whole, share, threshold, inclusive in rows
+        ("participation", "area", outcome.voted_area, roll_area, verdict.participation_area),
+        ("participation", "heads", outcome.voted_heads, roll_heads, verdict.participation_heads),
+        ("approval", "area", outcome.area[agree], outcome.voted_area, verdict.approval_area),
+        ("approval", "heads", outcome.heads[agree], outcome.voted_heads, verdict.approval_heads),
     ]
+    result = []
+    for test, measure, part, whole, share in rows:
+        threshold = limits.participation if test == "participation" else limits.approval
+        inclusive = True if test == "participation" else limits.approval_inclusive
+        result.append(
+            Check(test, measure, part, whole, share, threshold, inclusive, reached(share, threshold, inclusive, whole))
+        )
+    return result
 
 
 def chart_bars(outcome: Outcome, *, measure: str, whole: int, labels: dict[str, str], not_voted: str, unit: str):
@@ -80,7 +84,11 @@ def chart_bars(outcome: Outcome, *, measure: str, whole: int, labels: dict[str, 
     for label, value, agree in rows:
         amount = format_area(value) if measure == "area" else f"{value} {unit}"
         share = percent(Fraction(value, whole)) if whole else "—"
-        bars.append(results.Bar(label=label, value=value, text=f"{amount} · {share}", highlight=agree and outcome.verdict.passed))
+        bars.append(
+            results.Bar(
+                label=label, value=value, text=f"{amount} · {share}", highlight=agree and outcome.verdict.passed
+            )
+        )
     return bars
 
 
@@ -103,8 +111,9 @@ def choice_rows(outcome: Outcome, labels: dict[str, str]) -> list[list]:
 
 def building_rows(outcome: Outcome, labels: dict[str, str], unnamed: str) -> list[list]:
     """Per building and choice: building, choice, heads, area (m²)."""
-    return [
-        [count.name or unnamed, labels[choice.value], count.heads.get(choice.value, 0), area_m2(count.area.get(choice.value, 0))]
-        for count in outcome.by_building
-        for choice in Choice
-    ]  # fmt: skip
+    rows = []
+    for count in outcome.by_building:
+        for choice in Choice:
+            heads, area = count.heads.get(choice.value, 0), count.area.get(choice.value, 0)
+            rows.append([count.name or unnamed, labels[choice.value], heads, area_m2(area)])
+    return rows

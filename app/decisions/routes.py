@@ -16,11 +16,11 @@ from app.core.web import show_error
 from app.decisions import bp, permissions, reports, services
 from app.decisions.forms import (
     APPROVAL_MODES,
-    ActionForm,
     CHOICE_LABELS,
     MATTERS,
     ROLE_LABELS,
     STATE_LABELS,
+    ActionForm,
     AnswerForm,
     CertifyForm,
     CorrectForm,
@@ -32,9 +32,8 @@ from app.decisions.forms import (
 )
 from app.decisions.models import Decision, DecisionState
 from app.extensions import db
-from app.voting import results
+from app.voting import results, tally
 from app.voting import services as voting
-from app.voting import tally
 
 S = DecisionState
 

@@ -199,21 +199,15 @@ def _fields(matter, title, body, starts_on, ends_on, publicity_days) -> dict:
         raise DomainError("bad_request", _l("Give a title of 4 to 100 characters."), field="title")
     body = (body or "").strip()
     if not 10 <= len(body) <= 20000:
-        raise DomainError(
-            "bad_request", _l("Write the text put to the owners (10 to 20000 characters)."), field="body"
-        )
+        raise DomainError("bad_request", _l("Write the text put to the owners (10 to 20000 characters)."), field="body")
     if not isinstance(starts_on, date) or not isinstance(ends_on, date):
         raise DomainError("bad_dates", _l("Give the first and the last day of voting."), field="voting_starts_on")
     if ends_on < starts_on:
-        raise DomainError(
-            "bad_dates", _l("The last day of voting cannot be before the first."), field="voting_ends_on"
-        )
+        raise DomainError("bad_dates", _l("The last day of voting cannot be before the first."), field="voting_ends_on")
     if (ends_on - starts_on).days > MAX_VOTING_DAYS:
         raise DomainError("bad_dates", _l("Voting can last at most a year."), field="voting_ends_on")
     if not isinstance(publicity_days, int) or not 1 <= publicity_days <= MAX_PUBLICITY_DAYS:
-        raise DomainError(
-            "bad_request", _l("The 公示 period is 1 to 60 days."), field="publicity_days"
-        )
+        raise DomainError("bad_request", _l("The 公示 period is 1 to 60 days."), field="publicity_days")
     return {
         "matter": matter,
         "title": title,
@@ -384,7 +378,9 @@ def draft_roll(community_id: int) -> DraftRoll:
 
 
 def roll_of(decision: Decision) -> list[RollEntry]:
-    return list(db.session.scalars(select(RollEntry).where(RollEntry.decision_id == decision.id).order_by(RollEntry.id)))
+    return list(
+        db.session.scalars(select(RollEntry).where(RollEntry.decision_id == decision.id).order_by(RollEntry.id))
+    )
 
 
 def poll_of(decision: Decision) -> Poll | None:
@@ -571,7 +567,12 @@ def enter_paper(counter: User, decision: Decision, *, roll_entry_id, choice, cli
             _l("You have entered this owner's paper ballot already; a second, different counter must enter it."),
         ) from None
     audit.record(
-        counter, "decision.paper_entry", decision, community_id=decision.community_id, roll_entry=entry.id, choice=choice
+        counter,
+        "decision.paper_entry",
+        decision,
+        community_id=decision.community_id,
+        roll_entry=entry.id,
+        choice=choice,
     )
     try:
         _reconcile(decision, entry, counter)

@@ -84,7 +84,9 @@ def test_concurrent_online_votes_count_exactly(pg_app, pg_db):  # noqa: F811
         for i, uid in enumerate(online)
         for _ in range(REPEATS)
     ]
-    threads += [threading.Thread(target=enter, args=(c, uid)) for uid in paper_owners for c in (counter_id, scrutineer_id)]
+    threads += [
+        threading.Thread(target=enter, args=(c, uid)) for uid in paper_owners for c in (counter_id, scrutineer_id)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -98,9 +100,9 @@ def test_concurrent_online_votes_count_exactly(pg_app, pg_db):  # noqa: F811
     assert services.unsettled_paper(decision) == 0
     services.close_voting(counter, decision)
     outcome = services.outcome(decision)
-    expected = {c: 0 for c in ("agree", "oppose", "abstain")}
+    expected = dict.fromkeys(("agree", "oppose", "abstain"), 0)
     expected_area = dict(expected)
-    for i, uid in enumerate(online):
+    for i in range(len(online)):
         expected[choices[i % len(choices)]] += 1
         expected_area[choices[i % len(choices)]] += 8_000 + i
     expected["agree"] += 2

@@ -318,7 +318,8 @@ def test_objections(app, owners, key):
     decision = _published(owners)
     http = as_(app, owners, key)
     response = http.post(
-        f"/decisions/{decision.id}/objections", data={"objection-client_id": "o1", "objection-body": "请复核2栋的计票。"}
+        f"/decisions/{decision.id}/objections",
+        data={"objection-client_id": "o1", "objection-body": "请复核2栋的计票。"},
     )
     allowed = key == "owner"
     expect(response, key, allowed, ok=302, denied=404 if key in STRANGERS else 403)

@@ -61,7 +61,8 @@ def test_roll_counts_persons_per_the_spc_interpretation(owners):
     assert roll[f"user:{owner_id}"].area == 8_950 + 1_000
     assert sorted(roll[f"user:{owner_id}"].household_ids) == sorted([w.households["a102"].id, second.id])
     assert roll[f"user:{owner_id}"].voter_user_id == owner_id
-    assert roll["phone:13600000001"].area == 10_000  # the representative, once
+    assert roll["phone:13600000001"].household_ids == [co.id]  # the representative, once
+    assert roll["phone:13600000001"].area == 10_000
     assert "phone:13600000002" not in roll
     assert roll["phone:13600000003"].area == 10_050 and len(roll["phone:13600000003"].household_ids) == 2
     assert roll["developer"].area == 25_000 and roll["developer"].developer

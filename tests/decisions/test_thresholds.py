@@ -14,7 +14,7 @@ from app.decisions import services
 from app.extensions import db
 from tests.decisions.helpers import decide, town
 
-A, O, X = "agree", "oppose", "abstain"
+A, NO, X = "agree", "oppose", "abstain"
 
 
 def units(*areas):
@@ -57,9 +57,9 @@ def test_participation_by_headcount_alone_can_fail(app):
 @pytest.mark.parametrize(
     ("choices", "passed"),
     [
-        ([A, A, O, O], False),  # exactly half agree: not more than half
-        ([A, A, O, X], False),  # abstentions take part: 2 of 4 is half
-        ([A, A, A, O], True),
+        ([A, A, NO, NO], False),  # exactly half agree: not more than half
+        ([A, A, NO, X], False),  # abstentions take part: 2 of 4 is half
+        ([A, A, A, NO], True),
     ],
 )
 def test_more_than_half_needed(app, choices, passed):
@@ -70,7 +70,7 @@ def test_more_than_half_needed(app, choices, passed):
 
 def test_exactly_half_by_area_fails_while_heads_pass(app):
     # 3 of 4 owners agree but hold exactly half the participating area
-    _decision, outcome = decide(*town(units(100, 100, 100, 300)), 5, [A, A, A, O])
+    _decision, outcome = decide(*town(units(100, 100, 100, 300)), 5, [A, A, A, NO])
     assert outcome.verdict.approval_heads == Fraction(3, 4)
     assert outcome.verdict.approval_area == Fraction(1, 2)
     assert not outcome.verdict.passed
@@ -79,8 +79,8 @@ def test_exactly_half_by_area_fails_while_heads_pass(app):
 @pytest.mark.parametrize(
     ("choices", "passed"),
     [
-        ([A, A, A, O], True),  # exactly 3/4 by area and by headcount
-        ([A, A, X, O], False),  # one less
+        ([A, A, A, NO], True),  # exactly 3/4 by area and by headcount
+        ([A, A, X, NO], False),  # one less
     ],
 )
 def test_item_6_needs_three_quarters(app, choices, passed):
@@ -94,29 +94,29 @@ def test_item_6_needs_three_quarters(app, choices, passed):
 
 def test_item_6_three_quarters_of_heads_but_less_area_fails(app):
     # 3 of 4 owners agree (3/4 of heads), holding 299 of 400 (just under 3/4 of the area)
-    _decision, outcome = decide(*town(units(100, 100, 99, 101)), 6, [A, A, A, O])
+    _decision, outcome = decide(*town(units(100, 100, 99, 101)), 6, [A, A, A, NO])
     assert outcome.verdict.approval_heads == Fraction(3, 4)
     assert outcome.verdict.approval_area == Fraction(299, 400)
     assert not outcome.verdict.passed
     # one unit of area more: exactly 300 of 400 passes
-    _decision, outcome = decide(*town(units(100, 100, 100, 100)), 6, [A, A, A, O])
+    _decision, outcome = decide(*town(units(100, 100, 100, 100)), 6, [A, A, A, NO])
     assert outcome.verdict.approval_area == Fraction(3, 4) and outcome.verdict.passed
 
 
 def test_stricter_community_thresholds_apply(app):
     community, counter, scrutineer = town(units(*[10_000] * 6))
     services.set_rules(counter, community, participation=Fraction(3, 4), approval=Fraction(2, 3), inclusive=True)
-    _decision, outcome = decide(community, counter, scrutineer, 5, [A, A, A, O, None, None])
+    _decision, outcome = decide(community, counter, scrutineer, 5, [A, A, A, NO, None, None])
     assert outcome.verdict.thresholds.participation == Fraction(3, 4)
     assert not outcome.verdict.quorate  # 4 of 6 is enough for the law, not for this community
-    _decision, outcome = decide(community, counter, scrutineer, 5, [A, A, A, O, X, None])
+    _decision, outcome = decide(community, counter, scrutineer, 5, [A, A, A, NO, X, None])
     assert outcome.verdict.quorate and not outcome.verdict.passed  # 3 of 5 agree: < 2/3
     # item 6 keeps the law's 3/4, stricter than the community's 2/3
-    _decision, outcome = decide(community, counter, scrutineer, 6, [A, A, A, A, O, O])
+    _decision, outcome = decide(community, counter, scrutineer, 6, [A, A, A, A, NO, NO])
     assert outcome.verdict.thresholds.approval == Fraction(3, 4)
     assert outcome.verdict.approval_heads == Fraction(2, 3) and not outcome.verdict.passed
     # ... while 2/3 agreeing is enough for item 5 under the community's "at least 2/3"
-    _decision, outcome = decide(community, counter, scrutineer, 5, [A, A, A, A, O, O])
+    _decision, outcome = decide(community, counter, scrutineer, 5, [A, A, A, A, NO, NO])
     assert outcome.verdict.passed
 
 
