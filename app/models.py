@@ -16,6 +16,7 @@ from app.communities.models import (
 from app.consultations.models import Attendance, Consultation, HandRaise, Motion, Speech
 from app.core.models import AuditEntry
 from app.core.uploads import Photo
+from app.decisions.models import Decision, DecisionRules, PaperEntry, RollEntry
 from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto
 from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject, ProgressPhoto, ProgressPost
 from app.moderation.models import ModerationAction, Mute, Report
@@ -31,6 +32,8 @@ __all__ = [
     "Building",
     "Community",
     "Consultation",
+    "Decision",
+    "DecisionRules",
     "District",
     "Endorsement",
     "Fund",
@@ -51,10 +54,12 @@ __all__ = [
     "Mute",
     "Notification",
     "OfficeAssignment",
+    "PaperEntry",
     "Photo",
     "ProgressPhoto",
     "ProgressPost",
     "Report",
+    "RollEntry",
     "RuleSet",
     "Speech",
     "Street",
