@@ -47,6 +47,9 @@ class Config:
     SERVER_MAX_CONNECTIONS = int(os.environ.get("SERVER_MAX_CONNECTIONS", 10000))
     SERVER_BACKLOG = int(os.environ.get("SERVER_BACKLOG", 2048))
     SERVER_ACCESS_LOG = _env_bool("SERVER_ACCESS_LOG", True)
+    # Proxies in front that set X-Forwarded-For/-Proto/-Host (nginx: 1). 0 trusts none: the client
+    # address (rate limits key on it) is then the proxy's.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", 0))
 
     # Static files: fingerprinted URLs (url_for('static', ...)) are cached for a year;
     # plain ones for STATIC_MAX_AGE seconds.

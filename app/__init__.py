@@ -111,6 +111,11 @@ def _init_extensions(app: Flask) -> None:
         client_manager=manager,  # always passed: `socketio` outlives an app, and None means in-process
         # logger and engineio_logger stay off: connections are logged by the server
     )
+    hops = app.config["PROXY_HOPS"]
+    if hops:  # outermost, so socket connections see the phone's address too
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 @event.listens_for(Engine, "connect")

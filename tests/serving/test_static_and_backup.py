@@ -231,3 +231,21 @@ def test_max_connections_is_a_setting(monkeypatch):
     finally:
         monkeypatch.delenv("SERVER_MAX_CONNECTIONS")
         importlib.reload(config_module)
+
+
+@pytest.mark.parametrize(("hops", "expected"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_proxy_hops_decides_whose_address_the_request_has(tmp_path, hops, expected):
+    config = type("ProxyConfig", (TestingConfig,), {"PROXY_HOPS": hops, "ROSTER_STASH_DIR": str(tmp_path)})
+    application = create_app(config)
+
+    @application.route("/_addr")
+    def addr():
+        from flask import request
+
+        return request.remote_addr
+
+    client = application.test_client()
+    response = client.get(
+        "/_addr", headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.7"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    )
+    assert response.text == expected
