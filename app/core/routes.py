@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from app.core import bp
 from app.core.errors import NotFound
+from app.core.realtime import realtime_status
 from app.core.uploads import Photo, photo_path
 from app.core.web import safe_next
 from app.extensions import db
@@ -46,9 +47,14 @@ def toggle_large_text():
 
 @bp.route("/healthz")
 def healthz():
-    """Liveness and database reachability, for the load balancer."""
+    """Liveness for the load balancer: 200 while pages can be served, with the realtime status.
+
+    `realtime` is "degraded" while Redis is unreachable: pages still work and
+    rooms work within each process, but speeches do not cross processes.
+    """
     db.session.execute(text("SELECT 1"))
-    return {"ok": True}
+    response = {"ok": True, "database": "ok", "realtime": realtime_status()}
+    return response, 200, {"Cache-Control": "no-store"}
 
 
 @bp.route("/photos/<int:photo_id>/thumb", defaults={"thumb": True})
