@@ -33,6 +33,7 @@ elif _mode == "gevent":
 os.environ.setdefault("SOCKETIO_ASYNC_MODE", _mode)  # the config reads the same mode
 
 from app import create_app  # noqa: E402
+from app.core import presence  # noqa: E402
 from app.core.realtime import start_control_listener  # noqa: E402
 from app.core.serving import raise_open_files_limit  # noqa: E402
 from app.extensions import socketio  # noqa: E402
@@ -48,6 +49,7 @@ def serve(host: str, port: int) -> None:
     access_log = app.config["SERVER_ACCESS_LOG"]
     soft, _hard = raise_open_files_limit(max_connections)
     start_control_listener(app)
+    presence.start_heartbeat(app)
     print(
         f"Yishi is serving on http://{host}:{port} (async mode: {mode}, "
         f"up to {max_connections} connections, open files limit {soft})",

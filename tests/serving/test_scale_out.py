@@ -47,7 +47,8 @@ def test_a_speech_through_one_process_reaches_a_client_on_the_other(two_processe
     chair = room_clients(a, log_in(a, CHAIR))
     owner = room_clients(b, log_in(b, OWNER))
     chair.join(consultation_id)
-    owner.join(consultation_id)
+    # presence counts the room across both processes: the chair on A and the owner on B
+    assert owner.join(consultation_id)["presence"] == {"count": 2}
 
     client_id = uuid.uuid4().hex
     sent = chair.speak(consultation_id, "经过进程 A 发言", client_id)
