@@ -28,8 +28,9 @@ def set_language():
     locale = request.form.get("locale", "")
     if locale in current_app.config["LANGUAGES"]:
         if current_user.is_authenticated:
-            current_user.locale = locale
-            db.session.commit()
+            from app.accounts import services as accounts  # the kernel imports no feature when it loads
+
+            accounts.set_locale(current_user, locale)
         session["locale"] = locale
     return redirect(safe_next(request.form.get("next") or request.referrer, url_for("core.index")))
 
@@ -38,8 +39,9 @@ def set_language():
 def toggle_large_text():
     """Switch large text (适老化) on or off."""
     if current_user.is_authenticated:
-        current_user.large_text = not current_user.large_text
-        db.session.commit()
+        from app.accounts import services as accounts
+
+        accounts.toggle_large_text(current_user)
     else:
         session["large_text"] = not session.get("large_text", False)
     return redirect(safe_next(request.form.get("next") or request.referrer, url_for("core.index")))
