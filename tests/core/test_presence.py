@@ -21,6 +21,7 @@ def site(monkeypatch):
     members: dict[str, set[str]] = {}
     process = {"id": "A"}
     monkeypatch.setattr(presence, "_PROCESS_ID", "A")
+    monkeypatch.setattr(presence, "_tracked", set())  # rooms other tests' sockets were counted in
     monkeypatch.setattr(presence, "_local", lambda namespace, room: set(members.get(process["id"], set())))
 
     def as_process(pid: str):
