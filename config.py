@@ -41,6 +41,9 @@ class Config:
     # The Redis pub/sub channel the server processes of one site share (pub/sub ignores the db number,
     # so two sites on one Redis need two channels).
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
+    # Room-wide updates that change with every member (presence, a vote's running count, a contest's
+    # turnout) go out at most once per this many seconds per room, with the latest figure; 0 sends each.
+    REALTIME_COALESCE_SECONDS = float(os.environ.get("REALTIME_COALESCE_SECONDS", 0.5))
 
     # The server process (wsgi.py): connections one process holds at once (eventlet's pool size,
     # gevent's pool), the listen backlog for a burst of connections, and the access log.
@@ -123,6 +126,7 @@ class TestingConfig(Config):
     REDIS_URL = None
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_ALLOWED_ORIGINS = ["http://localhost"]
+    REALTIME_COALESCE_SECONDS = 0.0  # every update at once: tests read them synchronously
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"

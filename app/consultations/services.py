@@ -31,8 +31,8 @@ from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.markup import render_markdown, render_plain
 from app.core.models import utcnow
 from app.core.ratelimit import hit as rate_limit
-from app.core.realtime import emit_after_commit
-from app.extensions import db
+from app.core.realtime import call_after_commit, coalesced, emit_after_commit
+from app.extensions import db, socketio
 from app.moderation import services as moderation
 from app.procedure import engine
 from app.procedure import services as rule_sets
@@ -748,10 +748,22 @@ def vote(user: User, motion: Motion, choice) -> object:
     ):
         db.session.add(Attendance(consultation_id=consultation.id, user_id=user.id))
     db.session.flush()
-    cast = sum(voting.counts(POLL, motion.id).values())
-    emit_after_commit("motion", {**motion_dict(motion), "votes_cast": cast}, namespace=NAMESPACE, to=consultation.room)
+    motion_id, room = motion.id, consultation.room
+    call_after_commit(lambda: coalesced.request(("motion", motion_id), lambda: _broadcast_votes_cast(motion_id, room)))
     db.session.commit()
     return ballot
+
+
+def _broadcast_votes_cast(motion_id: int, room: str) -> None:
+    """The motion with how many have voted so far (never how): sent at most a few times a second."""
+    motion = db.session.get(Motion, motion_id)
+    poll = voting.find_poll(POLL, motion_id)
+    if motion is None or poll is None:
+        return
+    payload = motion_dict(motion)
+    if motion.state == MotionState.VOTING:
+        payload["votes_cast"] = poll.length
+    socketio.emit("motion", payload, namespace=NAMESPACE, to=room)
 
 
 def close_vote(user: User, motion: Motion) -> Motion:

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
-from flask_socketio import Namespace, emit, join_room, leave_room, rooms
+from flask_socketio import Namespace, join_room, leave_room, rooms
 
 from app.consultations import services
 from app.core import presence
-from app.core.realtime import refuse_anonymous, user_room
+from app.core.realtime import coalesced, refuse_anonymous, user_room
 from app.core.sockets import acknowledged, int_field, str_field
+from app.extensions import db, socketio
 
 ROOM_PREFIX = "consultation:"
 
 
 def _presence(room: str, leaving: str | None = None) -> dict:
     return {"count": presence.count(services.NAMESPACE, room, leaving=leaving)}
+
+
+def _announce_presence(room: str, leaving: str | None = None) -> None:
+    """Tell the room how many are present: at most a few times a second, so a room of a thousand filling
+    up sends a handful of updates rather than one per member to every member."""
+
+    def send():
+        socketio.emit("presence", _presence(room, leaving=leaving), namespace=services.NAMESPACE, to=room)
+
+    coalesced.request(("presence", room), send)
 
 
 class ConsultationsNamespace(Namespace):
@@ -28,7 +39,8 @@ class ConsultationsNamespace(Namespace):
         """Tell the rooms this connection was in that one fewer is present."""
         for room in rooms():
             if room.startswith(ROOM_PREFIX):
-                emit("presence", _presence(room, leaving=request.sid), to=room, include_self=False)
+                presence.leave(room, request.sid)
+                _announce_presence(room, leaving=request.sid)
 
     @acknowledged
     def on_join(self, data):
@@ -36,9 +48,10 @@ class ConsultationsNamespace(Namespace):
         consultation = services.get(int_field(data, "consultation_id"))
         state = services.room_state(current_user, consultation, int_field(data, "after_id", required=False))
         join_room(consultation.room)
-        presence = _presence(consultation.room)
-        emit("presence", presence, to=consultation.room)
-        return {**state, "presence": presence}
+        db.session.commit()  # end the read transaction: the connection goes back before anything is broadcast
+        count = _presence(consultation.room)
+        _announce_presence(consultation.room)
+        return {**state, "presence": count}
 
     @acknowledged
     def on_leave(self, data):
@@ -46,7 +59,8 @@ class ConsultationsNamespace(Namespace):
         consultation = services.get(int_field(data, "consultation_id"))
         services.visible(current_user, consultation)
         leave_room(consultation.room)
-        emit("presence", _presence(consultation.room), to=consultation.room)
+        presence.leave(consultation.room, request.sid)
+        _announce_presence(consultation.room)
         return {}
 
     @acknowledged

@@ -82,6 +82,17 @@ def count(namespace: str, room: str, *, leaving: str | None = None) -> int:
     return max(int(total), len(local))
 
 
+def leave(room: str, sid: str) -> None:
+    """A connection left the room (or is disconnecting): stop counting it in every process."""
+    client = _redis()
+    if client is None:
+        return
+    try:
+        client.zrem(_key(room), _member(sid))
+    except (redis.RedisError, OSError) as err:
+        logger.warning("presence: Redis unreachable (%s)", err)
+
+
 def refresh() -> int:
     """Re-stamp this process's members of every room it tracks; returns how many were written."""
     client = _redis()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db, socketio
 
 _PENDING = "yishi_pending_emits"
+_READY = "yishi_ready_emits"
 logger = logging.getLogger(__name__)
 
 
@@ -39,11 +40,80 @@ def emit_after_commit(event_name: str, data, *, namespace: str, to: str) -> None
     session.info.setdefault(_PENDING, []).append((event_name, data, namespace, to))
 
 
+def call_after_commit(callback) -> None:
+    """Queue a call (e.g. a coalesced broadcast) that happens after the current transaction commits."""
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()
+    session.info.setdefault(_PENDING, []).append(callback)
+
+
 @event.listens_for(Session, "after_commit")
-def _flush_emits(session: Session) -> None:
+def _commit_emits(session: Session) -> None:
+    """The commit succeeded: the queued emits may go, once the connection is back in the pool."""
     pending = session.info.pop(_PENDING, [])
-    for event_name, data, namespace, to in pending:
-        socketio.emit(event_name, data, namespace=namespace, to=to)
+    if pending:
+        session.info.setdefault(_READY, []).extend(pending)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _flush_emits(session: Session, transaction) -> None:
+    """Emit after the outermost transaction has ended and returned its connection: a broadcast (which
+    yields to other green threads) never holds a pooled connection while it waits."""
+    if transaction.parent is not None:
+        return
+    ready = session.info.pop(_READY, [])
+    for item in ready:
+        if callable(item):
+            item()
+        else:
+            event_name, data, namespace, to = item
+            socketio.emit(event_name, data, namespace=namespace, to=to)
+
+
+class Coalescer:
+    """At most one broadcast per key per interval (REALTIME_COALESCE_SECONDS), carrying the latest state:
+    a room of a thousand filling up, or voting, sends a few updates a second, not one per member.
+
+    `send` is called later, in a fresh app context, so it must load what it sends by id.
+    With an interval of 0 (tests) it sends at once.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict = {}
+        self._lock = threading.Lock()
+        self._running = False
+
+    def request(self, key, send) -> None:
+        app = current_app._get_current_object()
+        interval = app.config.get("REALTIME_COALESCE_SECONDS", 0)
+        if interval <= 0:
+            send()
+            return
+        with self._lock:
+            self._pending[key] = send
+            if self._running:
+                return
+            self._running = True
+        socketio.start_background_task(self._flush_loop, app, interval)
+
+    def _flush_loop(self, app, interval: float) -> None:
+        while True:
+            socketio.sleep(interval)
+            with self._lock:
+                pending, self._pending = self._pending, {}
+                if not pending:
+                    self._running = False
+                    return
+            for key, send in pending.items():
+                try:
+                    with app.app_context():
+                        send()
+                except Exception:
+                    logger.exception("coalesced broadcast %r failed", key)
+
+
+coalesced = Coalescer()
 
 
 @event.listens_for(Session, "after_soft_rollback")

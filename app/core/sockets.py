@@ -28,11 +28,12 @@ def acknowledged(handler):
 
     @functools.wraps(handler)
     def wrapper(self, data=None, *args):
-        if not current_user.is_authenticated:
-            return error("not_authenticated", _("Please log in to continue."))
-        if data is not None and not isinstance(data, dict):
-            return error("bad_request", _("The request could not be understood."))
         try:
+            # inside the try: loading the user is a query, and a database failure must still be answered
+            if not current_user.is_authenticated:
+                return error("not_authenticated", _("Please log in to continue."))
+            if data is not None and not isinstance(data, dict):
+                return error("bad_request", _("The request could not be understood."))
             payload = handler(self, data or {})
         except DomainError as err:
             db.session.rollback()
