@@ -9,6 +9,7 @@ timestamp written into a speech by the speaker can be read off by any recipient.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing as mp
 import os
 import re
@@ -22,10 +23,8 @@ def pin(core: int | None) -> None:
     """Run this process on one core, where the machine allows."""
     if core is None or not hasattr(os, "sched_setaffinity"):
         return
-    try:
+    with contextlib.suppress(OSError):
         os.sched_setaffinity(0, {core})
-    except OSError:
-        pass
 
 
 def speech_body(seq: int, size: int) -> str:
@@ -233,10 +232,8 @@ class LoadPool:
 
     def close(self) -> None:
         for pipe in self.pipes:
-            try:
+            with contextlib.suppress(OSError):
                 pipe.send(("exit", ()))
-            except OSError:
-                pass
         for pipe, process in zip(self.pipes, self.processes, strict=True):
             try:
                 if pipe.poll(15):

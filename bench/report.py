@@ -336,7 +336,8 @@ def _fanout(add, results, settings) -> None:
         sizes = {y.get("payload_bytes") for y in fan.get("yishi", {}).values() if y.get("payload_bytes")}
         if sizes:
             add(
-                f"Yishi's `message` payload: {', '.join(map(str, sorted(sizes)))} bytes of JSON; the bare one padded to match."
+                f"Yishi's `message` payload: {', '.join(map(str, sorted(sizes)))} bytes of JSON; "
+                "the bare one padded to match."
             )
         problems = [
             f"N = {n} {kind}: {', '.join(row.get('errors') or [])} {', '.join(row.get('refused') or [])}".strip()
@@ -380,7 +381,8 @@ def _capacity(add, results) -> None:
     )
     add("")
     add(
-        "| mode | server | connected | failed | time to connect all | handshake p50 / p99 | RSS before → after | per connection |"
+        "| mode | server | connected | failed | time to connect all | handshake p50 / p99 | RSS before → after "
+        "| per connection |"
     )
     add("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for mode, out in results["capacity"].items():
@@ -420,7 +422,8 @@ def _votes(add, votes) -> None:
     )
     add("")
     add(
-        "| server | voters | submissions | acks ok | voters acknowledged | same receipt both times | stored ballots | seconds | ballots/s | ack p50 | ack p99 | errors |"
+        "| server | voters | submissions | acks ok | voters acknowledged | same receipt both times | stored ballots "
+        "| seconds | ballots/s | ack p50 | ack p99 | errors |"
     )
     add("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for kind in ("yishi", "bare"):

@@ -8,6 +8,7 @@ pinned to core 0, the load (worker processes of python-socketio clients) and thi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import subprocess
@@ -28,7 +29,7 @@ def percentile(values: list[float], p: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    rank = max(int(round(p / 100.0 * len(ordered) + 0.5)) - 1, 0)
+    rank = max(round(p / 100.0 * len(ordered) + 0.5) - 1, 0)
     return ordered[min(rank, len(ordered) - 1)]
 
 
@@ -127,10 +128,8 @@ class Speaker:
         return ok, took, "" if ok else str(answer)[:200]
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.client.disconnect()
-        except Exception:
-            pass
 
 
 class PageSampler:
@@ -369,10 +368,8 @@ class Run:
         finally:
             for _server, pool, speaker, _held in sides.values():
                 speaker.close()
-                try:
+                with contextlib.suppress(Exception):
                     pool.disconnect()
-                except Exception:
-                    pass
                 pool.close()
 
     # 2 and 5: capacity

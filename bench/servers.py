@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import signal
@@ -71,10 +72,8 @@ def _preexec(core: int | None):
     def run():
         os.setsid()
         if core is not None and hasattr(os, "sched_setaffinity"):
-            try:
+            with contextlib.suppress(OSError):
                 os.sched_setaffinity(0, {core})
-            except OSError:
-                pass
 
     return run
 
@@ -310,7 +309,7 @@ def machine() -> dict:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "versions": versions,
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": git("rev-parse", "--short=12", "HEAD") + (" (with uncommitted changes)" if dirty else ""),
         "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
     }
