@@ -80,15 +80,21 @@ class Worker:
             async with gate:
                 start = time.monotonic()
                 try:
-                    await client.connect(
-                        self.url,
-                        headers={"Cookie": f"{self.cookie_name}={cookie}"},
-                        transports=["websocket"],
-                        namespaces=[NAMESPACE],
-                        wait_timeout=timeout,
+                    # a hard deadline: a server that stops accepting leaves the TCP connect in SYN retries
+                    await asyncio.wait_for(
+                        client.connect(
+                            self.url,
+                            headers={"Cookie": f"{self.cookie_name}={cookie}"},
+                            transports=["websocket"],
+                            namespaces=[NAMESPACE],
+                            wait_timeout=timeout,
+                        ),
+                        timeout + 5,
                     )
                 except Exception as err:
                     errors.append(f"{type(err).__name__}: {err}"[:200])
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(client.disconnect(), 5)
                     return
                 times.append((time.monotonic() - start) * 1000.0)
                 self.clients.append(client)
@@ -152,7 +158,7 @@ class Worker:
 
     async def disconnect(self) -> int:
         clients, self.clients = self.clients, []
-        await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
+        await asyncio.gather(*(asyncio.wait_for(c.disconnect(), 10) for c in clients), return_exceptions=True)
         await asyncio.sleep(0.2)
         return len(clients)
 
@@ -200,7 +206,7 @@ class LoadPool:
             "handshake_ms": [t for r in results for t in r["handshake_ms"]],
         }
 
-    def join(self, consultation_id: int, concurrency: int = 25, timeout: float = 120, start: list | None = None):
+    def join(self, consultation_id: int, concurrency: int = 25, timeout: float = 60, start: list | None = None):
         starts = start or [0] * len(self.pipes)
         results = self._each([("join", (consultation_id, concurrency, timeout, s)) for s in starts])
         return {

@@ -365,6 +365,14 @@ def _http(add, http) -> None:
     add(f"| idle | {idle['n']} | {ms(idle['p50'])} | {ms(idle['p99'])} | {ms(idle['max'])} |")
     add(f"| under fan-out | {busy.get('n')} | {ms(busy.get('p50'))} | {ms(busy.get('p99'))} | {ms(busy.get('max'))} |")
     add("")
+    during = http.get("fanout_during") or {}
+    if during:
+        lat = during.get("latency") or {}
+        add(
+            f"The fan-out during this pass (an extra pass, apart from section 1's figures): p50 {ms(lat.get('p50'))} "
+            f"ms, p99 {ms(lat.get('p99'))} ms, {during.get('received')}/{during.get('expected')} delivered."
+        )
+        add("")
     errors = (http.get("idle_errors") or []) + (http.get("load_errors") or [])
     if errors:
         add(f"Failed requests: {dict(Counter(errors))}")

@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -315,49 +316,21 @@ class Run:
                     row["join_ms"] = summary(joined["ms"])
                     if kind == "bare":
                         speaker.match_payload(sides["yishi"][2].payload_bytes, self.s.body_chars)
-                    sizes = pool.reset()
-                    clients = sum(sizes)
-                    with_http = sampler is not None and kind == "yishi" and n == self.s.http_n
-                    if with_http:
-                        sampler.sample(5)  # warm
-                        idle = sampler.sample(self.s.http_idle_samples)
-                        self.results["http"] = {"n": n, "idle": summary(idle), "idle_errors": list(sampler.errors)}
-                        sampler.errors = []
-                        sampler.start()
                     profile = None
                     if self.s.profile and kind == "yishi" and n == self.s.http_n and mode == "eventlet":
                         profile = Profile(self.s, server.pid, self.workdir / f"fanout-{mode}-{n}.txt")
-                    acks, refused = [], []
-                    for seq in range(self.s.speeches):
-                        ok, took, why = speaker.speak(seq, self.s.body_chars)
-                        acks.append(took)
-                        if not ok:
-                            refused.append(why)
-                        time.sleep(self.s.interval(n))
-                    got = pool.collect(self.s.speeches - len(refused), timeout=15 + n * 0.02)
-                    if with_http:
-                        loaded = sampler.stop()
-                        self.results["http"]["load"] = summary(loaded)
-                        self.results["http"]["load_errors"] = list(sampler.errors)
+                    row.update(self._speeches(pool, speaker, n))
                     if profile:
                         row["profile"] = profile.stop()
-                    row.update(
-                        {
-                            "clients": clients,
-                            "speeches": self.s.speeches,
-                            "refused": refused[:3],
-                            "expected": clients * (self.s.speeches - len(refused)),
-                            "received": got["received"],
-                            "latency": summary(got["latencies"]),
-                            "speak_ack": summary(acks),
-                            "payload_bytes": speaker.payload_bytes if kind == "yishi" else None,
-                        }
-                    )
+                    if kind == "yishi":
+                        row["payload_bytes"] = speaker.payload_bytes
                     lat = row["latency"]
                     log(
                         f"fan-out {mode} {kind} N={n}: p50 {fmt(lat['p50'])} p99 {fmt(lat['p99'])} ms, "
                         f"{row['received']}/{row['expected']} delivered, join {row['join_seconds']} s"
                     )
+                if sampler is not None and n == self.s.http_n:
+                    self._http_under_load(sampler, sides["yishi"][1], sides["yishi"][2], n)
                 if sides["bare"][0].kind == "bare":
                     out["bare"].setdefault(n, {})["payload_bytes"] = len(
                         json.dumps(
@@ -371,6 +344,44 @@ class Run:
                 with contextlib.suppress(Exception):
                     pool.disconnect()
                 pool.close()
+
+    def _speeches(self, pool, speaker, n: int) -> dict:
+        """The speaker makes the speeches; every client's receive latencies are gathered."""
+        clients = sum(pool.reset())
+        acks, refused = [], []
+        for seq in range(self.s.speeches):
+            ok, took, why = speaker.speak(seq, self.s.body_chars)
+            acks.append(took)
+            if not ok:
+                refused.append(why)
+            time.sleep(self.s.interval(n))
+        got = pool.collect(self.s.speeches - len(refused), timeout=15 + n * 0.02)
+        return {
+            "clients": clients,
+            "speeches": self.s.speeches,
+            "refused": refused[:3],
+            "expected": clients * (self.s.speeches - len(refused)),
+            "received": got["received"],
+            "latency": summary(got["latencies"]),
+            "speak_ack": summary(acks),
+        }
+
+    def _http_under_load(self, sampler, pool, speaker, n: int) -> None:
+        """4: the room page idle, then while the fan-out at N runs again (an extra pass, so that the
+        fan-out figures above are not disturbed by the page requests)."""
+        sampler.sample(5)  # warm
+        idle = sampler.sample(self.s.http_idle_samples)
+        http = self.results["http"] = {"n": n, "idle": summary(idle), "idle_errors": list(sampler.errors)}
+        sampler.errors = []
+        sampler.start()
+        fanout = self._speeches(pool, speaker, n)
+        http["load"] = summary(sampler.stop())
+        http["load_errors"] = list(sampler.errors)
+        http["fanout_during"] = fanout
+        log(
+            f"http N={n}: idle p99 {fmt(http['idle']['p99'])} ms, under fan-out p99 {fmt(http['load']['p99'])} ms "
+            f"({http['load']['n']} requests)"
+        )
 
     # 2 and 5: capacity
 
@@ -408,7 +419,7 @@ class Run:
             time.sleep(1)
             rss0 = process.memory_info().rss
             started = time.monotonic()
-            result = pool.connect(self.world["members"][: self.s.capacity], concurrency=50)
+            result = pool.connect(self.world["members"][: self.s.capacity], concurrency=50, timeout=30)
             took = time.monotonic() - started
             time.sleep(2)
             rss1 = process.memory_info().rss
@@ -561,6 +572,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-pin", action="store_true", help="do not pin the server and the load to cores")
     parser.add_argument("--no-profile", action="store_true", help="do not run py-spy")
     args = parser.parse_args(argv)
+    # a stopped run still stops its servers and drops its database (the finally blocks)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings = Settings(args)
     info = servers.machine()
     if settings.pin:
