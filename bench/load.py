@@ -41,9 +41,13 @@ class Worker:
         self.clients: list = []
         self.latencies: list[float] = []
         self.received = 0
+        self.last_event = time.monotonic()
+
+    def on_any(self, *args):
+        self.last_event = time.monotonic()
 
     def on_message(self, data):
-        now = time.monotonic()
+        now = self.last_event = time.monotonic()
         text = ""
         if isinstance(data, dict):
             text = data.get("body_html") or data.get("body") or ""
@@ -76,7 +80,7 @@ class Worker:
         async def one(cookie: str):
             client = socketio.AsyncClient(reconnection=False)
             client.on("message", self.on_message, namespace=NAMESPACE)
-            client.on("*", lambda *a: None, namespace=NAMESPACE)
+            client.on("*", self.on_any, namespace=NAMESPACE)
             async with gate:
                 start = time.monotonic()
                 try:
@@ -123,6 +127,13 @@ class Worker:
 
         await asyncio.gather(*(one(c) for c in self.clients[start:]))
         return {"joined": len(times) - len(failures), "failed": len(failures), "errors": failures[:5], "ms": times}
+
+    async def quiet(self, seconds: float, timeout: float) -> float:
+        """Wait until no event has arrived for `seconds` (the joins' presence events are delivered)."""
+        start = time.monotonic()
+        while time.monotonic() - self.last_event < seconds and time.monotonic() - start < timeout:
+            await asyncio.sleep(0.1)
+        return time.monotonic() - start
 
     async def reset(self) -> int:
         self.latencies = []
@@ -215,6 +226,10 @@ class LoadPool:
             "errors": [e for r in results for e in r["errors"]][:5],
             "ms": [t for r in results for t in r["ms"]],
         }
+
+    def quiet(self, seconds: float = 1.0, timeout: float = 90) -> float:
+        """Seconds until every worker has heard nothing for `seconds`."""
+        return max(self._all("quiet", seconds, timeout))
 
     def reset(self) -> list[int]:
         """Forget the latencies so far; note how many clients each worker holds."""

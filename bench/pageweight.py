@@ -24,9 +24,9 @@ def measure(base_url: str, path: str, cookie_name: str, cookie: str) -> dict:
             context.add_cookies([{"name": cookie_name, "value": cookie, "url": base_url}])
             page = context.new_page()
             finished = []
-            page.on("requestfinished", finished.append)
+            page.on("requestfinished", lambda request: finished.append(request))
             page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
-            page.on("websocket", lambda ws: sockets.append(ws.url))
+            page.on("websocket", lambda socket: sockets.append(socket.url))
             response = page.goto(base_url + path, wait_until="load")
             status = response.status if response else None
             time.sleep(2)  # let the socket.io client connect and anything lazy arrive

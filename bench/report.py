@@ -113,6 +113,10 @@ def render(info: dict, results: dict, settings) -> str:
     )
     add(f"| pinning | {pinning} |")
     add(f"| load | python-socketio AsyncClient, websocket transport only, over {st['workers']} worker processes |")
+    add(
+        f"| fan-out N | eventlet: {', '.join(map(str, st.get('fanout_ns', [])))}; gevent and threading: "
+        f"{', '.join(map(str, st.get('other_mode_ns', [])))} (`--all-n` for all) |"
+    )
     add(f"| run time | {st['seconds']} s; benchmarks: {', '.join(st['only'])}; modes: {', '.join(st['modes'])} |")
     add("")
     add("Package versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()) + ".")
@@ -318,7 +322,7 @@ def _fanout(add, results, settings) -> None:
             continue
         add(
             "| N | Yishi p50 | Yishi p99 | bare p50 | bare p99 | p99 ratio | delivered (Yishi / bare) | "
-            "speak ack p50 / p99 | join of the new clients (Yishi / bare) |"
+            "speak ack p50 / p99 | join of the new clients, then presence events settled (Yishi / bare) |"
         )
         add("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for n in sorted(fan.get("yishi", {})):
@@ -330,7 +334,8 @@ def _fanout(add, results, settings) -> None:
                 f"{f'{ratio:.2f}×' if ratio else '—'} | {y.get('received')}/{y.get('expected')} / "
                 f"{b.get('received')}/{b.get('expected')} | "
                 f"{ms((y.get('speak_ack') or {}).get('p50'))} / {ms((y.get('speak_ack') or {}).get('p99'))} ms | "
-                f"{y.get('join_seconds')} s / {b.get('join_seconds')} s |"
+                f"{y.get('join_seconds')} + {y.get('settle_seconds')} s / "
+                f"{b.get('join_seconds')} + {b.get('settle_seconds')} s |"
             )
         add("")
         sizes = {y.get("payload_bytes") for y in fan.get("yishi", {}).values() if y.get("payload_bytes")}
