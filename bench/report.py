@@ -155,7 +155,24 @@ def render(info: dict, results: dict, settings) -> str:
     if results.get("pageweight"):
         _pageweight(add, results["pageweight"])
     _profiles(add, results)
+    if (servers.ROOT / "bench" / "NOTES.md").exists():
+        add("## Reading these figures")
+        add("")
+        add(
+            "What limits each missed target, and the fixes proposed, is in [NOTES.md](NOTES.md) "
+            "(written by hand from a full run; check it against the figures above)."
+        )
+        add("")
     return "\n".join(lines) + "\n"
+
+
+def _kb(row: dict) -> str:
+    """Memory per connection, when enough connections were made for the figure to mean something."""
+    if not row or row.get("error"):
+        return "—"
+    if row["connected"] < row["wanted"] / 2:
+        return f"n/a ({row['connected']} connections)"
+    return f"{row['kb_per_connection']:.1f} KB"
 
 
 def _fan_row(results, mode, kind, n):
@@ -275,8 +292,18 @@ def _targets(results: dict) -> list[tuple]:
             c = (capm or {}).get("yishi") or {}
             figure = f"fan-out p99 {ms((y.get('latency') or {}).get('p99'))} ms at N = {TARGET_N}"
             if c and not c.get("error"):
-                figure += f"; {c['connected']}/{c['wanted']} connections, {c['kb_per_connection']:.1f} KB each"
-            rows.append(("5", f"{mode} mode runs benchmarks 1 and 2", figure, "runs (see section 5)"))
+                figure += f"; {c['connected']}/{c['wanted']} connections, {_kb(c)} each"
+            failed = (c.get("failed") or 0) + sum(
+                (r.get("connect_failed") or 0) for r in ((fan or {}).get("yishi") or {}).values()
+            )
+            rows.append(
+                (
+                    "5",
+                    f"{mode} mode runs benchmarks 1 and 2",
+                    figure,
+                    "runs (see section 5)" if not failed else f"runs, but {failed} handshakes or joins failed",
+                )
+            )
     page = results.get("pageweight") or {}
     if page:
         if page.get("error"):
@@ -410,10 +437,15 @@ def _capacity(add, results) -> None:
             if not row:
                 continue
             hs = row["handshake_ms"]
+            per = (
+                f"{row['kb_per_connection']:.1f} KB"
+                if row["connected"] >= row["wanted"] / 2
+                else f"n/a ({row['connected']} connections)"
+            )
             add(
                 f"| {mode} | {kind} | {row['connected']}/{row['wanted']} | {row['failed']} | {row['seconds']} s | "
                 f"{ms(hs['p50'])} / {ms(hs['p99'])} ms | {row['rss_before_mb']:.1f} → {row['rss_after_mb']:.1f} MiB | "
-                f"{row['kb_per_connection']:.1f} KB |"
+                f"{per} |"
             )
             if row.get("errors"):
                 add(f"| | | first errors: {'; '.join(e.replace('|', '/') for e in row['errors'][:3])} | | | | | |")
@@ -474,11 +506,7 @@ def _modes(add, results) -> None:
             cells.append(f"{n}: {ms(yp)} / {ms(bp)}")
         y, b = cap.get("yishi") or {}, cap.get("bare") or {}
         capacity = y.get("error") or (f"{y['connected']}/{y['wanted']}, {y['failed']} failed" if y else "—")
-        per = (
-            f"{y.get('kb_per_connection', 0):.1f} / {b.get('kb_per_connection', 0):.1f}"
-            if y and b and not y.get("error") and not b.get("error")
-            else "—"
-        )
+        per = f"{_kb(y)} / {_kb(b)}"
         add(f"| {mode} | {'; '.join(cells) or fan.get('error', '—')} | {capacity} | {per} |")
     add("")
 

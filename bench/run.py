@@ -622,6 +622,6 @@ def main(argv: list[str] | None = None) -> None:
         "seconds": round(time.monotonic() - started),
         "workdir": str(workdir),
     }
-    (workdir / "results.json").write_text(json.dumps(run.results, indent=1, default=str))
+    (workdir / "results.json").write_text(json.dumps({**run.results, "machine": info}, indent=1, default=str))
     Path(args.out).write_text(report.render(info, run.results, settings), encoding="utf-8")
     log(f"wrote {args.out} in {round(time.monotonic() - started)} s (raw figures: {workdir / 'results.json'})")
