@@ -166,6 +166,11 @@ def render(info: dict, results: dict, settings) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _settle(row: dict) -> str:
+    value = row.get("settle_seconds")
+    return "—" if value is None else f"{max(value, 0.0):.2f}"
+
+
 def _kb(row: dict) -> str:
     """Memory per connection, when enough connections were made for the figure to mean something."""
     if not row or row.get("error"):
@@ -361,8 +366,7 @@ def _fanout(add, results, settings) -> None:
                 f"{f'{ratio:.2f}×' if ratio else '—'} | {y.get('received')}/{y.get('expected')} / "
                 f"{b.get('received')}/{b.get('expected')} | "
                 f"{ms((y.get('speak_ack') or {}).get('p50'))} / {ms((y.get('speak_ack') or {}).get('p99'))} ms | "
-                f"{y.get('join_seconds')} + {y.get('settle_seconds')} s / "
-                f"{b.get('join_seconds')} + {b.get('settle_seconds')} s |"
+                f"{y.get('join_seconds')} + {_settle(y)} s / {b.get('join_seconds')} + {_settle(b)} s |"
             )
         add("")
         sizes = {y.get("payload_bytes") for y in fan.get("yishi", {}).values() if y.get("payload_bytes")}

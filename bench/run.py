@@ -577,7 +577,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--all-n", action="store_true", help="N = 1000 in gevent and threading modes too")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the server and the load to cores")
     parser.add_argument("--no-profile", action="store_true", help="do not run py-spy")
+    parser.add_argument("--render", metavar="RESULTS_JSON", help="only write --out again from a run's results.json")
     args = parser.parse_args(argv)
+    if args.render:
+        results = json.loads(Path(args.render).read_text())
+        for fan in (results.get("fanout") or {}).values():
+            for kind in ("yishi", "bare"):
+                if kind in fan:
+                    fan[kind] = {int(n): row for n, row in fan[kind].items()}
+        Path(args.out).write_text(report.render(results.pop("machine"), results, Settings(args)), encoding="utf-8")
+        return
     # a stopped run still stops its servers and drops its database (the finally blocks)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings = Settings(args)

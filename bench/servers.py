@@ -172,10 +172,10 @@ def mode_available(mode: str) -> str | None:
     """None if the async mode's packages import; else why not."""
     if mode == "threading":
         return None
-    try:
-        __import__(mode)
-    except ImportError as err:
-        return f"{mode} is not installed ({err})"
+    import importlib.util
+
+    if importlib.util.find_spec(mode) is None:  # found, not imported: only the servers patch and import it
+        return f"{mode} is not installed (pip install {mode})"
     return None
 
 
