@@ -54,5 +54,9 @@ extract-messages: $(VENV)/.dev
 update-messages: extract-messages
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
+# The benchmarks of issue 6 (bench/): writes bench/RESULTS.md. BENCH_ARGS="--quick" or "--only fanout,votes".
+bench: $(VENV)/.dev translations
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

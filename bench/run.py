@@ -1,0 +1,636 @@
+"""The benchmark driver: `python -m bench [--quick] [--only fanout,capacity,...]`.
+
+Every timing is taken beside a baseline in the same run (a bare Flask-SocketIO server on the same
+stack, or the idle page), so the ratios hold on a small, shared, noisy machine. The server runs
+pinned to core 0, the load (worker processes of python-socketio clients) and this driver to core 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from bench import load, report, servers
+
+BENCHMARKS = ("fanout", "capacity", "votes", "http", "modes", "pageweight")
+MODES = ("eventlet", "gevent", "threading")
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(round(p / 100.0 * len(ordered) + 0.5) - 1, 0)
+    return ordered[min(rank, len(ordered) - 1)]
+
+
+def summary(values: list[float]) -> dict:
+    return {
+        "n": len(values),
+        "p50": percentile(values, 50),
+        "p99": percentile(values, 99),
+        "max": max(values) if values else None,
+    }
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+class Settings:
+    def __init__(self, args):
+        quick = args.quick
+        self.quick = quick
+        self.fanout_ns = [10, 30] if quick else [50, 200, 500, 1000]
+        # gevent and threading stop at the target N unless --all-n: N = 1000 costs minutes per mode
+        self.other_mode_ns = self.fanout_ns if quick or args.all_n else [n for n in self.fanout_ns if n <= 500]
+        self.http_n = 30 if quick else 500
+        self.speeches = 4 if quick else 12
+        self.capacity = 60 if quick else 2000
+        self.voters = 40 if quick else 1000
+        self.body_chars = 120
+        self.http_idle_samples = 20 if quick else 100
+        self.workers = 2 if quick else 4
+        self.modes = [m for m in args.modes.split(",") if m] if args.modes else list(MODES)
+        self.only = set(args.only.split(",")) if args.only else set(BENCHMARKS)
+        unknown = self.only - set(BENCHMARKS)
+        if unknown:
+            raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from {BENCHMARKS}")
+        if "http" in self.only and "fanout" not in self.only:
+            self.only.add("fanout")  # http is measured while the fan-out runs
+        if "modes" not in self.only:
+            self.modes = self.modes[:1]
+        self.pin = servers.can_pin() and not args.no_pin
+        self.profile = not args.no_profile and shutil.which("py-spy", path=str(Path(sys.executable).parent)) is not None
+        self.py_spy = shutil.which("py-spy", path=str(Path(sys.executable).parent))
+
+    def interval(self, n: int) -> float:
+        """Seconds between speeches: one broadcast is over before the next starts."""
+        return 0.25 + n * 0.0005
+
+
+# -- the speaker and the page sampler -----------------------------------------------------------
+
+
+class Speaker:
+    """One client (the chair, for Yishi) that makes the speeches and times them."""
+
+    def __init__(self, server, cookie_name: str, cookie: str, consultation_id: int):
+        import socketio
+
+        self.server = server
+        self.consultation_id = consultation_id
+        self.payload_bytes: int | None = None
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("message", self._own_message, namespace=load.NAMESPACE)
+        self.client.on("*", lambda *a: None, namespace=load.NAMESPACE)
+        self.client.connect(
+            server.url,
+            headers={"Cookie": f"{cookie_name}={cookie}"},
+            transports=["websocket"],
+            namespaces=[load.NAMESPACE],
+            wait_timeout=30,
+        )
+        answer = self.client.call("join", {"consultation_id": consultation_id}, namespace=load.NAMESPACE, timeout=60)
+        if not (isinstance(answer, dict) and answer.get("ok")):
+            raise RuntimeError(f"the speaker could not join: {answer}")
+        self.pad = ""
+
+    def _own_message(self, data):
+        if self.payload_bytes is None:
+            self.payload_bytes = len(json.dumps(data, separators=(",", ":")).encode())
+
+    def match_payload(self, size: int | None, body_chars: int) -> None:
+        """Pad the bare server's broadcast to the size of Yishi's `message` payload."""
+        if not size:
+            return
+        body = load.speech_body(0, body_chars)
+        bare = len(json.dumps({"body": body, "pad": ""}, separators=(",", ":")).encode())
+        self.pad = "x" * max(size - bare, 0)
+
+    def speak(self, seq: int, body_chars: int) -> tuple[bool, float, str]:
+        body = load.speech_body(seq, body_chars)
+        if self.server.kind == "yishi":
+            data = {"consultation_id": self.consultation_id, "client_id": f"bench-{uuid.uuid4().hex}", "body": body}
+        else:
+            data = {"body": body, "pad": self.pad}
+        start = time.monotonic()
+        answer = self.client.call("speak", data, namespace=load.NAMESPACE, timeout=60)
+        took = (time.monotonic() - start) * 1000.0
+        ok = isinstance(answer, dict) and bool(answer.get("ok"))
+        return ok, took, "" if ok else str(answer)[:200]
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.client.disconnect()
+
+
+class PageSampler:
+    """Fetches the consultation room page again and again, timing each answer."""
+
+    def __init__(self, url: str, cookie_name: str, cookie: str):
+        import requests
+
+        self.url = url
+        self.session = requests.Session()
+        self.session.headers["Cookie"] = f"{cookie_name}={cookie}"
+        self.session.headers["Accept-Encoding"] = "gzip, br"
+        self.times: list[float] = []
+        self.errors: list[str] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def fetch(self) -> None:
+        start = time.monotonic()
+        try:
+            response = self.session.get(self.url, timeout=30)
+            took = (time.monotonic() - start) * 1000.0
+            if response.status_code != 200:
+                self.errors.append(f"HTTP {response.status_code}")
+            else:
+                self.times.append(took)
+        except Exception as err:
+            self.errors.append(type(err).__name__)
+
+    def sample(self, count: int) -> list[float]:
+        self.times = []
+        for _ in range(count):
+            self.fetch()
+        return list(self.times)
+
+    def start(self) -> None:
+        self.times = []
+        self._stop.clear()
+
+        def run():
+            while not self._stop.is_set():
+                self.fetch()
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> list[float]:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(60)
+        return list(self.times)
+
+
+# -- profiling -----------------------------------------------------------------------------------
+
+
+class Profile:
+    """py-spy recording of the server while a step runs (folded stacks, summarised)."""
+
+    def __init__(self, settings: Settings, pid: int, out: Path):
+        self.process = None
+        self.out = out
+        if settings.profile:
+            self.process = subprocess.Popen(
+                [
+                    settings.py_spy,
+                    "record",
+                    "--pid",
+                    str(pid),
+                    "--format",
+                    "raw",
+                    "--rate",
+                    "50",
+                    "--nonblocking",
+                    "--output",
+                    str(out),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+
+    def stop(self) -> dict | None:
+        if self.process is None:
+            return None
+        self.process.send_signal(2)  # py-spy writes its output on SIGINT
+        try:
+            _out, err = self.process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return {"error": "py-spy did not stop"}
+        if not self.out.exists():
+            return {"error": (err or b"").decode(errors="replace").strip()[-300:] or "no output"}
+        return report.top_frames(self.out)
+
+
+# -- the benchmarks ------------------------------------------------------------------------------
+
+
+class Run:
+    def __init__(self, settings: Settings, workdir: Path, admin_db_url: str | None, redis_url: str | None):
+        self.s = settings
+        self.workdir = workdir
+        self.results: dict = {"settings": {}, "fanout": {}, "capacity": {}, "notes": []}
+        self.db = servers.ScratchDatabase(admin_db_url, workdir)
+        if self.db.note:
+            self.results["notes"].append(self.db.note)
+        self.redis_url = redis_url
+        if redis_url:
+            problem = servers.redis_ready(redis_url)
+            if problem:
+                self.results["notes"].append(f"Redis not reachable at {redis_url} ({problem}): no message queue")
+                self.redis_url = None
+        members = max([*settings.fanout_ns, settings.capacity, settings.voters, settings.http_n]) + 5
+        log(f"building the world: {members} members in a {self.db.kind} database")
+        self.world = servers.setup_world(self.db, members, workdir)
+        self.cookie_name = self.world["session_cookie_name"]
+
+    def start(self, kind: str, mode: str):
+        server = servers.start(
+            kind, mode, self.workdir, database_url=self.db.url, redis_url=self.redis_url, pin=self.s.pin
+        )
+        log(f"{kind} server ({mode}) " + (f"FAILED: {server.error}" if server.error else f"up on {server.url}"))
+        return server
+
+    def pool(self, server) -> load.LoadPool:
+        return load.LoadPool(
+            server.url,
+            self.cookie_name,
+            workers=self.s.workers,
+            core=servers.CLIENT_CORE if self.s.pin else None,
+        )
+
+    # 1, 4 and 5: fan-out (with the page sampled during N = http_n), beside the bare server
+
+    def fanout(self, mode: str) -> None:
+        out = self.results["fanout"].setdefault(mode, {"yishi": {}, "bare": {}})
+        problem = servers.mode_available(mode)
+        if problem:
+            out["error"] = problem
+            log(f"fan-out {mode}: not available ({problem})")
+            return
+        yishi = self.start("yishi", mode)
+        bare = self.start("bare", mode)
+        try:
+            if yishi.error or bare.error:
+                out["error"] = "; ".join(
+                    f"{s.kind} server cannot start in {mode} mode: {s.error}" for s in (yishi, bare) if s.error
+                )
+                return
+            if mode == "eventlet" and "pageweight" in self.s.only:
+                self.pageweight(yishi)
+            self._fanout_pair(mode, yishi, bare, out)
+        finally:
+            yishi.stop()
+            bare.stop()
+
+    def _fanout_pair(self, mode: str, yishi, bare, out: dict) -> None:
+        members = self.world["members"]
+        sides = {}
+        for server in (yishi, bare):
+            pool = self.pool(server)
+            speaker = Speaker(server, self.cookie_name, self.world["chair"], self.world["consultation_id"])
+            sides[server.kind] = (server, pool, speaker, [0] * self.s.workers)
+        sampler = None
+        if "http" in self.s.only and mode == "eventlet":
+            room = f"{yishi.url}/consultations/{self.world['consultation_id']}"
+            sampler = PageSampler(room, self.cookie_name, members[-1])
+        try:
+            # Yishi first, then the bare server on the same N: the pair is measured side by side.
+            for n in self.s.fanout_ns if mode == "eventlet" else self.s.other_mode_ns:
+                for kind in ("yishi", "bare"):
+                    server, pool, speaker, _held = sides[kind]
+                    row = out[kind].setdefault(n, {})
+                    have = sum(pool.reset())
+                    log(f"fan-out {mode} {kind} N={n}: connecting {n - have}")
+                    before = pool.reset()
+                    connected = pool.connect(members[have:n])
+                    started = time.monotonic()
+                    joined = pool.join(self.world["consultation_id"], start=before)
+                    row["connect_failed"] = connected["failed"] + joined["failed"]
+                    row["errors"] = connected["errors"] + joined["errors"]
+                    row["join_seconds"] = round(time.monotonic() - started, 2)
+                    # every join announces the presence count to the whole room (N² events): let them land
+                    row["settle_seconds"] = round(pool.quiet(1.0, 90) - 1.0, 2)
+                    row["join_ms"] = summary(joined["ms"])
+                    if kind == "bare":
+                        speaker.match_payload(sides["yishi"][2].payload_bytes, self.s.body_chars)
+                    profile = None
+                    if self.s.profile and kind == "yishi" and n == self.s.http_n and mode == "eventlet":
+                        profile = Profile(self.s, server.pid, self.workdir / f"fanout-{mode}-{n}.txt")
+                    row.update(self._speeches(pool, speaker, n))
+                    if profile:
+                        row["profile"] = profile.stop()
+                    if kind == "yishi":
+                        row["payload_bytes"] = speaker.payload_bytes
+                    lat = row["latency"]
+                    log(
+                        f"fan-out {mode} {kind} N={n}: p50 {fmt(lat['p50'])} p99 {fmt(lat['p99'])} ms, "
+                        f"{row['received']}/{row['expected']} delivered, join {row['join_seconds']} s"
+                    )
+                if sampler is not None and n == self.s.http_n:
+                    self._http_under_load(sampler, sides["yishi"][1], sides["yishi"][2], n)
+                if sides["bare"][0].kind == "bare":
+                    out["bare"].setdefault(n, {})["payload_bytes"] = len(
+                        json.dumps(
+                            {"body": load.speech_body(0, self.s.body_chars), "pad": sides["bare"][2].pad},
+                            separators=(",", ":"),
+                        ).encode()
+                    )
+        finally:
+            for _server, pool, speaker, _held in sides.values():
+                speaker.close()
+                with contextlib.suppress(Exception):
+                    pool.disconnect()
+                pool.close()
+
+    def _speeches(self, pool, speaker, n: int) -> dict:
+        """The speaker makes the speeches; every client's receive latencies are gathered."""
+        clients = sum(pool.reset())
+        acks, refused = [], []
+        for seq in range(self.s.speeches):
+            ok, took, why = speaker.speak(seq, self.s.body_chars)
+            acks.append(took)
+            if not ok:
+                refused.append(why)
+            time.sleep(self.s.interval(n))
+        got = pool.collect(self.s.speeches - len(refused), timeout=15 + n * 0.02)
+        return {
+            "clients": clients,
+            "speeches": self.s.speeches,
+            "refused": refused[:3],
+            "expected": clients * (self.s.speeches - len(refused)),
+            "received": got["received"],
+            "latency": summary(got["latencies"]),
+            "speak_ack": summary(acks),
+        }
+
+    def _http_under_load(self, sampler, pool, speaker, n: int) -> None:
+        """4: the room page idle, then while the fan-out at N runs again (an extra pass, so that the
+        fan-out figures above are not disturbed by the page requests)."""
+        sampler.sample(5)  # warm
+        idle = sampler.sample(self.s.http_idle_samples)
+        http = self.results["http"] = {"n": n, "idle": summary(idle), "idle_errors": list(sampler.errors)}
+        sampler.errors = []
+        sampler.start()
+        fanout = self._speeches(pool, speaker, n)
+        http["load"] = summary(sampler.stop())
+        http["load_errors"] = list(sampler.errors)
+        http["fanout_during"] = fanout
+        log(
+            f"http N={n}: idle p99 {fmt(http['idle']['p99'])} ms, under fan-out p99 {fmt(http['load']['p99'])} ms "
+            f"({http['load']['n']} requests)"
+        )
+
+    # 2 and 5: capacity
+
+    def capacity(self, mode: str) -> None:
+        out = self.results["capacity"].setdefault(mode, {})
+        problem = servers.mode_available(mode)
+        if problem:
+            out["error"] = problem
+            return
+        for kind in ("yishi", "bare"):
+            server = self.start(kind, mode)
+            if server.error:
+                out[kind] = {"error": f"cannot start in {mode} mode: {server.error}"}
+                continue
+            try:
+                out[kind] = self._capacity(server)
+                row = out[kind]
+                log(
+                    f"capacity {mode} {kind}: {row['connected']}/{row['wanted']} connected, "
+                    f"{row['failed']} failed, {row['kb_per_connection']:.1f} KB/connection"
+                )
+            except Exception as err:
+                out[kind] = {"error": f"{type(err).__name__}: {err}"}
+            finally:
+                server.stop()
+
+    def _capacity(self, server) -> dict:
+        import psutil
+
+        process = psutil.Process(server.pid)
+        pool = self.pool(server)
+        try:
+            warm = pool.connect(self.world["members"][: self.s.workers])  # warm the code paths
+            pool.disconnect()
+            time.sleep(1)
+            rss0 = process.memory_info().rss
+            started = time.monotonic()
+            # all at once, as phones do when a hot topic lands
+            result = pool.connect(self.world["members"][: self.s.capacity], concurrency=self.s.capacity, timeout=30)
+            took = time.monotonic() - started
+            time.sleep(2)
+            rss1 = process.memory_info().rss
+            alive = sum(pool.reset())
+            connected = result["connected"]
+            return {
+                "wanted": self.s.capacity,
+                "connected": connected,
+                "failed": result["failed"],
+                "still_connected": alive,
+                "errors": result["errors"] + warm["errors"],
+                "seconds": round(took, 1),
+                "handshake_ms": summary(result["handshake_ms"]),
+                "rss_before_mb": rss0 / 2**20,
+                "rss_after_mb": rss1 / 2**20,
+                "kb_per_connection": (rss1 - rss0) / max(connected, 1) / 1024,
+                "server_log": server.log_tail(4) if result["failed"] else "",
+            }
+        finally:
+            try:
+                pool.disconnect()
+            finally:
+                pool.close()
+
+    # 3: votes
+
+    def votes(self) -> None:
+        out = self.results["votes"] = {"database": self.db.kind}
+        if self.db.kind != "postgresql":
+            out["error"] = "PostgreSQL is not available: the vote benchmark needs it"
+            return
+        for kind in ("yishi", "bare"):
+            server = self.start(kind, "eventlet")
+            if server.error:
+                out[kind] = {"error": server.error}
+                continue
+            try:
+                out[kind] = self._votes(server)
+                row = out[kind]
+                log(
+                    f"votes {kind}: {row['accepted']} accepted, {row['ballots_per_second']:.0f} ballots/s, "
+                    f"ack p99 {fmt(row['ack']['p99'])} ms"
+                )
+            except Exception as err:
+                out[kind] = {"error": f"{type(err).__name__}: {err}"}
+            finally:
+                server.stop()
+
+    def _votes(self, server) -> dict:
+        voters = self.world["members"][: self.s.voters]
+        pool = self.pool(server)
+        profile = None
+        try:
+            connected = pool.connect(voters)
+            if connected["failed"]:
+                raise RuntimeError(f"{connected['failed']} voters could not connect: {connected['errors']}")
+            time.sleep(1)
+            if self.s.profile and server.kind == "yishi":
+                profile = Profile(self.s, server.pid, self.workdir / "votes.txt")
+            rows = pool.vote(self.world["motion_id"], time.monotonic() + 1.0)
+        finally:
+            try:
+                pool.disconnect()
+            finally:
+                pool.close()
+        profiled = profile.stop() if profile else None
+        first = min(r[2] for r in rows)
+        last = max(r[3] for r in rows)
+        acks = [(r[3] - r[2]) * 1000.0 for r in rows]
+        ok = [r for r in rows if r[4]]
+        by_voter: dict = {}
+        for worker, index, _b, _e, good, code in rows:
+            by_voter.setdefault((worker, index), []).append((good, code))
+        both_same = sum(
+            1 for pair in by_voter.values() if len(pair) == 2 and all(g for g, _ in pair) and pair[0][1] == pair[1][1]
+        )
+        errors: dict = {}
+        for r in rows:
+            if not r[4]:
+                errors[r[5]] = errors.get(r[5], 0) + 1
+        stored = None
+        if server.kind == "yishi":
+            stored = self.db.scalar(
+                "SELECT count(*) FROM ballots WHERE poll_id = %s AND poll_type = %s", self.world["motion_id"], "motion"
+            )
+            distinct = self.db.scalar(
+                "SELECT count(DISTINCT voter_id) FROM ballots WHERE poll_id = %s AND poll_type = %s",
+                self.world["motion_id"],
+                "motion",
+            )
+        accepted = len({k for k, pair in by_voter.items() if any(g for g, _ in pair)})
+        return {
+            "voters": len(voters),
+            "submissions": len(rows),
+            "acks_ok": len(ok),
+            "accepted": accepted,
+            "same_receipt_twice": both_same,
+            "errors": errors,
+            "stored": stored,
+            "stored_voters": distinct if server.kind == "yishi" else None,
+            "seconds": last - first,
+            "ballots_per_second": accepted / (last - first) if last > first else 0.0,
+            "ack": summary(acks),
+            "profile": profiled,
+        }
+
+    # 6: page weight
+
+    def pageweight(self, server) -> None:
+        from bench import pageweight
+
+        log("page weight: loading the room in Chromium")
+        try:
+            self.results["pageweight"] = pageweight.measure(
+                server.url,
+                f"/consultations/{self.world['consultation_id']}",
+                self.cookie_name,
+                self.world["members"][-2],
+            )
+        except Exception as err:
+            self.results["pageweight"] = {"error": f"{type(err).__name__}: {err}"}
+
+    def close(self) -> None:
+        try:
+            self.db.drop()
+        except Exception as err:
+            self.results["notes"].append(f"could not drop the scratch database: {err}")
+
+
+def fmt(value) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small N: proves the harness, measures little")
+    parser.add_argument("--only", help=f"comma-separated subset of {','.join(BENCHMARKS)}")
+    parser.add_argument("--modes", help="comma-separated async modes (default: eventlet,gevent,threading)")
+    parser.add_argument("--out", default=str(servers.ROOT / "bench" / "RESULTS.md"))
+    parser.add_argument(
+        "--database",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="PostgreSQL admin URL for the scratch database ('sqlite' to use SQLite)",
+    )
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/13",
+        help="Redis URL for the Socket.IO message queue and rate limits ('none' for no Redis)",
+    )
+    parser.add_argument("--all-n", action="store_true", help="N = 1000 in gevent and threading modes too")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin the server and the load to cores")
+    parser.add_argument("--no-profile", action="store_true", help="do not run py-spy")
+    parser.add_argument("--render", metavar="RESULTS_JSON", help="only write --out again from a run's results.json")
+    args = parser.parse_args(argv)
+    if args.render:
+        results = json.loads(Path(args.render).read_text())
+        for fan in (results.get("fanout") or {}).values():
+            for kind in ("yishi", "bare"):
+                if kind in fan:
+                    fan[kind] = {int(n): row for n, row in fan[kind].items()}
+        Path(args.out).write_text(report.render(results.pop("machine"), results, Settings(args)), encoding="utf-8")
+        return
+    # a stopped run still stops its servers and drops its database (the finally blocks)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    settings = Settings(args)
+    info = servers.machine()
+    if settings.pin:
+        load.pin(servers.CLIENT_CORE)
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="yishi-bench-"))
+    admin = None if args.database == "sqlite" else args.database
+    redis_url = None if args.redis in ("", "none") else args.redis
+    run = Run(settings, workdir, admin, redis_url)
+    try:
+        for mode in settings.modes:
+            if "fanout" in settings.only:
+                run.fanout(mode)
+            if "capacity" in settings.only:
+                run.capacity(mode)
+        if "votes" in settings.only:
+            run.votes()
+        if "pageweight" in settings.only and "pageweight" not in run.results:
+            server = run.start("yishi", "eventlet")
+            try:
+                if server.error:
+                    run.results["pageweight"] = {"error": server.error}
+                else:
+                    run.pageweight(server)
+            finally:
+                server.stop()
+    finally:
+        run.close()
+    run.results["settings"] = {
+        "quick": settings.quick,
+        "only": sorted(settings.only),
+        "modes": settings.modes,
+        "pinned": settings.pin,
+        "database": run.db.kind + (f" {run.db.version}" if run.db.version else ""),
+        "redis": run.redis_url,
+        "speeches": settings.speeches,
+        "fanout_ns": settings.fanout_ns,
+        "other_mode_ns": settings.other_mode_ns,
+        "workers": settings.workers,
+        "seconds": round(time.monotonic() - started),
+        "workdir": str(workdir),
+    }
+    (workdir / "results.json").write_text(json.dumps({**run.results, "machine": info}, indent=1, default=str))
+    Path(args.out).write_text(report.render(info, run.results, settings), encoding="utf-8")
+    log(f"wrote {args.out} in {round(time.monotonic() - started)} s (raw figures: {workdir / 'results.json'})")

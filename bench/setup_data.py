@@ -1,0 +1,109 @@
+"""Build the benchmark's world in a scratch database, run as its own process (it imports the app).
+
+    python -m bench.setup_data OUT.json MEMBERS
+
+Creates the schema, one community with MEMBERS verified residents (no password hashing: the
+load logs in by a signed session cookie made here with the server's SECRET_KEY), a staff member,
+a chair, an open consultation on the open-mode rules (slow mode off) for the fan-out, and a second
+open consultation whose motion is put to the vote for the vote benchmark. Writes ids and cookies
+to OUT.json.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from flask.sessions import SecureCookieSessionInterface
+
+from app import create_app
+from app.accounts.models import User
+from app.communities.models import Community, District, MemberRole, Membership, MembershipStatus, Role, Street
+from app.consultations import services
+from app.consultations.models import Phase
+from app.extensions import db
+from app.procedure.shipped import ensure_shipped
+
+NO_LOGIN = "!bench-no-password"  # not a werkzeug hash: nobody logs in with a password
+
+
+def _user(n: int, name: str) -> User:
+    return User(phone=f"139{n:08d}", name=name, password_hash=NO_LOGIN, locale="zh_CN")
+
+
+def build(app, members: int) -> dict:
+    district = District(name="基准区")
+    street = Street(district=district, name="基准街道")
+    community = Community(street=street, name="基准社区", slug="bench")
+    db.session.add_all([district, street, community])
+    db.session.flush()
+    staff, chair = _user(1, "社区工作人员"), _user(2, "主持人")
+    residents = [_user(100 + i, f"居民{i}") for i in range(members)]
+    db.session.add_all([staff, chair, *residents])
+    db.session.flush()
+
+    def member(user: User, *roles: Role) -> None:
+        m = Membership(user_id=user.id, community_id=community.id, status=MembershipStatus.VERIFIED)
+        m.roles.extend(MemberRole(role=role) for role in roles)
+        db.session.add(m)
+
+    member(staff, Role.COMMUNITY_STAFF)
+    member(chair, Role.RESIDENT, Role.GROUP_LEADER)
+    for user in residents:
+        member(user, Role.RESIDENT)
+    db.session.commit()
+
+    simple = {r.key: r for r in ensure_shipped()}["simple"]
+
+    def consultation(title: str):
+        c = services.create(
+            staff,
+            community,
+            title=title,
+            background="基准测试用的议事。",
+            building_id=None,
+            parties=["residents_committee", "residents"],
+            chair_id=chair.id,
+            rule_set_id=simple.id,
+        )
+        c.rule_set.slow_mode_seconds = 0
+        c.rule_set.max_speech_chars = 2000
+        db.session.commit()
+        services.set_phase(staff, c, Phase.OPEN)
+        return c
+
+    room = consultation("电动车充电桩安装位置（基准测试）")
+    voting = consultation("是否更换物业公司（基准测试表决）")
+    motion = services.move(residents[0], voting, client_id="bench-m", text="同意启动更换物业公司的程序")
+    motion = services.second(residents[1], motion)
+    motion = services.call_vote(chair, motion)
+
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+
+    def cookie(user: User) -> str:
+        return serializer.dumps({"_user_id": str(user.id), "_fresh": True})
+
+    return {
+        "community_id": community.id,
+        "consultation_id": room.id,
+        "vote_consultation_id": voting.id,
+        "motion_id": motion.id,
+        "session_cookie_name": app.config.get("SESSION_COOKIE_NAME", "session"),
+        "chair": cookie(chair),
+        "staff": cookie(staff),
+        "members": [cookie(u) for u in residents],
+    }
+
+
+def main() -> None:
+    out, members = sys.argv[1], int(sys.argv[2])
+    app = create_app()
+    with app.app_context():
+        db.create_all()
+        data = build(app, members)
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump(data, fh)
+
+
+if __name__ == "__main__":
+    main()
