@@ -19,13 +19,16 @@ DAY = timedelta(days=1)
 
 
 def second_staff(world):
-    """A second community-staff member (counter and scrutineer must be two people)."""
-    if "staff2" not in world.users:
-        user = factories.user(name="staff2")
-        world.users["staff2"] = user
-        world.memberships["staff2"] = factories.membership(user, world.community, Role.COMMUNITY_STAFF)
+    """A second community-staff member (counter and scrutineer must be two people); kept out of
+    world.users so the role matrices still cover exactly the world."""
+    from app.accounts.models import User
+
+    user = db.session.scalar(select(User).where(User.name == "二号工作人员"))
+    if user is None:
+        user = factories.user(name="二号工作人员")
+        factories.membership(user, world.community, Role.COMMUNITY_STAFF)
         db.session.commit()
-    return world.users["staff2"]
+    return user
 
 
 def make_contest(world, *, k=2, winners=2, unit=BallotUnit.RESIDENT, secret=True, community=None, creator="staff"):
@@ -94,6 +97,17 @@ def contest_in(world, phase: Phase, *, entries=3, ineligible=0, votes=(), **kw):
     services.sync(contest, now=contest.announced_ends + timedelta(seconds=1))
     assert contest.phase == Phase.CLOSED
     return contest, made
+
+
+def logged_in(app, user, language: str = "en"):
+    """A test client whose session is logged in as `user` (None: anonymous), asking for `language`."""
+    http = app.test_client()
+    http.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    if user is not None:
+        with http.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+    return http
 
 
 def count(model, **filters) -> int:
