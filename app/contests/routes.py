@@ -110,7 +110,7 @@ def _page(contest, actor, *, status=200, **forms):
             can_vote=permissions.can_vote(member, contest.community_id),
             can_screen=permissions.can_screen(member, contest.community_id),
             next_phase=next_phase,
-            blocked=services.refusal(contest, next_phase) if next_phase else None,
+            blocked=services.refusal(contest, next_phase, by_staff=True) if next_phase else None,
             deadline=services.deadline(contest),
             last_day=services.last_day,
             turnout=services.turnout(contest) if contest.poll_id else None,

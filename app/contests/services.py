@@ -272,8 +272,9 @@ def eligible_entries(contest: Contest) -> list[Entry]:
     )
 
 
-def refusal(contest: Contest, to: Phase) -> DomainError | None:
-    """Why the contest cannot move to `to` now (None if it can). Only the next phase is ever allowed."""
+def refusal(contest: Contest, to: Phase, *, by_staff: bool = False) -> DomainError | None:
+    """Why the contest cannot move to `to` now (None if it can). Only the next phase is ever allowed;
+    staff cannot cut 公示 short (objections are heard until its date)."""
     if NEXT[contest.phase] != to:
         return DomainError(
             "wrong_phase",
@@ -290,6 +291,12 @@ def refusal(contest: Contest, to: Phase) -> DomainError | None:
             _l("The result is announced by publishing it: a counter and a scrutineer must both certify the count."),
             status=409,
         )
+    if to == Phase.CLOSED and by_staff:
+        return DomainError(
+            "wrong_phase",
+            _l("公示 ends on its date: objections are heard until then."),
+            status=409,
+        )
     if to == Phase.VOTING:
         if unscreened(contest):
             return DomainError("wrong_phase", _l("Screen every entry before voting opens."), status=409)
@@ -300,14 +307,14 @@ def refusal(contest: Contest, to: Phase) -> DomainError | None:
 
 def _enter(contest: Contest, to: Phase, actor: User | None, *, by: str) -> bool:
     """Move one phase on, with its effects on the poll, if no one else has just done it."""
+    old = contest.phase
     moved = db.session.execute(
-        update(Contest).where(Contest.id == contest.id, Contest.phase == contest.phase).values(phase=to)
+        update(Contest).where(Contest.id == contest.id, Contest.phase == old).values(phase=to)
     ).rowcount
     if not moved:
         db.session.rollback()
         db.session.refresh(contest)
         return False
-    old = contest.phase
     db.session.refresh(contest)
     if to == Phase.VOTING:
         poll = voting.open_poll(
@@ -344,7 +351,7 @@ def advance(user: User, contest: Contest, to, *, now: datetime | None = None) ->
     except ValueError:
         raise DomainError("bad_request", _l("Choose a phase."), field="to") from None
     sync(contest, now)
-    problem = refusal(contest, to)
+    problem = refusal(contest, to, by_staff=True)
     if problem is not None:
         raise problem
     if not _enter(contest, to, user, by="staff"):
