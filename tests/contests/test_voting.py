@@ -45,7 +45,7 @@ def test_outside_the_voting_phase(world, phase):
 def test_bad_ballots(world):
     contest, entries = contest_in(world, Phase.VOTING, entries=4, ineligible=1, k=2)
     a, b, c, rejected = (e.id for e in entries)
-    other, other_entries = contest_in(world, Phase.VOTING, entries=1)
+    _other, other_entries = contest_in(world, Phase.VOTING, entries=1)
     assert refused(world, contest, "resident", [a, b, c], "too_many").field == "entry_ids"
     refused(world, contest, "resident", [], "no_choice")
     refused(world, contest, "resident", [rejected], "bad_entry")
@@ -122,7 +122,7 @@ def test_a_household_ballot_needs_a_household(world):
 
 
 def test_nothing_stored_links_a_voter_to_their_choice(world):
-    contest, entries = contest_in(
+    contest, _entries = contest_in(
         world, Phase.VOTING, entries=2, votes=[("resident", [0]), ("owner", [1]), ("leader_b", [0, 1])]
     )
     assert contest.secret
