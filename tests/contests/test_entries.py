@@ -128,7 +128,7 @@ def test_bad_budget_and_idea_in_the_form(app, world):
 
 
 def test_screening_tells_the_author_why(world):
-    contest, entries = contest_in(world, Phase.SCREENING, entries=1)
+    _contest, entries = contest_in(world, Phase.SCREENING, entries=1)
     entry = entries[0]
     author = entry.author
     services.screen(world.users["expert"], entry, eligible=False, reason="预算超出单项上限")
@@ -142,7 +142,7 @@ def test_screening_tells_the_author_why(world):
 
 
 def test_screening_needs_a_reason_and_the_screening_phase(world):
-    contest, entries = contest_in(world, Phase.SCREENING, entries=1)
+    _contest, entries = contest_in(world, Phase.SCREENING, entries=1)
     with pytest.raises(DomainError) as bad:
         services.screen(world.users["expert"], entries[0], eligible=True, reason=" ")
     assert bad.value.field == "reason"
@@ -151,7 +151,7 @@ def test_screening_needs_a_reason_and_the_screening_phase(world):
     with pytest.raises(Forbidden):
         services.screen(world.users["resident"], entries[0], eligible=True, reason="符合要求")
     assert entries[0].status == EntryStatus.SUBMITTED
-    early, early_entries = contest_in(world, Phase.SUBMISSION, entries=1)
+    _early, early_entries = contest_in(world, Phase.SUBMISSION, entries=1)
     with pytest.raises(DomainError) as wrong:
         services.screen(world.users["expert"], early_entries[0], eligible=True, reason="符合要求")
     assert wrong.value.code == "wrong_phase"

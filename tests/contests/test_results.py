@@ -23,7 +23,7 @@ VOTES = [("resident", [0, 1]), ("owner", [1]), ("leader_b", [1, 2]), ("resident_
 
 
 def test_the_notice(app, world):
-    contest, entries = contest_in(world, Phase.ANNOUNCED, votes=VOTES, winners=2)
+    contest, _entries = contest_in(world, Phase.ANNOUNCED, votes=VOTES, winners=2)
     poll = services.poll_of(contest)
     response = logged_in(app, world.users["resident"]).get(f"/contests/{contest.id}/results")
     assert response.status_code == 200
