@@ -48,6 +48,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.notifications.sockets import NotificationsNamespace
     from app.procedure import bp as procedure_bp
     from app.procedure import routes as _procedure_routes  # noqa: F401
+    from app.voting import bp as voting_bp
+    from app.voting import routes as _voting_routes  # noqa: F401
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -57,6 +59,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(procedure_bp)
     app.register_blueprint(ideas_bp)
     app.register_blueprint(microprojects_bp)
+    app.register_blueprint(voting_bp)
     app.register_blueprint(contests_bp)
 
     from app.extensions import socketio

@@ -290,7 +290,7 @@ def _consultations(community: Community, users: dict[str, User]) -> None:
         "1栋、2栋楼道里经常有电动车**飞线充电**，物业多次劝阻无效，存在火灾隐患。\n\n"
         "本次议题：在小区内哪里建集中充电棚、费用如何分担。请先提出动议，再按议事规则发言。"
     )
-    rules = nantang.copy(community_id=community.id)
+    rules = nantang.copy(community_id=community.id, for_consultation=True)
     db.session.add(rules)
     db.session.flush()
     db.session.add(
@@ -307,7 +307,7 @@ def _consultations(community: Community, users: dict[str, User]) -> None:
             opened_at=now,
         )
     )
-    done_rules = simple.copy(community_id=community.id)
+    done_rules = simple.copy(community_id=community.id, for_consultation=True)
     db.session.add(done_rules)
     db.session.flush()
     started = now - timedelta(days=7)

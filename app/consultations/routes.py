@@ -18,6 +18,7 @@ from app.core.errors import DomainError, Forbidden
 from app.core.web import show_error
 from app.moderation import services as moderation
 from app.procedure.forms import RulesForm
+from app.voting import registry as voting_registry
 
 
 def _choices(form: ConsultationForm, community, *, with_rules: bool) -> None:
@@ -277,3 +278,23 @@ def minutes_docx(consultation_id: int):
             "Content-Disposition": f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(utf8_name)}",
         },
     )
+
+
+def _describe_motion(motion_id: int):
+    """A motion's vote as the receipts page names it."""
+    from app.voting.registry import Subject
+
+    try:
+        motion = services.get_motion(motion_id)
+    except DomainError:
+        return None
+    labels = {"for": _("Vote for"), "against": _("Vote against"), "abstain": _("Abstain")}
+    return Subject(
+        kind=_("Vote on a motion"),
+        title=motion.text,
+        url=url_for("consultations.room", consultation_id=motion.consultation_id),
+        choice_label=lambda choice: labels.get(choice, choice),
+    )
+
+
+voting_registry.register(services.POLL, _describe_motion)

@@ -188,7 +188,7 @@ def create(
     template = db.session.get(RuleSet, rule_set_id) if rule_set_id else None
     if template is None or template not in rule_set_choices(community):
         raise DomainError("bad_request", _l("Choose a rule set."), field="rule_set_id")
-    rules = template.copy(community_id=community.id)
+    rules = template.copy(community_id=community.id, for_consultation=True)
     db.session.add(rules)
     db.session.flush()
     consultation = Consultation(
@@ -866,8 +866,8 @@ def hide(user: User, speech: Speech, reason) -> None:
     db.session.commit()
 
 
-def mute(user: User, consultation: Consultation, target_user_id, minutes, reason) -> None:
-    """The chair or staff mute a member in this room for some minutes."""
+def _moderated_member(user: User, consultation: Consultation, target_user_id, reason) -> User:
+    """The member a chair or staff member acts on: in this community, not themselves, with a reason."""
     actor = visible(user, consultation)
     if not permissions.can_moderate(actor.member, consultation):
         raise Forbidden()
@@ -875,9 +875,26 @@ def mute(user: User, consultation: Consultation, target_user_id, minutes, reason
     if target is None or communities.membership_of(target, consultation.community_id) is None:
         raise NotFound()
     if target.id == user.id:
-        raise DomainError("bad_request", _l("You cannot mute yourself."))
+        raise DomainError("bad_request", _l("You cannot moderate yourself."))
     if not isinstance(reason, str):
         raise DomainError("bad_request", _l("Give a reason: it is shown to everyone in the room."), field="reason")
+    return target
+
+
+def warn(user: User, consultation: Consultation, target_user_id, reason) -> None:
+    """The chair or staff warn a member: logged and shown to the whole room, short of a mute."""
+    target = _moderated_member(user, consultation, target_user_id, reason)
+    entry = moderation.warn(
+        user.id, target.id, community_id=consultation.community_id, room=consultation.room, reason=reason
+    )
+    db.session.flush()
+    emit_after_commit("moderation", moderation_dict(entry), namespace=NAMESPACE, to=consultation.room)
+    db.session.commit()
+
+
+def mute(user: User, consultation: Consultation, target_user_id, minutes, reason) -> None:
+    """The chair or staff mute a member in this room for some minutes."""
+    target = _moderated_member(user, consultation, target_user_id, reason)
     entry = moderation.mute(
         user.id,
         target.id,

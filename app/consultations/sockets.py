@@ -162,6 +162,15 @@ class ConsultationsNamespace(Namespace):
         return {}
 
     @acknowledged
+    def on_warn(self, data):
+        """The chair or staff warn a member; the room sees the warning and its reason."""
+        consultation = services.get(int_field(data, "consultation_id"))
+        services.warn(
+            current_user, consultation, int_field(data, "user_id"), str_field(data, "reason", max_length=1000)
+        )
+        return {}
+
+    @acknowledged
     def on_lock(self, data):
         """The chair or staff lock or unlock the room."""
         consultation = services.get(int_field(data, "consultation_id"))

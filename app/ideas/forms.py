@@ -57,3 +57,13 @@ class AdoptForm(FlaskForm):
         filters=[lambda s: s.strip() if s else s],
         validators=[InputRequired(_l("Give a reason: the submitter will read it.")), Length(max=500)],
     )
+
+
+class AdoptProjectForm(FlaskForm):
+    """Adopt as a micro-project: the draft's title and purpose come from the idea."""
+
+    reason = StringField(
+        _l("Reason (the submitter will read it)"),
+        filters=[lambda s: s.strip() if s else s],
+        validators=[InputRequired(_l("Give a reason: the submitter will read it.")), Length(max=500)],
+    )

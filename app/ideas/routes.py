@@ -12,7 +12,7 @@ from app.core.errors import DomainError, Forbidden
 from app.core.uploads import PhotoStore
 from app.core.web import show_error
 from app.ideas import bp, permissions, services
-from app.ideas.forms import AdoptForm, CommentForm, IdeaForm, StatusForm
+from app.ideas.forms import AdoptForm, AdoptProjectForm, CommentForm, IdeaForm, StatusForm
 from app.ideas.models import Category, IdeaStatus
 
 
@@ -76,7 +76,7 @@ def new(slug: str):
     return render_template("ideas/new.html", community=community, form=form), status
 
 
-def _show(idea, actor, *, comment_form=None, status_form=None, adopt_form=None, status=200):
+def _show(idea, actor, *, comment_form=None, status_form=None, adopt_form=None, project_form=None, status=200):
     community = communities.get_community_by_id(idea.community_id)
     can_review = permissions.can_review(actor.member, idea.community_id)
     if can_review and adopt_form is None:
@@ -95,6 +95,8 @@ def _show(idea, actor, *, comment_form=None, status_form=None, adopt_form=None, 
             comment_form=comment_form or CommentForm(),
             status_form=status_form or StatusForm(),
             adopt_form=adopt_form,
+            project_form=project_form or AdoptProjectForm(),
+            micro_projects=services.micro_projects_of(idea),
             status_labels=services.STATUS_LABELS,
             category_labels=services.CATEGORY_LABELS,
             threshold=community.idea_threshold,
@@ -201,3 +203,28 @@ def adopt(idea_id: int):
         flash(_("A draft consultation was made from this idea."), "success")
         return redirect(url_for("consultations.room", consultation_id=idea.consultation_id))
     return _show(idea, actor, adopt_form=form, status=400)
+
+
+@bp.route("/ideas/<int:idea_id>/adopt-project", methods=["POST"])
+@login_required
+def adopt_project(idea_id: int):
+    """Staff turn the idea into a draft micro-project application in its submitter's name."""
+    idea = services.get(idea_id)
+    actor = services.visible(current_user, idea)
+    if not permissions.can_review(actor.member, idea.community_id):
+        raise Forbidden()
+    form = AdoptProjectForm()
+    if form.validate_on_submit():
+        try:
+            services.adopt_as_micro_project(current_user, idea, reason=form.reason.data)
+        except DomainError as err:
+            if err.status_code in (403, 404):
+                raise
+            show_error(form, err)
+            return _show(idea, actor, project_form=form, status=err.status_code)
+        flash(
+            _("A draft micro-project was made from this idea; its submitter has been asked to add the budget."),
+            "success",
+        )
+        return redirect(url_for("ideas.show", idea_id=idea.id))
+    return _show(idea, actor, project_form=form, status=400)

@@ -318,6 +318,35 @@ def adopt_as_consultation(user: User, idea: Idea, *, chair_id: int, rule_set_id:
     return change_status(user, idea, IdeaStatus.ADOPTED, reason, consultation_id=consultation.id)
 
 
+def adopt_as_micro_project(user: User, idea: Idea, *, reason) -> Idea:
+    """Turn an idea under review into a draft micro-project application in its submitter's name, linked
+    both ways (MicroProject.idea_id; the idea page lists it). The submitter is told to add the budget."""
+    from app.microprojects import services as microprojects  # the micro-project's public use case
+
+    actor = visible(user, idea)
+    if not permissions.can_review(actor.member, idea.community_id):
+        raise Forbidden()
+    if IdeaStatus.ADOPTED not in TRANSITIONS[idea.status]:
+        raise DomainError("wrong_status", _l("Put the idea under review before adopting it."), status=409)
+    # checked before anything is made, so a refused adoption leaves no draft behind
+    reason = _clean(reason, field="reason", low=1, high=500, message=_l("Give a reason: the submitter will read it."))
+    microprojects.draft_from_idea(
+        user,
+        db.session.get(Community, idea.community_id),
+        idea_id=idea.id,
+        applicant=db.session.get(User, idea.author_id),
+        title=idea.title,
+        purpose=str(_l("%(description)s\n\n(From the golden idea #%(id)d)", description=idea.description, id=idea.id)),
+    )
+    return change_status(user, idea, IdeaStatus.ADOPTED, reason)
+
+
+def micro_projects_of(idea: Idea) -> list:
+    from app.microprojects import services as microprojects
+
+    return microprojects.projects_of_idea(idea.id)
+
+
 def ideas_of_consultation(consultation_id: int) -> list[Idea]:
     return list(db.session.scalars(select(Idea).where(Idea.consultation_id == consultation_id)))
 

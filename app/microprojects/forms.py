@@ -139,6 +139,7 @@ class ApplicationForm(FlaskForm):
         ],
         render_kw={"rows": 6},
     )
+    client_id = HiddenField(default=lambda: uuid.uuid4().hex)  # a retried new application makes one draft
     lines = FieldList(FormField(BudgetLineForm), min_entries=EMPTY_LINES, max_entries=MAX_LINES)
     save_draft = SubmitField(_l("Save draft"))
     submit_for_review = SubmitField(_l("Submit for review"))
@@ -176,6 +177,7 @@ class FundForm(FlaskForm):
 
 
 class ExpenditureForm(FlaskForm):
+    client_id = HiddenField(default=lambda: uuid.uuid4().hex)  # a retried expenditure is recorded once
     amount = StringField(
         _l("Amount spent (yuan)"),
         filters=[_strip],

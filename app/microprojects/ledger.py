@@ -109,7 +109,13 @@ def allocate(
 
 
 def spend(
-    project: MicroProject, amount_fen: int, *, actor_id: int | None, note: str = "", receipt_photo_id: int | None = None
+    project: MicroProject,
+    amount_fen: int,
+    *,
+    actor_id: int | None,
+    note: str = "",
+    receipt_photo_id: int | None = None,
+    client_id: str | None = None,
 ) -> LedgerEntry:
     """Record an expenditure, if the project's allocation covers it. The caller commits."""
     if not isinstance(amount_fen, int) or amount_fen <= 0:
@@ -137,6 +143,7 @@ def spend(
         actor_id=actor_id,
         note=note[:200],
         receipt_photo_id=receipt_photo_id,
+        client_id=client_id,
     )
     db.session.add(entry)
     db.session.flush()

@@ -48,12 +48,19 @@ class MicroProject(TimestampMixin, db.Model):
     """A small funded community project, applied for by a resident group or a social organisation."""
 
     __tablename__ = "micro_projects"
-    __table_args__ = (CheckConstraint("granted_fen >= 0", name="granted_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("granted_fen >= 0", name="granted_not_negative"),
+        # a retried application (same form, same client_id) is one project; NULL for those made otherwise
+        UniqueConstraint("community_id", "applicant_id", "client_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
     fund_id: Mapped[int | None] = mapped_column(ForeignKey("funds.id", ondelete="RESTRICT"), index=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    # the golden idea this project was adopted from, if any (the idea links back through this column)
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(100))
     purpose: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ProjectStatus] = mapped_column(
@@ -97,7 +104,11 @@ class LedgerEntry(db.Model):
     """An allocation to a project or an expenditure by it. Append-only."""
 
     __tablename__ = "ledger_entries"
-    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+        # a retried expenditure (same form, same client_id) is one entry; NULL for allocations
+        UniqueConstraint("project_id", "actor_id", "client_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="RESTRICT"), index=True)
@@ -107,6 +118,7 @@ class LedgerEntry(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
     receipt_photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id", ondelete="SET NULL"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    client_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

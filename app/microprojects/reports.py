@@ -1,9 +1,7 @@
-"""The micro-fund's read side: the bar chart (inline SVG), the ledger as CSV and XLSX, and the queries
-behind the project and fund pages.
+"""The micro-fund's rendering: the bar chart (inline SVG), the ledger as rows, CSV and XLSX.
 
-The chart and the exports are pure functions over plain data (titles, fen, names): they take
-translated labels from the caller and never touch the request or the database. The queries at the
-end only read.
+Pure functions over plain data (titles, fen, names): they take translated labels from the caller and
+never touch the request or the database. The queries behind the pages are in services.py.
 """
 
 from __future__ import annotations
@@ -17,12 +15,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.core.money import format_yuan
-from app.extensions import db
-from app.microprojects.models import Fund, LedgerEntry, MicroProject, ProjectEvent, Rating
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 
@@ -263,80 +257,3 @@ def ledger_xlsx(
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-# -- reading (the only queries in this module) -------------------------------------------------------
-
-
-def projects_of(community_id: int) -> list[MicroProject]:
-    """Every project of a community with its budget lines, newest first. Callers filter what a user sees."""
-    return list(
-        db.session.scalars(
-            select(MicroProject)
-            .where(MicroProject.community_id == community_id)
-            .options(selectinload(MicroProject.lines))
-            .order_by(MicroProject.id.desc())
-        )
-    )
-
-
-def funded_projects(fund_id: int) -> list[MicroProject]:
-    """Projects that drew on a fund, in the order they were approved (then by id)."""
-    return list(
-        db.session.scalars(select(MicroProject).where(MicroProject.fund_id == fund_id).order_by(MicroProject.id))
-    )
-
-
-def fund_year(project: MicroProject) -> int | None:
-    """The year of the fund a project was granted money from."""
-    fund = db.session.get(Fund, project.fund_id) if project.fund_id is not None else None
-    return fund.year if fund is not None else None
-
-
-def events_of(project: MicroProject) -> list[ProjectEvent]:
-    """A project's status changes, oldest first, with their actors."""
-    return list(
-        db.session.scalars(
-            select(ProjectEvent)
-            .where(ProjectEvent.project_id == project.id)
-            .options(selectinload(ProjectEvent.actor))
-            .order_by(ProjectEvent.created_at, ProjectEvent.id)
-        )
-    )
-
-
-def entries_of(*, fund_id: int | None = None, project_id: int | None = None) -> list[LedgerEntry]:
-    """Ledger entries of a fund or of a project, oldest first."""
-    query = select(LedgerEntry).order_by(LedgerEntry.created_at, LedgerEntry.id)
-    if fund_id is not None:
-        query = query.where(LedgerEntry.fund_id == fund_id)
-    if project_id is not None:
-        query = query.where(LedgerEntry.project_id == project_id)
-    return list(db.session.scalars(query))
-
-
-def names_of(user_ids: Iterable[int | None]) -> dict[int, str]:
-    """Display names by user id."""
-    from app.accounts.models import User
-
-    ids = {i for i in user_ids if i is not None}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all())
-
-
-def titles_of(project_ids: Iterable[int]) -> dict[int, str]:
-    """Project titles by id."""
-    ids = set(project_ids)
-    if not ids:
-        return {}
-    return dict(
-        db.session.execute(select(MicroProject.id, MicroProject.title).where(MicroProject.id.in_(ids))).tuples().all()
-    )
-
-
-def household_rating(project: MicroProject, household_id: int | None) -> Rating | None:
-    """The rating a household gave the project, if any."""
-    if household_id is None:
-        return None
-    return db.session.scalar(select(Rating).where(Rating.project_id == project.id, Rating.household_id == household_id))

@@ -16,6 +16,7 @@ from app.core.uploads import PhotoStore, discard_files, save_photo
 from app.core.web import show_error
 from app.extensions import db
 from app.microprojects import bp, ledger, permissions, reports, services
+from app.microprojects import subscribers as _subscribers  # noqa: F401  (notifications for micro-projects)
 from app.microprojects.forms import (
     KIND_LABELS,
     SCORE_LABELS,
@@ -43,7 +44,8 @@ LIST_ORDER = [
     S.DRAFT,
 ]
 EDITABLE = (S.DRAFT, S.CHANGES_REQUESTED)  # as services.save_application accepts
-SPENDING = (S.APPROVED, S.IN_PROGRESS, S.COMPLETED)  # as services.spend accepts: only to offer the form
+SPENDING = services.SPENDING  # as services.spend accepts: only to offer the form
+PROGRESS = (S.APPROVED, S.IN_PROGRESS, S.COMPLETED)  # as services.post_progress accepts
 RATED = (S.COMPLETED, S.EVALUATED)
 
 
@@ -56,18 +58,24 @@ def _reader(slug: str):
     return community, member
 
 
+def _idea_of(project):
+    """The golden idea the project was adopted from, if the user may see it."""
+    if project.idea_id is None:
+        return None
+    from app.ideas import services as ideas
+
+    try:
+        idea = ideas.get(project.idea_id)
+        ideas.visible(current_user, idea)
+    except NotFound:
+        return None
+    return idea
+
+
 def _year_arg() -> int:
     """The `year` query argument, or this year in Asia/Shanghai."""
     year = request.args.get("year", type=int)
     return year if year is not None and 2000 <= year <= 2100 else reports.this_year()
-
-
-def _visible_or_none(project):
-    try:
-        services.visible(current_user, project)
-    except NotFound:
-        return None
-    return project
 
 
 @bp.route("/c/<slug>/projects")
@@ -76,14 +84,11 @@ def index(slug: str):
     """Projects by status, with their budgets, grants and ratings."""
     community, member = _reader(slug)
     groups: dict = {}
-    for project in reports.projects_of(community.id):
-        if _visible_or_none(project):
-            groups.setdefault(project.status, []).append(project)
     ratings = {}
-    for status in RATED:
-        for project in groups.get(status, []):
-            count, total = services.rating_summary(project)
-            ratings[project.id] = (count, reports.average_stars(count, total))
+    for item in services.listing(current_user, community):
+        groups.setdefault(item.project.status, []).append(item.project)
+        if item.project.status in RATED:
+            ratings[item.project.id] = (item.rating_count, reports.average_stars(item.rating_count, item.rating_total))
     return render_template(
         "microprojects/index.html",
         community=community,
@@ -132,6 +137,7 @@ def _application(form: ApplicationForm, community, project=None):
                     purpose=form.purpose.data,
                     lines=lines,
                     project=project,
+                    client_id=form.client_id.data,
                 )
             except DomainError as err:
                 if err.status_code in (403, 404):
@@ -147,13 +153,16 @@ def _application(form: ApplicationForm, community, project=None):
 
 
 def _sent_or_saved(project, *, send: bool):
-    if send:
+    sent = _("Your application was sent for review. You will see every step here.")
+    if send and project.status in EDITABLE:
         try:
             services.move(current_user, project, S.SUBMITTED)
         except DomainError as err:
             flash(err.message, "error")
         else:
-            flash(_("Your application was sent for review. You will see every step here."), "success")
+            flash(sent, "success")
+    elif send:
+        flash(sent, "success")  # a retry of a sending that went through: the application is on its way
     else:
         flash(_("Draft saved. Send it for review when it is ready."), "success")
     return redirect(url_for("microprojects.show", project_id=project.id))
@@ -215,8 +224,7 @@ def _show(project, member, *, review_form=None, spend_form=None, rating_form=Non
         if applicant and s not in staff_moves
     ]
     allocated, spent = ledger.project_balance(project)
-    entries = reports.entries_of(project_id=project.id)
-    names = reports.names_of([project.applicant_id, *(e.actor_id for e in entries)])
+    ledger_rows = services.ledger_of(project=project)
     count, total = services.rating_summary(project)
     household_id = member.household_id if member is not None else None
     if review_form is None:
@@ -226,15 +234,16 @@ def _show(project, member, *, review_form=None, spend_form=None, rating_form=Non
             "microprojects/show.html",
             community=community,
             project=project,
-            applicant_name=names.get(project.applicant_id, ""),
-            fund_year=reports.fund_year(project),
+            applicant_name=services.names_of([project.applicant_id]).get(project.applicant_id, ""),
+            idea=_idea_of(project),
+            fund_year=services.fund_year(project),
             allocated=allocated,
             spent=spent,
-            events=reports.events_of(project),
-            ledger_rows=reports.ledger_rows(entries, titles={project.id: project.title}, names=names),
+            events=services.history(project),
+            ledger_rows=ledger_rows,
             rating_count=count,
             rating_average=reports.average_stars(count, total),
-            my_rating=reports.household_rating(project, household_id),
+            my_rating=services.household_rating(project, household_id),
             can_rate=permissions.can_rate(member) and project.status == S.COMPLETED,
             can_spend=(applicant or staff) and project.status in SPENDING,
             can_edit=applicant and project.status in EDITABLE,
@@ -246,7 +255,7 @@ def _show(project, member, *, review_form=None, spend_form=None, rating_form=Non
             rating_form=rating_form or RatingForm(formdata=None, prefix="rating"),
             progress_form=progress_form or ProgressForm(formdata=None, prefix="progress"),
             progress_posts=services.progress_of(project),
-            can_post_progress=(applicant or staff) and project.status in SPENDING,
+            can_post_progress=(applicant or staff) and project.status in PROGRESS,
             status_labels=STATUS_LABELS,
             kind_labels={k.value: label for k, label in KIND_LABELS.items()},
             score_labels=SCORE_LABELS,
@@ -333,12 +342,20 @@ def move(project_id: int):
 @bp.route("/projects/<int:project_id>/spend", methods=["POST"])
 @login_required
 def spend(project_id: int):
-    """Record an expenditure with a photo of its receipt, within the project's allocation."""
+    """Record an expenditure with a photo of its receipt, within the project's allocation, while the project
+    is in progress. A retried form (same client_id) records nothing more and stores no second photo."""
     project = services.get(project_id)
     member = services.visible(current_user, project)
-    if project.applicant_id != current_user.id and not permissions.can_review(member, project.community_id):
-        raise Forbidden()  # before any file is written
     form = ExpenditureForm(prefix="spend")
+    if services.expenditure_by_client(current_user, project, form.client_id.data) is not None:
+        return _spent(project, None)  # a retry of an expenditure already recorded
+    try:
+        services.check_spending(current_user, project)  # before any file is written
+    except DomainError as err:
+        if err.status_code in (403, 404):
+            raise
+        flash(err.message, "error")
+        return _show(project, member, status=err.status_code)
     if not form.validate_on_submit():
         return _show(project, member, spend_form=form, status=400)
     try:
@@ -360,8 +377,16 @@ def spend(project_id: int):
         db.session.rollback()
         form.receipt.errors = [*form.receipt.errors, err.message]
         return _show(project, member, spend_form=form, status=err.status_code)
+    photo_id = photo.id
     try:
-        services.spend(current_user, project, amount_fen, form.note.data or "", receipt_photo_id=photo.id)
+        entry = services.spend(
+            current_user,
+            project,
+            amount_fen,
+            form.note.data or "",
+            receipt_photo_id=photo_id,
+            client_id=form.client_id.data,
+        )
     except Exception as err:
         db.session.rollback()  # the photo's row too: services.spend rolls back only what it began
         discard_files(photo, config["UPLOAD_DIR"])
@@ -369,7 +394,17 @@ def spend(project_id: int):
             raise
         show_error(form, err)
         return _show(project, member, spend_form=form, status=err.status_code)
-    flash(_("Expenditure of %(amount)s recorded, with its receipt.", amount=format_yuan(amount_fen)), "success")
+    if entry.receipt_photo_id != photo_id:
+        # a retry that raced the first request: its entry has the first receipt; this photo is not kept
+        discard_files(photo, config["UPLOAD_DIR"])  # its row was rolled back with the losing insert
+    return _spent(project, entry)
+
+
+def _spent(project, entry):
+    if entry is not None:
+        flash(
+            _("Expenditure of %(amount)s recorded, with its receipt.", amount=format_yuan(entry.amount_fen)), "success"
+        )
     return redirect(url_for("microprojects.show", project_id=project.id) + "#ledger")
 
 
@@ -433,15 +468,9 @@ def fund(slug: str):
 
 
 def _fund_page(community, year: int, current, form, status: int):
-    balance = ledger.balance(current) if current is not None else None
-    projects = reports.funded_projects(current.id) if current is not None else []
-    per_project = [(project, *ledger.project_balance(project)) for project in projects]
-    entries = reports.entries_of(fund_id=current.id) if current is not None else []
-    rows = reports.ledger_rows(
-        entries,
-        titles=reports.titles_of(e.project_id for e in entries),
-        names=reports.names_of(e.actor_id for e in entries),
-    )
+    balance, per_project = services.fund_balances(current) if current is not None else (None, [])
+    per_project = [(item.project, item.allocated, item.spent) for item in per_project]
+    rows = services.ledger_of(fund=current)
     chart = None
     if per_project:
         chart = reports.fund_chart_svg(
@@ -474,13 +503,7 @@ def _ledger_export(slug: str, extension: str):
     """The year's ledger as rows, with translated headers, and the file names to send it under."""
     community, _member = _reader(slug)
     year = _year_arg()
-    current = services.fund_for(community, year)
-    entries = reports.entries_of(fund_id=current.id) if current is not None else []
-    rows = reports.ledger_rows(
-        entries,
-        titles=reports.titles_of(e.project_id for e in entries),
-        names=reports.names_of(e.actor_id for e in entries),
-    )
+    rows = services.ledger_of(fund=services.fund_for(community, year))
     headers = {
         "date": _("Date"),
         "project": _("Project"),

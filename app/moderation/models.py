@@ -51,7 +51,7 @@ class ModerationAction(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
     room: Mapped[str | None] = mapped_column(String(40), index=True)
-    action: Mapped[str] = mapped_column(String(20))  # hide, restore, auto_hide, mute, lock, unlock, rules
+    action: Mapped[str] = mapped_column(String(20))  # hide, restore, auto_hide, warn, mute, lock, unlock, rules
     target_type: Mapped[str | None] = mapped_column(String(30))
     target_id: Mapped[int | None] = mapped_column(Integer)
     target_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -157,6 +157,11 @@ def mute(actor_id: int, user_id: int, *, community_id: int, room: str, minutes: 
     return log(community_id, room, "mute", actor_id=actor_id, target_user_id=user_id, reason=reason, until=until)
 
 
+def warn(actor_id: int, user_id: int, *, community_id: int, room: str, reason: str) -> ModerationAction:
+    """Warn a member in a room: a logged, public caution short of a mute."""
+    return log(community_id, room, "warn", actor_id=actor_id, target_user_id=user_id, reason=clean_reason(reason))
+
+
 def muted_until(room: str, user_id: int):
     """When the member's mute in the room ends, or None."""
     return db.session.scalar(

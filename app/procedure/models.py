@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import TimestampMixin, str_enum
@@ -48,6 +48,8 @@ class RuleSet(TimestampMixin, db.Model):
     auto_hide_reports: Mapped[int] = mapped_column(Integer, default=3)
     text: Mapped[str] = mapped_column(Text, default="")  # the rules as readable sentences
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("rule_sets.id", ondelete="SET NULL"))
+    # a consultation's own copy, changed only through that consultation: not in the community's library
+    for_consultation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def is_template(self) -> bool:
@@ -91,8 +93,10 @@ class RuleSet(TimestampMixin, db.Model):
         "text",
     )
 
-    def copy(self, *, community_id: int, name: str | None = None) -> RuleSet:
-        clone = RuleSet(community_id=community_id, name=name or self.name, based_on_id=self.id)
+    def copy(self, *, community_id: int, name: str | None = None, for_consultation: bool = False) -> RuleSet:
+        clone = RuleSet(
+            community_id=community_id, name=name or self.name, based_on_id=self.id, for_consultation=for_consultation
+        )
         for param in self.PARAMETERS:
             setattr(clone, param, getattr(self, param))
         return clone

@@ -101,11 +101,10 @@ def apply(rules: RuleSet, changed: dict) -> None:
 
 def library(community: Community) -> tuple[list[RuleSet], list[RuleSet]]:
     """The shipped templates, and the community's own rule sets (not the consultations' copies)."""
-    from app.consultations.models import Consultation  # the copies a consultation runs on are not in the library
-
-    in_use = select(Consultation.rule_set_id)
     own = db.session.scalars(
-        select(RuleSet).where(RuleSet.community_id == community.id, RuleSet.id.not_in(in_use)).order_by(RuleSet.id)
+        select(RuleSet)
+        .where(RuleSet.community_id == community.id, RuleSet.for_consultation.is_(False))
+        .order_by(RuleSet.id)
     )
     return ensure_shipped(), list(own)
 

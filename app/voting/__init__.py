@@ -1,4 +1,5 @@
-"""Voting: ballots, receipts and tallies, shared by motions, contests and owners' decisions."""
+"""Voting: polls, hash-chained ballots, receipts, counts, certification; shared by motions, contests and
+owners' decisions."""
 
 from flask import Blueprint
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.errors import Conflict, DomainError, NotFound
 from app.core.models import utcnow
 from app.extensions import db
-from app.voting import tally
+from app.voting import registry, tally
 from app.voting.models import Ballot, Certification, CertifierRole, Objection, Participation, Poll, PollState
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -424,3 +424,60 @@ def answer_objection(objection: Objection, user_id: int, answer: str) -> Objecti
 
 def objections(poll: Poll) -> list[Objection]:
     return list(db.session.scalars(select(Objection).where(Objection.poll_id == poll.id).order_by(Objection.id)))
+
+
+# -- looking up a receipt ---------------------------------------------------------------------------
+
+RECEIPT_NOT_FOUND = _l("No ballot has this tracking code. Check each character and try again.")
+
+
+@dataclass(frozen=True)
+class ReceiptLookup:
+    """What a tracking code shows: the poll, the ballot's place in the chain and whether it is counted.
+    The choice is shown only for a named ballot (a secret ballot's receipt proves nothing to a buyer)."""
+
+    receipt: str
+    poll: Poll
+    subject: registry.Subject | None
+    seq: int
+    hash: str
+    choice: str | None
+    counted: bool  # the poll is closed and the ballot is within the chain recorded at the close
+    published: bool
+
+
+def lookup_receipt(code: str) -> ReceiptLookup | None:
+    """The ballot a tracking code names, or None."""
+    ballot = ballot_by_receipt(normalise_receipt(code))
+    if ballot is None:
+        return None
+    poll = find_poll(ballot.poll_type, ballot.poll_id)
+    if poll is None:
+        return None
+    subject = registry.describe(poll.poll_type, poll.subject_id)
+    counted = poll.state != PollState.OPEN and poll.closed_length is not None and ballot.seq <= poll.closed_length
+    choice = None
+    if not poll.secret:
+        choice = subject.choice_label(ballot.choice) if subject else ballot.choice
+    return ReceiptLookup(
+        receipt=ballot.receipt,
+        poll=poll,
+        subject=subject,
+        seq=ballot.seq,
+        hash=ballot.hash,
+        choice=choice,
+        counted=counted,
+        published=poll.state == PollState.PUBLISHED,
+    )
+
+
+def receipts_of(user_id: int) -> list[ReceiptLookup]:
+    """The member's own ballots, found through what they took part in (the code is recomputed, never stored
+    beside their name)."""
+    taken = db.session.execute(
+        select(Participation.poll_type, Participation.poll_id, Participation.voter_key).where(
+            Participation.voter_id == user_id
+        )
+    ).all()
+    found = [lookup_receipt(receipt_for(poll_type, poll_id, key)) for poll_type, poll_id, key in taken]
+    return sorted((f for f in found if f is not None), key=lambda f: f.poll.opened_at, reverse=True)

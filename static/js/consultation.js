@@ -151,6 +151,7 @@
     if (canReport && !own) tools.appendChild(button('report', S.report, 'btn-link'));
     if (you.can_moderate) {
       tools.appendChild(button('hide', S.hide, 'btn-link'));
+      if (!own) tools.appendChild(button('warn', S.warn, 'btn-link', { 'user-id': author.id }));
       if (!own) tools.appendChild(button('mute', S.mute, 'btn-link', { 'user-id': author.id }));
     }
     if (tools.children.length) li.appendChild(tools);
@@ -527,6 +528,12 @@
         reason = ask(S.hide_prompt);
         if (!reason || messageId == null) return;
         send('hide', { message_id: messageId, reason: reason }, btn, function () { say(S.done); });
+        break;
+      case 'warn':
+        reason = ask(S.warn_reason_prompt);
+        if (!reason) return;
+        send('warn', { consultation_id: cid, user_id: Number(btn.getAttribute('data-user-id')), reason: reason },
+          btn, function () { say(S.done); });
         break;
       case 'mute': {
         var minutes = parseInt(ask(S.mute_minutes_prompt, '10'), 10);

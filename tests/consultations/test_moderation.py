@@ -234,6 +234,32 @@ def test_a_mute_stops_speaking_and_is_told_to_the_room(open_room, members, u):
     assert ack(listener, "speak", consultation_id=open_room.id, client_id="x-2", body="我说")["ok"]
 
 
+def test_a_warning_is_logged_and_told_to_the_room_and_does_not_silence(open_room, members, u):
+    listener, warned = joined(members, open_room, "owner", "resident")
+    result = ack(
+        members("leader_a"), "warn", consultation_id=open_room.id, user_id=u["resident"].id, reason="请勿人身攻击"
+    )
+    assert result == {"ok": True}
+    for client in (listener, warned):
+        (moderation,) = events(client, "moderation")
+        assert (moderation["action"], moderation["reason"]) == ("warn", "请勿人身攻击")
+        assert moderation["target"]["user_id"] == u["resident"].id
+    assert actions(open_room) == ["warn"]
+    assert ack(warned, "speak", consultation_id=open_room.id, client_id="w-1", body="好的，我注意")["ok"]
+
+
+@pytest.mark.parametrize(
+    ("target", "reason", "expected"),
+    [("leader_a", "自己警告自己", "bad_request"), ("resident", None, "bad_request"), ("outsider", "外人", "not_found")],
+)
+def test_a_warning_needs_another_member_and_a_reason(open_room, members, u, target, reason, expected):
+    payload = {"consultation_id": open_room.id, "user_id": u[target].id}
+    if reason is not None:
+        payload["reason"] = reason
+    assert code(ack(members("leader_a"), "warn", **payload)) == expected
+    assert actions(open_room) == []
+
+
 def test_a_mute_takes_the_floor_and_the_hand_and_stops_raising_hands(formal_room, members, u):
     resident, owner = joined(members, formal_room, "resident", "owner")
     services.grant_floor(u["leader_a"], formal_room, u["resident"].id)

@@ -500,6 +500,16 @@ def test_mute(key, expected, room, members, u):
     assert count(ModerationAction, room=consultation.room, action="mute") == (expected == "ok")
 
 
+@pytest.mark.parametrize(("key", "expected"), cases(MUTE))
+def test_warn(key, expected, room, members, u):
+    consultation = whole_open(room)
+    target = u[other_than(key, "resident", "owner")]
+    result = ack(members(key), "warn", consultation_id=consultation.id, user_id=target.id, reason="注意言辞")
+    assert code(result) == expected, result
+    assert count(ModerationAction, room=consultation.room, action="warn") == (expected == "ok")
+    assert count(Mute, room=consultation.room) == 0
+
+
 @pytest.mark.parametrize(("key", "expected"), cases(HIDE))
 def test_lock(key, expected, room, members):
     consultation = whole_formal(room)

@@ -17,6 +17,7 @@ import pytest
 
 from app.consultations.models import Consultation, Phase
 from app.extensions import db
+from app.ideas import services
 from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaStatus
 from app.notifications.models import Notification
 from app.procedure.shipped import ensure_shipped
@@ -221,3 +222,55 @@ def test_a_hidden_idea_is_seen_by_its_author_and_the_staff_only(app, world, key)
         assert client_for(app, world, who).get(f"/ideas/{idea.id}").status_code == status, who
     listing = client_for(app, world, "staff").get(f"/c/{world.community.slug}/ideas").get_data(as_text=True)
     assert "被隐藏的点子" not in listing
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_adopt_as_micro_project(app, world, key):
+    from app.microprojects.models import MicroProject
+
+    idea = make_idea(world, "owner", status=IdeaStatus.UNDER_REVIEW)
+    before = (*snapshot(idea), count(MicroProject))
+    response = client_for(app, world, key).post(f"/ideas/{idea.id}/adopt-project", data={"reason": "用微基金实施。"})
+    assert response.status_code == expected(key, REVIEWERS, 302), key
+    check_anonymous(key, response)
+    if key in REVIEWERS:
+        db.session.expire_all()
+        assert idea.status == IdeaStatus.ADOPTED
+        project = db.session.scalars(db.select(MicroProject).filter_by(idea_id=idea.id)).one()
+        assert project.applicant_id == world.users["owner"].id
+    else:
+        assert (*snapshot(idea), count(MicroProject)) == before
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_the_adopt_as_micro_project_form_is_offered_to_staff_only(app, world, key):
+    idea = make_idea(world, "owner", status=IdeaStatus.UNDER_REVIEW)
+    response = client_for(app, world, key).get(f"/ideas/{idea.id}")
+    if response.status_code == 200:
+        form = page(response).xpath(f'//form[@action="/ideas/{idea.id}/adopt-project"]')
+        assert bool(form) == (key in REVIEWERS), key
+    else:
+        assert key not in REVIEWERS
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_the_adopted_draft_is_seen_and_completed_by_its_applicant(app, world, key):
+    """The draft made from the owner's idea: the owner and staff see it; only the owner edits it."""
+    from app.microprojects.models import MicroProject
+
+    idea = make_idea(world, "owner", status=IdeaStatus.UNDER_REVIEW)
+    services.adopt_as_micro_project(world.users["staff"], idea, reason="用微基金实施。")
+    project = db.session.scalars(db.select(MicroProject).filter_by(idea_id=idea.id)).one()
+    http = client_for(app, world, key)
+    shown = http.get(f"/projects/{project.id}")
+    if key == ANONYMOUS:
+        assert shown.status_code == 302
+    else:
+        assert shown.status_code == (200 if key in {"owner", "staff"} else 404), key
+    edit = http.get(f"/projects/{project.id}/edit")
+    if key == ANONYMOUS:
+        assert edit.status_code == 302
+    elif key == "owner":
+        assert edit.status_code == 200
+    else:
+        assert edit.status_code == (403 if key == "staff" else 404), key

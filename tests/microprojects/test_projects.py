@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 
 import pytest
 
@@ -21,6 +22,7 @@ def _apply(world, key="resident"):
         title="周末儿童阅读角",
         purpose="为社区儿童提供周末阅读空间，志愿者值班。",
         lines=LINES,
+        client_id=uuid.uuid4().hex,
     )
 
 
@@ -50,7 +52,14 @@ def test_budget_totals_are_computed_in_fen(app, world):
 )
 def test_bad_budget_lines_store_nothing(app, world, lines):
     with pytest.raises(DomainError):
-        services.save_application(world.users["resident"], world.community, title="标题", purpose="x" * 20, lines=lines)
+        services.save_application(
+            world.users["resident"],
+            world.community,
+            title="标题",
+            purpose="x" * 20,
+            lines=lines,
+            client_id=uuid.uuid4().hex,
+        )
     db.session.rollback()
     assert db.session.query(MicroProject).count() == 0
 
@@ -131,13 +140,14 @@ def test_changes_requested_and_rejected_need_a_reason(app, world):
 
 def test_expenditures_stay_within_the_allocation(app, world):
     project = _approved(world, granted=1_000_00)
-    services.spend(world.users["resident"], project, 600_00, "书架发票")
+    _to(world, project, ProjectStatus.IN_PROGRESS)
+    services.spend(world.users["resident"], project, 600_00, "书架发票", client_id=uuid.uuid4().hex)
     with pytest.raises(DomainError) as err:
-        services.spend(world.users["resident"], project, 500_00, "绘本发票")
+        services.spend(world.users["resident"], project, 500_00, "绘本发票", client_id=uuid.uuid4().hex)
     assert err.value.code == "over_allocation"
     assert ledger.project_balance(project) == (1_000_00, 600_00)
     with pytest.raises(DomainError) as err:
-        services.spend(world.users["owner"], project, 100, "不是申请人")
+        services.spend(world.users["owner"], project, 100, "不是申请人", client_id=uuid.uuid4().hex)
     assert err.value.status_code == 403
 
 

@@ -5,6 +5,7 @@ and bad input, each refused with a clear message, a 4xx status, and nothing chan
 from __future__ import annotations
 
 import io
+import uuid
 
 import lxml.html
 import pytest
@@ -92,7 +93,12 @@ def files_under(directory) -> list:
 
 def apply(world, key="resident", *, title="周末儿童阅读角", community=None):
     return services.save_application(
-        world.users[key], community or world.community, title=title, purpose=PURPOSE, lines=LINES
+        world.users[key],
+        community or world.community,
+        title=title,
+        purpose=PURPOSE,
+        lines=LINES,
+        client_id=uuid.uuid4().hex,
     )
 
 
@@ -114,8 +120,13 @@ def approved(world, **kw):
     return advance(world, apply(world), S.SUBMITTED, S.UNDER_REVIEW, S.APPROVED, **kw)
 
 
+def started(world, **kw):
+    """Approved and in progress: the only status in which money is spent."""
+    return advance(world, approved(world, **kw), S.IN_PROGRESS)
+
+
 def completed(world):
-    return advance(world, approved(world), S.IN_PROGRESS, S.COMPLETED)
+    return advance(world, started(world), S.COMPLETED)
 
 
 def application(**overrides) -> dict:
@@ -299,7 +310,7 @@ def test_who_moves_a_project(app, world, key, expected):
     ],
 )
 def test_who_records_expenditures(app, world, upload_dir, key, expected):
-    project = approved(world)
+    project = started(world)
     before = snapshot()
     response = as_(app, world, key).post(
         f"/projects/{project.id}/spend",
@@ -694,7 +705,7 @@ def _spend(http, project, amount="600", receipt=None, note="书架发票"):
 
 
 def test_an_expenditure_is_stored_with_its_receipt(app, world, upload_dir):
-    project = approved(world)
+    project = started(world)
     http = as_(app, world, "resident")
     response = _spend(http, project, "600.50")
     assert response.status_code == 302 and response.headers["Location"].endswith("#ledger")
@@ -720,7 +731,7 @@ def test_an_expenditure_is_stored_with_its_receipt(app, world, upload_dir):
     ],
 )
 def test_a_bad_expenditure_amount_changes_nothing(app, world, upload_dir, amount, message):
-    project = approved(world)
+    project = started(world)
     before = snapshot()
     response = _spend(as_(app, world, "resident"), project, amount)
     assert response.status_code == 400
@@ -730,7 +741,7 @@ def test_a_bad_expenditure_amount_changes_nothing(app, world, upload_dir, amount
 
 
 def test_spending_more_than_the_allocation_keeps_no_photo(app, world, upload_dir):
-    project = approved(world, granted_fen=1_000_00)
+    project = started(world, granted_fen=1_000_00)
     http = as_(app, world, "resident")
     assert _spend(http, project, "600").status_code == 302
     stored = files_under(upload_dir)
@@ -747,7 +758,7 @@ def test_spending_before_approval_keeps_no_photo(app, world, upload_dir):
     before = snapshot()
     response = _spend(as_(app, world, "resident"), project, "10")
     assert response.status_code == 409
-    assert "once the project is approved" in flashes(response)
+    assert "while the project is in progress" in flashes(response)
     assert snapshot() == before
     assert files_under(upload_dir) == []
 
@@ -756,7 +767,7 @@ def test_spending_before_approval_keeps_no_photo(app, world, upload_dir):
     ("receipt", "message"), [(False, "Add a photo of the receipt"), (b"not an image" * 10, "not a photo we can use")]
 )
 def test_an_expenditure_needs_a_real_receipt_photo(app, world, upload_dir, receipt, message):
-    project = approved(world)
+    project = started(world)
     before = snapshot()
     response = _spend(as_(app, world, "resident"), project, "10", receipt=receipt)
     assert response.status_code == 400
@@ -824,8 +835,8 @@ def test_a_bad_score_is_refused(app, world, score):
 
 
 def test_the_fund_page_adds_up(app, world):
-    project = approved(world, granted_fen=4_450_00)
-    services.spend(world.users["resident"], project, 600_00, "书架")
+    project = started(world, granted_fen=4_450_00)
+    services.spend(world.users["resident"], project, 600_00, "书架", client_id=uuid.uuid4().hex)
     doc = page(as_(app, world, "owner").get(f"/c/cuizhuyuan/fund?year={YEAR}"))
     figures = text_of(doc, '//dl[@class="fund-figures"]')
     for words in (
@@ -902,8 +913,8 @@ def test_the_fund_cannot_drop_below_the_allocations(app, world):
 
 
 def test_the_csv_download(app, world):
-    project = approved(world)
-    services.spend(world.users["resident"], project, 600_50, "=书架发票")
+    project = started(world)
+    services.spend(world.users["resident"], project, 600_50, "=书架发票", client_id=uuid.uuid4().hex)
     response = as_(app, world, "owner").get(f"/c/cuizhuyuan/fund/ledger.csv?year={YEAR}")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -925,8 +936,8 @@ def test_the_csv_in_chinese(app, world):
 
 
 def test_the_xlsx_download(app, world):
-    project = approved(world)
-    services.spend(world.users["resident"], project, 600_50, "书架")
+    project = started(world)
+    services.spend(world.users["resident"], project, 600_50, "书架", client_id=uuid.uuid4().hex)
     response = as_(app, world, "street_staff").get(f"/c/cuizhuyuan/fund/ledger.xlsx?year={YEAR}")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.get_data())).active

@@ -1,0 +1,8 @@
+"""What micro-projects announce after a commit; app/microprojects/subscribers.py turns it into notifications."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the MicroProject (a draft made from an adopted idea); kwargs: actor (User)
+project_drafted_for_applicant = _signals.signal("project-drafted-for-applicant")

@@ -1,0 +1,90 @@
+"""Ballots on PostgreSQL under concurrency: many voters at once, each submitting more than once (a retry,
+and a second tap with a different choice), give an exact count and an unbroken chain."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from app.voting import services as voting
+from app.voting.models import Ballot, Participation
+from tests import factories
+
+pytestmark = pytest.mark.postgres
+
+VOTERS = 60
+SUBMISSIONS_EACH = 3
+THREADS = 12
+
+
+@pytest.mark.parametrize("secret", [False, True])
+def test_concurrent_submissions_with_duplicates_count_exactly(pg_app, pg_db, secret):
+    community = factories.community(slug="pgvote", name="计票社区")
+    pg_db.session.commit()
+    poll = voting.open_poll(community_id=community.id, poll_type="contest", subject_id=1, secret=secret)
+    pg_db.session.commit()
+    poll_id = poll.id
+    rng = random.Random(278)
+    intended = {voter: rng.choice(["1", "2", "1,2", "3"]) for voter in range(1, VOTERS + 1)}
+    # every voter submits their choice three times; a third of them also tap a different choice once
+    jobs = [(voter, choice) for voter, choice in intended.items() for _ in range(SUBMISSIONS_EACH)]
+    jobs += [(voter, "9") for voter in list(intended)[::3]]
+    rng.shuffle(jobs)
+    receipts: dict[int, set[str]] = {voter: set() for voter in intended}
+    refused: list[int] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def worker(batch):
+        with pg_app.app_context():
+            from app.extensions import db
+            from app.voting.models import Poll
+
+            for voter, choice in batch:
+                try:
+                    ballot = voting.cast(
+                        db.session.get(Poll, poll_id), voter_key=f"user:{voter}", choice=choice, building_id=voter % 4
+                    )
+                    receipt = ballot.receipt
+                    db.session.commit()
+                    with lock:
+                        receipts[voter].add(receipt)
+                except Exception as exc:
+                    db.session.rollback()
+                    if getattr(exc, "code", None) == "already_voted":
+                        with lock:
+                            refused.append(voter)
+                    else:
+                        errors.append(repr(exc))
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(jobs[i::THREADS],)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors[:5]
+
+    pg_db.session.expire_all()
+    ballots = pg_db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.poll_id == 1))
+    took_part = pg_db.session.scalar(select(func.count()).select_from(Participation).where(Participation.poll_id == 1))
+    assert ballots == took_part == VOTERS
+    assert all(len(r) == 1 for r in receipts.values())  # one receipt per voter, however often they sent
+    poll = pg_db.session.get(type(poll), poll_id)
+    count = voting.count(poll)
+    expected: dict[str, int] = {}
+    stored_choices = dict(pg_db.session.execute(select(Ballot.receipt, Ballot.choice).where(Ballot.poll_id == 1)).all())
+    for voter, choice in intended.items():
+        # the first submission to arrive decides; a voter's "9" tap may have won the race, never both
+        (receipt,) = receipts[voter] or {voting.receipt_for("contest", 1, f"user:{voter}")}
+        final = stored_choices[receipt]
+        assert final in (choice, "9")
+        for option in final.split(","):
+            expected[option] = expected.get(option, 0) + 1
+    assert count.options == expected
+    assert count.ballots == VOTERS
+    assert voting.verify(poll).ok
+    assert poll.length == VOTERS

@@ -1,0 +1,85 @@
+"""The receipts page: a voter finds their ballot by its tracking code, before and after the count."""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.voting import services as voting
+from app.voting.models import CertifierRole
+
+
+def cast(world, key, choice, *, secret=False, poll_type="contest", subject_id=5):
+    poll = voting.open_poll(community_id=world.community.id, poll_type=poll_type, subject_id=subject_id, secret=secret)
+    user = world.users[key]
+    ballot = voting.cast(poll, voter_key=voting.user_key(user.id), voter_id=user.id, choice=choice)
+    db.session.commit()
+    return poll, ballot
+
+
+def test_the_page_asks_for_a_code(client):
+    page = client.get("/receipts")
+    assert page.status_code == 200
+    assert 'name="code"' in page.get_data(as_text=True)
+
+
+def test_an_unknown_code_gets_a_clear_error(client):
+    page = client.get("/receipts?code=ZZZZZZZZZZZZ")
+    assert page.status_code == 404
+    assert "No ballot has this tracking code" in page.get_data(as_text=True)
+
+
+def test_an_empty_code_is_a_bad_request(client):
+    page = client.get("/receipts?code=")
+    assert page.status_code == 400
+    assert "Enter the tracking code" in page.get_data(as_text=True)
+
+
+def test_a_recorded_ballot_then_a_counted_one(client, world):
+    poll, ballot = cast(world, "owner", "agree")
+    spaced = " ".join([ballot.receipt[:4], ballot.receipt[4:8], ballot.receipt[8:]]).lower()
+    page = client.get("/receipts", query_string={"code": spaced}).get_data(as_text=True)
+    assert ballot.receipt in page
+    assert "Recorded: voting is still open" in page
+    assert "agree" in page  # a named ballot shows what was chosen
+    voting.close_poll(poll)
+    db.session.commit()
+    page = client.get("/receipts", query_string={"code": ballot.receipt}).get_data(as_text=True)
+    assert "Counted: your ballot is in the count" in page
+    voting.certify(poll, world.users["staff"].id, CertifierRole.COUNTER)
+    voting.certify(poll, world.users["owners_committee"].id, CertifierRole.SCRUTINEER)
+    db.session.commit()
+    page = client.get("/receipts", query_string={"code": ballot.receipt}).get_data(as_text=True)
+    assert "Counted: your ballot is in the published result" in page
+    assert poll.closed_head[:16] in page
+
+
+def test_a_secret_ballot_shows_no_choice(client, world):
+    _poll, ballot = cast(world, "resident", "7,9", secret=True)
+    page = client.get("/receipts", query_string={"code": ballot.receipt}).get_data(as_text=True)
+    assert ballot.receipt in page and "secret ballot" in page
+    assert "7,9" not in page
+
+
+def test_a_motion_ballot_names_its_motion(client, world):
+    from app.consultations.models import Motion
+    from app.procedure.shipped import ensure_shipped
+    from tests.consultations.conftest import make_consultation
+
+    consultation = make_consultation(world, {r.key: r for r in ensure_shipped()})
+    motion = Motion(
+        consultation_id=consultation.id, mover_id=world.users["owner"].id, client_id="m1", text="晚上十点后禁止充电"
+    )
+    db.session.add(motion)
+    db.session.commit()
+    _poll, ballot = cast(world, "owner", "against", poll_type="motion", subject_id=motion.id)
+    page = client.get("/receipts", query_string={"code": ballot.receipt}).get_data(as_text=True)
+    assert "晚上十点后禁止充电" in page and "Vote against" in page
+    assert f"/consultations/{consultation.id}" in page
+
+
+def test_my_ballots_needs_a_login_and_lists_only_mine(client, auth, world):
+    assert client.get("/receipts/mine").status_code == 302
+    _poll, mine = cast(world, "owner", "agree", subject_id=1)
+    _poll, theirs = cast(world, "resident", "oppose", subject_id=1)
+    auth.login(world.users["owner"])
+    page = client.get("/receipts/mine").get_data(as_text=True)
+    assert mine.receipt in page and theirs.receipt not in page
