@@ -96,7 +96,7 @@ class Entry(db.Model):
     screening_reason: Mapped[str] = mapped_column(String(500), default="")
     screened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("micro_projects.id", ondelete="SET NULL"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("micro_projects.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     contest: Mapped[Contest] = relationship(back_populates="entries")

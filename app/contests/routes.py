@@ -27,6 +27,7 @@ from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.models import utcnow
 from app.core.web import show_error
 from app.microprojects.ledger import parse_yuan
+from app.voting import registry as voting_registry
 from app.voting import results as charts
 from app.voting import services as voting
 
@@ -515,3 +516,38 @@ def answer(contest_id: int, objection_id: int):
         return redirect(url_for("contests.results", contest_id=contest.id) + "#objections")
     flash(_("Write an answer."), "error")
     return _notice(contest, actor, res, status=400)
+
+
+@bp.route("/contests/<int:contest_id>/grant", methods=["POST"])
+@login_required
+def grant(contest_id: int):
+    """After 公示, staff turn the winners into micro-projects funded with their budgets."""
+    contest, actor, res = _published(contest_id)
+    if not permissions.can_manage(actor.member, contest.community_id):
+        raise Forbidden()
+    if not GrantForm().validate_on_submit():
+        flash(_("The form expired or was sent twice. Please reload the page and try again."), "error")
+        return _notice(contest, actor, res, status=400)
+    try:
+        projects = services.grant_winners(current_user, contest)
+    except DomainError as err:
+        if err.status_code in (403, 404):
+            raise
+        flash(err.message, "error")
+        return _notice(contest, actor, services.result(current_user, contest), status=err.status_code)
+    flash(_("%(n)d winning entries are now micro-projects.", n=len(projects)), "success")
+    return redirect(url_for("contests.results", contest_id=contest.id))
+
+
+def _describe_contest(contest_id: int):
+    """A contest's vote as the receipts page names it (a secret ballot: the choice is never shown)."""
+    from app.voting.registry import Subject
+
+    try:
+        contest = services.get(contest_id)
+    except DomainError:
+        return None
+    return Subject(kind=_("Proposal contest"), title=contest.title, url=url_for("contests.show", contest_id=contest.id))
+
+
+voting_registry.register(services.POLL_TYPE, _describe_contest)

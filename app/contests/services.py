@@ -795,6 +795,51 @@ def user_names(ids) -> dict[int, str]:
     return {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
+# -- winners become micro-projects -----------------------------------------------------------------
+
+
+def grant_winners(user: User, contest: Contest) -> list:
+    """After 公示 (closed), staff turn each winning entry into a micro-project granted its budget from the
+    contest's fund year, in the author's name, linked both ways. A winner already granted is skipped, and
+    a retry grants nothing twice (the project's client id is the entry's). Each grant is its own
+    transaction: if the fund runs out, the winners granted so far stay granted and the error says so."""
+    from app.microprojects import services as microprojects
+
+    actor = visible(user, contest)
+    if not permissions.can_manage(actor.member, contest.community_id):
+        raise Forbidden(_l("Only community staff grant the winners."))
+    sync(contest)
+    if contest.phase != Phase.CLOSED:
+        raise DomainError("wrong_phase", _l("Winners are granted once 公示 has ended."), status=409)
+    community = db.session.get(Community, contest.community_id)
+    projects = []
+    for entry in _result(contest).winners:
+        if entry.project_id is not None:
+            continue
+        project = microprojects.create_granted(
+            user,
+            community,
+            applicant=entry.author,
+            title=entry.title,
+            purpose=entry.summary if len(entry.summary) >= 10 else f"{entry.summary}（{contest.title}）",
+            lines=[(entry.title[:100], 1, entry.budget_fen)],
+            granted_fen=entry.budget_fen,
+            year=contest.fund_year,
+            source_note=str(_l("%(contest)s, winning entry #%(id)d", contest=contest.title, id=entry.id)),
+            client_id=f"contest-entry-{entry.id}",
+        )
+        entry.project_id = project.id
+        audit.record(user, "contest.grant", entry, community_id=contest.community_id, project_id=project.id)
+        db.session.commit()
+        projects.append(project)
+    return projects
+
+
+def entry_of_project(project_id: int) -> Entry | None:
+    """The contest entry a micro-project was granted for, if any (for the project's page)."""
+    return db.session.scalar(select(Entry).where(Entry.project_id == project_id))
+
+
 # -- serialising for the socket ---------------------------------------------------------------------
 
 
