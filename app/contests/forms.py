@@ -102,7 +102,10 @@ class EntryForm(FlaskForm):
 class ScreenForm(FlaskForm):
     decision = SelectField(
         _l("Decision"),
-        choices=[SelectChoice("eligible", _l("Eligible")), SelectChoice("ineligible", _l("Not eligible"))],
+        choices=[
+            SelectChoice("eligible", _l("Passed screening: it goes to the vote")),
+            SelectChoice("ineligible", _l("Did not pass screening")),
+        ],
     )
     reason = StringField(
         _l("Reason (the author will read it)"),

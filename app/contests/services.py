@@ -55,8 +55,8 @@ PHASE_LABELS = {
 }
 STATUS_LABELS = {
     EntryStatus.SUBMITTED: _l("Waiting for screening"),
-    EntryStatus.ELIGIBLE: _l("Eligible"),
-    EntryStatus.INELIGIBLE: _l("Not eligible"),
+    EntryStatus.ELIGIBLE: _l("Passed screening"),
+    EntryStatus.INELIGIBLE: _l("Did not pass screening"),
 }
 UNIT_LABELS = {
     BallotUnit.RESIDENT: _l("One ballot per verified resident"),

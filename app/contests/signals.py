@@ -22,7 +22,7 @@ def _tell_author(entry, actor, **_):
         entry.author,
         "contest_entry_screened",
         _l(
-            "Your proposal “%(title)s” is %(status)s: %(reason)s",
+            "Your proposal “%(title)s” was screened: %(status)s. Reason: %(reason)s",
             title=entry.title,
             status=STATUS_LABELS[entry.status],
             reason=entry.screening_reason,

@@ -255,3 +255,23 @@ def test_socket_vote_bad_payloads(app, world):
     assert sc.emit("vote", ["x"], namespace="/contests", callback=True)["error"]["code"] == "bad_request"
     assert stored(contest) == (0, 0)
     sc.disconnect("/contests")
+
+
+def test_errors_are_translated(app, world):
+    contest, entries = contest_in(world, Phase.VOTING, entries=3, k=1)
+    world.users["owner"].locale = "zh_CN"
+    db.session.commit()
+    try:
+        client = logged_in(app, world.users["owner"], "zh-CN")
+        none = client.post(f"/contests/{contest.id}/vote", data={})
+        assert "请至少选择一项提案。" in none.get_data(as_text=True)
+        too_many = client.post(f"/contests/{contest.id}/vote", data={"entry": [str(entries[0].id), str(entries[1].id)]})
+        assert "最多只能选择 1 项提案。" in too_many.get_data(as_text=True)
+        sc = socketio.test_client(app, namespace="/contests", flask_test_client=client)
+        answer = sc.emit("vote", {"contest_id": contest.id, "entry_ids": []}, namespace="/contests", callback=True)
+        assert answer["error"] == {"code": "no_choice", "message": "请至少选择一项提案。"}
+        sc.disconnect("/contests")
+        assert stored(contest) == (0, 0)
+    finally:
+        world.users["owner"].locale = "en"
+        db.session.commit()
