@@ -45,8 +45,20 @@ def _ensure_task(app) -> None:
     socketio.start_background_task(_run, app)
 
 
+def stop() -> None:
+    """Let the background task end after its current pause (tests; a clean shutdown)."""
+    global _started
+    with _lock:
+        _started = False
+
+
+def _running() -> bool:
+    with _lock:
+        return _started
+
+
 def _run(app) -> None:
-    while True:
+    while _running():
         socketio.sleep(FLUSH_INTERVAL)
         try:
             flush(app)

@@ -275,3 +275,35 @@ def test_errors_are_translated(app, world):
     finally:
         world.users["owner"].locale = "en"
         db.session.commit()
+
+
+def test_the_background_task_sends_turnout_a_few_times_a_second(tmp_path):
+    """In a server process (autoflush on) ballots are coalesced by the background task."""
+    import time
+
+    from tests import conftest as root
+    from tests.conftest import running_app
+
+    with running_app(tmp_path, CONTESTS_TURNOUT_AUTOFLUSH=True) as application:
+        world = root.world.__wrapped__(application)
+        contest, entries = contest_in(world, Phase.VOTING, entries=1)
+        live.flush()
+        watcher = socketio.test_client(
+            application, namespace="/contests", flask_test_client=logged_in(application, world.users["staff"])
+        )
+        watcher.emit("join", {"contest_id": contest.id}, namespace="/contests", callback=True)
+        watcher.get_received("/contests")
+        try:
+            for key in ("resident", "owner", "leader_b"):
+                services.vote(world.users[key], contest, [entries[0].id])
+            deadline = time.monotonic() + 5
+            events = []
+            while time.monotonic() < deadline and not any(e["args"][0]["voted"] == 3 for e in events):
+                time.sleep(live.FLUSH_INTERVAL)
+                events += [e for e in watcher.get_received("/contests") if e["name"] == "turnout"]
+            assert events and events[-1]["args"][0]["voted"] == 3
+            assert len(events) <= 3  # coalesced: never more than one per ballot, usually one
+        finally:
+            live.stop()
+            time.sleep(2 * live.FLUSH_INTERVAL)  # let the task see it should end
+            watcher.disconnect("/contests")
