@@ -835,6 +835,11 @@ def grant_winners(user: User, contest: Contest) -> list:
     return projects
 
 
+def entries_from_idea(idea_id: int) -> list[Entry]:
+    """The contest entries made from a golden idea (for the idea's page)."""
+    return list(db.session.scalars(select(Entry).where(Entry.idea_id == idea_id).order_by(Entry.id)))
+
+
 def entry_of_project(project_id: int) -> Entry | None:
     """The contest entry a micro-project was granted for, if any (for the project's page)."""
     return db.session.scalar(select(Entry).where(Entry.project_id == project_id))

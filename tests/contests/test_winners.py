@@ -74,3 +74,15 @@ def test_a_fund_that_cannot_cover_a_winner(world):
     assert short.value.code == "over_fund"
     db.session.expire_all()
     assert entries[1].project_id is not None and entries[0].project_id is None
+
+
+def test_links_for_the_idea_and_project_pages(world):
+    from tests.contests import make_contest, make_entry
+    from tests.ideas import make_idea
+
+    idea = make_idea(world, "resident")
+    contest = make_contest(world)
+    entry = make_entry(world, contest, "resident", idea_id=idea.id)
+    make_entry(world, contest, "owner")
+    assert [e.id for e in services.entries_from_idea(idea.id)] == [entry.id]
+    assert services.entry_of_project(12345) is None
