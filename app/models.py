@@ -17,6 +17,7 @@ from app.consultations.models import Attendance, Consultation, HandRaise, Motion
 from app.contests.models import Contest, Entry
 from app.core.models import AuditEntry
 from app.core.uploads import Photo
+from app.decisions.models import Decision, DecisionRules, PaperEntry, RollEntry
 from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto
 from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject, ProgressPhoto, ProgressPost
 from app.moderation.models import ModerationAction, Mute, Report
@@ -33,6 +34,8 @@ __all__ = [
     "Community",
     "Consultation",
     "Contest",
+    "Decision",
+    "DecisionRules",
     "District",
     "Endorsement",
     "Entry",
@@ -54,10 +57,12 @@ __all__ = [
     "Mute",
     "Notification",
     "OfficeAssignment",
+    "PaperEntry",
     "Photo",
     "ProgressPhoto",
     "ProgressPost",
     "Report",
+    "RollEntry",
     "RuleSet",
     "Speech",
     "Street",

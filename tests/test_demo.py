@@ -43,3 +43,22 @@ def test_demo_accounts_log_in(app, client):
     response = client.post("/account/login", data={"phone": "13800000008", "password": app.config["DEMO_PASSWORD"]})
     assert response.status_code == 302
     assert client.get("/c/cuizhuyuan/verifications").status_code == 200
+
+
+def test_demo_owners_decision_is_open_and_the_demo_owner_can_vote(app):
+    from app.decisions import services as decisions
+    from app.decisions.models import Decision, DecisionState
+
+    app.test_cli_runner().invoke(args=["yishi", "demo"])
+    decision = db.session.scalar(select(Decision))
+    assert decision.state == DecisionState.VOTING and decision.matter == 5
+    roll = decisions.roll_of(decision)
+    # 96 units: the co-owned unit once, 林德明's two units once, the two unsold developer units once
+    assert decision.roll_heads == len(roll) == 94
+    assert next(e for e in roll if e.name == "林德明").area == 2 * (12035 + 100)  # 1栋1-302 and 1-402
+    assert decision.roll_area == sum(h.area_centi_m2 for h in db.session.scalars(select(Household).where(
+        Household.community_id == decision.community_id)))  # fmt: skip
+    assert decisions.unsettled_paper(decision) == 1
+    zhang = db.session.scalar(select(User).where(User.phone == "13800000002"))
+    ballot = decisions.vote(zhang, decision, "agree")
+    assert ballot.weight_heads == 1 and ballot.weight_area == 8950 + 100

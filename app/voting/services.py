@@ -312,6 +312,8 @@ def certify(poll: Poll, user_id: int, role: CertifierRole) -> Poll:
     check = verify(poll)
     if not check.ok:
         raise Conflict("count_broken", _l("The ballots do not verify; the count cannot be certified."))
+    if any((c.head, c.digest) != (poll.head, digest) for c in signed):
+        raise Conflict("certifiers_differ", _l("The two certifiers signed different counts."))
     try:
         with db.session.begin_nested():
             db.session.add(Certification(poll_id=poll.id, role=role, user_id=user_id, head=poll.head, digest=digest))
@@ -319,8 +321,6 @@ def certify(poll: Poll, user_id: int, role: CertifierRole) -> Poll:
         raise Conflict("same_certifier", _l("This count has been signed by that person or in that role.")) from None
     signed = certifications(poll)
     if {c.role for c in signed} == set(CertifierRole):
-        if len({(c.head, c.digest) for c in signed}) != 1:
-            raise Conflict("certifiers_differ", _l("The two certifiers signed different counts."))
         poll.state = PollState.PUBLISHED
         poll.published_at = utcnow()
         poll.result = json.dumps(result, ensure_ascii=False, sort_keys=True)

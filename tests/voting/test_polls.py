@@ -271,3 +271,17 @@ def test_participation_is_the_unique_key(world):
         )
     db.session.rollback()
     assert len(voting.voters(poll)) == 1
+
+
+def test_a_second_signature_on_different_numbers_is_refused_and_nothing_is_added(world):
+    poll = closed_poll(world)
+    voting.certify(poll, world.users["staff"].id, CertifierRole.COUNTER)
+    db.session.commit()
+    first = voting.certifications(poll)[0]
+    first.digest = "0" * 16  # as if the counter had signed other numbers
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        voting.certify(poll, world.users["owners_committee"].id, CertifierRole.SCRUTINEER)
+    assert refused.value.code == "certifiers_differ"
+    db.session.rollback()
+    assert len(voting.certifications(poll)) == 1 and poll.state == PollState.CLOSED

@@ -1,8 +1,8 @@
 """Proposal contests and their entries
 
-Revision ID: daa1491a5e00
-Revises: 40d3cd7479fd
-Create Date: 2026-11-26 00:44:38.149274
+Revision ID: 9825071cc5ed
+Revises: 18bcfa2d7035
+Create Date: 2026-11-26 00:54:47.766084
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'daa1491a5e00'
-down_revision = '40d3cd7479fd'
+revision = '9825071cc5ed'
+down_revision = '18bcfa2d7035'
 branch_labels = None
 depends_on = None
 

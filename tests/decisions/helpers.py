@@ -1,0 +1,62 @@
+"""Build a community from a list of units and count a decision there, through the feature's own path."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from app.communities.models import HouseholdOwner, Role
+from app.decisions import services
+from tests import factories
+
+_n = itertools.count(1)
+
+
+def town(units):
+    """A community whose register holds `units`: (area in 0.01 m², owner person or None for an unsold
+    developer unit, co-owner person or None). A person is a label; the same label on several units is one
+    owner (same name and phone). Returns (community, counter, scrutineer)."""
+    community = factories.community()
+    building = factories.building(community, "1栋")
+    phones = {}
+    for number, (area, person, co_owner) in enumerate(units, start=1):
+        household = factories.household(building, "1", str(100 + number), area=area)
+        if person is None:
+            household.developer_unsold = True
+            household.owners = [HouseholdOwner(name="开发商", is_representative=True)]
+            continue
+        for rep, who in ((True, person), (False, co_owner)):
+            if who is None:
+                continue
+            phone = phones.setdefault(who, f"136{next(_n):08d}")
+            household.owners.append(HouseholdOwner(name=f"业主{who}", phone=phone, is_representative=rep))
+    counter = factories.user(name="计票人")
+    factories.membership(counter, community, Role.OWNERS_COMMITTEE)
+    scrutineer = factories.user(name="监票人")
+    factories.membership(scrutineer, community, Role.COMMUNITY_STAFF)
+    return community, counter, scrutineer
+
+
+def decide(community, counter, scrutineer, matter, choices, *, close=True):
+    """Open a decision, enter a paper ballot (twice, by the two counters) for each roll entry with a choice
+    in `choices` (one per roll entry, in roll order; None: did not vote), close and return the outcome."""
+    decision = services.create(
+        counter,
+        community,
+        client_id=f"t{next(_n)}",
+        matter=matter,
+        title="测试表决事项",
+        body="测试用的表决内容，至少十个字。",
+        starts_on=date(2027, 1, 1),
+        ends_on=date(2027, 1, 2),
+        publicity_days=3,
+    )
+    services.open_voting(counter, decision)
+    for entry, choice in zip(services.roll_of(decision), choices, strict=True):
+        if choice is None:
+            continue
+        for n, who in enumerate((counter, scrutineer)):
+            services.enter_paper(who, decision, roll_entry_id=entry.id, choice=choice, client_id=f"p{entry.id}-{n}")
+    if close:
+        services.close_voting(counter, decision)
+    return decision, services.outcome(decision)
