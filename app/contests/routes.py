@@ -289,7 +289,7 @@ def vote(contest_id: int):
     if request.method == "GET":
         if contest.phase != Phase.VOTING:
             flash(_("Voting is not open."), "error")
-            return _ballot_page(contest, status=409)
+            return _ballot_page(contest, receipt=services.my_receipt(current_user, contest), status=409)
         return _ballot_page(contest, receipt=services.my_receipt(current_user, contest))
     form = VoteForm()
     if not form.validate_on_submit():

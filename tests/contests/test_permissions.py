@@ -382,3 +382,23 @@ def test_socket_vote(app, world, key):
     finally:
         if sc.is_connected("/contests"):
             sc.disconnect("/contests")
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_grant(app, world, key):
+    from app.core.models import utcnow
+    from app.microprojects import services as microprojects
+    from app.microprojects.models import MicroProject
+
+    if microprojects.fund_for(world.community, utcnow().year) is None:
+        microprojects.set_fund(world.users["staff"], world.community, utcnow().year, 1_900_000_000)
+    contest, entries = contest_in(world, Phase.CLOSED, entries=2, winners=1, votes=[("resident", [0])])
+    before = (*snapshot(contest), count(MicroProject))
+    response = client_for(app, world, key).post(f"/contests/{contest.id}/grant", data={"confirm": "1"})
+    assert response.status_code == expected(key, STAFF, 302), key
+    check_anonymous(key, response)
+    db.session.expire_all()
+    if key in STAFF:
+        assert entries[0].project_id is not None and entries[1].project_id is None
+    else:
+        assert (*snapshot(contest), count(MicroProject)) == before
