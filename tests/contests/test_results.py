@@ -152,3 +152,21 @@ def test_the_counting_page_shows_the_heads(app, world):
     db.session.refresh(poll)
     html = staff.get(f"/contests/{contest.id}/count").get_data(as_text=True)
     assert poll.closed_head in html and "The chain and the count verify." in html
+
+
+def test_a_voter_finds_the_ballot_counted_on_the_receipts_page(app, world):
+    contest, entries = contest_in(world, Phase.VOTING, votes=VOTES)
+    code = services.my_receipt(world.users["resident"], contest)
+    client = logged_in(app, world.users["resident"])
+    recorded = client.get("/receipts", query_string={"code": code.lower()}).get_data(as_text=True)
+    assert contest.title in recorded and "Recorded: voting is still open" in recorded
+    services.advance(world.users["staff"], contest, "counting")
+    services.certify(world.users["staff"], contest, "counter")
+    services.certify(second_staff(world), contest, "scrutineer")
+    counted = client.get("/receipts", query_string={"code": code}).get_data(as_text=True)
+    assert "Counted: your ballot is in the published result." in counted
+    assert "This was a secret ballot" in counted
+    # the secret choice is not shown
+    assert entries[0].title not in counted
+    mine = client.get("/receipts/mine").get_data(as_text=True)
+    assert code in mine and contest.title in mine
