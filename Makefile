@@ -28,6 +28,15 @@ run: $(VENV)/.runtime translations
 	$(BIN)/flask yishi demo
 	$(BIN)/python wsgi.py
 
+# Production: eventlet against PostgreSQL and Redis (docs/deploy.md). Needs SECRET_KEY, DATABASE_URL,
+# REDIS_URL; HOST and PORT say where to listen (default 127.0.0.1:5000).
+serve: $(VENV)/.runtime translations
+	@test -n "$$SECRET_KEY" || { echo "make serve: set SECRET_KEY (and DATABASE_URL, REDIS_URL; docs/deploy.md)" >&2; exit 2; }
+	@test -n "$$DATABASE_URL" || { echo "make serve: set DATABASE_URL, e.g. postgresql://yishi@127.0.0.1/yishi" >&2; exit 2; }
+	@test -n "$$REDIS_URL" || echo "make serve: REDIS_URL is not set: one process only, rate limits in memory" >&2
+	YISHI_CONFIG=production $(BIN)/flask db upgrade
+	YISHI_CONFIG=production exec $(BIN)/python wsgi.py
+
 test: $(VENV)/.dev translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

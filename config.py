@@ -26,12 +26,50 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'yishi.sqlite3'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Per process: N processes × (pool size + overflow) must stay under PostgreSQL's max_connections.
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": int(os.environ.get("DATABASE_POOL_SIZE", 10)),
+        "max_overflow": int(os.environ.get("DATABASE_MAX_OVERFLOW", 20)),
+        "pool_timeout": int(os.environ.get("DATABASE_POOL_TIMEOUT", 10)),
+    }
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
-    # Socket.IO: async mode is a setting; eventlet is imported only by wsgi.py.
+    # Socket.IO: async mode is a setting; eventlet and gevent are imported only by wsgi.py.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     SOCKETIO_ALLOWED_ORIGINS = _env_list("SOCKETIO_ALLOWED_ORIGINS", "http://127.0.0.1:5000,http://localhost:5000")
+    # The Redis pub/sub channel the server processes of one site share (pub/sub ignores the db number,
+    # so two sites on one Redis need two channels).
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
+
+    # The server process (wsgi.py): connections one process holds at once (eventlet's pool size,
+    # gevent's pool), the listen backlog for a burst of connections, and the access log.
+    SERVER_MAX_CONNECTIONS = int(os.environ.get("SERVER_MAX_CONNECTIONS", 10000))
+    SERVER_BACKLOG = int(os.environ.get("SERVER_BACKLOG", 2048))
+    SERVER_ACCESS_LOG = _env_bool("SERVER_ACCESS_LOG", True)
+    # Proxies in front that set X-Forwarded-For/-Proto/-Host (nginx: 1). 0 trusts none: the client
+    # address (rate limits key on it) is then the proxy's.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", 0))
+
+    # Static files: fingerprinted URLs (url_for('static', ...)) are cached for a year;
+    # plain ones for STATIC_MAX_AGE seconds.
+    STATIC_MAX_AGE = int(os.environ.get("STATIC_MAX_AGE", 300))
+    STATIC_IMMUTABLE_MAX_AGE = 365 * 24 * 60 * 60
+    # Flask-Compress: brotli or gzip for text responses, static files included.
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "image/svg+xml",
+        "text/plain",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_LEVEL = 6
+    COMPRESS_BR_LEVEL = 5
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_STREAMS = True
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -58,6 +96,9 @@ class Config:
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in this process's memory until it is back, rather than fail requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
     RATELIMIT_SPEAK = os.environ.get("RATELIMIT_SPEAK", "12 per minute;200 per hour")

@@ -36,6 +36,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core import bp as core_bp
     from app.core import routes as _core_routes  # noqa: F401
     from app.core.errors import register_error_handlers
+    from app.core.realtime import register_realtime_status
     from app.core.security import register_security_headers
     from app.core.templating import register_template_helpers
     from app.decisions import bp as decisions_bp
@@ -72,6 +73,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     socketio.on_namespace(ContestsNamespace("/contests"))
 
     register_error_handlers(app)
+    register_realtime_status(app)
     register_security_headers(app)
     register_template_helpers(app)
     cli.register(app)
@@ -88,13 +90,19 @@ def _instance_dir():
 def _init_extensions(app: Flask) -> None:
     from app.accounts.models import User
     from app.core.i18n import select_locale
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+    from app.core.realtime import REDIS_TIMEOUTS, client_manager
+    from app.core.static_assets import register_static_assets
+    from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", dict(REDIS_TIMEOUTS))
     limiter.init_app(app)
+    register_static_assets(app)  # first: it sets Flask-Compress's cache for static files
+    compress.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -106,13 +114,19 @@ def _init_extensions(app: Flask) -> None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user and user.active else None
 
+    manager = client_manager(app)  # Redis (REDIS_URL) shares rooms between processes
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
+        client_manager=manager,  # always passed: `socketio` outlives an app, and None means in-process
         # logger and engineio_logger stay off: connections are logged by the server
     )
+    hops = app.config["PROXY_HOPS"]
+    if hops:  # outermost, so socket connections see the phone's address too
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 @event.listens_for(Engine, "connect")

@@ -63,6 +63,20 @@ def update_settings(user: User, *, name: str, locale: str, large_text: bool) -> 
     return user
 
 
+def set_locale(user: User, locale: str) -> User:
+    """Remember the member's interface language."""
+    user.locale = locale
+    db.session.commit()
+    return user
+
+
+def toggle_large_text(user: User) -> User:
+    """Switch the member's large-text mode (适老化) on or off."""
+    user.large_text = not user.large_text
+    db.session.commit()
+    return user
+
+
 def end_live_sessions(user: User) -> int:
     """Disconnect the user's live sockets (after logout); returns how many."""
     return disconnect_user(user.id)

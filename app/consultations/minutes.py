@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -23,7 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-TIMEZONE = ZoneInfo("Asia/Shanghai")
+from app.core.clock import local_time
 
 
 @dataclass(frozen=True)
@@ -91,13 +90,6 @@ class MinutesData:
 
 
 # -- times --------------------------------------------------------------------------------------------------
-
-
-def local_time(value: datetime) -> datetime:
-    """`value` in Asia/Shanghai. A naive datetime is taken to be UTC, as the database stores it."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(TIMEZONE)
 
 
 def format_datetime(value: datetime | None) -> str:

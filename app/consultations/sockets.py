@@ -7,17 +7,15 @@ from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room, leave_room, rooms
 
 from app.consultations import services
+from app.core import presence
 from app.core.realtime import refuse_anonymous, user_room
 from app.core.sockets import acknowledged, int_field, str_field
-from app.extensions import socketio
 
 ROOM_PREFIX = "consultation:"
 
 
 def _presence(room: str, leaving: str | None = None) -> dict:
-    sids = {sid for sid, _eio in socketio.server.manager.get_participants(services.NAMESPACE, room)}
-    sids.discard(leaving)
-    return {"count": len(sids)}
+    return {"count": presence.count(services.NAMESPACE, room, leaving=leaving)}
 
 
 class ConsultationsNamespace(Namespace):

@@ -1,5 +1,5 @@
 """Contest forms: parsing and validation only. Money is typed as yuan text; views turn it into fen with
-`ledger.parse_yuan`; dates are Beijing dates, each the last day of its phase."""
+`ledger.parse_yuan`; dates are local (Asia/Shanghai) dates, each the last day of its phase."""
 
 from __future__ import annotations
 

@@ -23,8 +23,8 @@ from app.contests.forms import (
     VoteForm,
 )
 from app.contests.models import Phase
+from app.core.clock import local_today
 from app.core.errors import DomainError, Forbidden, NotFound
-from app.core.models import utcnow
 from app.core.web import show_error
 from app.microprojects.ledger import parse_yuan
 from app.voting import registry as voting_registry
@@ -63,7 +63,7 @@ def new(slug: str):
         raise Forbidden(_("Only community staff can create a contest."))
     form = ContestForm()
     if request.method == "GET":
-        form.fund_year.data = utcnow().year
+        form.fund_year.data = local_today().year
     status = 200
     if form.validate_on_submit():
         try:

@@ -14,7 +14,7 @@ Staff may also move a contest on by hand, one phase at a time (audited).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -26,6 +26,7 @@ from app.communities.models import Building, Community, Household, MemberRole, M
 from app.contests import permissions, signals
 from app.contests.models import BallotUnit, Contest, Entry, EntryStatus, Phase
 from app.core import audit
+from app.core.clock import local_time, local_zone
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound
 from app.core.models import utcnow
 from app.core.realtime import emit_after_commit
@@ -35,7 +36,6 @@ from app.voting.models import CertifierRole, Objection, Poll, PollState
 
 NAMESPACE = "/contests"
 POLL_TYPE = "contest"
-CHINA = timezone(timedelta(hours=8))  # dates are Beijing dates; China keeps no daylight saving
 MIN_ANNOUNCEMENT = timedelta(days=7)  # 公示 lasts at least seven days from publication
 MAX_CLIENT_ID = 64
 MAX_CHOICES = 20
@@ -113,13 +113,13 @@ def listing(user: User, community: Community) -> list[Contest]:
 
 
 def end_of_day(day: date) -> datetime:
-    """A phase that ends on a (Beijing) date ends at midnight after it."""
-    return datetime.combine(day + timedelta(days=1), time(0), CHINA).astimezone(UTC)
+    """A phase that ends on a (local, Asia/Shanghai) date ends at the midnight after it."""
+    return datetime.combine(day + timedelta(days=1), time(0), local_zone()).astimezone(UTC)
 
 
 def last_day(moment: datetime) -> date:
-    """The Beijing date a phase ending at `moment` ends on (the inverse of end_of_day)."""
-    return (moment.astimezone(CHINA) - timedelta(microseconds=1)).date()
+    """The local date a phase ending at `moment` ends on (the inverse of end_of_day)."""
+    return local_time(moment - timedelta(microseconds=1)).date()
 
 
 def _client_id(client_id) -> str:

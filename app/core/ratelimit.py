@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from limits import parse
 
 from app.core.errors import DomainError
 from app.extensions import limiter
+
+logger = logging.getLogger(__name__)
 
 
 class RateLimited(DomainError):
@@ -21,10 +25,21 @@ def hit(scope: str, key: str, limit_config: str) -> None:
     """Count one action; raise RateLimited once the configured limit is passed."""
     if not limiter.enabled:  # RATELIMIT_ENABLED was off when the app was made: no storage to count in
         return
-    strategy = limiter.limiter
     for item in parse_many(current_app.config[limit_config]):
-        if not strategy.hit(item, "yishi", scope, key):
+        if not _hit(item, scope, key):
             raise RateLimited()
+
+
+def _hit(item, scope: str, key: str) -> bool:
+    """Count on the shared storage; while it (Redis) is unreachable, in this process's memory."""
+    try:
+        return limiter.limiter.hit(item, "yishi", scope, key)
+    except Exception as err:  # the storage's own errors (redis-py's) vary with the backend
+        fallback = getattr(limiter, "_fallback_limiter", None)  # RATELIMIT_IN_MEMORY_FALLBACK_ENABLED
+        if fallback is None:
+            raise
+        logger.warning("rate-limit storage unreachable (%s); counting in memory", err)
+        return fallback.hit(item, "yishi", scope, key)
 
 
 def parse_many(text: str):

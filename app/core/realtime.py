@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 import uuid
 
 import redis
+import socketio as python_socketio
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -51,6 +54,99 @@ def _drop_emits(session: Session, previous_transaction) -> None:
 CONTROL_CHANNEL = "yishi:control"
 _PROCESS_ID = uuid.uuid4().hex
 
+# Short timeouts for commands (never for the blocking pub/sub read, which waits for messages by design).
+REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+_LISTEN_OPTIONS = {"socket_connect_timeout": 2, "socket_keepalive": True, "health_check_interval": 30}
+_LISTEN_RETRY_MAX = 2.0  # seconds between tries to resubscribe: the room comes back soon after Redis does
+
+
+class YishiRedisManager(python_socketio.RedisManager):
+    """python-socketio's Redis manager, with what a degraded Redis needs.
+
+    Emits reach this process's own clients first (the base class does that), so
+    a room keeps working inside one process when Redis is gone; this class also
+    records whether the listener is subscribed (realtime_status reads it) and
+    retries at most every two seconds rather than backing off to a minute.
+    """
+
+    def __init__(self, url: str, channel: str):
+        super().__init__(url, channel=channel, redis_options=dict(_LISTEN_OPTIONS))
+        self.listening = True  # until a failure says otherwise (the listener starts on the first connection)
+
+    def _redis_listen_with_retries(self):  # pragma: no cover (runs in the server process; tests/serving)
+        subscribed = False
+        while True:
+            try:
+                if not subscribed:
+                    self._redis_connect()
+                    self.pubsub.subscribe(self.channel)
+                    subscribed = True
+                    if not self.listening:
+                        logger.warning("realtime: Redis is back; rooms are shared across processes again")
+                    self.listening = True
+                yield from self.pubsub.listen()
+            except Exception as exc:
+                if self.listening:
+                    logger.error("realtime degraded: cannot receive from Redis (%s)", exc)
+                self.listening = False
+                subscribed = False
+                self.connected = False
+                time.sleep(_LISTEN_RETRY_MAX)
+
+
+def client_manager(app) -> YishiRedisManager | None:
+    """The Socket.IO client manager for this app: Redis when REDIS_URL is set, else in-process."""
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return None
+    return YishiRedisManager(url, channel=app.config["SOCKETIO_CHANNEL"])
+
+
+_health_lock = threading.Lock()
+_health: dict = {"url": None, "client": None, "checked": 0.0, "ok": True}
+HEALTH_CACHE_SECONDS = 1.0
+
+
+def _redis_reachable(url: str) -> bool:
+    """PING Redis, at most once a second per process (pages ask on every render)."""
+    now = time.monotonic()
+    with _health_lock:
+        if _health["url"] == url and now - _health["checked"] < HEALTH_CACHE_SECONDS:
+            return _health["ok"]
+        if _health["url"] != url:
+            _health.update(url=url, client=redis.Redis.from_url(url, **REDIS_TIMEOUTS))
+        client = _health["client"]
+    try:
+        ok = bool(client.ping())
+    except (redis.RedisError, OSError):
+        ok = False
+    with _health_lock:
+        _health.update(checked=time.monotonic(), ok=ok)
+    return ok
+
+
+def realtime_status() -> str:
+    """ "ok", or "degraded" when Redis (the message queue between processes) is unreachable.
+
+    Degraded: pages, forms and this process's own rooms keep working; speeches
+    are stored and reach the people connected to the same process, but not
+    those on other processes, until Redis returns.
+    """
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return "ok"  # one process, no queue: nothing to lose
+    server = socketio.server
+    listening = getattr(server.manager, "listening", True) if server is not None else True
+    return "ok" if listening and _redis_reachable(url) else "degraded"
+
+
+def register_realtime_status(app) -> None:
+    """Templates can ask `realtime_degraded()` to show the banner."""
+
+    @app.context_processor
+    def _realtime():
+        return {"realtime_degraded": lambda: realtime_status() == "degraded"}
+
 
 def disconnect_user(user_id: int) -> int:
     """Disconnect a user's live sockets in every namespace, in every server process.
@@ -62,7 +158,14 @@ def disconnect_user(user_id: int) -> int:
     url = current_app.config.get("REDIS_URL")
     if url:
         message = {"action": "disconnect_user", "user_id": user_id, "origin": _PROCESS_ID}
-        redis.Redis.from_url(url).publish(CONTROL_CHANNEL, json.dumps(message))
+        client = redis.Redis.from_url(url, **REDIS_TIMEOUTS)
+        try:
+            client.publish(CONTROL_CHANNEL, json.dumps(message))
+        except (redis.RedisError, OSError) as err:
+            # Logging out must not fail with Redis: the cookie is gone, so a reconnect is refused anyway.
+            logger.warning("realtime degraded: could not tell other processes to disconnect user %s (%s)", user_id, err)
+        finally:
+            client.close()
     return count
 
 
@@ -89,7 +192,7 @@ def start_control_listener(app) -> None:
     def listen():
         while True:
             try:
-                pubsub = redis.Redis.from_url(url).pubsub(ignore_subscribe_messages=True)
+                pubsub = redis.Redis.from_url(url, **_LISTEN_OPTIONS).pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CONTROL_CHANNEL)
                 for item in pubsub.listen():
                     message = json.loads(item["data"])

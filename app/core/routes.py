@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from app.core import bp
 from app.core.errors import NotFound
+from app.core.realtime import realtime_status
 from app.core.uploads import Photo, photo_path
 from app.core.web import safe_next
 from app.extensions import db
@@ -27,8 +28,9 @@ def set_language():
     locale = request.form.get("locale", "")
     if locale in current_app.config["LANGUAGES"]:
         if current_user.is_authenticated:
-            current_user.locale = locale
-            db.session.commit()
+            from app.accounts import services as accounts  # the kernel imports no feature when it loads
+
+            accounts.set_locale(current_user, locale)
         session["locale"] = locale
     return redirect(safe_next(request.form.get("next") or request.referrer, url_for("core.index")))
 
@@ -37,8 +39,9 @@ def set_language():
 def toggle_large_text():
     """Switch large text (适老化) on or off."""
     if current_user.is_authenticated:
-        current_user.large_text = not current_user.large_text
-        db.session.commit()
+        from app.accounts import services as accounts
+
+        accounts.toggle_large_text(current_user)
     else:
         session["large_text"] = not session.get("large_text", False)
     return redirect(safe_next(request.form.get("next") or request.referrer, url_for("core.index")))
@@ -46,9 +49,14 @@ def toggle_large_text():
 
 @bp.route("/healthz")
 def healthz():
-    """Liveness and database reachability, for the load balancer."""
+    """Liveness for the load balancer: 200 while pages can be served, with the realtime status.
+
+    `realtime` is "degraded" while Redis is unreachable: pages still work and
+    rooms work within each process, but speeches do not cross processes.
+    """
     db.session.execute(text("SELECT 1"))
-    return {"ok": True}
+    response = {"ok": True, "database": "ok", "realtime": realtime_status()}
+    return response, 200, {"Cache-Control": "no-store"}
 
 
 @bp.route("/photos/<int:photo_id>/thumb", defaults={"thumb": True})

@@ -32,6 +32,7 @@ from app.decisions.forms import (
 )
 from app.decisions.models import Decision, DecisionState
 from app.extensions import db
+from app.voting import registry as voting_registry
 from app.voting import results, tally
 from app.voting import services as voting
 
@@ -620,3 +621,23 @@ def result_xlsx(decision_id: int):
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": _disposition(decision, "xlsx"), "Cache-Control": "private, no-store"},
     )
+
+
+def _describe_decision(decision_id: int):
+    """An owners' decision as the receipts page names it."""
+    from app.voting.registry import Subject
+
+    try:
+        decision = services.get(decision_id)
+    except DomainError:
+        return None
+    labels = _labels()
+    return Subject(
+        kind=_("Owners' decision"),
+        title=decision.title,
+        url=url_for("decisions.show", decision_id=decision.id),
+        choice_label=lambda choice: labels.get(choice, choice),
+    )
+
+
+voting_registry.register(services.POLL_TYPE, _describe_decision)

@@ -21,6 +21,7 @@ from app.accounts.models import User
 from app.communities import services as communities
 from app.communities.models import Building, Community, Household, HouseholdOwner, Role
 from app.core import audit
+from app.core.clock import local_today
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound
 from app.core.markup import render_markdown
 from app.core.models import utcnow
@@ -480,6 +481,15 @@ def vote(user: User, decision: Decision, choice) -> Ballot:
     poll = _open_poll(decision)
     entry = _lock(entry)
     existing = ballot_of(decision, entry)
+    if existing is None and local_today() > decision.voting_ends_on:
+        raise DomainError(
+            "voting_ended",
+            _l(
+                "Online voting ended on %(date)s. Paper ballots handed in by then are still being entered.",
+                date=decision.voting_ends_on.isoformat(),
+            ),
+            status=409,
+        )
     if existing is not None:
         if existing.entered_by_id is not None:
             raise Conflict("paper_counted", _l("Your paper ballot has been counted; you cannot vote online as well."))

@@ -10,29 +10,20 @@ import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
+from app.core.clock import local_time, local_today
 from app.core.money import format_yuan
-
-TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 # -- small formatting helpers -----------------------------------------------------------------------
 
 
-def local_time(value: datetime) -> datetime:
-    """`value` in Asia/Shanghai. A naive datetime is taken to be UTC, as the database stores it."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(TIMEZONE)
-
-
 def this_year(now: datetime | None = None) -> int:
     """The current year in Asia/Shanghai (on 31 December at 20:00 UTC it is already next year there)."""
-    return local_time(now or datetime.now(UTC)).year
+    return local_today(now).year
 
 
 def yuan_decimal(fen: int) -> str:

@@ -52,6 +52,8 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
         resident.locator("#speak-form textarea[name=body]").fill("充电棚离楼远，更安全，我赞成。")
         resident.locator("#speak-form button[type=submit]").click()
         chair.wait_for_selector("#messages li:has-text('充电棚离楼远，更安全，我赞成。')")
+        # and the speaker sees it once (the acknowledgement and the broadcast make one entry, whichever is first)
+        resident.wait_for_selector("#messages li:has-text('充电棚离楼远')")
         assert resident.locator("#messages li:has-text('充电棚离楼远')").count() == 1
 
         # The chair calls the vote; the resident and the owner vote for; the chair closes it: carried.

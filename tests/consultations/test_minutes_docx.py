@@ -406,9 +406,10 @@ def test_page_shows_every_section_and_the_download_link(app, page):
         from flask import url_for
 
         href = url_for("consultations.minutes_docx", consultation_id=7)
+        stylesheet = url_for("static", filename="css/minutes.css")  # fingerprinted
     assert f'href="{href}"' in html
     assert "Download Word file (.docx)" in html
-    assert "css/minutes.css" in html
+    assert f'href="{stylesheet}"' in html
     for text in ("Attendance", "Motions and votes", "Speeches", "Resolutions", "翠竹园社区 consultation minutes"):
         assert text in html
     for text in ("关于1栋电动车充电桩安装位置的协商", "南塘议事规则", "居委会, 业委会, 物业, 居民", "2025-03-15 10:00"):

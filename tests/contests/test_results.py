@@ -48,7 +48,11 @@ def test_the_notice(app, world):
     assert "/receipts" in html
     assert "Objections may be raised until" in text_of(doc, "//header")
     # printable: the notice's stylesheet hides the site's chrome on paper
-    assert "css/contests.css" in html
+    with app.test_request_context():
+        from flask import url_for
+
+        stylesheet = url_for("static", filename="css/contests.css")  # fingerprinted
+    assert f'href="{stylesheet}"' in html
     assert "@media print" in (Path(app.static_folder) / "css" / "contests.css").read_text()
 
 

@@ -81,7 +81,9 @@ def test_unknown_community_is_404(client):
 
 
 def test_healthz(client):
-    assert client.get("/healthz").json == {"ok": True}
+    response = client.get("/healthz")
+    assert response.json == {"ok": True, "database": "ok", "realtime": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_production_refuses_to_start_without_secrets(monkeypatch):

@@ -164,6 +164,27 @@ def test_owner_votes_by_name_and_a_retry_returns_the_same_receipt(owners):
     assert stored() == (1, 1, 0)
 
 
+def test_online_voting_ends_with_its_last_day_but_a_retry_still_gets_its_receipt(owners):
+    from datetime import date
+
+    decision = opened(owners)
+    last_day = decision.voting_ends_on
+    decision.voting_starts_on, decision.voting_ends_on = date(2026, 1, 1), date(2026, 1, 31)  # in the past
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        services.vote(owners.users["owner"], decision, "agree")
+    assert refused.value.code == "voting_ended"
+    db.session.rollback()
+    assert stored() == (0, 0, 0)
+    decision.voting_ends_on = last_day
+    db.session.commit()
+    ballot = services.vote(owners.users["owner"], decision, "agree")
+    decision.voting_ends_on = date(2026, 1, 31)
+    db.session.commit()
+    assert services.vote(owners.users["owner"], decision, "agree").receipt == ballot.receipt
+    assert stored() == (1, 1, 0)
+
+
 @pytest.mark.parametrize(
     "key", ["resident", "unverified", "other_resident", "other_staff", "property_manager", "staff", "outsider"]
 )

@@ -83,3 +83,17 @@ def test_my_ballots_needs_a_login_and_lists_only_mine(client, auth, world):
     auth.login(world.users["owner"])
     page = client.get("/receipts/mine").get_data(as_text=True)
     assert mine.receipt in page and theirs.receipt not in page
+
+
+def test_an_owners_decision_ballot_names_its_decision(client, world):
+    from tests.decisions.conftest import opened
+
+    world.households["a102"].owners[0].user_id = world.users["owner"].id
+    db.session.commit()
+    from app.decisions import services as decisions
+
+    decision = opened(world)
+    ballot = decisions.vote(world.users["owner"], decision, "oppose")
+    page = client.get("/receipts", query_string={"code": ballot.receipt}).get_data(as_text=True)
+    assert decision.title in page and f"/decisions/{decision.id}" in page
+    assert "Oppose" in page

@@ -1,0 +1,122 @@
+"""How many are in a room, counted across every server process.
+
+A room's members are this process's Socket.IO participants. With Redis (several processes),
+each process also writes its members into a sorted set per room, scored by when it last saw
+them; a heartbeat refreshes them and entries not refreshed for PRESENCE_TTL seconds (a process
+that died) drop out. Without Redis, or while it is down, the count is this process's own.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import redis
+from flask import current_app
+
+from app.core.realtime import _PROCESS_ID, REDIS_TIMEOUTS
+from app.extensions import socketio
+
+logger = logging.getLogger(__name__)
+
+PRESENCE_TTL = 90  # seconds a member stays counted without a refresh
+HEARTBEAT_SECONDS = 30
+
+_clients: dict[str, redis.Redis] = {}
+_tracked: set[tuple[str, str]] = set()  # (namespace, room) this process has members in
+_lock = threading.Lock()
+
+
+def _redis() -> redis.Redis | None:
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    with _lock:
+        client = _clients.get(url)
+        if client is None:
+            client = _clients[url] = redis.Redis.from_url(url, **REDIS_TIMEOUTS)
+    return client
+
+
+def _key(room: str) -> str:
+    """One site's rooms apart from another's on a shared Redis (the Socket.IO channel names the site)."""
+    return f"{current_app.config['SOCKETIO_CHANNEL']}:presence:{room}"
+
+
+def _local(namespace: str, room: str) -> set[str]:
+    server = socketio.server
+    if server is None:
+        return set()
+    return {sid for sid, _eio in server.manager.get_participants(namespace, room)}
+
+
+def _member(sid: str) -> str:
+    return f"{_PROCESS_ID}:{sid}"
+
+
+def count(namespace: str, room: str, *, leaving: str | None = None) -> int:
+    """Connections in the room in every process; `leaving` is a connection on its way out."""
+    local = _local(namespace, room)
+    local.discard(leaving)
+    with _lock:
+        _tracked.add((namespace, room))
+    client = _redis()
+    if client is None:
+        return len(local)
+    key = _key(room)
+    now = time.time()
+    try:
+        pipe = client.pipeline()
+        if leaving is not None:
+            pipe.zrem(key, _member(leaving))
+        if local:
+            pipe.zadd(key, {_member(sid): now for sid in local})
+        pipe.zremrangebyscore(key, "-inf", now - PRESENCE_TTL)
+        pipe.zcard(key)
+        pipe.expire(key, PRESENCE_TTL * 2)
+        total = pipe.execute()[-2]
+    except (redis.RedisError, OSError) as err:
+        logger.warning("presence: Redis unreachable, counting this process only (%s)", err)
+        return len(local)
+    return max(int(total), len(local))
+
+
+def refresh() -> int:
+    """Re-stamp this process's members of every room it tracks; returns how many were written."""
+    client = _redis()
+    if client is None:
+        return 0
+    with _lock:
+        tracked = list(_tracked)
+    now = time.time()
+    written = 0
+    pipe = client.pipeline()
+    for namespace, room in tracked:
+        local = _local(namespace, room)
+        if not local:
+            with _lock:
+                _tracked.discard((namespace, room))
+            continue
+        pipe.zadd(_key(room), {_member(sid): now for sid in local})
+        pipe.expire(_key(room), PRESENCE_TTL * 2)
+        written += len(local)
+    pipe.execute()
+    return written
+
+
+def start_heartbeat(app) -> None:
+    """In a server process with Redis: keep this process's members counted while they stay."""
+    if not app.config.get("REDIS_URL"):
+        return
+
+    def beat():
+        while True:
+            socketio.sleep(HEARTBEAT_SECONDS)
+            try:
+                with app.app_context():
+                    refresh()
+            except (redis.RedisError, OSError) as err:
+                logger.warning("presence heartbeat: Redis unreachable (%s)", err)
+
+    socketio.start_background_task(beat)

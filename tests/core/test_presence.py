@@ -1,0 +1,84 @@
+"""Presence counted across processes through Redis, and this process's own count without it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from flask import Flask
+
+from app.core import presence
+
+ROOM = "consultation:7"
+
+
+@pytest.fixture
+def site(monkeypatch):
+    """A bare app context naming a Redis and a channel of its own; `members` stands for each process's sockets."""
+    app = Flask(__name__)
+    app.config.update(REDIS_URL=os.environ.get("TEST_REDIS_URL"), SOCKETIO_CHANNEL=f"presence-{uuid.uuid4().hex}")
+    members: dict[str, set[str]] = {}
+    process = {"id": "A"}
+    monkeypatch.setattr(presence, "_PROCESS_ID", "A")
+    monkeypatch.setattr(presence, "_local", lambda namespace, room: set(members.get(process["id"], set())))
+
+    def as_process(pid: str):
+        process["id"] = pid
+        monkeypatch.setattr(presence, "_PROCESS_ID", pid)
+
+    with app.app_context():
+        yield members, as_process
+        app.config["REDIS_URL"] = os.environ.get("TEST_REDIS_URL")
+        client = presence._redis()
+        if client is not None:
+            client.delete(presence._key(ROOM))
+
+
+def test_without_redis_the_count_is_this_process_own(site, monkeypatch):
+    members, _as_process = site
+    from flask import current_app
+
+    current_app.config["REDIS_URL"] = None
+    members["A"] = {"s1", "s2"}
+    assert presence.count("/consultations", ROOM) == 2
+    assert presence.count("/consultations", ROOM, leaving="s2") == 1
+
+
+@pytest.mark.redis
+def test_members_of_every_process_are_counted_and_leaving_ones_are_not(site):
+    members, as_process = site
+    members["A"] = {"a1", "a2"}
+    assert presence.count("/consultations", ROOM) == 2
+    as_process("B")
+    members["B"] = {"b1"}
+    assert presence.count("/consultations", ROOM) == 3
+    members["B"] = set()
+    assert presence.count("/consultations", ROOM, leaving="b1") == 2
+    as_process("A")
+    assert presence.count("/consultations", ROOM, leaving="a2") == 1
+
+
+@pytest.mark.redis
+def test_a_dead_process_drops_out_after_the_ttl_and_the_heartbeat_keeps_the_living(site, monkeypatch):
+    members, as_process = site
+    members["A"] = {"a1"}
+    presence.count("/consultations", ROOM)
+    as_process("B")
+    members["B"] = {"b1"}
+    assert presence.count("/consultations", ROOM) == 2
+    # time passes beyond the TTL: B's heartbeat re-stamps b1, A (dead) does not
+    clock = {"now": presence.time.time() + presence.PRESENCE_TTL + 5}
+    monkeypatch.setattr(presence.time, "time", lambda: clock["now"])
+    assert presence.refresh() == 1
+    assert presence.count("/consultations", ROOM) == 1
+
+
+@pytest.mark.redis
+def test_redis_going_away_falls_back_to_this_process(site, monkeypatch):
+    members, _as_process = site
+    members["A"] = {"a1", "a2"}
+    from flask import current_app
+
+    current_app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    assert presence.count("/consultations", ROOM) == 2
