@@ -30,6 +30,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.consultations import bp as consultations_bp
     from app.consultations import routes as _consultations_routes  # noqa: F401
     from app.consultations.sockets import ConsultationsNamespace
+    from app.contests import bp as contests_bp
+    from app.contests import routes as _contests_routes  # noqa: F401
+    from app.contests.sockets import ContestsNamespace
     from app.core import bp as core_bp
     from app.core import routes as _core_routes  # noqa: F401
     from app.core.errors import register_error_handlers
@@ -60,12 +63,14 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(ideas_bp)
     app.register_blueprint(microprojects_bp)
     app.register_blueprint(voting_bp)
+    app.register_blueprint(contests_bp)
     app.register_blueprint(decisions_bp)
 
     from app.extensions import socketio
 
     socketio.on_namespace(NotificationsNamespace("/notifications"))
     socketio.on_namespace(ConsultationsNamespace("/consultations"))
+    socketio.on_namespace(ContestsNamespace("/contests"))
 
     register_error_handlers(app)
     register_realtime_status(app)

@@ -14,6 +14,7 @@ from app.communities.models import (
     Street,
 )
 from app.consultations.models import Attendance, Consultation, HandRaise, Motion, Speech
+from app.contests.models import Contest, Entry
 from app.core.models import AuditEntry
 from app.core.uploads import Photo
 from app.decisions.models import Decision, DecisionRules, PaperEntry, RollEntry
@@ -32,10 +33,12 @@ __all__ = [
     "Building",
     "Community",
     "Consultation",
+    "Contest",
     "Decision",
     "DecisionRules",
     "District",
     "Endorsement",
+    "Entry",
     "Fund",
     "HandRaise",
     "Household",

@@ -1,0 +1,153 @@
+"""Contest forms: parsing and validation only. Money is typed as yuan text; views turn it into fen with
+`ledger.parse_yuan`; dates are local (Asia/Shanghai) dates, each the last day of its phase."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from app.contests.models import BallotUnit
+from app.contests.services import MAX_CHOICES, MAX_WINNERS, ROLE_LABELS, UNIT_LABELS
+from app.core.errors import DomainError
+from app.voting.models import CertifierRole
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ContestForm(FlaskForm):
+    client_id = HiddenField(default=lambda: uuid.uuid4().hex)
+    title = StringField(
+        _l("Title"),
+        filters=[_strip],
+        validators=[InputRequired(_l("Give the contest a title.")), Length(min=2, max=100)],
+        description=_l("For example: 2027年幸福提案大赛"),
+    )
+    description = TextAreaField(_l("What kind of proposals, and the rules"), validators=[Length(max=5000)])
+    max_choices = IntegerField(
+        _l("Entries a ballot may choose (k)"),
+        default=3,
+        validators=[
+            InputRequired(_l("Enter a whole number.")),
+            NumberRange(1, MAX_CHOICES, _l("A ballot may choose 1 to %(max)s entries.")),
+        ],
+    )
+    winner_count = IntegerField(
+        _l("Number of winners"),
+        default=3,
+        description=_l("The entries with the most votes win; a tie is broken by the smaller budget."),
+        validators=[InputRequired(_l("Enter a whole number.")), NumberRange(1, MAX_WINNERS)],
+    )
+    ballot_unit = SelectField(
+        _l("Who gets a ballot"), choices=[SelectChoice(u.value, UNIT_LABELS[u]) for u in BallotUnit]
+    )
+    secret = BooleanField(_l("Secret ballot (nobody can see who voted for what)"), default=True)
+    fund_year = IntegerField(
+        _l("Winners are funded from the micro-fund of year"),
+        validators=[InputRequired(_l("Choose a year.")), NumberRange(2000, 2100)],
+    )
+    submission_ends = DateField(_l("Submission (征集) ends on"), validators=[InputRequired(_l("Choose a date."))])
+    screening_ends = DateField(_l("Screening (初筛) ends on"), validators=[InputRequired(_l("Choose a date."))])
+    voting_ends = DateField(_l("Voting (投票) ends on"), validators=[InputRequired(_l("Choose a date."))])
+    announced_ends = DateField(
+        _l("Announcement (公示) ends on"),
+        description=_l("Objections are heard until then; 公示 lasts at least seven days from publication."),
+        validators=[InputRequired(_l("Choose a date."))],
+    )
+
+
+class EntryForm(FlaskForm):
+    client_id = HiddenField(default=lambda: uuid.uuid4().hex)
+    idea_id = SelectField(_l("Start from one of your golden ideas (optional)"), coerce=str, validate_choice=False)
+    title = StringField(
+        _l("Your proposal in a few words"),
+        filters=[_strip],
+        validators=[InputRequired(_l("Give your proposal a title.")), Length(min=2, max=100)],
+    )
+    summary = TextAreaField(
+        _l("What will be done, for whom, and how"),
+        validators=[InputRequired(_l("Describe your proposal.")), Length(min=10, max=5000)],
+        render_kw={"rows": 6},
+    )
+    budget = StringField(
+        _l("Budget (yuan)"),
+        filters=[_strip],
+        validators=[InputRequired(_l("Enter an amount in yuan, e.g. 1234.50."))],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+
+    def idea(self) -> int | None:
+        value = self.idea_id.data
+        if not value:
+            return None
+        if not str(value).isdigit():
+            raise DomainError("bad_request", _l("Choose one of your own golden ideas."), field="idea_id")
+        return int(value)
+
+
+class ScreenForm(FlaskForm):
+    decision = SelectField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("eligible", _l("Passed screening: it goes to the vote")),
+            SelectChoice("ineligible", _l("Did not pass screening")),
+        ],
+    )
+    reason = StringField(
+        _l("Reason (the author will read it)"),
+        filters=[_strip],
+        validators=[InputRequired(_l("Give a reason: the author will read it.")), Length(max=500)],
+    )
+
+
+class AdvanceForm(FlaskForm):
+    to = HiddenField(validators=[InputRequired()])
+
+
+class VoteForm(FlaskForm):
+    """The ballot: checkboxes named `entry`. Parsed by `entry_ids`, checked by the service."""
+
+    def entry_ids(self, values) -> list[int]:
+        ids = []
+        for value in values:
+            if not str(value).isdigit() or len(str(value)) > 10:
+                raise DomainError("bad_request", _l("The request could not be understood."), field="entry_ids")
+            ids.append(int(value))
+        return ids
+
+
+class CertifyForm(FlaskForm):
+    role = SelectField(_l("Sign as"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in CertifierRole])
+
+
+class ObjectionForm(FlaskForm):
+    client_id = HiddenField(default=lambda: uuid.uuid4().hex)
+    body = TextAreaField(
+        _l("Your objection"),
+        validators=[InputRequired(_l("Write your objection.")), Length(max=2000)],
+        render_kw={"rows": 4},
+    )
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(
+        _l("Answer"), validators=[InputRequired(_l("Write an answer.")), Length(max=2000)], render_kw={"rows": 3}
+    )
+
+
+class GrantForm(FlaskForm):
+    confirm = HiddenField(default="1")
