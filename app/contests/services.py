@@ -29,8 +29,8 @@ from app.core import audit
 from app.core.clock import local_time, local_zone
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound
 from app.core.models import utcnow
-from app.core.realtime import emit_after_commit
-from app.extensions import db
+from app.core.realtime import coalesced, emit_after_commit
+from app.extensions import db, socketio
 from app.voting import services as voting
 from app.voting.models import CertifierRole, Objection, Poll, PollState
 
@@ -527,10 +527,16 @@ def vote(user: User, contest: Contest, entry_ids):
     except DomainError:
         db.session.rollback()
         raise
-    from app.contests import live
-
-    live.mark(contest.id)
+    contest_id = contest.id
+    coalesced.request(("turnout", contest_id), lambda: _broadcast_turnout(contest_id))
     return ballot
+
+
+def _broadcast_turnout(contest_id: int) -> None:
+    """The contest's turnout to its room: sent at most a few times a second, with the latest figures."""
+    contest = db.session.get(Contest, contest_id)
+    if contest is not None:
+        socketio.emit("turnout", turnout(contest), namespace=NAMESPACE, to=contest.room)
 
 
 def my_receipt(user: User, contest: Contest) -> str | None:

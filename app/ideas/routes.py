@@ -76,6 +76,13 @@ def new(slug: str):
     return render_template("ideas/new.html", community=community, form=form), status
 
 
+def _contest_entries_of(idea):
+    """Proposal-contest entries made from the idea."""
+    from app.contests import services as contests  # a read across features, as micro-projects do for ideas
+
+    return contests.entries_from_idea(idea.id)
+
+
 def _show(idea, actor, *, comment_form=None, status_form=None, adopt_form=None, project_form=None, status=200):
     community = communities.get_community_by_id(idea.community_id)
     can_review = permissions.can_review(actor.member, idea.community_id)
@@ -97,6 +104,7 @@ def _show(idea, actor, *, comment_form=None, status_form=None, adopt_form=None, 
             adopt_form=adopt_form,
             project_form=project_form or AdoptProjectForm(),
             micro_projects=services.micro_projects_of(idea),
+            contest_entries=_contest_entries_of(idea),
             status_labels=services.STATUS_LABELS,
             category_labels=services.CATEGORY_LABELS,
             threshold=community.idea_threshold,

@@ -58,6 +58,13 @@ def _reader(slug: str):
     return community, member
 
 
+def _contest_entry_of(project):
+    """The proposal-contest entry the project was granted for, if any."""
+    from app.contests import services as contests  # a read across features, as for the idea
+
+    return contests.entry_of_project(project.id)
+
+
 def _idea_of(project):
     """The golden idea the project was adopted from, if the user may see it."""
     if project.idea_id is None:
@@ -236,6 +243,7 @@ def _show(project, member, *, review_form=None, spend_form=None, rating_form=Non
             project=project,
             applicant_name=services.names_of([project.applicant_id]).get(project.applicant_id, ""),
             idea=_idea_of(project),
+            contest_entry=_contest_entry_of(project),
             fund_year=services.fund_year(project),
             allocated=allocated,
             spent=spent,

@@ -91,6 +91,9 @@ def test_an_entry_from_a_golden_idea_links_to_it(app, world):
     assert (entry.idea_id, entry.budget_fen) == (idea.id, 880_000)
     page = client.get(f"/contests/entries/{entry.id}").get_data(as_text=True)
     assert f'href="/ideas/{idea.id}"' in page
+    # linked both ways: the idea's page names the entry
+    idea_page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert f'href="/contests/entries/{entry.id}"' in idea_page
     # the idea itself is left as it was
     db.session.expire_all()
     assert idea.status == IdeaStatus.SUBMITTED

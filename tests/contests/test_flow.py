@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.contests import live, services
+from app.contests import services
 from app.contests.models import Contest, EntryStatus, Phase
 from app.extensions import db
 from app.voting import services as voting
@@ -25,7 +25,6 @@ def test_a_contest_from_submission_to_closed(world, client, auth):
         (entries[2].id, 1),
     ]
     assert [e.id for e in res.winners] == [entries[1].id, entries[0].id]
-    live.flush()
     auth.login(world.users["resident"])
     page = client.get(f"/contests/{contest.id}/results")
     assert page.status_code == 200, page.text

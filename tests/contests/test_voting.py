@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, select
 
-from app.contests import live, services
+from app.contests import services
 from app.contests.models import BallotUnit, Phase
 from app.core.errors import DomainError
 from app.extensions import db, socketio
@@ -187,9 +187,8 @@ def test_results_stay_hidden_until_voting_closes(app, world):
     assert resident.get(f"/contests/{contest.id}/results").status_code == 404
 
 
-def test_turnout_is_live_and_coalesced(app, world):
+def test_turnout_is_live(app, world):
     contest, entries = contest_in(world, Phase.VOTING, entries=2)
-    live.flush()  # nothing left over from other tests
     watcher = socketio.test_client(
         app, namespace="/contests", flask_test_client=logged_in(app, world.users["street_staff"])
     )
@@ -197,26 +196,22 @@ def test_turnout_is_live_and_coalesced(app, world):
     watcher.get_received("/contests")
     for key in ("resident", "owner", "leader_a"):
         services.vote(world.users[key], contest, [entries[0].id])
-    assert contest.id in live.pending()
-    assert watcher.get_received("/contests") == []  # nothing per ballot
-    assert live.flush() == 1
+    # tests send every update at once (REALTIME_COALESCE_SECONDS = 0); the coalescing is tested below
     events = [e for e in watcher.get_received("/contests") if e["name"] == "turnout"]
-    assert len(events) == 1  # three ballots, one update
-    (payload,) = events[0]["args"]
+    assert [e["args"][0]["voted"] for e in events] == [1, 2, 3]
+    (payload,) = events[-1]["args"]
     assert payload["voted"] == 3
     assert payload["eligible"] == 7  # the world's verified residents
     by_building = {row["building_id"]: (row["voted"], row["eligible"]) for row in payload["by_building"]}
     assert by_building[world.building_a.id] == (3, 4)
     assert by_building[world.building_b.id] == (0, 3)
     assert set(payload) == {"contest_id", "voted", "eligible", "by_building"}
-    assert live.flush() == 0
     # a ballot over the socket counts the same
     voter = socketio.test_client(app, namespace="/contests", flask_test_client=logged_in(app, world.users["leader_b"]))
     answer = voter.emit(
         "vote", {"contest_id": contest.id, "entry_ids": [entries[1].id]}, namespace="/contests", callback=True
     )
     assert answer["ok"] and len(answer["receipt"]) == 12
-    live.flush()
     (last,) = [e for e in watcher.get_received("/contests") if e["name"] == "turnout"]
     assert last["args"][0]["voted"] == 4
     # publication sends the results to the room
@@ -277,17 +272,16 @@ def test_errors_are_translated(app, world):
         db.session.commit()
 
 
-def test_the_background_task_sends_turnout_a_few_times_a_second(tmp_path):
-    """In a server process (autoflush on) ballots are coalesced by the background task."""
+def test_turnout_is_coalesced_to_a_few_updates_a_second(tmp_path):
+    """In a server process, ballots arriving together make one turnout update with the latest figures."""
     import time
 
     from tests import conftest as root
     from tests.conftest import running_app
 
-    with running_app(tmp_path, CONTESTS_TURNOUT_AUTOFLUSH=True) as application:
+    with running_app(tmp_path, REALTIME_COALESCE_SECONDS=0.3) as application:
         world = root.world.__wrapped__(application)
         contest, entries = contest_in(world, Phase.VOTING, entries=1)
-        live.flush()
         watcher = socketio.test_client(
             application, namespace="/contests", flask_test_client=logged_in(application, world.users["staff"])
         )
@@ -296,14 +290,12 @@ def test_the_background_task_sends_turnout_a_few_times_a_second(tmp_path):
         try:
             for key in ("resident", "owner", "leader_b"):
                 services.vote(world.users[key], contest, [entries[0].id])
+            assert [e for e in watcher.get_received("/contests") if e["name"] == "turnout"] == []  # none per ballot
             deadline = time.monotonic() + 5
             events = []
             while time.monotonic() < deadline and not any(e["args"][0]["voted"] == 3 for e in events):
-                time.sleep(live.FLUSH_INTERVAL)
+                time.sleep(0.1)
                 events += [e for e in watcher.get_received("/contests") if e["name"] == "turnout"]
-            assert events and events[-1]["args"][0]["voted"] == 3
-            assert len(events) <= 3  # coalesced: never more than one per ballot, usually one
+            assert [e["args"][0]["voted"] for e in events] == [3]  # three ballots, one update
         finally:
-            live.stop()
-            time.sleep(2 * live.FLUSH_INTERVAL)  # let the task see it should end
             watcher.disconnect("/contests")

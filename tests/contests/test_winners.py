@@ -48,6 +48,9 @@ def test_winners_become_granted_projects(app, world):
     notice = client.get(f"/contests/{contest.id}/results").get_data(as_text=True)
     assert f'href="/projects/{entries[0].project_id}"' in notice
     assert f'action="/contests/{contest.id}/grant"' not in notice
+    # and the project's page links back to the entry it was granted for
+    project_page = client.get(f"/projects/{entries[1].project_id}").get_data(as_text=True)
+    assert f'href="/contests/entries/{entries[1].id}"' in project_page
 
 
 def test_granting_waits_for_the_end_of_announcement_and_for_staff(world):
