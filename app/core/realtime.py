@@ -184,6 +184,8 @@ def _redis_reachable(url: str) -> bool:
         if _health["url"] == url and now - _health["checked"] < HEALTH_CACHE_SECONDS:
             return _health["ok"]
         if _health["url"] != url:
+            if _health["client"] is not None:
+                _health["client"].close()  # its pooled sockets, rather than leaving them to the garbage collector
             _health.update(url=url, client=redis.Redis.from_url(url, **REDIS_TIMEOUTS))
         client = _health["client"]
     try:

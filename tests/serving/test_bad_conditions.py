@@ -148,8 +148,10 @@ def test_a_speech_sent_as_the_connection_drops_is_stored_at_most_once_then_once(
 
 def _drop(client) -> None:
     """Cut the TCP connection under the client, no close packet: a phone losing its signal."""
-    client.sio.eio.ws.sock.shutdown(socket.SHUT_RDWR)
+    sock = client.sio.eio.ws.sock
+    sock.shutdown(socket.SHUT_RDWR)
     _wait_until(lambda: not client.sio.connected, "the client did not notice the dropped connection")
+    sock.close()  # the client has let go of it: close it here rather than leave it to the garbage collector
 
 
 def _stored(database_url: str, client_id: str) -> int:
