@@ -33,6 +33,14 @@ class Config:
         "max_overflow": int(os.environ.get("DATABASE_MAX_OVERFLOW", 20)),
         "pool_timeout": int(os.environ.get("DATABASE_POOL_TIMEOUT", 10)),
     }
+    # Socket events handled at once per process; the rest wait their turn in memory rather than for a
+    # database connection (whose wait times out). Defaults to what the pool can serve.
+    SOCKET_HANDLER_CONCURRENCY = int(
+        os.environ.get(
+            "SOCKET_HANDLER_CONCURRENCY",
+            int(os.environ.get("DATABASE_POOL_SIZE", 10)) + int(os.environ.get("DATABASE_MAX_OVERFLOW", 20)),
+        )
+    )
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
     # Socket.IO: async mode is a setting; eventlet and gevent are imported only by wsgi.py.

@@ -37,6 +37,7 @@ from app.core import presence  # noqa: E402
 from app.core.realtime import start_control_listener  # noqa: E402
 from app.core.serving import raise_open_files_limit  # noqa: E402
 from app.extensions import socketio  # noqa: E402
+from app.voting import services as voting  # noqa: E402
 
 app = create_app()
 
@@ -50,6 +51,7 @@ def serve(host: str, port: int) -> None:
     soft, _hard = raise_open_files_limit(max_connections)
     start_control_listener(app)
     presence.start_heartbeat(app)
+    voting.start_sealer(app)
     print(
         f"Yishi is serving on http://{host}:{port} (async mode: {mode}, "
         f"up to {max_connections} connections, open files limit {soft})",

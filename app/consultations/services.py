@@ -762,7 +762,7 @@ def _broadcast_votes_cast(motion_id: int, room: str) -> None:
         return
     payload = motion_dict(motion)
     if motion.state == MotionState.VOTING:
-        payload["votes_cast"] = poll.length
+        payload["votes_cast"] = voting.turnout(poll).voted
     socketio.emit("motion", payload, namespace=NAMESPACE, to=room)
 
 

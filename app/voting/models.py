@@ -1,7 +1,8 @@
 """Polls, ballots, who took part, certification and objections.
 
 One poll is one count: a motion's vote, a contest's vote or an owners' decision, named by
-(poll_type, subject_id). Its ballots form an append-only hash chain. Who took part is
+(poll_type, subject_id). Its ballots form an append-only hash chain, sealed in arrival order by
+`voting.services.seal` (every second in a server process, and always when voting closes). Who took part is
 recorded apart from what was voted (`Participation`); for a secret poll the ballot carries no
 voter and no time, and `Participation` has no id or time either, so nothing stored links the two.
 """
@@ -61,7 +62,9 @@ class Ballot(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
     poll_type: Mapped[str] = mapped_column(String(20))
     poll_id: Mapped[int] = mapped_column(Integer)  # the subject's id (motion, contest, decision)
-    seq: Mapped[int] = mapped_column(Integer)
+    # its place in the chain and its link hash, set when the ballot is sealed into the chain (within a
+    # second of casting, and always before the count): casting never waits on other voters
+    seq: Mapped[int | None] = mapped_column(Integer)
     voter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     voter_key: Mapped[str] = mapped_column(String(40), default="")  # empty on a secret ballot
     building_id: Mapped[int | None] = mapped_column(Integer)
@@ -69,7 +72,7 @@ class Ballot(db.Model):
     weight_area: Mapped[int] = mapped_column(Integer, default=0)
     weight_heads: Mapped[int] = mapped_column(Integer, default=0)
     receipt: Mapped[str] = mapped_column(String(16), unique=True)
-    hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)  # None on a secret ballot
 

@@ -96,8 +96,14 @@ def open_poll(*, community_id: int, poll_type: str, subject_id: int, secret: boo
 
 
 def close_poll(poll: Poll) -> Poll:
-    """Stop accepting ballots and record the chain's head and length at the close."""
+    """Stop accepting ballots, seal every ballot into the chain, and record its head and length at the close.
+
+    Taking the poll row waits for ballots being cast right now (each holds it shared) to commit, and
+    any cast after this sees the poll closed: no ballot can arrive after the closing head.
+    """
     if poll.state == PollState.OPEN:
+        _take(poll)
+        seal(poll)
         db.session.execute(
             update(Poll)
             .where(Poll.id == poll.id)
@@ -105,6 +111,76 @@ def close_poll(poll: Poll) -> Poll:
         )
         db.session.refresh(poll)
     return poll
+
+
+def _take(poll: Poll) -> None:
+    """Lock the poll row for this transaction (no-op on SQLite, which has one writer at a time)."""
+    db.session.execute(select(Poll.id).where(Poll.id == poll.id).with_for_update())
+
+
+def seal(poll: Poll) -> int:
+    """Append the poll's unsealed ballots to its hash chain, in the order they arrived; returns how many.
+
+    Casting a ballot only inserts it (so voters never wait on each other); sealing gives each one its
+    place and link hash, one poll at a time under the poll row's lock. The caller commits.
+    """
+    _take(poll)
+    db.session.refresh(poll, ["length", "head"])
+    waiting = list(
+        db.session.scalars(
+            select(Ballot)
+            .where(Ballot.poll_type == poll.poll_type, Ballot.poll_id == poll.subject_id, Ballot.seq.is_(None))
+            .order_by(Ballot.id)
+        )
+    )
+    head, length = poll.head, poll.length
+    for ballot in waiting:
+        length += 1
+        ballot.seq = length
+        head = tally.link(head, poll.poll_type, poll.subject_id, _record(ballot))
+        ballot.hash = head
+    if waiting:
+        poll.length, poll.head = length, head
+        db.session.flush()
+    return len(waiting)
+
+
+def seal_open_polls() -> int:
+    """Seal every open poll that has ballots waiting (the server's background sealer calls this)."""
+    waiting = db.session.execute(
+        select(Poll)
+        .join(Ballot, (Ballot.poll_type == Poll.poll_type) & (Ballot.poll_id == Poll.subject_id))
+        .where(Poll.state == PollState.OPEN, Ballot.seq.is_(None))
+        .distinct()
+    ).scalars()
+    sealed = 0
+    for poll in list(waiting):
+        sealed += seal(poll)
+        db.session.commit()
+    return sealed
+
+
+SEAL_SECONDS = 1.0
+
+
+def start_sealer(app) -> None:
+    """In a server process: seal new ballots into their chains every second."""
+    import logging
+
+    from app.extensions import socketio
+
+    logger = logging.getLogger(__name__)
+
+    def run():
+        while True:
+            socketio.sleep(SEAL_SECONDS)
+            try:
+                with app.app_context():
+                    seal_open_polls()
+            except Exception:
+                logger.exception("sealing ballots failed; retrying")
+
+    socketio.start_background_task(run)
 
 
 # -- ballots ----------------------------------------------------------------------------------------
@@ -141,20 +217,21 @@ def cast(
     weight_heads: int = 0,
     entered_by_id: int | None = None,
 ) -> Ballot:
-    """Append one ballot to the poll's chain, once per voter_key. The caller commits.
+    """Store one ballot, once per voter_key; it is sealed into the chain shortly after. The caller commits.
 
     A retry with the same choice returns the same ballot (and receipt); a different choice after
-    voting is refused: a ballot is never changed. Concurrent submissions serialise on the poll
-    row, so the chain stays a chain and the count stays exact.
+    voting is refused: a ballot is never changed. Casting holds the poll row shared, so ballots go in
+    side by side while closing (which takes it exclusively) waits for them and then refuses more.
     """
     receipt = receipt_for(poll.poll_type, poll.subject_id, voter_key)
     existing = ballot_by_receipt(receipt)
     if existing is not None:
         return _same_or_refuse(existing, choice)
-    if poll.state != PollState.OPEN:
-        raise DomainError("voting_closed", _l("Voting is closed."), status=409)
     try:
         with db.session.begin_nested():
+            state = db.session.scalar(select(Poll.state).where(Poll.id == poll.id).with_for_update(read=True))
+            if state != PollState.OPEN:
+                raise DomainError("voting_closed", _l("Voting is closed."), status=409)
             # who took part: the unique key that makes one ballot per voter (or household)
             db.session.add(
                 Participation(
@@ -166,44 +243,21 @@ def cast(
                 )
             )
             db.session.flush()
-            # take the poll row (the chain's head) for the rest of the transaction
-            taken = db.session.execute(
-                update(Poll)
-                .where(Poll.id == poll.id, Poll.state == PollState.OPEN)
-                .values(length=Poll.length + 1)
-                .returning(Poll.length, Poll.head)
-            ).one_or_none()
-            if taken is None:
-                raise DomainError("voting_closed", _l("Voting is closed."), status=409)
-            seq, prev = taken
-            record = tally.BallotRecord(
-                seq=seq,
-                receipt=receipt,
-                choice=choice,
-                voter_key="" if poll.secret else voter_key,
-                building_id=building_id,
-                weight_area=weight_area,
-                weight_heads=weight_heads,
-            )
-            digest = tally.link(prev, poll.poll_type, poll.subject_id, record)
             ballot = Ballot(
                 community_id=poll.community_id,
                 poll_type=poll.poll_type,
                 poll_id=poll.subject_id,
-                seq=seq,
                 voter_id=None if poll.secret else voter_id,
-                voter_key=record.voter_key,
+                voter_key="" if poll.secret else voter_key,
                 building_id=building_id,
                 choice=choice,
                 weight_area=weight_area,
                 weight_heads=weight_heads,
                 receipt=receipt,
-                hash=digest,
                 entered_by_id=entered_by_id,
                 created_at=None if poll.secret else utcnow(),
             )
             db.session.add(ballot)
-            db.session.execute(update(Poll).where(Poll.id == poll.id).values(head=digest))
             db.session.flush()
     except IntegrityError:
         # this voter's other request won the race: answer as a retry would be answered
@@ -211,7 +265,6 @@ def cast(
         if existing is not None:
             return _same_or_refuse(existing, choice)
         raise Conflict("already_voted", ALREADY_VOTED) from None
-    db.session.expire(poll, ["length", "head"])
     return ballot
 
 
@@ -221,24 +274,26 @@ def _same_or_refuse(existing: Ballot, choice: str) -> Ballot:
     raise Conflict("already_voted", ALREADY_VOTED)
 
 
-def records(poll: Poll) -> list[tally.BallotRecord]:
-    """The poll's ballots as the chain covers them, in chain order."""
-    rows = db.session.scalars(
-        select(Ballot).where(Ballot.poll_type == poll.poll_type, Ballot.poll_id == poll.subject_id).order_by(Ballot.seq)
+def _record(b: Ballot) -> tally.BallotRecord:
+    return tally.BallotRecord(
+        seq=b.seq or 0,
+        receipt=b.receipt,
+        choice=b.choice,
+        voter_key=b.voter_key,
+        building_id=b.building_id,
+        weight_area=b.weight_area,
+        weight_heads=b.weight_heads,
+        hash=b.hash or "",
     )
-    return [
-        tally.BallotRecord(
-            seq=b.seq,
-            receipt=b.receipt,
-            choice=b.choice,
-            voter_key=b.voter_key,
-            building_id=b.building_id,
-            weight_area=b.weight_area,
-            weight_heads=b.weight_heads,
-            hash=b.hash,
-        )
-        for b in rows
-    ]
+
+
+def records(poll: Poll, *, sealed_only: bool = False) -> list[tally.BallotRecord]:
+    """The poll's ballots as the chain covers them: sealed ones in chain order, then any not yet sealed."""
+    query = select(Ballot).where(Ballot.poll_type == poll.poll_type, Ballot.poll_id == poll.subject_id)
+    if sealed_only:
+        query = query.where(Ballot.seq.is_not(None))
+    rows = db.session.scalars(query.order_by(Ballot.seq.is_(None), Ballot.seq, Ballot.id))
+    return [_record(b) for b in rows]
 
 
 def count(poll: Poll) -> tally.Count:
@@ -350,10 +405,13 @@ class Verification:
 
 def verify(poll: Poll) -> Verification:
     """Recompute the chain and the count from the stored ballots and compare them with what was recorded:
-    the head and length at the close, the participation roll, and the published result."""
-    stored = records(poll)
+    the head and length (now and at the close), the participation roll, and the published result.
+    While voting is open, ballots not yet sealed are counted but are not a difference."""
+    everything = records(poll)
+    stored = [b for b in everything if b.seq]
+    unsealed = len(everything) - len(stored)
     chain = tally.verify_chain(poll.poll_type, poll.subject_id, stored)
-    recount = tally.count(stored).as_dict()
+    recount = tally.count(everything).as_dict()
     problems = list(chain.problems)
     if chain.head != poll.head or chain.length != poll.length:
         problems.append(
@@ -364,13 +422,15 @@ def verify(poll: Poll) -> Verification:
             f"chain head {chain.head[:12]}… over {chain.length} ballots; at the close it was "
             f"{poll.closed_head[:12]}… over {poll.closed_length}"
         )
+    if unsealed and poll.state != PollState.OPEN:
+        problems.append(f"{unsealed} ballot(s) not in the chain after voting closed")
     took_part = db.session.scalar(
         select(func.count())
         .select_from(Participation)
         .where(Participation.poll_type == poll.poll_type, Participation.poll_id == poll.subject_id)
     )
-    if took_part != len(stored):
-        problems.append(f"{len(stored)} ballots but {took_part} voters recorded as taking part")
+    if took_part != len(everything):
+        problems.append(f"{len(everything)} ballots but {took_part} voters recorded as taking part")
     published = published_result(poll)
     if published is not None and published != recount:
         problems.append("the recount differs from the published result")
@@ -439,8 +499,8 @@ class ReceiptLookup:
     receipt: str
     poll: Poll
     subject: registry.Subject | None
-    seq: int
-    hash: str
+    seq: int | None  # None until the ballot is sealed into the chain (within a second)
+    hash: str | None
     choice: str | None
     counted: bool  # the poll is closed and the ballot is within the chain recorded at the close
     published: bool
@@ -455,7 +515,12 @@ def lookup_receipt(code: str) -> ReceiptLookup | None:
     if poll is None:
         return None
     subject = registry.describe(poll.poll_type, poll.subject_id)
-    counted = poll.state != PollState.OPEN and poll.closed_length is not None and ballot.seq <= poll.closed_length
+    counted = (
+        poll.state != PollState.OPEN
+        and poll.closed_length is not None
+        and ballot.seq is not None
+        and ballot.seq <= poll.closed_length
+    )
     choice = None
     if not poll.secret:
         choice = subject.choice_label(ballot.choice) if subject else ballot.choice

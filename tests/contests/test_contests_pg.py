@@ -125,6 +125,8 @@ def test_concurrent_ballots_count_exactly(pg_app, pg_db):  # noqa: F811
         pg_db.session.scalars(select(Ballot).where(Ballot.poll_type == "contest", Ballot.poll_id == contest.id))
     )
     assert len(ballots) == VOTERS
+    voting.seal(voting.find_poll("contest", contest.id))  # as the server's sealer does every second
+    pg_db.session.commit()
     assert sorted(b.seq for b in ballots) == list(range(1, VOTERS + 1))
     # each voter's ballot is the one their receipt names: the first choice for those who never changed
     # their mind; for the others whichever submission won, its rival refused (once or twice)

@@ -74,6 +74,9 @@ def test_concurrent_submissions_with_duplicates_count_exactly(pg_app, pg_db, sec
     assert ballots == took_part == VOTERS
     assert all(len(r) == 1 for r in receipts.values())  # one receipt per voter, however often they sent
     poll = pg_db.session.get(type(poll), poll_id)
+    assert poll.length == 0  # casting never waited on the chain
+    voting.close_poll(poll)  # seals every ballot, in arrival order
+    pg_db.session.commit()
     count = voting.count(poll)
     expected: dict[str, int] = {}
     stored_choices = dict(pg_db.session.execute(select(Ballot.receipt, Ballot.choice).where(Ballot.poll_id == 1)).all())
@@ -88,3 +91,48 @@ def test_concurrent_submissions_with_duplicates_count_exactly(pg_app, pg_db, sec
     assert count.ballots == VOTERS
     assert voting.verify(poll).ok
     assert poll.length == VOTERS
+
+
+def test_closing_while_ballots_arrive_leaves_none_outside_the_chain(pg_app, pg_db):
+    """Closing takes the poll row: ballots being cast finish first and are sealed; later ones are refused."""
+    import time
+
+    community = factories.community(slug="pgclose", name="截止社区")
+    pg_db.session.commit()
+    poll = voting.open_poll(community_id=community.id, poll_type="contest", subject_id=2, secret=True)
+    pg_db.session.commit()
+    poll_id = poll.id
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def worker(first: int):
+        with pg_app.app_context():
+            from app.extensions import db
+            from app.voting.models import Poll
+
+            for voter in range(first, first + 40):
+                try:
+                    voting.cast(db.session.get(Poll, poll_id), voter_key=f"user:{voter}", choice="1")
+                    db.session.commit()
+                    result = "stored"
+                except Exception as exc:
+                    db.session.rollback()
+                    result = getattr(exc, "code", repr(exc))
+                with lock:
+                    outcomes.append(result)
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(1000 * n,)) for n in range(1, 7)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.05)
+    voting.close_poll(pg_db.session.get(type(poll), poll_id))
+    pg_db.session.commit()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert set(outcomes) <= {"stored", "voting_closed"}, set(outcomes)
+    pg_db.session.expire_all()
+    poll = pg_db.session.get(type(poll), poll_id)
+    stored = pg_db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.poll_id == 2))
+    assert stored == outcomes.count("stored") == poll.closed_length
+    assert voting.verify(poll).ok

@@ -57,6 +57,26 @@ def test_a_changed_choice_is_refused_and_nothing_changes(world):
     assert db.session.get(Ballot, first.id).choice == "1"
 
 
+def test_closing_seals_every_ballot_and_a_ballot_slipped_in_after_is_found(world):
+    poll = make_poll(world)
+    for key in ("resident", "owner"):
+        vote(poll, world.users[key], "1")
+    voting.close_poll(poll)
+    db.session.commit()
+    assert poll.closed_length == 2 and poll.closed_head == poll.head
+    assert [b.seq for b in db.session.scalars(select(Ballot).where(Ballot.poll_id == 41).order_by(Ballot.id))] == [1, 2]
+    assert voting.verify(poll).ok
+    db.session.execute(
+        text(
+            "INSERT INTO ballots (community_id, poll_type, poll_id, voter_key, choice, weight_area, weight_heads,"
+            " receipt) VALUES (:c, 'contest', 41, '', '2', 0, 0, 'LATELATELATE')"
+        ),
+        {"c": world.community.id},
+    )
+    db.session.commit()
+    assert any("not in the chain after voting closed" in p for p in voting.verify(poll).problems)
+
+
 def test_a_closed_poll_takes_no_new_ballot_but_a_retry_still_gets_its_receipt(world):
     poll = make_poll(world)
     first = vote(poll, world.users["resident"], "1")
@@ -78,13 +98,17 @@ def test_receipts_differ_per_voter_and_per_poll_and_avoid_ambiguous_characters(w
     assert voting.receipt_for("contest", 1, "user:1", key="a") != voting.receipt_for("contest", 1, "user:1", key="b")
 
 
-def test_the_chain_grows_one_link_per_ballot(world):
+def test_the_chain_grows_one_link_per_ballot_as_ballots_are_sealed(world):
     poll = make_poll(world)
     heads = [poll.head]
     for key in ("resident", "owner", "leader_a"):
         vote(poll, world.users[key], "2")
-        db.session.refresh(poll)
+        assert poll.head == heads[-1]  # cast, not yet sealed: the head has not moved
+        assert voting.verify(poll).ok  # an unsealed ballot of an open poll is not a difference
+        assert voting.seal(poll) == 1
+        db.session.commit()
         heads.append(poll.head)
+    assert voting.seal(poll) == 0
     assert len(set(heads)) == 4
     ballots = db.session.scalars(select(Ballot).where(Ballot.poll_id == 41).order_by(Ballot.seq)).all()
     assert [b.seq for b in ballots] == [1, 2, 3]
