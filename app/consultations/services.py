@@ -26,7 +26,7 @@ from app.consultations.models import (
     Phase,
     Speech,
 )
-from app.core import audit
+from app.core import audit, validation
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.markup import render_markdown, render_plain
 from app.core.models import utcnow
@@ -43,7 +43,6 @@ from app.voting import services as voting
 NAMESPACE = "/consultations"
 POLL = "motion"
 REPLAY_LIMIT = 200
-MAX_CLIENT_ID = 64
 
 # Each refusal code of the rule engine, as the translated sentence the member reads.
 REFUSALS = {
@@ -413,12 +412,6 @@ def _parse_stance(value) -> Stance | None:
         raise DomainError("bad_request", _l("A stance is for, against or neutral."), field="stance") from None
 
 
-def _client_id(value) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_CLIENT_ID:
-        raise DomainError("bad_request", _l("The request could not be understood."), field="client_id")
-    return value.strip()
-
-
 def record_attendance(actor: Actor, consultation: Consultation) -> None:
     """Note that a participant came into the room (once)."""
     if not permissions.can_participate(actor.member, consultation):
@@ -444,7 +437,7 @@ def speak(
 ) -> Speech:
     """Make a speech, within the rules. A retry with the same client_id returns the first speech."""
     actor = visible(user, consultation)
-    client_id = _client_id(client_id)
+    client_id = validation.client_id(client_id)
     existing = db.session.scalar(
         select(Speech).where(
             Speech.consultation_id == consultation.id, Speech.author_id == user.id, Speech.client_id == client_id
@@ -608,7 +601,7 @@ def get_motion(motion_id) -> Motion:
 def move(user: User, consultation: Consultation, *, client_id, text) -> Motion:
     """Move a motion; one pending main motion at a time. A retry returns the same motion."""
     actor = visible(user, consultation)
-    client_id = _client_id(client_id)
+    client_id = validation.client_id(client_id)
     existing = db.session.scalar(
         select(Motion).where(
             Motion.consultation_id == consultation.id, Motion.mover_id == user.id, Motion.client_id == client_id

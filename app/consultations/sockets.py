@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room, rooms
 
 from app.consultations import services
-from app.core import presence
+from app.core import presence, validation
 from app.core.realtime import coalesced, refuse_anonymous, user_room
 from app.core.sockets import acknowledged, int_field, str_field
 from app.extensions import db, socketio
@@ -70,7 +70,7 @@ class ConsultationsNamespace(Namespace):
         speech = services.speak(
             current_user,
             consultation,
-            client_id=str_field(data, "client_id", max_length=services.MAX_CLIENT_ID),
+            client_id=str_field(data, "client_id", max_length=validation.MAX_CLIENT_ID),
             body=str_field(data, "body"),
             stance=str_field(data, "stance", required=False, max_length=20),
             motion_id=int_field(data, "motion_id", required=False),
@@ -110,7 +110,7 @@ class ConsultationsNamespace(Namespace):
         motion = services.move(
             current_user,
             consultation,
-            client_id=str_field(data, "client_id", max_length=services.MAX_CLIENT_ID),
+            client_id=str_field(data, "client_id", max_length=validation.MAX_CLIENT_ID),
             text=str_field(data, "text"),
         )
         return {"motion": services.motion_dict(motion)}

@@ -25,7 +25,7 @@ from app.communities import services as communities
 from app.communities.models import Building, Community, Household, MemberRole, Membership, MembershipStatus, Role
 from app.contests import permissions, signals
 from app.contests.models import BallotUnit, Contest, Entry, EntryStatus, Phase
-from app.core import audit
+from app.core import audit, validation
 from app.core.clock import local_time, local_zone
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound
 from app.core.models import utcnow
@@ -37,7 +37,6 @@ from app.voting.models import CertifierRole, Objection, Poll, PollState
 NAMESPACE = "/contests"
 POLL_TYPE = "contest"
 MIN_ANNOUNCEMENT = timedelta(days=7)  # 公示 lasts at least seven days from publication
-MAX_CLIENT_ID = 64
 MAX_CHOICES = 20
 MAX_WINNERS = 50
 MAX_BUDGET_FEN = 2_000_000_000
@@ -122,19 +121,6 @@ def last_day(moment: datetime) -> date:
     return local_time(moment - timedelta(microseconds=1)).date()
 
 
-def _client_id(client_id) -> str:
-    if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > MAX_CLIENT_ID:
-        raise DomainError("bad_request", _l("The request could not be understood."), field="client_id")
-    return client_id.strip()
-
-
-def _text(text, *, field: str, low: int, high: int, message) -> str:
-    cleaned = text.strip() if isinstance(text, str) else ""
-    if not low <= len(cleaned) <= high:
-        raise DomainError("bad_request", message, field=field)
-    return cleaned
-
-
 def _whole(value, *, field: str, low: int, high: int, message) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise DomainError("bad_request", message, field=field)
@@ -165,7 +151,7 @@ def create(
     """Staff create a contest in its submission phase. A retry (same client_id) returns the first one."""
     if not permissions.can_manage(communities.membership_of(user, community.id), community.id):
         raise Forbidden(_l("Only community staff can create a contest."))
-    client_id = _client_id(client_id)
+    client_id = validation.client_id(client_id)
     existing = db.session.scalar(
         select(Contest).where(
             Contest.community_id == community.id, Contest.created_by_id == user.id, Contest.client_id == client_id
@@ -173,7 +159,7 @@ def create(
     )
     if existing is not None:
         return existing
-    title = _text(title, field="title", low=2, high=100, message=_l("Give a title of 2 to 100 characters."))
+    title = validation.text(title, field="title", low=2, high=100, message=_l("Give a title of 2 to 100 characters."))
     description = (description or "").strip() if isinstance(description, str) else ""
     if len(description) > 5000:
         raise DomainError("bad_request", _l("The description is at most 5000 characters."), field="description")
@@ -395,15 +381,15 @@ def submit_entry(user: User, contest: Contest, *, client_id, title, summary, bud
     actor = visible(user, contest)
     if not permissions.can_submit(actor.member, contest.community_id):
         raise Forbidden(_l("Only verified residents can enter a proposal."))
-    client_id = _client_id(client_id)
+    client_id = validation.client_id(client_id)
     existing = _find_entry(contest, user, client_id)
     if existing is not None:
         return existing
     sync(contest)
     if contest.phase != Phase.SUBMISSION:
         raise DomainError("wrong_phase", _l("Proposals are accepted only during submission."), status=409)
-    title = _text(title, field="title", low=2, high=100, message=_l("Give a title of 2 to 100 characters."))
-    summary = _text(
+    title = validation.text(title, field="title", low=2, high=100, message=_l("Give a title of 2 to 100 characters."))
+    summary = validation.text(
         summary,
         field="summary",
         low=10,
@@ -452,7 +438,9 @@ def screen(user: User, entry: Entry, *, eligible, reason) -> Entry:
         raise DomainError("wrong_phase", _l("Entries are screened only during screening."), status=409)
     if not isinstance(eligible, bool):
         raise DomainError("bad_request", _l("Choose eligible or not eligible."), field="decision")
-    reason = _text(reason, field="reason", low=2, high=500, message=_l("Give a reason: the author will read it."))
+    reason = validation.text(
+        reason, field="reason", low=2, high=500, message=_l("Give a reason: the author will read it.")
+    )
     entry.status = EntryStatus.ELIGIBLE if eligible else EntryStatus.INELIGIBLE
     entry.screening_reason = reason
     entry.screened_by_id = user.id

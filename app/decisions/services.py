@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.communities import services as communities
 from app.communities.models import Building, Community, Household, HouseholdOwner, Role
-from app.core import audit
+from app.core import audit, validation
 from app.core.clock import local_today
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound
 from app.core.markup import render_markdown
@@ -53,13 +53,6 @@ def _require_counter(user: User, community_id: int):
     if not permissions.can_count(member, community_id):
         raise Forbidden(_l("Only the owners' committee and community staff run and count owners' decisions."))
     return member
-
-
-def _client_id(value) -> str:
-    value = (value or "").strip()[:64] if isinstance(value, str) else ""
-    if not value:
-        raise DomainError("bad_request", _l("The request could not be understood."), field="client_id")
-    return value
 
 
 def _choice(value) -> Choice:
@@ -234,7 +227,7 @@ def create(
 ) -> Decision:
     """Draft a decision on one art. 278 matter (idempotent on client_id)."""
     _require_counter(user, community.id)
-    client_id = _client_id(client_id)
+    client_id = validation.client_id(client_id)
     existing = db.session.scalar(
         select(Decision).where(
             Decision.community_id == community.id, Decision.created_by_id == user.id, Decision.client_id == client_id
@@ -548,7 +541,7 @@ def enter_paper(counter: User, decision: Decision, *, roll_entry_id, choice, cli
     _require_counter(counter, decision.community_id)
     _open_poll(decision)
     choice = _choice(choice)
-    client_id = _client_id(client_id)
+    client_id = validation.client_id(client_id)
     entry = _lock(paper_entry(decision, roll_entry_id))
     mine = db.session.scalar(
         select(PaperEntry).where(PaperEntry.roll_entry_id == entry.id, PaperEntry.counter_id == counter.id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.communities import services as communities
 from app.communities.models import Community, Membership, MembershipStatus, Role
-from app.core import audit
+from app.core import audit, validation
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.models import utcnow
 from app.extensions import db
@@ -20,7 +20,6 @@ from app.ideas import permissions, signals
 from app.ideas.models import Category, Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto, IdeaStatus
 
 MAX_PHOTOS = 6
-MAX_CLIENT_ID = 64
 
 # Every allowed status change; anything else is refused.
 TRANSITIONS = {
@@ -82,11 +81,11 @@ def get(idea_id) -> Idea:
     return idea
 
 
-def _clean(text, *, field: str, low: int, high: int, message) -> str:
-    cleaned = text.strip() if isinstance(text, str) else ""
-    if not low <= len(cleaned) <= high:
-        raise DomainError("bad_request", message, field=field)
-    return cleaned
+def _reason(reason) -> str:
+    """The reason a status change is given with: the submitter reads it."""
+    return validation.text(
+        reason, field="reason", low=1, high=500, message=_l("Give a reason: the submitter will read it.")
+    )
 
 
 def submit(user: User, community: Community, *, client_id, title, description, category, photos=(), store=None) -> Idea:
@@ -99,15 +98,14 @@ def submit(user: User, community: Community, *, client_id, title, description, c
     member = communities.membership_of(user, community.id)
     if not permissions.can_submit(member):
         raise Forbidden(_l("Only verified residents can submit ideas."))
-    if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > MAX_CLIENT_ID:
-        raise DomainError("bad_request", _l("The request could not be understood."), field="client_id")
+    client_id = validation.client_id(client_id)
     existing = db.session.scalar(
         select(Idea).where(Idea.community_id == community.id, Idea.author_id == user.id, Idea.client_id == client_id)
     )
     if existing is not None:
         return existing
-    title = _clean(title, field="title", low=2, high=100, message=_l("Give a title of 2 to 100 characters."))
-    description = _clean(
+    title = validation.text(title, field="title", low=2, high=100, message=_l("Give a title of 2 to 100 characters."))
+    description = validation.text(
         description, field="description", low=5, high=2000, message=_l("Describe the idea in 5 to 2000 characters.")
     )
     try:
@@ -226,8 +224,7 @@ def comment(user: User, idea: Idea, *, client_id, body) -> IdeaComment:
     actor = visible(user, idea)
     if not permissions.can_comment(actor.member):
         raise Forbidden(_l("Only verified members can comment."))
-    if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > MAX_CLIENT_ID:
-        raise DomainError("bad_request", _l("The request could not be understood."), field="client_id")
+    client_id = validation.client_id(client_id)
     existing = db.session.scalar(
         select(IdeaComment).where(
             IdeaComment.idea_id == idea.id, IdeaComment.author_id == user.id, IdeaComment.client_id == client_id
@@ -235,7 +232,7 @@ def comment(user: User, idea: Idea, *, client_id, body) -> IdeaComment:
     )
     if existing is not None:
         return existing
-    body = _clean(body, field="body", low=1, high=1000, message=_l("A comment is 1 to 1000 characters."))
+    body = validation.text(body, field="body", low=1, high=1000, message=_l("A comment is 1 to 1000 characters."))
     item = IdeaComment(idea_id=idea.id, author_id=user.id, client_id=client_id, body=body)
     db.session.add(item)
     db.session.flush()
@@ -259,7 +256,7 @@ def change_status(user: User, idea: Idea, to, reason, *, merged_into_id=None, co
         to = IdeaStatus(to)
     except ValueError:
         raise DomainError("bad_request", _l("Choose a status."), field="status") from None
-    reason = _clean(reason, field="reason", low=1, high=500, message=_l("Give a reason: the submitter will read it."))
+    reason = _reason(reason)
     if to not in TRANSITIONS[idea.status]:
         raise DomainError(
             "wrong_status",
@@ -302,7 +299,7 @@ def adopt_as_consultation(user: User, idea: Idea, *, chair_id: int, rule_set_id:
     if IdeaStatus.ADOPTED not in TRANSITIONS[idea.status]:
         raise DomainError("wrong_status", _l("Put the idea under review before adopting it."), status=409)
     # checked before anything is made, so a refused adoption leaves no draft behind
-    reason = _clean(reason, field="reason", low=1, high=500, message=_l("Give a reason: the submitter will read it."))
+    reason = _reason(reason)
     consultation = consultations.create(
         user,
         db.session.get(Community, idea.community_id),
@@ -329,7 +326,7 @@ def adopt_as_micro_project(user: User, idea: Idea, *, reason) -> Idea:
     if IdeaStatus.ADOPTED not in TRANSITIONS[idea.status]:
         raise DomainError("wrong_status", _l("Put the idea under review before adopting it."), status=409)
     # checked before anything is made, so a refused adoption leaves no draft behind
-    reason = _clean(reason, field="reason", low=1, high=500, message=_l("Give a reason: the submitter will read it."))
+    reason = _reason(reason)
     microprojects.draft_from_idea(
         user,
         db.session.get(Community, idea.community_id),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.communities import services as communities
 from app.communities.models import Community
-from app.core import audit
+from app.core import audit, validation
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.microprojects import ledger, permissions, signals
@@ -43,7 +43,6 @@ STAFF_MOVES = {
     ProjectStatus.COMPLETED: {ProjectStatus.EVALUATED},
 }
 MAX_LINES = 50
-MAX_CLIENT_ID = 64
 # Money is spent only while the work is under way: an approved project is started first (one tap by the
 # applicant or staff), and a completed or evaluated project is closed to new expenditures.
 SPENDING = frozenset({ProjectStatus.IN_PROGRESS})
@@ -87,12 +86,6 @@ def set_fund(user: User, community: Community, year: int, total_fen: int) -> Fun
     audit.record(user, "fund.set", fund, community_id=community.id, total_fen=total_fen)
     db.session.commit()
     return fund
-
-
-def _client_id(client_id) -> str:
-    if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > MAX_CLIENT_ID:
-        raise DomainError("bad_request", _l("The request could not be understood."), field="client_id")
-    return client_id
 
 
 def _title_and_purpose(title, purpose) -> tuple[str, str]:
@@ -160,7 +153,7 @@ def save_application(
     if not permissions.can_apply(_member(user, community.id)):
         raise Forbidden(_l("Verified residents and social organisations apply for micro-projects."))
     if project is None:
-        client_id = _client_id(client_id)
+        client_id = validation.client_id(client_id)
         existing = _application_by_client(community.id, user.id, client_id)
         if existing is not None:
             return existing
@@ -299,7 +292,7 @@ def spend(user: User, project: MicroProject, amount_fen: int, note: str, receipt
     """The applicant or staff record an expenditure with its receipt, within the allocation, while the
     project is in progress. A retry (same client_id) returns the first entry and records nothing."""
     try:
-        client_id = _client_id(client_id)
+        client_id = validation.client_id(client_id)
         existing = expenditure_by_client(user, project, client_id)
         if existing is not None:
             return existing
@@ -505,7 +498,7 @@ def create_granted(
     if not staff and community.id not in communities.overseen_community_ids(actor):
         raise Forbidden()
     if client_id is not None:
-        client_id = _client_id(client_id)
+        client_id = validation.client_id(client_id)
         existing = _application_by_client(community.id, applicant.id, client_id)
         if existing is not None:
             return existing

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core import validation
 from app.core.errors import Conflict, DomainError, NotFound
 from app.core.models import utcnow
 from app.extensions import db
@@ -445,9 +446,7 @@ def object_to(poll: Poll, author_id: int, *, client_id: str, body: str) -> Objec
     body = (body or "").strip()
     if not 5 <= len(body) <= 2000:
         raise DomainError("bad_request", _l("Write your objection in 5 to 2000 characters."), field="body")
-    client_id = (client_id or "").strip()[:64]
-    if not client_id:
-        raise DomainError("bad_request", _l("The request could not be understood."), field="client_id")
+    client_id = validation.client_id(client_id)
     existing = db.session.scalar(
         select(Objection).where(
             Objection.poll_id == poll.id, Objection.author_id == author_id, Objection.client_id == client_id
