@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
+from app.core.charts import bar_length, fit_text, spreadsheet_text, tenths
 from app.core.clock import local_time, local_today
 from app.core.money import format_yuan
 
@@ -52,40 +53,6 @@ VALUE_SIZE = 15
 LEGEND_HEIGHT = 34
 
 
-def _em_width(text: str) -> float:
-    """A rough width in em: Chinese and other wide characters 1em, the rest 0.6em. Good enough to cut."""
-    return sum(1.0 if ord(ch) >= 0x2E80 else 0.6 for ch in text)
-
-
-def _fit(text: str, width: float, size: float) -> str:
-    """`text` cut (with an ellipsis) so it fits `width` at font size `size`; the full title stays in <title>."""
-    limit = width / size
-    if _em_width(text) <= limit:
-        return text
-    cut = ""
-    for ch in text:
-        if _em_width(cut + ch) > limit - 1:
-            break
-        cut += ch
-    return cut.rstrip() + "…"
-
-
-def _tenths(value: int) -> str:
-    """An integer number of tenths as SVG text: 1234 -> '123.4', 120 -> '12'."""
-    whole, tenth = divmod(value, 10)
-    return f"{whole}.{tenth}" if tenth else str(whole)
-
-
-def _scaled(fen: int, scale: int, width: int) -> int:
-    """`fen` out of `scale` as tenths of a unit of `width`, rounded half up, in integers (deterministic)."""
-    return (fen * width * 10 * 2 + scale) // (scale * 2)
-
-
-def _bar(fen: int, scale: int, width: int) -> int:
-    """A bar's length in tenths: none for nothing, at least 2 units for any amount, so a small one shows."""
-    return 0 if fen <= 0 else max(20, _scaled(fen, scale, width))
-
-
 def fund_chart_svg(
     rows: Sequence[tuple[str, int, int]], *, width: int = 360, bar_height: int = 28, labels: Mapping[str, str]
 ) -> Markup:
@@ -113,8 +80,8 @@ def fund_chart_svg(
     for index, (project_title, allocated, spent) in enumerate(rows):
         top = LEGEND_HEIGHT + index * block
         bar_top = top + 26
-        allocated_w = _bar(allocated, scale, width - 2)
-        spent_w = _bar(spent, scale, width - 2)
+        allocated_w = bar_length(allocated, scale, width - 2)
+        spent_w = bar_length(spent, scale, width - 2)
         if spent <= allocated:
             spent_w = min(spent_w, allocated_w)  # the rounding minimum never pokes out of the allocation
         values = f"{allocated_word} {escape(format_yuan(allocated))} · {spent_word} {escape(format_yuan(spent))}"
@@ -122,15 +89,15 @@ def fund_chart_svg(
         parts.append(f"<title>{escape(project_title)}</title>")
         parts.append(
             f'<text x="0" y="{top + 19}" font-size="{TITLE_SIZE}" font-weight="700" fill="{INK}">'
-            f"{escape(_fit(project_title, width, TITLE_SIZE))}</text>"
+            f"{escape(fit_text(project_title, width, TITLE_SIZE))}</text>"
         )
         parts.append(
-            f'<rect x="1" y="{bar_top}" width="{_tenths(allocated_w)}" height="{bar_height}" rx="3"'
+            f'<rect x="1" y="{bar_top}" width="{tenths(allocated_w)}" height="{bar_height}" rx="3"'
             f' fill="{ALLOCATED_FILL}" stroke="{ALLOCATED_STROKE}" stroke-width="2"/>'
         )
         if spent:
             parts.append(
-                f'<rect x="1" y="{bar_top}" width="{_tenths(spent_w)}" height="{bar_height}" rx="3"'
+                f'<rect x="1" y="{bar_top}" width="{tenths(spent_w)}" height="{bar_height}" rx="3"'
                 f' fill="{SPENT_FILL}"/>'
             )
         parts.append(
@@ -180,14 +147,6 @@ def ledger_rows(entries: Iterable, *, titles: Mapping[int, str], names: Mapping[
     return sorted(rows, key=lambda row: row.at)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_text(value: str) -> str:
-    """Text a spreadsheet will not run as a formula (a note of '=HYPERLINK(...)' stays a note)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def ledger_csv(rows: Iterable[LedgerRow], *, headers: Mapping[str, str], kinds: Mapping[str, str]) -> bytes:
     """The ledger as CSV in UTF-8 with a BOM (so Excel reads Chinese), amounts as '1234.50'."""
     out = io.StringIO()
@@ -197,11 +156,11 @@ def ledger_csv(rows: Iterable[LedgerRow], *, headers: Mapping[str, str], kinds: 
         writer.writerow(
             [
                 row.at.strftime("%Y-%m-%d %H:%M"),
-                _csv_text(row.project),
+                spreadsheet_text(row.project),
                 str(kinds.get(row.kind, row.kind)),
                 yuan_decimal(row.amount_fen),
-                _csv_text(row.note),
-                _csv_text(row.recorded_by),
+                spreadsheet_text(row.note),
+                spreadsheet_text(row.recorded_by),
             ]
         )
     return out.getvalue().encode("utf-8-sig")

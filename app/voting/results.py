@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
+from app.core.charts import bar_length, fit_text, spreadsheet_text, tenths
+
 BAR_FILL = "#0b5a60"
 BAR_TRACK = "#e4eeef"
 INK = "#1b1b1b"
@@ -28,35 +30,6 @@ class Bar:
     value: int  # what the bar's length is proportional to (votes, 0.01 m², heads)
     text: str  # what is written beside it ("123 票 · 45.6%")
     highlight: bool = False  # a winner or the passing side: drawn with a thick outline too
-
-
-def _em_width(text: str) -> float:
-    return sum(1.0 if ord(ch) >= 0x2E80 else 0.6 for ch in text)
-
-
-def _fit(text: str, width: float, size: float) -> str:
-    """Cut with an ellipsis to fit `width` at `size`; the full label stays in the bar's <title>."""
-    limit = width / size
-    if _em_width(text) <= limit:
-        return text
-    cut = ""
-    for ch in text:
-        if _em_width(cut + ch) > limit - 1:
-            break
-        cut += ch
-    return cut.rstrip() + "…"
-
-
-def _length(value: int, scale: int, width: int) -> int:
-    """Tenths of a unit, rounded half up in integers; at least 2 units for any non-zero value."""
-    if value <= 0:
-        return 0
-    return max(20, (value * width * 10 * 2 + scale) // (scale * 2))
-
-
-def _tenths(value: int) -> str:
-    whole, tenth = divmod(value, 10)
-    return f"{whole}.{tenth}" if tenth else str(whole)
 
 
 def bar_chart_svg(bars: Sequence[Bar], *, title: str, chart_id: str = "result-chart", width: int = 360) -> Markup:
@@ -74,17 +47,17 @@ def bar_chart_svg(bars: Sequence[Bar], *, title: str, chart_id: str = "result-ch
     for index, bar in enumerate(bars):
         top = index * block
         bar_top = top + 24
-        length = _length(bar.value, scale, width - 4)
+        length = bar_length(bar.value, scale, width - 4)
         stroke = f' stroke="{INK}" stroke-width="3"' if bar.highlight else ""
         parts.append(f"<g><title>{escape(bar.label)}: {escape(bar.text)}</title>")
         parts.append(
             f'<text x="0" y="{top + 18}" font-size="{LABEL_SIZE}" font-weight="700" fill="{INK}">'
-            f"{escape(_fit(bar.label, width, LABEL_SIZE))}</text>"
+            f"{escape(fit_text(bar.label, width, LABEL_SIZE))}</text>"
         )
         parts.append(f'<rect x="2" y="{bar_top}" width="{width - 4}" height="{bar_height}" rx="3" fill="{BAR_TRACK}"/>')
         if length:
             parts.append(
-                f'<rect x="2" y="{bar_top}" width="{_tenths(length)}" height="{bar_height}" rx="3"'
+                f'<rect x="2" y="{bar_top}" width="{tenths(length)}" height="{bar_height}" rx="3"'
                 f' fill="{BAR_FILL}"{stroke}/>'
             )
         parts.append(
@@ -95,21 +68,13 @@ def bar_chart_svg(bars: Sequence[Bar], *, title: str, chart_id: str = "result-ch
     return Markup("".join(parts))
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell_text(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def table_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     """A result table as CSV, UTF-8 with a BOM so Excel reads Chinese; text never runs as a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([str(h) for h in headers])
     for row in rows:
-        writer.writerow([value if isinstance(value, int) else _cell_text(value) for value in row])
+        writer.writerow([value if isinstance(value, int) else spreadsheet_text(value) for value in row])
     return out.getvalue().encode("utf-8-sig")
 
 
