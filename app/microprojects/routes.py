@@ -16,7 +16,6 @@ from app.core.uploads import PhotoStore, discard_files, save_photo
 from app.core.web import show_error
 from app.extensions import db
 from app.microprojects import bp, ledger, permissions, reports, services
-from app.microprojects import subscribers as _subscribers  # noqa: F401  (notifications for micro-projects)
 from app.microprojects.forms import (
     KIND_LABELS,
     SCORE_LABELS,

@@ -1,4 +1,4 @@
-"""What micro-projects announce after a commit; app/microprojects/subscribers.py turns it into notifications."""
+"""What micro-projects announce after a commit; app/notifications/subscribers.py turns it into notifications."""
 
 from blinker import Namespace
 

@@ -7,7 +7,9 @@ from flask_babel import lazy_gettext as _l
 
 from app.communities import signals as community_signals
 from app.communities.forms import ROLE_LABELS
+from app.contests import signals as contest_signals
 from app.ideas import signals as idea_signals
+from app.microprojects import signals as project_signals
 from app.notifications.services import notify
 
 
@@ -85,3 +87,40 @@ def _idea_threshold(idea, staff, **_):
             url=url_for("ideas.show", idea_id=idea.id),
             community_id=idea.community_id,
         )
+
+
+@project_signals.project_drafted_for_applicant.connect
+def _project_drafted(project, actor, **_):
+    """The submitter of an adopted idea is asked to complete the draft application made in their name."""
+    from app.accounts.models import User
+    from app.extensions import db
+
+    notify(
+        db.session.get(User, project.applicant_id),
+        "project_drafted",
+        _l(
+            "Your idea became the draft micro-project “%(title)s”: add its budget and send it for review.",
+            title=project.title,
+        ),
+        url=url_for("microprojects.edit", project_id=project.id),
+        community_id=project.community_id,
+    )
+
+
+@contest_signals.entry_screened.connect
+def _entry_screened(entry, actor, **_):
+    """The author hears the screening decision and its reason, as idea authors hear theirs."""
+    from app.contests.services import STATUS_LABELS
+
+    notify(
+        entry.author,
+        "contest_entry_screened",
+        _l(
+            "Your proposal “%(title)s” was screened: %(status)s. Reason: %(reason)s",
+            title=entry.title,
+            status=STATUS_LABELS[entry.status],
+            reason=entry.screening_reason,
+        ),
+        url=url_for("contests.entry", entry_id=entry.id),
+        community_id=entry.community_id,
+    )
