@@ -63,6 +63,14 @@ def update_settings(user: User, *, name: str, locale: str, large_text: bool) -> 
     return user
 
 
+def names_of(user_ids) -> dict[int, str]:
+    """Display names by user id, in one query (for lists that name who did what)."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all())
+
+
 def set_locale(user: User, locale: str) -> User:
     """Remember the member's interface language."""
     user.locale = locale

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 from wtforms import SelectChoice
 
+from app.accounts import services as accounts
 from app.communities import services as communities
 from app.contests import bp, permissions, services
 from app.contests.forms import (
@@ -223,7 +224,7 @@ def _entry_page(entry, actor, *, form=None, status=200):
             standing=standing,
             can_see_reason=permissions.can_see_reason(actor.member, entry),
             can_screen=permissions.can_screen(actor.member, contest.community_id) and contest.phase == Phase.SCREENING,
-            screener=services.user_names([entry.screened_by_id]).get(entry.screened_by_id),
+            screener=accounts.names_of([entry.screened_by_id]).get(entry.screened_by_id),
             form=form or ScreenForm(),
             status_labels=services.STATUS_LABELS,
             phase_labels=services.PHASE_LABELS,
@@ -403,7 +404,7 @@ def _notice(contest, actor, res, *, objection_form=None, status=200):
         for s in res.standings
     ]
     objections = services.objections(contest)
-    names = services.user_names([o.author_id for o in objections] + [o.answered_by_id for o in objections])
+    names = accounts.names_of([o.author_id for o in objections] + [o.answered_by_id for o in objections])
     return (
         render_template(
             "contests/results.html",

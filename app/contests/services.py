@@ -782,13 +782,6 @@ def answer_objection(user: User, contest: Contest, objection: Objection, answer)
     return objection
 
 
-def user_names(ids) -> dict[int, str]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
-
-
 # -- winners become micro-projects -----------------------------------------------------------------
 
 

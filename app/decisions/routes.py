@@ -9,6 +9,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.accounts import services as accounts
 from app.communities import services as communities
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.masking import mask_phone, mask_room
@@ -216,7 +217,7 @@ def _show(decision: Decision, member, *, status=200, **forms):
     voted_area, voted_heads = services.turnout(decision)
     draft = services.draft_roll(decision.community_id) if decision.state == S.DRAFT and counter else None
     certs = voting.certifications(poll) if poll is not None else []
-    names = _names([c.user_id for c in certs] + [o.author_id for o in services.objections_of(decision)])
+    names = accounts.names_of([c.user_id for c in certs] + [o.author_id for o in services.objections_of(decision)])
     return (
         render_template(
             "decisions/show.html",
@@ -246,17 +247,6 @@ def _show(decision: Decision, member, *, status=200, **forms):
         ),
         status,
     )
-
-
-def _names(user_ids) -> dict[int, str]:
-    from sqlalchemy import select
-
-    from app.accounts.models import User
-
-    ids = {i for i in user_ids if i is not None}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
 @bp.route("/decisions/<int:decision_id>")
@@ -362,7 +352,7 @@ def _paper_page(decision, form, *, status=200, correct_form=None):
             decision=decision,
             form=form,
             queue=queue,
-            names=_names(p.counter_id for s in queue for p in s.papers),
+            names=accounts.names_of(p.counter_id for s in queue for p in s.papers),
             correct_form=correct_form or CorrectForm(formdata=None, prefix="correct"),
             entry_label=_entry_label,
             **_common(),
@@ -563,7 +553,7 @@ def notice(decision_id: int):
         charts=charts,
         choice_rows=reports.choice_rows(outcome, labels),
         certifications=certs,
-        names=_names([c.user_id for c in certs]),
+        names=accounts.names_of([c.user_id for c in certs]),
         objections=services.objections_of(decision),
         **_common(),
     )

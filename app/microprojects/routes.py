@@ -9,6 +9,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.accounts import services as accounts
 from app.communities import services as communities
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.money import format_yuan
@@ -240,7 +241,7 @@ def _show(project, member, *, review_form=None, spend_form=None, rating_form=Non
             "microprojects/show.html",
             community=community,
             project=project,
-            applicant_name=services.names_of([project.applicant_id]).get(project.applicant_id, ""),
+            applicant_name=accounts.names_of([project.applicant_id]).get(project.applicant_id, ""),
             idea=_idea_of(project),
             contest_entry=_contest_entry_of(project),
             fund_year=services.fund_year(project),

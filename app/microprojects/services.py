@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.accounts import services as accounts
 from app.accounts.models import User
 from app.communities import services as communities
 from app.communities.models import Community
@@ -616,14 +617,6 @@ def entries_of(*, fund_id: int | None = None, project_id: int | None = None) -> 
     return list(db.session.scalars(query))
 
 
-def names_of(user_ids) -> dict[int, str]:
-    """Display names by user id."""
-    ids = {i for i in user_ids if i is not None}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all())
-
-
 def titles_of(project_ids) -> dict[int, str]:
     """Project titles by id."""
     ids = set(project_ids)
@@ -643,7 +636,7 @@ def ledger_of(*, project: MicroProject | None = None, fund: Fund | None = None) 
         return []
     entries = entries_of(project_id=project.id) if project is not None else entries_of(fund_id=fund.id)
     titles = {project.id: project.title} if project is not None else titles_of(e.project_id for e in entries)
-    return ledger_rows(entries, titles=titles, names=names_of(e.actor_id for e in entries))
+    return ledger_rows(entries, titles=titles, names=accounts.names_of(e.actor_id for e in entries))
 
 
 @dataclass(frozen=True)
