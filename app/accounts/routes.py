@@ -10,7 +10,7 @@ from app.accounts import bp, services
 from app.accounts.forms import LoginForm, RegisterForm, SettingsForm
 from app.core.errors import DomainError
 from app.core.i18n import select_locale
-from app.core.web import safe_next, show_error
+from app.core.web import handle_refusal, safe_next
 from app.extensions import limiter
 
 
@@ -35,8 +35,7 @@ def register():
         try:
             user = services.register(form.phone.data, form.name.data, form.password.data, select_locale())
         except DomainError as err:
-            show_error(form, err)
-            status = err.status_code
+            status = handle_refusal(err, form)
         else:
             login_user(user, remember=True)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
@@ -52,15 +51,15 @@ def login():
         return redirect(url_for("core.index"))
     form = LoginForm()
     next_url = safe_next(request.values.get("next"), url_for("core.index"))
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.phone.data, form.password.data)
         except DomainError as err:
-            flash(err.message, "error")
-            return render_template("accounts/login.html", form=form, next_url=next_url), err.status_code
-        login_user(user, remember=form.remember.data)
-        return redirect(next_url)
-    status = 400 if request.method == "POST" else 200
+            status = handle_refusal(err)
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(next_url)
     return render_template("accounts/login.html", form=form, next_url=next_url), status
 
 

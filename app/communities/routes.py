@@ -24,7 +24,7 @@ from app.communities.forms import (
 )
 from app.communities.models import MembershipStatus, Relation, Role
 from app.core.errors import DomainError, Forbidden
-from app.core.web import show_error
+from app.core.web import handle_refusal
 
 
 def _viewer(slug: str) -> services.Viewer:
@@ -52,7 +52,7 @@ def join():
             invite = services.find_invite(code)
         except DomainError as err:
             form.code.data = code
-            show_error(form, err)
+            handle_refusal(err, form)
         else:
             return redirect(url_for("communities.join_household", code=invite.code))
     return render_template("communities/join_code.html", form=form), 400
@@ -65,7 +65,7 @@ def join_household(code: str):
     try:
         invite = services.find_invite(code)
     except DomainError as err:
-        flash(err.message, "error")
+        handle_refusal(err)
         return redirect(url_for("communities.join"))
     community = invite.community
     existing = services.membership_of(current_user, community.id)
@@ -86,8 +86,7 @@ def join_household(code: str):
             relation = Relation(form.relation.data) if household and form.relation.data else None
             services.join(current_user, invite, household=household, relation=relation)
         except DomainError as err:
-            show_error(form, err)
-            status = err.status_code
+            status = handle_refusal(err, form)
         else:
             return redirect(url_for("communities.home", slug=community.slug))
     elif request.method == "POST":
@@ -175,8 +174,7 @@ def reject(slug: str, membership_id: int):
         try:
             services.reject(current_user, membership, form.reason.data)
         except DomainError as err:
-            show_error(form, err)
-            status = err.status_code
+            status = handle_refusal(err, form)
         else:
             flash(_("The request of %(name)s was rejected.", name=membership.user.name), "info")
             return redirect(url_for("communities.verifications", slug=slug))
@@ -240,10 +238,7 @@ def member(slug: str, membership_id: int):
         try:
             services.assign_role(current_user, target, Role(form.role.data), form.building_id.data or None)
         except DomainError as err:
-            if err.status_code == 403:
-                raise
-            show_error(form, err)
-            status = err.status_code
+            status = handle_refusal(err, form)
         else:
             flash(_("Role given."), "success")
             return redirect(url_for("communities.member", slug=slug, membership_id=target.id))
@@ -279,10 +274,8 @@ def revoke_role(slug: str, membership_id: int):
     try:
         services.revoke_role(current_user, target, role)
     except DomainError as err:
-        if err.status_code == 403:
-            raise
-        flash(err.message, "error")
-        return redirect(url_for("communities.member", slug=slug, membership_id=target.id)), err.status_code
+        status = handle_refusal(err)
+        return redirect(url_for("communities.member", slug=slug, membership_id=target.id)), status
     flash(_("Role removed."), "info")
     return redirect(url_for("communities.member", slug=slug, membership_id=target.id))
 
@@ -304,10 +297,7 @@ def invites(slug: str):
         try:
             invite = services.create_invite(current_user, view.community, form.building_id.data or None)
         except DomainError as err:
-            if err.status_code == 403:
-                raise
-            show_error(form, err)
-            status = err.status_code
+            status = handle_refusal(err, form)
         else:
             flash(_("New invite code %(code)s.", code=invite.code), "success")
             return redirect(url_for("communities.invites", slug=slug))
@@ -406,8 +396,8 @@ def roster_preview(slug: str):
     try:
         preview = roster.parse(data, form.file.data.filename or "", max_rows=current_app.config["ROSTER_MAX_ROWS"])
     except DomainError as err:
-        show_error(form, err)
-        return render_template("communities/roster.html", community=view.community, form=form), err.status_code
+        status = handle_refusal(err, form)
+        return render_template("communities/roster.html", community=view.community, form=form), status
     token = roster.stash(_stash_dir(), data, view.community.id, current_user.id) if preview.ok else ""
     return (
         render_template(
@@ -435,9 +425,7 @@ def roster_confirm(slug: str):
         preview = roster.parse(data, max_rows=current_app.config["ROSTER_MAX_ROWS"])
         result = roster.import_roster(current_user, view.community, preview)
     except DomainError as err:
-        if err.status_code == 403:
-            raise
-        flash(err.message, "error")
+        handle_refusal(err)
         return redirect(url_for("communities.roster_list", slug=slug))
     roster.unstash(_stash_dir(), form.token.data, view.community.id, current_user.id, remove=True)
     flash(

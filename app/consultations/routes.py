@@ -15,7 +15,7 @@ from app.consultations.forms import PARTY_LABELS, ConsultationForm, PhaseForm, S
 from app.consultations.minutes import build_docx, minutes_filename
 from app.consultations.models import Phase
 from app.core.errors import DomainError, Forbidden
-from app.core.web import show_error
+from app.core.web import handle_refusal
 from app.moderation import services as moderation
 from app.procedure.forms import RulesForm
 from app.voting import registry as voting_registry
@@ -73,10 +73,7 @@ def new(slug: str):
                 rule_set_id=form.rule_set_id.data,
             )
         except DomainError as err:
-            if err.status_code == 403:
-                raise
-            show_error(form, err)
-            status = err.status_code
+            status = handle_refusal(err, form)
         else:
             flash(_("Draft saved. Open it when you are ready."), "success")
             return redirect(url_for("consultations.room", consultation_id=consultation.id))
@@ -110,10 +107,7 @@ def edit(consultation_id: int):
                 chair_id=form.chair_id.data,
             )
         except DomainError as err:
-            if err.status_code == 403:
-                raise
-            show_error(form, err)
-            status = err.status_code
+            status = handle_refusal(err, form)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("consultations.room", consultation_id=consultation.id))
@@ -181,10 +175,11 @@ def speak(consultation_id: int):
         except DomainError as err:
             if err.status_code == 403 and err.code == "forbidden":
                 raise
-            show_error(form, err)
+            # the rules' refusals, "not verified" (403) among them, are said beside the message box
+            status = handle_refusal(err, form, reraise=())
             if not err.field:
                 form.body.errors = [*form.body.errors, err.message]
-            return _room(consultation, actor, form, err.status_code)
+            return _room(consultation, actor, form, status)
         return redirect(url_for("consultations.room", consultation_id=consultation.id) + "#latest")
     return _room(consultation, actor, form, 400)
 
@@ -204,10 +199,8 @@ def phase(consultation_id: int):
     try:
         services.set_phase(current_user, consultation, target)
     except DomainError as err:
-        if err.status_code == 403:
-            raise
-        flash(err.message, "error")
-        return redirect(url_for("consultations.room", consultation_id=consultation.id)), err.status_code
+        status = handle_refusal(err)
+        return redirect(url_for("consultations.room", consultation_id=consultation.id)), status
     flash(_("The consultation is now: %(phase)s.", phase=services.PHASE_LABELS[target]), "success")
     return redirect(url_for("consultations.room", consultation_id=consultation.id))
 
@@ -233,8 +226,7 @@ def rules(consultation_id: int):
             try:
                 services.change_rules(current_user, consultation, form.values())
             except DomainError as err:
-                show_error(form, err)
-                status = err.status_code
+                status = handle_refusal(err, form)
             else:
                 flash(_("The rules were changed; the room has been told."), "success")
                 return redirect(url_for("consultations.rules", consultation_id=consultation.id))

@@ -26,7 +26,7 @@ from app.contests.forms import (
 from app.contests.models import Phase
 from app.core.clock import local_today
 from app.core.errors import DomainError, Forbidden, NotFound
-from app.core.web import show_error
+from app.core.web import handle_refusal
 from app.microprojects.ledger import parse_yuan
 from app.voting import registry as voting_registry
 from app.voting import results as charts
@@ -85,8 +85,7 @@ def new(slug: str):
                 announced_ends=services.end_of_day(form.announced_ends.data),
             )
         except DomainError as err:
-            show_error(form, err)
-            status = err.status_code
+            status = handle_refusal(err, form)
         else:
             flash(_("The contest is open for proposals."), "success")
             return redirect(url_for("contests.show", contest_id=contest.id))
@@ -153,10 +152,7 @@ def advance(contest_id: int):
     try:
         services.advance(current_user, contest, form.to.data)
     except DomainError as err:
-        if err.status_code in (403, 404):
-            raise
-        flash(err.message, "error")
-        return _page(contest, actor, status=err.status_code)
+        return _page(contest, actor, status=handle_refusal(err))
     flash(_("The contest is now in %(phase)s.", phase=services.PHASE_LABELS[contest.phase]), "success")
     return redirect(url_for("contests.show", contest_id=contest.id))
 
@@ -197,10 +193,7 @@ def new_entry(contest_id: int):
                 idea_id=form.idea(),
             )
         except DomainError as err:
-            if err.status_code == 403:
-                raise
-            show_error(form, err)
-            status = err.status_code
+            status = handle_refusal(err, form)
         else:
             flash(_("Thank you. Your proposal is in; you will be told the screening result."), "success")
             return redirect(url_for("contests.entry", entry_id=entry.id))
@@ -255,8 +248,7 @@ def screen(entry_id: int):
         try:
             services.screen(current_user, entry, eligible=form.decision.data == "eligible", reason=form.reason.data)
         except DomainError as err:
-            show_error(form, err)
-            return _entry_page(entry, actor, form=form, status=err.status_code)
+            return _entry_page(entry, actor, form=form, status=handle_refusal(err, form))
         flash(_("Screening recorded; the author has been told."), "success")
         return redirect(url_for("contests.entry", entry_id=entry.id))
     return _entry_page(entry, actor, form=form, status=400)
@@ -300,13 +292,9 @@ def vote(contest_id: int):
     try:
         ballot = services.vote(current_user, contest, form.entry_ids(values))
     except DomainError as err:
-        if err.status_code in (403, 404):
-            raise
-        flash(err.message, "error")
+        status = handle_refusal(err)
         chosen = [int(v) for v in values if str(v).isdigit()]
-        return _ballot_page(
-            contest, chosen=chosen, receipt=services.my_receipt(current_user, contest), status=err.status_code
-        )
+        return _ballot_page(contest, chosen=chosen, receipt=services.my_receipt(current_user, contest), status=status)
     flash(_("Your ballot is in. Keep your tracking code to check it was counted."), "success")
     return _ballot_page(contest, receipt=ballot.receipt)
 
@@ -369,8 +357,7 @@ def certify(contest_id: int):
     try:
         services.certify(current_user, contest, form.role.data)
     except DomainError as err:
-        flash(err.message, "error")
-        return _count_page(contest, form=form, status=err.status_code)
+        return _count_page(contest, form=form, status=handle_refusal(err))
     if contest.phase == Phase.ANNOUNCED:
         flash(_("Both signatures are in: the result is published for 公示."), "success")
         return redirect(url_for("contests.results", contest_id=contest.id))
@@ -492,8 +479,7 @@ def object_to(contest_id: int):
         try:
             services.object_to(current_user, contest, client_id=form.client_id.data, body=form.body.data)
         except DomainError as err:
-            show_error(form, err)
-            return _notice(contest, actor, res, objection_form=form, status=err.status_code)
+            return _notice(contest, actor, res, objection_form=form, status=handle_refusal(err, form))
         flash(_("Your objection is recorded and shown below; the staff will answer it."), "success")
         return redirect(url_for("contests.results", contest_id=contest.id) + "#objections")
     return _notice(contest, actor, res, objection_form=form, status=400)
@@ -511,8 +497,7 @@ def answer(contest_id: int, objection_id: int):
         try:
             services.answer_objection(current_user, contest, objection, form.answer.data)
         except DomainError as err:
-            flash(err.message, "error")
-            return _notice(contest, actor, res, status=err.status_code)
+            return _notice(contest, actor, res, status=handle_refusal(err))
         flash(_("Your answer is shown beside the objection."), "success")
         return redirect(url_for("contests.results", contest_id=contest.id) + "#objections")
     flash(_("Write an answer."), "error")
@@ -532,10 +517,8 @@ def grant(contest_id: int):
     try:
         projects = services.grant_winners(current_user, contest)
     except DomainError as err:
-        if err.status_code in (403, 404):
-            raise
-        flash(err.message, "error")
-        return _notice(contest, actor, services.result(current_user, contest), status=err.status_code)
+        status = handle_refusal(err)
+        return _notice(contest, actor, services.result(current_user, contest), status=status)
     flash(_("%(n)d winning entries are now micro-projects.", n=len(projects)), "success")
     return redirect(url_for("contests.results", contest_id=contest.id))
 

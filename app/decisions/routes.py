@@ -13,7 +13,7 @@ from app.accounts import services as accounts
 from app.communities import services as communities
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.masking import mask_phone, mask_room
-from app.core.web import show_error
+from app.core.web import handle_refusal
 from app.decisions import bp, permissions, reports, services
 from app.decisions.forms import (
     APPROVAL_MODES,
@@ -32,7 +32,6 @@ from app.decisions.forms import (
     VoteForm,
 )
 from app.decisions.models import Decision, DecisionState
-from app.extensions import db
 from app.voting import registry as voting_registry
 from app.voting import results, tally
 from app.voting import services as voting
@@ -111,11 +110,7 @@ def _save(form: DecisionForm, community, decision: Decision | None):
                 else:
                     decision = services.update(current_user, decision, **values)
             except DomainError as err:
-                if err.status_code in (403, 404):
-                    raise
-                db.session.rollback()
-                show_error(form, err)
-                status = err.status_code
+                status = handle_refusal(err, form)
             else:
                 flash(_("Draft saved. Check the roll, then open voting."), "success")
                 return redirect(url_for("decisions.show", decision_id=decision.id))
@@ -187,11 +182,7 @@ def rules(slug: str):
                     inclusive=form.approval_mode.data == "at_least",
                 )
             except DomainError as err:
-                if err.status_code in (403, 404):
-                    raise
-                db.session.rollback()
-                show_error(form, err)
-                status = err.status_code
+                status = handle_refusal(err, form)
             else:
                 flash(_("Thresholds saved. They apply to decisions whose voting opens from now on."), "success")
                 return redirect(url_for("decisions.rules", slug=community.slug))
@@ -257,14 +248,6 @@ def show(decision_id: int):
     return _show(decision, services.visible(current_user, decision))
 
 
-def _refusal(err: DomainError):
-    """A refused action: 403/404 as pages; anything else flashed on the decision page with its status."""
-    db.session.rollback()
-    if err.status_code in (403, 404):
-        raise err
-    flash(err.message, "error")
-
-
 @bp.route("/decisions/<int:decision_id>/open", methods=["POST"])
 @login_required
 def open_voting(decision_id: int):
@@ -276,8 +259,7 @@ def open_voting(decision_id: int):
     try:
         services.open_voting(current_user, decision)
     except DomainError as err:
-        _refusal(err)
-        return _show(decision, member, status=err.status_code)
+        return _show(decision, member, status=handle_refusal(err))
     flash(_("Voting is open. The roll of owners is frozen."), "success")
     return redirect(url_for("decisions.show", decision_id=decision.id))
 
@@ -294,11 +276,7 @@ def vote(decision_id: int):
     try:
         ballot = services.vote(current_user, decision, form.choice.data)
     except DomainError as err:
-        db.session.rollback()
-        if err.status_code in (403, 404):
-            raise
-        show_error(form, err)
-        return _show(decision, member, vote_form=form, status=err.status_code)
+        return _show(decision, member, vote_form=form, status=handle_refusal(err, form))
     flash(_("Your vote was recorded. Receipt: %(receipt)s", receipt=ballot.receipt), "success")
     return redirect(url_for("decisions.show", decision_id=decision.id) + "#my-vote")
 
@@ -395,11 +373,7 @@ def paper(decision_id: int):
             client_id=form.client_id.data,
         )
     except DomainError as err:
-        db.session.rollback()
-        if err.status_code in (403, 404):
-            raise
-        show_error(form, err)
-        return _paper_page(decision, form, status=err.status_code)
+        return _paper_page(decision, form, status=handle_refusal(err, form))
     messages = {
         "counted": _("Both entries agree: the paper ballot is counted."),
         "pending": _("First entry saved. A second, different counter must enter this ballot before it counts."),
@@ -420,8 +394,7 @@ def correct(decision_id: int, paper_id: int):
     try:
         state = services.correct_paper(current_user, decision, paper_id, form.choice.data)
     except DomainError as err:
-        _refusal(err)
-        return _paper_page(decision, PaperForm(formdata=None), status=err.status_code)
+        return _paper_page(decision, PaperForm(formdata=None), status=handle_refusal(err))
     if state.status == "counted":
         flash(_("Both entries agree: the paper ballot is counted."), "success")
     else:
@@ -443,8 +416,7 @@ def close(decision_id: int):
     try:
         services.close_voting(current_user, decision)
     except DomainError as err:
-        _refusal(err)
-        return _show(decision, member, status=err.status_code)
+        return _show(decision, member, status=handle_refusal(err))
     flash(_("Voting is closed. A counter and a scrutineer now check and sign the count."), "success")
     return redirect(url_for("decisions.show", decision_id=decision.id))
 
@@ -461,8 +433,7 @@ def certify(decision_id: int):
     try:
         services.certify(current_user, decision, form.role.data)
     except DomainError as err:
-        _refusal(err)
-        return _show(decision, member, certify_form=form, status=err.status_code)
+        return _show(decision, member, certify_form=form, status=handle_refusal(err))
     if decision.state == S.ANNOUNCED:
         flash(_("Both have signed: the result is published for 公示."), "success")
     else:
@@ -482,11 +453,7 @@ def object_to(decision_id: int):
     try:
         services.object_to(current_user, decision, client_id=form.client_id.data, body=form.body.data)
     except DomainError as err:
-        db.session.rollback()
-        if err.status_code in (403, 404):
-            raise
-        show_error(form, err)
-        return _show(decision, member, objection_form=form, status=err.status_code)
+        return _show(decision, member, objection_form=form, status=handle_refusal(err, form))
     flash(_("Your objection is recorded and shown with the result."), "success")
     return redirect(url_for("decisions.show", decision_id=decision.id) + "#objections")
 
@@ -506,8 +473,7 @@ def answer(decision_id: int, objection_id: int):
     try:
         services.answer_objection(current_user, decision, objection_id, form.answer.data)
     except DomainError as err:
-        _refusal(err)
-        return _show(decision, member, status=err.status_code)
+        return _show(decision, member, status=handle_refusal(err))
     flash(_("Answer published."), "success")
     return redirect(url_for("decisions.show", decision_id=decision.id) + "#objections")
 

@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from app.communities import services as communities
 from app.core.errors import DomainError, Forbidden
 from app.core.uploads import PhotoStore
-from app.core.web import show_error
+from app.core.web import handle_refusal
 from app.ideas import bp, permissions, services
 from app.ideas.forms import AdoptForm, AdoptProjectForm, CommentForm, IdeaForm, StatusForm
 from app.ideas.models import Category, IdeaStatus
@@ -64,10 +64,7 @@ def new(slug: str):
                 store=PhotoStore(current_app.config, community_id=community.id, owner_id=current_user.id),
             )
         except DomainError as err:
-            if err.status_code == 403:
-                raise
-            show_error(form, err)
-            status = err.status_code
+            status = handle_refusal(err, form)
         else:
             flash(_("Thank you. Your idea is in; you will be told of every step."), "success")
             return redirect(url_for("ideas.show", idea_id=idea.id))
@@ -138,10 +135,8 @@ def endorse(idea_id: int):
     try:
         services.endorse(current_user, idea)
     except DomainError as err:
-        if err.status_code in (403, 404):
-            raise
-        flash(err.message, "error")
-        return _show(idea, services.visible(current_user, idea), status=err.status_code)
+        status = handle_refusal(err)
+        return _show(idea, services.visible(current_user, idea), status=status)
     return redirect(url_for("ideas.show", idea_id=idea.id))
 
 
@@ -156,10 +151,7 @@ def comment(idea_id: int):
         try:
             services.comment(current_user, idea, client_id=form.client_id.data, body=form.body.data)
         except DomainError as err:
-            if err.status_code in (403, 404):
-                raise
-            show_error(form, err)
-            return _show(idea, actor, comment_form=form, status=err.status_code)
+            return _show(idea, actor, comment_form=form, status=handle_refusal(err, form))
         return redirect(url_for("ideas.show", idea_id=idea.id) + "#comments")
     return _show(idea, actor, comment_form=form, status=400)
 
@@ -179,8 +171,7 @@ def change_status(idea_id: int):
                 current_user, idea, form.status.data, form.reason.data, merged_into_id=form.merged_into_id.data
             )
         except DomainError as err:
-            show_error(form, err)
-            return _show(idea, actor, status_form=form, status=err.status_code)
+            return _show(idea, actor, status_form=form, status=handle_refusal(err, form))
         flash(_("Status changed; the submitter has been told."), "success")
         return redirect(url_for("ideas.show", idea_id=idea.id))
     return _show(idea, actor, status_form=form, status=400)
@@ -206,8 +197,7 @@ def adopt(idea_id: int):
                 reason=form.reason.data,
             )
         except DomainError as err:
-            show_error(form, err)
-            return _show(idea, actor, adopt_form=form, status=err.status_code)
+            return _show(idea, actor, adopt_form=form, status=handle_refusal(err, form))
         flash(_("A draft consultation was made from this idea."), "success")
         return redirect(url_for("consultations.room", consultation_id=idea.consultation_id))
     return _show(idea, actor, adopt_form=form, status=400)
@@ -226,10 +216,7 @@ def adopt_project(idea_id: int):
         try:
             services.adopt_as_micro_project(current_user, idea, reason=form.reason.data)
         except DomainError as err:
-            if err.status_code in (403, 404):
-                raise
-            show_error(form, err)
-            return _show(idea, actor, project_form=form, status=err.status_code)
+            return _show(idea, actor, project_form=form, status=handle_refusal(err, form))
         flash(
             _("A draft micro-project was made from this idea; its submitter has been asked to add the budget."),
             "success",

@@ -14,7 +14,7 @@ from app.communities import services as communities
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.money import format_yuan
 from app.core.uploads import PhotoStore, discard_files, save_photo
-from app.core.web import show_error
+from app.core.web import handle_refusal
 from app.extensions import db
 from app.microprojects import bp, ledger, permissions, reports, services
 from app.microprojects.forms import (
@@ -147,10 +147,7 @@ def _application(form: ApplicationForm, community, project=None):
                     client_id=form.client_id.data,
                 )
             except DomainError as err:
-                if err.status_code in (403, 404):
-                    raise
-                show_error(form, err)
-                status = err.status_code
+                status = handle_refusal(err, form)
             else:
                 return _sent_or_saved(project, send=bool(form.submit_for_review.data))
     return (
@@ -165,7 +162,7 @@ def _sent_or_saved(project, *, send: bool):
         try:
             services.move(current_user, project, S.SUBMITTED)
         except DomainError as err:
-            flash(err.message, "error")
+            handle_refusal(err)  # saved, but not sent: the message says why
         else:
             flash(sent, "success")
     elif send:
@@ -293,10 +290,7 @@ def progress(project_id: int):
             store=PhotoStore(current_app.config, community_id=project.community_id, owner_id=current_user.id),
         )
     except DomainError as err:
-        if err.status_code in (403, 404):
-            raise
-        show_error(form, err)
-        return _show(project, member, progress_form=form, status=err.status_code)
+        return _show(project, member, progress_form=form, status=handle_refusal(err, form))
     flash(_("Progress posted."), "success")
     return redirect(url_for("microprojects.show", project_id=project.id) + "#progress-posts")
 
@@ -325,8 +319,7 @@ def move(project_id: int):
         try:
             granted_fen = ledger.parse_yuan(form.amount.data, field="amount")
         except DomainError as err:
-            show_error(form, err)
-            return _show(project, member, review_form=form, status=err.status_code)
+            return _show(project, member, review_form=form, status=handle_refusal(err, form))
         year = form.year.data
         if year is None:
             form.year.errors = [*form.year.errors, _("Choose a year.")]
@@ -336,13 +329,8 @@ def move(project_id: int):
             current_user, project, form.status.data, form.comment.data or "", granted_fen=granted_fen, year=year
         )
     except DomainError as err:
-        if err.status_code == 404 or err.code == "forbidden":
-            raise
-        if staff:
-            show_error(form, err)
-        else:
-            flash(err.message, "error")  # the applicant's buttons carry no fields to mark
-        return _show(project, member, review_form=form, status=err.status_code)
+        status = handle_refusal(err, form if staff else None)  # the applicant's buttons carry no fields to mark
+        return _show(project, member, review_form=form, status=status)
     flash(_("The project is now: %(status)s.", status=STATUS_LABELS[project.status]), "success")
     return redirect(url_for("microprojects.show", project_id=project.id))
 
@@ -360,17 +348,13 @@ def spend(project_id: int):
     try:
         services.check_spending(current_user, project)  # before any file is written
     except DomainError as err:
-        if err.status_code in (403, 404):
-            raise
-        flash(err.message, "error")
-        return _show(project, member, status=err.status_code)
+        return _show(project, member, status=handle_refusal(err))
     if not form.validate_on_submit():
         return _show(project, member, spend_form=form, status=400)
     try:
         amount_fen = ledger.parse_yuan(form.amount.data, field="amount")
     except DomainError as err:
-        show_error(form, err)
-        return _show(project, member, spend_form=form, status=err.status_code)
+        return _show(project, member, spend_form=form, status=handle_refusal(err, form))
     config = current_app.config
     try:
         photo = save_photo(
@@ -398,10 +382,9 @@ def spend(project_id: int):
     except Exception as err:
         db.session.rollback()  # the photo's row too: services.spend rolls back only what it began
         discard_files(photo, config["UPLOAD_DIR"])
-        if not isinstance(err, DomainError) or err.status_code in (403, 404):
+        if not isinstance(err, DomainError):
             raise
-        show_error(form, err)
-        return _show(project, member, spend_form=form, status=err.status_code)
+        return _show(project, member, spend_form=form, status=handle_refusal(err, form))
     if entry.receipt_photo_id != photo_id:
         # a retry that raced the first request: its entry has the first receipt; this photo is not kept
         discard_files(photo, config["UPLOAD_DIR"])  # its row was rolled back with the losing insert
@@ -428,10 +411,7 @@ def rate(project_id: int):
     try:
         services.rate(current_user, project, form.score.data, form.comment.data or "")
     except DomainError as err:
-        if err.status_code == 404 or err.code == "forbidden":
-            raise
-        show_error(form, err)
-        return _show(project, member, rating_form=form, status=err.status_code)
+        return _show(project, member, rating_form=form, status=handle_refusal(err, form))
     flash(_("Thank you: your household's rating was recorded."), "success")
     return redirect(url_for("microprojects.show", project_id=project.id) + "#rating")
 
@@ -462,10 +442,7 @@ def fund(slug: str):
                 total_fen = ledger.parse_yuan(form.total.data, field="total")
                 saved = services.set_fund(current_user, community, form.year.data, total_fen)
             except DomainError as err:
-                if err.status_code == 403:
-                    raise
-                show_error(form, err)
-                status = err.status_code
+                status = handle_refusal(err, form)
             else:
                 flash(
                     _("The %(year)d micro-fund is now %(total)s.", year=saved.year, total=format_yuan(saved.total_fen)),

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.communities import services as communities
 from app.core.errors import DomainError, Forbidden
-from app.core.web import show_error
+from app.core.web import handle_refusal
 from app.procedure import bp, permissions, services
 from app.procedure.forms import CopyForm, RuleSetForm
 
@@ -62,10 +62,7 @@ def edit(slug: str, rule_set_id: int):
         try:
             services.update(current_user, community, rules, form.values(), name=form.name.data, text=form.text.data)
         except DomainError as err:
-            if err.status_code == 403:
-                raise
-            show_error(form, err)
-            status = err.status_code
+            status = handle_refusal(err, form)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("procedure.index", slug=slug))
