@@ -41,6 +41,8 @@ class Config:
             int(os.environ.get("DATABASE_POOL_SIZE", 10)) + int(os.environ.get("DATABASE_MAX_OVERFLOW", 20)),
         )
     )
+    # Votes arriving together are written together (group commit), at most this many per transaction.
+    VOTE_BATCH_MAX = int(os.environ.get("VOTE_BATCH_MAX", 500))
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
     # Socket.IO: async mode is a setting; eventlet and gevent are imported only by wsgi.py.

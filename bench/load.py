@@ -146,12 +146,14 @@ class Worker:
             await asyncio.sleep(0.05)
         return {"received": self.received, "latencies": list(self.latencies)}
 
-    async def vote(self, motion_id: int, start_at: float, timeout: float) -> dict:
-        """Every client submits its vote twice at once, at start_at (a monotonic time)."""
+    async def vote(self, motion_id: int, start_at: float, timeout: float, interval: float = 0.0) -> dict:
+        """Every client submits its vote twice at once: all at start_at (a monotonic time), or the
+        i-th client at start_at + i × interval (a steady stream of voters)."""
         await asyncio.sleep(max(start_at - time.monotonic(), 0))
         results: list[tuple] = []
 
         async def one(client, index: int):
+            await asyncio.sleep(max(start_at + index * interval - time.monotonic(), 0))
             begin = time.monotonic()
             try:
                 answer = await client.call(
@@ -244,8 +246,10 @@ class LoadPool:
             "latencies": [x for r in results for x in r["latencies"]],
         }
 
-    def vote(self, motion_id: int, start_at: float, timeout: float = 60) -> list[tuple]:
-        results = self._all("vote", motion_id, start_at, timeout)
+    def vote(self, motion_id: int, start_at: float, timeout: float = 60, rate: float | None = None) -> list[tuple]:
+        """All voters at start_at, or (rate) a steady stream of that many voters per second over all workers."""
+        interval = len(self.pipes) / rate if rate else 0.0
+        results = self._all("vote", motion_id, start_at, timeout, interval)
         return [(w, *row) for w, r in enumerate(results) for row in r["results"]]
 
     def disconnect(self) -> int:

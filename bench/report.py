@@ -264,14 +264,29 @@ def _targets(results: dict) -> list[tuple]:
                     verdict(y["ballots_per_second"], BALLOTS_PER_SECOND, higher_is_better=True, unit="/s"),
                 )
             )
+            bare = votes.get("bare") or {}
+            bare_p99 = (bare.get("ack") or {}).get("p99")
             rows.append(
                 (
                     "3",
-                    f"acknowledgement p99 ≤ {VOTE_P99_MS:.0f} ms",
-                    f"{ms(y['ack']['p99'])} ms",
+                    f"acknowledgement p99 ≤ {VOTE_P99_MS:.0f} ms (all {y['voters']} voters at one instant)",
+                    f"{ms(y['ack']['p99'])} ms (bare server, no database: {ms(bare_p99)} ms)",
                     verdict(y["ack"]["p99"], VOTE_P99_MS, unit=" ms"),
                 )
             )
+            steady = y.get("steady") or {}
+            if steady:
+                rows.append(
+                    (
+                        "3",
+                        f"acknowledgement p99 ≤ {VOTE_P99_MS:.0f} ms with voters arriving at "
+                        f"{steady['rate']:.0f}/s (2 submissions each); exactly {steady['voters']} stored",
+                        f"{ms(steady['ack']['p99'])} ms; {steady['stored']} stored ({steady['stored_voters']} voters)",
+                        verdict(steady["ack"]["p99"], VOTE_P99_MS, unit=" ms")
+                        if steady["stored"] == steady["voters"] == steady["stored_voters"]
+                        else "MISS (count)",
+                    )
+                )
     http = results.get("http") or {}
     if http:
         idle, busy = http["idle"]["p99"], (http.get("load") or {}).get("p99")
@@ -482,13 +497,24 @@ def _votes(add, votes) -> None:
         if row.get("error"):
             add(f"| {kind} | {row['error'][:200]} | | | | | | | | | | |")
             continue
-        add(
-            f"| {kind} | {row['voters']} | {row['submissions']} | {row['acks_ok']} | {row['accepted']} | "
-            f"{row['same_receipt_twice']} | {row['stored'] if row['stored'] is not None else '—'} | "
-            f"{row['seconds']:.2f} | {row['ballots_per_second']:.0f} | {ms(row['ack']['p50'])} | "
-            f"{ms(row['ack']['p99'])} | {row['errors'] or 'none'} |"
-        )
+        for label, figures in ((kind, row), (f"{kind}, steady", row.get("steady"))):
+            if figures:
+                add(
+                    f"| {label} | {figures['voters']} | {figures['submissions']} | {figures['acks_ok']} | "
+                    f"{figures['accepted']} | {figures['same_receipt_twice']} | "
+                    f"{figures['stored'] if figures['stored'] is not None else '—'} | {figures['seconds']:.2f} | "
+                    f"{figures['ballots_per_second']:.0f} | {ms(figures['ack']['p50'])} | "
+                    f"{ms(figures['ack']['p99'])} | {figures['errors'] or 'none'} |"
+                )
     add("")
+    steady = (votes.get("yishi") or {}).get("steady")
+    if steady:
+        add(
+            f"The *steady* rows: the same voters vote on a second motion, arriving at {steady['rate']:.0f} voters "
+            "per second (each still submits twice at once), so the acknowledgement time is the time one vote "
+            "takes at the target rate rather than its place in a queue of every vote at once."
+        )
+        add("")
 
 
 def _modes(add, results) -> None:

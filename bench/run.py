@@ -58,6 +58,7 @@ class Settings:
         self.speeches = 4 if quick else 12
         self.capacity = 60 if quick else 2000
         self.voters = 40 if quick else 1000
+        self.vote_rate = 40.0 if quick else 500.0  # voters per second in the steady vote run
         self.body_chars = 120
         self.http_idle_samples = 20 if quick else 100
         self.workers = 2 if quick else 4
@@ -476,7 +477,7 @@ class Run:
     def _votes(self, server) -> dict:
         voters = self.world["members"][: self.s.voters]
         pool = self.pool(server)
-        profile = None
+        profile = profiled = None
         try:
             connected = pool.connect(voters)
             if connected["failed"]:
@@ -484,13 +485,25 @@ class Run:
             time.sleep(1)
             if self.s.profile and server.kind == "yishi":
                 profile = Profile(self.s, server.pid, self.workdir / "votes.txt")
-            rows = pool.vote(self.world["motion_id"], time.monotonic() + 1.0)
+            burst = pool.vote(self.world["motion_id"], time.monotonic() + 1.0)
+            if profile:  # the burst only: not the steady run, not the disconnects
+                profile, profiled = None, profile.stop()
+            time.sleep(2)  # the sealer catches up; the steady run starts on a quiet server
+            steady = pool.vote(self.world["paced_motion_id"], time.monotonic() + 1.0, rate=self.s.vote_rate)
         finally:
             try:
                 pool.disconnect()
             finally:
                 pool.close()
-        profiled = profile.stop() if profile else None
+                if profile:
+                    profile.stop()
+        out = self._vote_figures(server, voters, burst, self.world["motion_id"])
+        out["profile"] = profiled
+        out["steady"] = self._vote_figures(server, voters, steady, self.world["paced_motion_id"])
+        out["steady"]["rate"] = self.s.vote_rate
+        return out
+
+    def _vote_figures(self, server, voters, rows, motion_id) -> dict:
         first = min(r[2] for r in rows)
         last = max(r[3] for r in rows)
         acks = [(r[3] - r[2]) * 1000.0 for r in rows]
@@ -505,14 +518,14 @@ class Run:
         for r in rows:
             if not r[4]:
                 errors[r[5]] = errors.get(r[5], 0) + 1
-        stored = None
+        stored = distinct = None
         if server.kind == "yishi":
             stored = self.db.scalar(
-                "SELECT count(*) FROM ballots WHERE poll_id = %s AND poll_type = %s", self.world["motion_id"], "motion"
+                "SELECT count(*) FROM ballots WHERE poll_id = %s AND poll_type = %s", motion_id, "motion"
             )
             distinct = self.db.scalar(
                 "SELECT count(DISTINCT voter_id) FROM ballots WHERE poll_id = %s AND poll_type = %s",
-                self.world["motion_id"],
+                motion_id,
                 "motion",
             )
         accepted = len({k for k, pair in by_voter.items() if any(g for g, _ in pair)})
@@ -524,11 +537,10 @@ class Run:
             "same_receipt_twice": both_same,
             "errors": errors,
             "stored": stored,
-            "stored_voters": distinct if server.kind == "yishi" else None,
+            "stored_voters": distinct,
             "seconds": last - first,
             "ballots_per_second": accepted / (last - first) if last > first else 0.0,
             "ack": summary(acks),
-            "profile": profiled,
         }
 
     # 6: page weight

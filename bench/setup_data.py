@@ -77,6 +77,10 @@ def build(app, members: int) -> dict:
     motion = services.move(residents[0], voting, client_id="bench-m", text="同意启动更换物业公司的程序")
     motion = services.second(residents[1], motion)
     motion = services.call_vote(chair, motion)
+    steady = consultation("小区停车收费标准（基准测试表决）")
+    paced = services.move(residents[0], steady, client_id="bench-p", text="同意停车收费标准调整方案")
+    paced = services.second(residents[1], paced)
+    paced = services.call_vote(chair, paced)
 
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
 
@@ -88,6 +92,7 @@ def build(app, members: int) -> dict:
         "consultation_id": room.id,
         "vote_consultation_id": voting.id,
         "motion_id": motion.id,
+        "paced_motion_id": paced.id,
         "session_cookie_name": app.config.get("SESSION_COOKIE_NAME", "session"),
         "chair": cookie(chair),
         "staff": cookie(staff),

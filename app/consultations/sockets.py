@@ -9,7 +9,7 @@ from flask_socketio import Namespace, join_room, leave_room, rooms
 from app.consultations import services
 from app.core import presence, validation
 from app.core.realtime import coalesced, refuse_anonymous, user_room
-from app.core.sockets import acknowledged, int_field, str_field
+from app.core.sockets import acknowledged, int_field, socket_user_id, str_field
 from app.extensions import db, socketio
 
 ROOM_PREFIX = "consultation:"
@@ -139,12 +139,12 @@ class ConsultationsNamespace(Namespace):
         motion = services.close_vote(current_user, services.get_motion(int_field(data, "motion_id")))
         return {"motion": services.motion_dict(motion)}
 
-    @acknowledged
+    @acknowledged(database=False)
     def on_vote(self, data):
-        """Vote for / against / abstain, once."""
-        motion = services.get_motion(int_field(data, "motion_id"))
-        ballot = services.vote(current_user, motion, str_field(data, "choice", max_length=20))
-        return {"receipt": ballot.receipt}
+        """Vote for / against / abstain, once: written with the votes that arrive with it (core.batching)."""
+        motion_id = int_field(data, "motion_id")
+        voted = services.submit_vote(socket_user_id(), motion_id, str_field(data, "choice", max_length=20))
+        return {"receipt": voted.receipt}
 
     @acknowledged
     def on_report(self, data):

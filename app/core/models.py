@@ -74,3 +74,19 @@ class HideableMixin:
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+
+def insert_or_ignore(entity):
+    """INSERT … ON CONFLICT DO NOTHING for the session's database (PostgreSQL or SQLite).
+
+    For rows that may already be there (a retried vote, an attendance recorded twice): the database
+    decides under its unique constraint, in one statement, and a conflict is no error.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(entity).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(entity).on_conflict_do_nothing()
+    raise NotImplementedError(f"insert_or_ignore has no form for {dialect}")

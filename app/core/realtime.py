@@ -21,6 +21,7 @@ from flask_socketio import ConnectionRefusedError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.core.sockets import remember_socket_user
 from app.extensions import db, socketio
 
 _PENDING = "yishi_pending_emits"
@@ -282,3 +283,4 @@ def refuse_anonymous() -> None:
     if not current_user.is_authenticated:
         message = _("Please log in to continue.")
         raise ConnectionRefusedError(message, {"code": "not_authenticated", "message": message})
+    remember_socket_user(current_user.id)

@@ -6,7 +6,7 @@ import functools
 import logging
 import threading
 
-from flask import current_app
+from flask import current_app, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -39,29 +39,55 @@ def _handler_slots() -> threading.BoundedSemaphore:
         return _slots[size]
 
 
-def acknowledged(handler):
-    """Answer {"ok": true, ...} or {"ok": false, "error": {code, message}}; never raise to the client."""
+SOCKET_USER = "yishi_socket_user_id"
+
+
+def remember_socket_user(user_id: int) -> None:
+    """At connect, after the user was loaded and checked: whom this connection is for."""
+    session[SOCKET_USER] = user_id
+
+
+def socket_user_id() -> int | None:
+    """The user this connection authenticated as at connect, without a query (see remember_socket_user)."""
+    value = session.get(SOCKET_USER)
+    return value if isinstance(value, int) else None
+
+
+def acknowledged(handler=None, *, database: bool = True):
+    """Answer {"ok": true, ...} or {"ok": false, "error": {code, message}}; never raise to the client.
+
+    A handler that does no database work of its own (database=False: it hands its work to a batch
+    writer, core.batching) does not load the user, whose id it takes from the connection, and does
+    not wait for one of the handler slots that stand for the pool's connections.
+    """
+    if handler is None:
+        return functools.partial(acknowledged, database=database)
+
+    def answer(self, data):
+        try:
+            # inside the try: loading the user is a query, and a database failure must still be answered
+            if not (current_user.is_authenticated if database else socket_user_id() is not None):
+                return error("not_authenticated", _("Please log in to continue."))
+            if data is not None and not isinstance(data, dict):
+                return error("bad_request", _("The request could not be understood."))
+            payload = handler(self, data or {})
+            if db.session().in_transaction():
+                db.session.commit()  # a read-only handler's transaction: its connection goes back now
+        except DomainError as err:
+            db.session.rollback()
+            return error(err.code, err.message)
+        except Exception:
+            db.session.rollback()
+            logger.exception("socket handler %s failed", handler.__name__)
+            return error("server_error", _("Something went wrong on our side. Please try again."))
+        return {"ok": True, **(payload or {})}
 
     @functools.wraps(handler)
     def wrapper(self, data=None, *args):
+        if not database:
+            return answer(self, data)
         with _handler_slots():
-            try:
-                # inside the try: loading the user is a query, and a database failure must still be answered
-                if not current_user.is_authenticated:
-                    return error("not_authenticated", _("Please log in to continue."))
-                if data is not None and not isinstance(data, dict):
-                    return error("bad_request", _("The request could not be understood."))
-                payload = handler(self, data or {})
-                if db.session().in_transaction():
-                    db.session.commit()  # a read-only handler's transaction: its connection goes back now
-            except DomainError as err:
-                db.session.rollback()
-                return error(err.code, err.message)
-            except Exception:
-                db.session.rollback()
-                logger.exception("socket handler %s failed", handler.__name__)
-                return error("server_error", _("Something went wrong on our side. Please try again."))
-            return {"ok": True, **(payload or {})}
+            return answer(self, data)
 
     return wrapper
 

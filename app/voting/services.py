@@ -7,6 +7,7 @@ commits, except where a function says it commits.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -14,12 +15,12 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.core import validation
 from app.core.errors import Conflict, DomainError, NotFound
-from app.core.models import utcnow
+from app.core.models import insert_or_ignore, utcnow
 from app.extensions import db
 from app.voting import registry, tally
 from app.voting.models import Ballot, Certification, CertifierRole, Objection, Participation, Poll, PollState
@@ -36,9 +37,13 @@ def receipt_for(poll_type: str, subject_id: int, voter_key: str, key: bytes | st
     """
     if key is None:
         key = current_app.config["SECRET_KEY"]
-    if isinstance(key, str):
-        key = key.encode()
-    digest = hmac.new(key, f"receipt|{poll_type}|{subject_id}|{voter_key}".encode(), hashlib.sha256).digest()
+    return _receipt(key.encode() if isinstance(key, str) else key, f"receipt|{poll_type}|{subject_id}|{voter_key}")
+
+
+@functools.lru_cache(maxsize=65536)
+def _receipt(key: bytes, message: str) -> str:
+    """Kept for a while: a burst of votes asks for each receipt more than once (a retry, the lookup, the insert)."""
+    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
     number = int.from_bytes(digest[:10], "big")
     chars = []
     for _ in range(RECEIPT_LENGTH):
@@ -65,6 +70,17 @@ def household_key(household_id: int) -> str:
 
 def find_poll(poll_type: str, subject_id: int) -> Poll | None:
     return db.session.scalar(select(Poll).where(Poll.poll_type == poll_type, Poll.subject_id == subject_id))
+
+
+def find_polls(poll_type: str, subject_ids) -> dict[int, Poll]:
+    """The polls of these subjects that exist, by subject id, in one query."""
+    wanted = sorted(set(subject_ids))
+    if not wanted:
+        return {}
+    return {
+        p.subject_id: p
+        for p in db.session.scalars(select(Poll).where(Poll.poll_type == poll_type, Poll.subject_id.in_(wanted)))
+    }
 
 
 def get_poll(poll_id) -> Poll:
@@ -99,7 +115,7 @@ def open_poll(*, community_id: int, poll_type: str, subject_id: int, secret: boo
 def close_poll(poll: Poll) -> Poll:
     """Stop accepting ballots, seal every ballot into the chain, and record its head and length at the close.
 
-    Taking the poll row waits for ballots being cast right now (each holds it shared) to commit, and
+    Taking the poll row waits for ballots being cast right now (each holds it, see _take) to commit, and
     any cast after this sees the poll closed: no ballot can arrive after the closing head.
     """
     if poll.state == PollState.OPEN:
@@ -114,35 +130,60 @@ def close_poll(poll: Poll) -> Poll:
     return poll
 
 
-def _take(poll: Poll) -> None:
-    """Lock the poll row for this transaction (no-op on SQLite, which has one writer at a time)."""
-    db.session.execute(select(Poll.id).where(Poll.id == poll.id).with_for_update())
+def _take(poll: Poll, *, seal_only: bool = False) -> None:
+    """Lock the poll row for this transaction (no-op on SQLite, which has one writer at a time).
+
+    PostgreSQL's row locks, from weakest: casting holds FOR KEY SHARE (many at once); sealing takes
+    FOR NO KEY UPDATE, which excludes another sealer but not casting, so a burst of votes never waits
+    for the chain; closing takes FOR UPDATE, which waits for both and excludes both.
+    """
+    db.session.execute(select(Poll.id).where(Poll.id == poll.id).with_for_update(key_share=seal_only))
 
 
 def seal(poll: Poll) -> int:
     """Append the poll's unsealed ballots to its hash chain, in the order they arrived; returns how many.
 
     Casting a ballot only inserts it (so voters never wait on each other); sealing gives each one its
-    place and link hash, one poll at a time under the poll row's lock. The caller commits.
+    place and link hash, one sealer at a time per poll (see _take). The caller commits.
     """
-    _take(poll)
+    _take(poll, seal_only=True)
     db.session.refresh(poll, ["length", "head"])
-    waiting = list(
-        db.session.scalars(
-            select(Ballot)
-            .where(Ballot.poll_type == poll.poll_type, Ballot.poll_id == poll.subject_id, Ballot.seq.is_(None))
-            .order_by(Ballot.id)
+    table = Ballot.__table__
+    waiting = db.session.execute(
+        select(
+            table.c.id,
+            table.c.receipt,
+            table.c.choice,
+            table.c.voter_key,
+            table.c.building_id,
+            table.c.weight_area,
+            table.c.weight_heads,
+            table.c.hash,
         )
-    )
+        .where(table.c.poll_type == poll.poll_type, table.c.poll_id == poll.subject_id, table.c.seq.is_(None))
+        .order_by(table.c.id)
+    ).all()
+    if not waiting:
+        return 0
     head, length = poll.head, poll.length
-    for ballot in waiting:
+    links = []
+    for row in waiting:
         length += 1
-        ballot.seq = length
-        head = tally.link(head, poll.poll_type, poll.subject_id, _record(ballot))
-        ballot.hash = head
-    if waiting:
-        poll.length, poll.head = length, head
-        db.session.flush()
+        head = tally.link(head, poll.poll_type, poll.subject_id, _record(row, seq=length))
+        links.append({"ballot_id": row.id, "ballot_seq": length, "ballot_hash": head})
+    # plain rows, many per round trip: a burst seals a thousand ballots at once
+    db.session.execute(
+        update(table)
+        .where(table.c.id == bindparam("ballot_id"))
+        .values(seq=bindparam("ballot_seq"), hash=bindparam("ballot_hash")),
+        links,
+    )
+    sealed = {link["ballot_id"] for link in links}
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Ballot) and obj.id in sealed:
+            db.session.expire(obj, ["seq", "hash"])  # loaded before sealing: read again when used
+    poll.length, poll.head = length, head
+    db.session.flush()
     return len(waiting)
 
 
@@ -200,6 +241,24 @@ def ballot_by_receipt(receipt: str) -> Ballot | None:
     return db.session.scalar(select(Ballot).where(Ballot.receipt == receipt)) if receipt else None
 
 
+@dataclass(frozen=True)
+class Cast:
+    """A stored ballot as casting reports it: enough to answer the voter, without loading the row."""
+
+    id: int
+    receipt: str
+    choice: str
+
+
+def casts_by_receipt(receipts) -> dict[str, Cast]:
+    """The ballots among these receipts that exist, in one query."""
+    wanted = sorted({r for r in receipts if r})
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(Ballot.id, Ballot.receipt, Ballot.choice).where(Ballot.receipt.in_(wanted)))
+    return {receipt: Cast(id, receipt, choice) for id, receipt, choice in rows}
+
+
 def has_voted(poll: Poll, voter_key: str) -> bool:
     return (
         db.session.get(Participation, {"poll_type": poll.poll_type, "poll_id": poll.subject_id, "voter_key": voter_key})
@@ -207,77 +266,140 @@ def has_voted(poll: Poll, voter_key: str) -> bool:
     )
 
 
-def cast(
-    poll: Poll,
-    *,
-    voter_key: str,
-    choice: str,
-    voter_id: int | None = None,
-    building_id: int | None = None,
-    weight_area: int = 0,
-    weight_heads: int = 0,
-    entered_by_id: int | None = None,
-) -> Ballot:
-    """Store one ballot, once per voter_key; it is sealed into the chain shortly after. The caller commits.
+@dataclass(frozen=True)
+class CastRequest:
+    """One voter's ballot as a feature hands it over, after checking who may vote for what."""
 
-    A retry with the same choice returns the same ballot (and receipt); a different choice after
-    voting is refused: a ballot is never changed. Casting holds the poll row shared, so ballots go in
-    side by side while closing (which takes it exclusively) waits for them and then refuses more.
+    voter_key: str
+    choice: str
+    voter_id: int | None = None
+    building_id: int | None = None
+    weight_area: int = 0
+    weight_heads: int = 0
+    entered_by_id: int | None = None
+
+
+def cast(poll: Poll, *, voter_key: str, choice: str, **details) -> Ballot:
+    """Store one ballot, once per voter_key (see cast_many); raises the refusal, if any. The caller commits."""
+    [outcome] = cast_many(poll, [CastRequest(voter_key=voter_key, choice=choice, **details)])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return db.session.get(Ballot, outcome.id)
+
+
+def cast_many(
+    poll: Poll, requests: list[CastRequest], *, existing: dict[str, Cast] | None = None
+) -> list[Cast | DomainError]:
+    """Store ballots, once per voter_key, in a few statements however many there are. The caller commits.
+
+    Returns, per request in order, its ballot or the refusal (not raised: one voter's refusal is not
+    another's). A retry with the same choice gets the same ballot (and receipt), even after the close;
+    a different choice after voting is refused: a ballot is never changed. Several requests of one voter
+    in the same call are one vote. `existing` is casts_by_receipt() of these voters if the caller has
+    already looked them up.
+
+    Casting holds the poll row FOR KEY SHARE, so ballots go in side by side, and while sealing too,
+    while closing (FOR UPDATE) waits for them and then refuses more. Who took part goes in first, with ON CONFLICT DO
+    NOTHING on its key: only the voters it took get a ballot, so a race with another process stores one.
     """
-    receipt = receipt_for(poll.poll_type, poll.subject_id, voter_key)
-    existing = ballot_by_receipt(receipt)
-    if existing is not None:
-        return _same_or_refuse(existing, choice)
-    try:
-        with db.session.begin_nested():
-            state = db.session.scalar(select(Poll.state).where(Poll.id == poll.id).with_for_update(read=True))
-            if state != PollState.OPEN:
-                raise DomainError("voting_closed", _l("Voting is closed."), status=409)
-            # who took part: the unique key that makes one ballot per voter (or household)
-            db.session.add(
-                Participation(
-                    poll_type=poll.poll_type,
-                    poll_id=poll.subject_id,
-                    voter_key=voter_key,
-                    voter_id=voter_id,
-                    building_id=building_id,
+    receipts = [receipt_for(poll.poll_type, poll.subject_id, r.voter_key) for r in requests]
+    if existing is None:
+        existing = casts_by_receipt(receipts)
+    ballots = {r.voter_key: existing[c] for r, c in zip(requests, receipts, strict=True) if c in existing}
+    first: dict[str, int] = {}  # the voters to store, by their first request
+    for index, request in enumerate(requests):
+        if request.voter_key not in ballots:
+            first.setdefault(request.voter_key, index)
+    refused: dict[str, DomainError] = {}
+    if first:
+        try:
+            with db.session.begin_nested():
+                state = db.session.scalar(
+                    select(Poll.state).where(Poll.id == poll.id).with_for_update(read=True, key_share=True)
                 )
-            )
-            db.session.flush()
-            ballot = Ballot(
-                community_id=poll.community_id,
-                poll_type=poll.poll_type,
-                poll_id=poll.subject_id,
-                voter_id=None if poll.secret else voter_id,
-                voter_key="" if poll.secret else voter_key,
-                building_id=building_id,
-                choice=choice,
-                weight_area=weight_area,
-                weight_heads=weight_heads,
-                receipt=receipt,
-                entered_by_id=entered_by_id,
-                created_at=None if poll.secret else utcnow(),
-            )
-            db.session.add(ballot)
-            db.session.flush()
-    except IntegrityError:
-        # this voter's other request won the race: answer as a retry would be answered
-        existing = ballot_by_receipt(receipt)
-        if existing is not None:
-            return _same_or_refuse(existing, choice)
-        raise Conflict("already_voted", ALREADY_VOTED) from None
-    return ballot
+                if state != PollState.OPEN:
+                    closed = DomainError("voting_closed", _l("Voting is closed."), status=409)
+                    refused.update(dict.fromkeys(first, closed))
+                else:
+                    ballots.update(_insert_ballots(poll, [(requests[i], receipts[i]) for i in first.values()]))
+        except IntegrityError:
+            pass  # another request of one of these voters won a race the conflict clause did not cover
+        # the voters whose participation was already there: their ballot decides
+        missing = [receipts[i] for key, i in first.items() if key not in ballots and key not in refused]
+        found = casts_by_receipt(missing)
+        for key, i in first.items():
+            if key not in ballots and key not in refused:
+                if receipts[i] in found:
+                    ballots[key] = found[receipts[i]]
+                else:
+                    refused[key] = Conflict("already_voted", ALREADY_VOTED)
+    return [
+        refused[r.voter_key] if r.voter_key in refused else _same_or_refused(ballots[r.voter_key], r.choice)
+        for r in requests
+    ]
 
 
-def _same_or_refuse(existing: Ballot, choice: str) -> Ballot:
-    if existing.choice == choice:
-        return existing
-    raise Conflict("already_voted", ALREADY_VOTED)
+def _insert_ballots(poll: Poll, wanted: list[tuple[CastRequest, str]]) -> dict[str, Cast]:
+    """Participations first, skipping the voters already there; then ballots for the voters it took.
+
+    Plain table inserts, many rows per statement: the ORM's per-object bookkeeping is most of the cost
+    of a burst, and the caller needs only each ballot's id and receipt.
+    """
+    taken = set(
+        db.session.scalars(
+            insert_or_ignore(Participation.__table__).returning(Participation.voter_key),
+            [
+                {
+                    "poll_type": poll.poll_type,
+                    "poll_id": poll.subject_id,
+                    "voter_key": r.voter_key,
+                    "voter_id": r.voter_id,
+                    "building_id": r.building_id,
+                }
+                for r, _ in wanted
+            ],
+        )
+    )
+    stored = [(r, receipt) for r, receipt in wanted if r.voter_key in taken]
+    if not stored:
+        return {}
+    now = utcnow()
+    table = Ballot.__table__
+    ids = dict(
+        db.session.execute(
+            insert(table).returning(table.c.receipt, table.c.id),
+            [
+                {
+                    "community_id": poll.community_id,
+                    "poll_type": poll.poll_type,
+                    "poll_id": poll.subject_id,
+                    "seq": None,
+                    "voter_id": None if poll.secret else r.voter_id,
+                    "voter_key": "" if poll.secret else r.voter_key,
+                    "building_id": r.building_id,
+                    "choice": r.choice,
+                    "weight_area": r.weight_area,
+                    "weight_heads": r.weight_heads,
+                    "receipt": receipt,
+                    "hash": None,
+                    "entered_by_id": r.entered_by_id,
+                    "created_at": None if poll.secret else now,
+                }
+                for r, receipt in stored
+            ],
+        ).all()
+    )  # by receipt: rows come back in any order, many per statement
+    return {r.voter_key: Cast(ids[receipt], receipt, r.choice) for r, receipt in stored}
 
 
-def _record(b: Ballot) -> tally.BallotRecord:
+def _same_or_refused(existing: Cast, choice: str) -> Cast | DomainError:
+    return existing if existing.choice == choice else Conflict("already_voted", ALREADY_VOTED)
+
+
+def _record(b, *, seq: int | None = None) -> tally.BallotRecord:
+    """A ballot (a row or a loaded Ballot) as the chain sees it; at `seq` if it is being sealed there."""
     return tally.BallotRecord(
-        seq=b.seq or 0,
+        seq=seq if seq is not None else (b.seq or 0),
         receipt=b.receipt,
         choice=b.choice,
         voter_key=b.voter_key,

@@ -136,3 +136,64 @@ def test_closing_while_ballots_arrive_leaves_none_outside_the_chain(pg_app, pg_d
     stored = pg_db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.poll_id == 2))
     assert stored == outcomes.count("stored") == poll.closed_length
     assert voting.verify(poll).ok
+
+
+def test_sealing_lets_ballots_in_but_closing_waits_for_it(pg_app, pg_db):
+    """The poll row's lock modes: a seal in progress (FOR NO KEY UPDATE) does not hold up casting (FOR KEY
+    SHARE), so a burst of votes never waits for the chain; closing (FOR UPDATE) does wait for the seal."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    community = factories.community(slug="pgseal", name="封链社区")
+    pg_db.session.commit()
+    poll = voting.open_poll(community_id=community.id, poll_type="contest", subject_id=3)
+    pg_db.session.commit()
+    poll_id = poll.id
+    voting.cast(poll, voter_key="user:1", choice="1")
+    pg_db.session.commit()
+    sealing, release = threading.Event(), threading.Event()
+    outcome: dict = {}
+
+    def sealer():
+        with pg_app.app_context():
+            from app.extensions import db
+            from app.voting.models import Poll
+
+            outcome["sealed"] = voting.seal(db.session.get(Poll, poll_id))
+            sealing.set()
+            release.wait(20)  # the seal's transaction stays open, holding the row
+            db.session.commit()
+            db.session.remove()
+
+    def in_own_session(action):
+        with pg_app.app_context():
+            from app.extensions import db
+            from app.voting.models import Poll
+
+            try:
+                db.session.execute(text("SET LOCAL lock_timeout = '1500ms'"))
+                action(db.session.get(Poll, poll_id))
+                db.session.commit()
+                return "done"
+            except OperationalError as err:
+                db.session.rollback()
+                return "lock timeout" if "lock timeout" in str(err) else repr(err)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=sealer)
+    thread.start()
+    try:
+        assert sealing.wait(20) and outcome["sealed"] == 1
+        cast = in_own_session(lambda p: voting.cast(p, voter_key="user:2", choice="2"))
+        close = in_own_session(voting.close_poll)
+    finally:
+        release.set()
+        thread.join(30)
+    assert (cast, close) == ("done", "lock timeout")
+    pg_db.session.expire_all()
+    poll = pg_db.session.get(type(poll), poll_id)
+    assert poll.state.value == "open" and poll.length == 1  # the second ballot waits for the next seal
+    voting.close_poll(poll)
+    pg_db.session.commit()
+    assert poll.closed_length == 2 and voting.verify(poll).ok

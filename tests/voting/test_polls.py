@@ -309,3 +309,11 @@ def test_a_second_signature_on_different_numbers_is_refused_and_nothing_is_added
     assert refused.value.code == "certifiers_differ"
     db.session.rollback()
     assert len(voting.certifications(poll)) == 1 and poll.state == PollState.CLOSED
+
+
+def test_a_ballot_loaded_before_sealing_reads_its_place_in_the_chain_after(world):
+    poll = make_poll(world, subject_id=77)
+    ballot = db.session.get(Ballot, vote(poll, world.users["owner"], "1").id)
+    assert ballot.seq is None and ballot.hash is None
+    assert voting.seal(poll) == 1
+    assert ballot.seq == 1 and ballot.hash == poll.head  # read again: sealing wrote the rows directly

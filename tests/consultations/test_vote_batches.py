@@ -1,0 +1,145 @@
+"""Votes written in batches (services.write_votes, through core.batching): each voter in a batch gets the
+answer a vote of their own would have got, and a batch costs the same statements for one voter or many."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select
+
+from app.communities.models import Role
+from app.consultations import services
+from app.consultations.models import Attendance, MotionState
+from app.core.errors import DomainError
+from app.extensions import db
+from app.voting.models import Ballot
+from tests import factories
+from tests.consultations.conftest import ack, code, make_consultation
+
+TEXT = "在2栋北侧空地建集中充电棚，费用由物业维修资金列支"
+
+
+@contextmanager
+def counted():
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def put_to_vote(consultation, users, client_id="m-1"):
+    motion = services.move(users["owner"], consultation, client_id=client_id, text=TEXT)
+    if motion.state == MotionState.MOVED:
+        motion = services.second(users["resident"], motion)
+    return services.call_vote(users["leader_a"], motion)
+
+
+def answer(outcome):
+    return outcome.code if isinstance(outcome, DomainError) else ("voted", outcome.choice)
+
+
+@pytest.fixture
+def neutral(world, rules_templates):
+    return make_consultation(world, rules_templates, chair_neutral=True)
+
+
+def test_each_voter_in_a_batch_gets_the_answer_of_a_vote_of_their_own(world, neutral):
+    users = world.users
+    motion = put_to_vote(neutral, users)
+    earlier = services.vote(users["group_leader"], motion, "against")
+    users["resident_rep"].active = False
+    db.session.commit()
+    R = services.VoteRequest
+    batch = [
+        R(users["owner"].id, motion.id, "for"),
+        R(users["owner"].id, motion.id, "for"),  # the same vote twice in one batch: one ballot
+        R(users["resident"].id, motion.id, "against"),
+        R(users["leader_a"].id, motion.id, "for"),  # the chair, under a neutral-chair rule
+        R(users["pending_a"].id, motion.id, "for"),  # not verified
+        R(users["street_staff"].id, motion.id, "for"),  # oversees: may look, may not vote
+        R(users["outsider"].id, motion.id, "for"),
+        R(users["other_resident"].id, motion.id, "for"),  # another community's member
+        R(users["property_manager"].id, motion.id, "maybe"),
+        R(users["resident_rep"].id, motion.id, "for"),  # deactivated since connecting
+        R(users["owner"].id, 987654, "for"),  # no such motion
+        R(users["group_leader"].id, motion.id, "against"),  # a retry after an earlier batch: same receipt
+        R(users["group_leader"].id, motion.id, "for"),  # a change of mind: refused
+    ]
+    outcomes = services.write_votes(batch)
+    assert [answer(o) for o in outcomes] == [
+        ("voted", "for"),
+        ("voted", "for"),
+        ("voted", "against"),
+        "rule_chair_neutral",
+        "not_verified",
+        "not_verified",
+        "not_found",
+        "not_found",
+        "bad_request",
+        "not_authenticated",
+        "not_found",
+        ("voted", "against"),
+        "already_voted",
+    ]
+    assert outcomes[0] == outcomes[1] and outcomes[11].receipt == earlier.receipt
+    db.session.expire_all()
+    ballots = {b.voter_id: b for b in db.session.scalars(select(Ballot).where(Ballot.poll_id == motion.id))}
+    assert set(ballots) == {users["owner"].id, users["resident"].id, users["group_leader"].id}
+    assert ballots[users["owner"].id].receipt == outcomes[0].receipt
+    attended = set(db.session.scalars(select(Attendance.user_id).where(Attendance.consultation_id == neutral.id)))
+    assert {users["owner"].id, users["resident"].id} <= attended
+
+
+def test_every_refusal_matches_the_single_vote_path(world, neutral):
+    """The same refusals through services.vote, one voter at a time (a batch of one)."""
+    users = world.users
+    motion = put_to_vote(neutral, users)
+    for key, choice, expected in [
+        ("leader_a", "for", "rule_chair_neutral"),
+        ("pending_a", "for", "not_verified"),
+        ("street_staff", "for", "not_verified"),
+        ("outsider", "for", "not_found"),
+        ("property_manager", "maybe", "bad_request"),
+    ]:
+        with pytest.raises(DomainError) as refused:
+            services.vote(users[key], motion, choice)
+        assert refused.value.code == expected, key
+
+
+def test_a_batch_takes_the_same_statements_for_one_voter_as_for_forty(world, rules_templates):
+    users = world.users
+    voters = []
+    for i in range(40):
+        voter = factories.user(name=f"批量{i}")
+        factories.membership(voter, world.community, Role.RESIDENT)
+        voters.append(voter)
+    db.session.commit()
+    first = make_consultation(world, rules_templates)
+    second = make_consultation(world, rules_templates)
+    one, many = put_to_vote(first, users, "m-1"), put_to_vote(second, users, "m-2")
+    requests_one = [services.VoteRequest(voters[0].id, one.id, "for")]
+    requests_many = [services.VoteRequest(v.id, many.id, "for") for v in voters]
+    with counted() as for_one:
+        assert all(isinstance(o, services.Voted) for o in services.write_votes(requests_one))
+    with counted() as for_many:
+        assert all(isinstance(o, services.Voted) for o in services.write_votes(requests_many))
+    assert len(for_one) == len(for_many) <= 16, (for_one, for_many)
+    assert db.session.scalar(select(db.func.count()).select_from(Ballot).where(Ballot.poll_id == many.id)) == 40
+
+
+def test_a_vote_over_the_socket_is_refused_once_the_user_is_deactivated(world, consultation, members):
+    motion = put_to_vote(consultation, world.users)
+    owner, resident = members("owner"), members("resident")
+    assert ack(owner, "vote", motion_id=motion.id, choice="for")["ok"]
+    world.users["resident"].active = False
+    db.session.commit()
+    assert code(ack(resident, "vote", motion_id=motion.id, choice="for")) == "not_authenticated"
+    assert code(ack(owner, "vote", motion_id="1", choice="for")) == "bad_request"
+    assert code(ack(owner, "vote", motion_id=motion.id + 1000, choice="for")) == "not_found"
