@@ -60,7 +60,7 @@ class Settings:
         self.voters = 40 if quick else 1000
         self.vote_rate = 40.0 if quick else 500.0  # voters per second in the steady vote run
         self.body_chars = 120
-        self.http_idle_samples = 20 if quick else 100
+        self.http_idle_samples = 20 if quick else 200
         self.workers = 2 if quick else 4
         self.modes = [m for m in args.modes.split(",") if m] if args.modes else list(MODES)
         self.only = set(args.only.split(",")) if args.only else set(BENCHMARKS)
@@ -374,7 +374,7 @@ class Run:
     def _http_under_load(self, sampler, pool, speaker, n: int) -> None:
         """4: the room page idle, then while the fan-out at N runs again (an extra pass, so that the
         fan-out figures above are not disturbed by the page requests)."""
-        sampler.sample(5)  # warm
+        sampler.sample(20)  # warm: the first requests compile templates and fill caches
         idle = sampler.sample(self.s.http_idle_samples)
         http = self.results["http"] = {"n": n, "idle": summary(idle), "idle_errors": list(sampler.errors)}
         sampler.errors = []

@@ -96,14 +96,18 @@ class Actor:
 
 
 def actor_in(user: User, consultation: Consultation) -> Actor:
-    community = consultation.community
-    return Actor(
-        user, communities.membership_of(user, community.id), community.id in communities.overseen_community_ids(user)
-    )
+    member = communities.membership_of(user, consultation.community_id)
+    # street and district staff see across their communities: only asked of those who are not members here
+    oversees = member is None and consultation.community_id in communities.overseen_community_ids(user)
+    return Actor(user, member, oversees)
 
 
 def get(consultation_id) -> Consultation:
-    consultation = db.session.get(Consultation, consultation_id) if isinstance(consultation_id, int) else None
+    consultation = (
+        db.session.get(Consultation, consultation_id, options=[joinedload(Consultation.rule_set)])
+        if isinstance(consultation_id, int)
+        else None
+    )
     if consultation is None:
         raise NotFound()
     return consultation
@@ -367,18 +371,14 @@ def _end_floor(consultation: Consultation) -> None:
 
 def _speaker(actor: Actor, consultation: Consultation, motion: Motion | None, now: datetime) -> SpeakerState:
     user_id = actor.user.id
-    counted = (
-        select(func.count())
-        .select_from(Speech)
-        .where(Speech.consultation_id == consultation.id, Speech.author_id == user_id, Speech.by_chair.is_(False))
-    )
+    counts = Speech.by_chair.is_(False)  # the speeches that count against a limit
     if consultation.rule_set.mode == Mode.FORMAL:
-        counted = counted.where(Speech.motion_id == motion.id if motion is not None else Speech.motion_id.is_(None))
-    last = db.session.scalar(
-        select(func.max(Speech.created_at)).where(
+        counts &= Speech.motion_id == motion.id if motion is not None else Speech.motion_id.is_(None)
+    speeches_so_far, last = db.session.execute(
+        select(func.count().filter(counts), func.max(Speech.created_at)).where(
             Speech.consultation_id == consultation.id, Speech.author_id == user_id
         )
-    )
+    ).one()
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=now.tzinfo)
     return SpeakerState(
@@ -386,17 +386,21 @@ def _speaker(actor: Actor, consultation: Consultation, motion: Motion | None, no
         is_chair=permissions.is_chair(actor.member, consultation),
         can_speak=permissions.can_participate(actor.member, consultation),
         muted=moderation.muted_until(consultation.room, user_id) is not None,
-        speeches_so_far=db.session.scalar(counted),
+        speeches_so_far=speeches_so_far,
         seconds_since_last=(now - last).total_seconds() if last is not None else None,
     )
 
 
-def _room(consultation: Consultation, now: datetime) -> RoomState:
-    voting_now = db.session.scalar(
-        select(func.count())
-        .select_from(Motion)
-        .where(Motion.consultation_id == consultation.id, Motion.state == MotionState.VOTING)
-    )
+def _room(consultation: Consultation, now: datetime, pending: list[Motion] | None = None) -> RoomState:
+    """The room as the rules see it; `pending` is _pending_motions() if the caller has them (voting is one)."""
+    if pending is not None:
+        voting_now = any(m.state == MotionState.VOTING for m in pending)
+    else:
+        voting_now = db.session.scalar(
+            select(func.count())
+            .select_from(Motion)
+            .where(Motion.consultation_id == consultation.id, Motion.state == MotionState.VOTING)
+        )
     return RoomState(
         # debate stops while a motion is put to the vote
         phase_open=consultation.phase == Phase.OPEN and not voting_now,
@@ -455,14 +459,15 @@ def speak(
         raise DomainError("bad_request", _l("Write something to say."), field="body")
     stance = _parse_stance(stance)
     now = now or utcnow()
-    motion = pending_motion(consultation)
+    pending = _pending_motions(consultation)
+    motion = pending[0] if pending else None
     if motion_id is not None and (motion is None or motion_id != motion.id):
         raise DomainError("bad_request", _l("You can only speak on the motion under debate."), field="motion_id")
     on_motion = motion is not None and motion.state in (MotionState.MOVED, MotionState.DEBATE)
     speaker = _speaker(actor, consultation, motion, now)
     refusal = engine.check_speech(
         consultation.rule_set.to_rules(),
-        _room(consultation, now),
+        _room(consultation, now, pending),
         speaker,
         length=len(body),
         stance=stance,
@@ -499,9 +504,8 @@ def speak(
         emit_after_commit("floor", floor_dict(consultation, now), namespace=NAMESPACE, to=consultation.room)
     consultation.last_activity_at = now
     db.session.flush()
-    emit_after_commit(
-        "message", message_dict(speech, badges_for(consultation, [user.id])), namespace=NAMESPACE, to=consultation.room
-    )
+    badges = {user.id: permissions.badges(actor.member)}  # what badges_for() would find: the member here
+    emit_after_commit("message", message_dict(speech, badges), namespace=NAMESPACE, to=consultation.room)
     db.session.commit()
     return speech
 
