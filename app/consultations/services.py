@@ -439,11 +439,20 @@ def record_attendance(actor: Actor, consultation: Consultation) -> None:
     db.session.commit()
 
 
+@dataclass(frozen=True)
+class Spoken:
+    """A speech as stored, and as the room heard it (the `message` event, which is also the speaker's answer)."""
+
+    speech: Speech
+    message: dict
+
+
 def speak(
     user: User, consultation: Consultation, *, client_id, body, stance=None, motion_id=None, now: datetime | None = None
-) -> Speech:
+) -> Spoken:
     """Make a speech, within the rules. A retry with the same client_id returns the first speech."""
     actor = visible(user, consultation)
+    badges = {user.id: permissions.badges(actor.member)}  # what badges_for() would find: the member here
     client_id = validation.client_id(client_id)
     existing = db.session.scalar(
         select(Speech).where(
@@ -451,7 +460,7 @@ def speak(
         )
     )
     if existing is not None:
-        return existing
+        return Spoken(existing, message_dict(existing, badges))
     if not isinstance(body, str):
         raise DomainError("bad_request", _l("Write something to say."), field="body")
     body = body.strip()
@@ -476,26 +485,28 @@ def speak(
     if refusal is not None:
         raise refuse(refusal)
     rate_limit("speak", str(user.id), "RATELIMIT_SPEAK")
-    speech = Speech(
-        consultation_id=consultation.id,
-        author_id=user.id,
-        client_id=client_id,
-        body=body,
-        stance=stance,
-        motion_id=motion.id if on_motion else None,
-        by_chair=speaker.is_chair,
-        created_at=now,
+    speech = db.session.scalar(
+        insert_or_ignore(Speech)
+        .values(
+            consultation_id=consultation.id,
+            author_id=user.id,
+            client_id=client_id,
+            body=body,
+            stance=stance,
+            motion_id=motion.id if on_motion else None,
+            by_chair=speaker.is_chair,
+            created_at=now,
+        )
+        .returning(Speech)
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(speech)
-    except IntegrityError:
-        # the same retry raced itself; the first one stored it
-        return db.session.scalar(
+    if speech is None:
+        # the same retry raced itself (its client_id is taken): the first one stored it
+        first = db.session.scalar(
             select(Speech).where(
                 Speech.consultation_id == consultation.id, Speech.author_id == user.id, Speech.client_id == client_id
             )
         )
+        return Spoken(first, message_dict(first, badges))
     if consultation.rule_set.mode == Mode.FORMAL and not speaker.is_chair:
         # one turn on the floor, one speech
         if stance in (Stance.FOR, Stance.AGAINST):
@@ -504,10 +515,10 @@ def speak(
         emit_after_commit("floor", floor_dict(consultation, now), namespace=NAMESPACE, to=consultation.room)
     consultation.last_activity_at = now
     db.session.flush()
-    badges = {user.id: permissions.badges(actor.member)}  # what badges_for() would find: the member here
-    emit_after_commit("message", message_dict(speech, badges), namespace=NAMESPACE, to=consultation.room)
+    message = message_dict(speech, badges)
+    emit_after_commit("message", message, namespace=NAMESPACE, to=consultation.room)
     db.session.commit()
-    return speech
+    return Spoken(speech, message)
 
 
 def raise_hand(user: User, consultation: Consultation, stance=None) -> dict:

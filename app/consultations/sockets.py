@@ -67,7 +67,7 @@ class ConsultationsNamespace(Namespace):
     def on_speak(self, data):
         """Make a speech (idempotent on client_id)."""
         consultation = services.get(int_field(data, "consultation_id"))
-        speech = services.speak(
+        spoken = services.speak(
             current_user,
             consultation,
             client_id=str_field(data, "client_id", max_length=validation.MAX_CLIENT_ID),
@@ -75,8 +75,7 @@ class ConsultationsNamespace(Namespace):
             stance=str_field(data, "stance", required=False, max_length=20),
             motion_id=int_field(data, "motion_id", required=False),
         )
-        badges = services.badges_for(consultation, [speech.author_id])
-        return {"message": services.message_dict(speech, badges)}
+        return {"message": spoken.message}  # as the room heard it: nothing to load again after the commit
 
     @acknowledged
     def on_raise_hand(self, data):

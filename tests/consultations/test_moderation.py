@@ -45,7 +45,7 @@ def joined(members, consultation, *keys):
 
 
 def a_speech(consultation, author, body="某某就是个骗子"):
-    return services.speak(author, consultation, client_id=f"s-{author.id}-{body[:3]}", body=body)
+    return services.speak(author, consultation, client_id=f"s-{author.id}-{body[:3]}", body=body).speech
 
 
 def actions(consultation) -> list[str]:

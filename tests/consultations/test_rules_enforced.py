@@ -552,7 +552,7 @@ class TestMalformedPayloads:
         u = world.users
         ctx.c = make_consultation(world, {r.key: r for r in ensure_shipped()})
         ctx.m = debated_motion(ctx.c, u)
-        ctx.s = services.speak(u["leader_a"], ctx.c, client_id="s-1", body="主持人发言")
+        ctx.s = services.speak(u["leader_a"], ctx.c, client_id="s-1", body="主持人发言").speech
         ctx.chair, ctx.resident, ctx.outsider = u["leader_a"], u["resident"], u["outsider"]
         ctx.client = socketio.test_client(app, namespace="/consultations", flask_test_client=logged_in(app, ctx.chair))
         yield ctx

@@ -450,7 +450,7 @@ REPORT = expect("not_verified", ok=VERIFIED, not_found=INVISIBLE)
 
 
 def _speech(consultation, author):
-    return services.speak(author, consultation, client_id="s-1", body="这条发言有问题")
+    return services.speak(author, consultation, client_id="s-1", body="这条发言有问题").speech
 
 
 @pytest.mark.parametrize(("key", "expected"), cases(REPORT))

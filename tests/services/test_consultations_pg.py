@@ -118,3 +118,38 @@ def test_concurrent_duplicate_votes_count_once(pg_app, pg_db, room):
     pg_db.session.expire_all()
     count = pg_db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.poll_id == motion_id))
     assert count == 1
+
+
+def test_a_speech_retried_at_once_from_many_connections_is_stored_once(pg_app, pg_db, room):
+    """The same client_id racing itself: the database keeps one, and every retry answers with that one."""
+    consultation, people = room
+    consultation_id, author_id = consultation.id, people["alice"].id
+    answers, errors = [], []
+    start = threading.Barrier(8)
+
+    def speak():
+        with pg_app.app_context():
+            from app.accounts.models import User
+            from app.extensions import db
+
+            try:
+                author, where = db.session.get(User, author_id), services.get(consultation_id)
+                start.wait(10)
+                spoken = services.speak(author, where, client_id="same-tap", body="同一次发言，网络重试")
+                answers.append((spoken.speech.id, spoken.message["id"], spoken.message["client_id"]))
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=speak) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors, errors
+    assert len(answers) == 8 and len(set(answers)) == 1 and answers[0][2] == "same-tap"
+    stored = pg_db.session.scalar(
+        select(func.count()).select_from(Speech).where(Speech.consultation_id == consultation_id)
+    )
+    assert stored == 1
