@@ -60,6 +60,9 @@ class Config:
     SERVER_MAX_CONNECTIONS = int(os.environ.get("SERVER_MAX_CONNECTIONS", 10000))
     SERVER_BACKLOG = int(os.environ.get("SERVER_BACKLOG", 2048))
     SERVER_ACCESS_LOG = _env_bool("SERVER_ACCESS_LOG", True)
+    # The collector's thresholds in a server process (gc.set_threshold). With the default 700 a busy room
+    # with a thousand connections ran full collections of 100-180 ms every few seconds (bench/NOTES.md).
+    SERVER_GC_THRESHOLD = tuple(int(n) for n in os.environ.get("SERVER_GC_THRESHOLD", "10000,10,10").split(","))
     # Proxies in front that set X-Forwarded-For/-Proto/-Host (nginx: 1). 0 trusts none: the client
     # address (rate limits key on it) is then the proxy's.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", 0))

@@ -7,6 +7,7 @@ else is imported, as both require, and makes psycopg2 cooperative
 (psycogreen), so a PostgreSQL query waits without blocking the event loop.
 """
 
+import gc
 import os
 
 _mode = os.environ.get("SOCKETIO_ASYNC_MODE") or (
@@ -52,6 +53,10 @@ def serve(host: str, port: int) -> None:
     start_control_listener(app)
     presence.start_heartbeat(app)
     voting.start_sealer(app)
+    # What is loaded by now (the app, its routes, SQLAlchemy's mappers) lives as long as the process: out
+    # of the collector's sight, and collections rarer, so that a full collection does not stall a busy room.
+    gc.freeze()
+    gc.set_threshold(*app.config["SERVER_GC_THRESHOLD"])
     print(
         f"Yishi is serving on http://{host}:{port} (async mode: {mode}, "
         f"up to {max_connections} connections, open files limit {soft})",
