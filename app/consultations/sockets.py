@@ -8,7 +8,7 @@ from flask_socketio import Namespace, join_room, leave_room, rooms
 
 from app.consultations import services
 from app.core import presence, validation
-from app.core.realtime import coalesced, refuse_anonymous, user_room
+from app.core.realtime import coalesced, connect_user
 from app.core.sockets import acknowledged, int_field, socket_user_id, str_field
 from app.extensions import db, socketio
 
@@ -32,8 +32,7 @@ def _announce_presence(room: str, leaving: str | None = None) -> None:
 class ConsultationsNamespace(Namespace):
     def on_connect(self, auth=None):
         """Logged-in users only; each connection also joins its user's room."""
-        refuse_anonymous()
-        join_room(user_room(current_user.id))
+        connect_user()
 
     def on_disconnect(self, reason=None):
         """Tell the rooms this connection was in that one fewer is present."""

@@ -6,15 +6,14 @@ from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
 from app.contests import services
-from app.core.realtime import refuse_anonymous, user_room
+from app.core.realtime import connect_user
 from app.core.sockets import acknowledged, int_field
 
 
 class ContestsNamespace(Namespace):
     def on_connect(self, auth=None):
         """Logged-in users only; each connection also joins its user's room."""
-        refuse_anonymous()
-        join_room(user_room(current_user.id))
+        connect_user()
 
     @acknowledged
     def on_join(self, data):

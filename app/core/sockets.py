@@ -29,7 +29,7 @@ _slots: dict[int, threading.BoundedSemaphore] = {}
 _slots_lock = threading.Lock()
 
 
-def _handler_slots() -> threading.BoundedSemaphore:
+def handler_slot() -> threading.BoundedSemaphore:
     """One semaphore per process and size: a burst of a thousand votes queues here, cheaply, instead of
     a thousand handlers each waiting (and timing out) for one of the pool's connections."""
     size = current_app.config.get("SOCKET_HANDLER_CONCURRENCY", 30)
@@ -86,7 +86,7 @@ def acknowledged(handler=None, *, database: bool = True):
     def wrapper(self, data=None, *args):
         if not database:
             return answer(self, data)
-        with _handler_slots():
+        with handler_slot():
             return answer(self, data)
 
     return wrapper
