@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.communities import permissions, signals
@@ -68,8 +69,15 @@ def get_community_by_id(community_id: int) -> Community:
 def membership_of(user: User | None, community_id: int) -> Membership | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.community_id == community_id)
+    # the roles in the same round trip: nearly every caller asks has_role() next
+    return (
+        db.session.execute(
+            select(Membership)
+            .where(Membership.user_id == user.id, Membership.community_id == community_id)
+            .options(joinedload(Membership.roles))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
 
 
