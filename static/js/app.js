@@ -1,7 +1,8 @@
 /* Yishi 议事: small progressive enhancements. Every page works without this file.
    (a) data-confirm="text" on a form (or on its submit button): ask before sending.
    (b) live notifications over Socket.IO for logged-in users: bump the unread
-       badge and show a dismissable toast. */
+       badge and show a dismissable toast.
+   (c) the micro-project form's budget total, live as lines are typed. */
 (function () {
   'use strict';
 
@@ -13,6 +14,40 @@
     var text = (submitter && submitter.getAttribute('data-confirm')) || form.getAttribute('data-confirm');
     if (text && !window.confirm(text)) event.preventDefault();
   });
+
+  // (c) The micro-project form's budget total, live: quantity × unit price per line, added up in whole
+  // fen (no floating point). A line that is not a whole quantity and a price with at most two decimals
+  // makes the total "—" until it is. The server computes the total again when the form is saved.
+  var budgetTotal = document.querySelector('[data-budget-total]');
+  if (budgetTotal) {
+    var budget = budgetTotal.closest('fieldset');
+    var sum = budgetTotal.querySelector('[data-budget-sum]');
+    var toFen = function (text) {
+      var match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(text.replace(/[¥￥,，\s]/g, ''));
+      return match ? parseInt(match[1], 10) * 100 + parseInt(((match[2] || '') + '00').slice(0, 2), 10) : null;
+    };
+    var yuan = function (fen) {
+      var whole = String(Math.floor(fen / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+      return '\u00a5' + whole + '.' + String(fen % 100).padStart(2, '0');
+    };
+    var update = function () {
+      var fen = 0;
+      var complete = true;
+      budget.querySelectorAll('.budget-line').forEach(function (line) {
+        var quantity = (line.querySelector('input[name$="-quantity"]') || {}).value || '';
+        var price = (line.querySelector('input[name$="-unit_price"]') || {}).value || '';
+        if (!quantity.trim() && !price.trim()) return;
+        var count = /^\d{1,6}$/.test(quantity.trim()) ? parseInt(quantity, 10) : 0;
+        var each = toFen(price);
+        if (count < 1 || count > 100000 || each === null) complete = false;
+        else fen += count * each;
+      });
+      sum.textContent = complete ? yuan(fen) : '\u2014';
+    };
+    budget.addEventListener('input', update);
+    update();
+    budgetTotal.hidden = false;
+  }
 
   // (b) Live notifications.
   var body = document.body;

@@ -51,6 +51,13 @@ def test_apply_approve_and_see_the_fund_move(live_server, browser, phone):
     applicant.locator("input[name='lines-1-item']").fill("讲义印刷")
     applicant.locator("input[name='lines-1-quantity']").fill("200")
     applicant.locator("input[name='lines-1-unit_price']").fill("1.20")
+    # the total as the lines are typed, in whole fen: 10 × ¥25.50 + 200 × ¥1.20
+    total = applicant.locator("[data-budget-sum]")
+    assert total.inner_text() == "¥495.00"
+    applicant.locator("input[name='lines-1-unit_price']").fill("1.205")  # three decimals: not a price yet
+    assert total.inner_text() == "—"
+    applicant.locator("input[name='lines-1-unit_price']").fill("1.20")
+    assert total.inner_text() == "¥495.00"
     assert applicant.evaluate("document.documentElement.scrollWidth") <= 390
     applicant.locator("button[name=submit_for_review], input[name=submit_for_review]").click()
 
