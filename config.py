@@ -118,6 +118,8 @@ class Config:
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
     RATELIMIT_SPEAK = os.environ.get("RATELIMIT_SPEAK", "12 per minute;200 per hour")
+    # New ideas, comments, contest entries and objections, together, per member (a retry is not a new post)
+    RATELIMIT_POST = os.environ.get("RATELIMIT_POST", "10 per minute;100 per hour")
 
     DEMO_PASSWORD = os.environ.get("YISHI_DEMO_PASSWORD", "yishi2026")
     SITE_NAME = "议事 Yishi"

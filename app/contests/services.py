@@ -29,6 +29,7 @@ from app.core import audit, validation
 from app.core.clock import local_time, local_zone
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound
 from app.core.models import utcnow
+from app.core.ratelimit import hit as rate_limit
 from app.core.realtime import coalesced, emit_after_commit
 from app.extensions import db, socketio
 from app.voting import services as voting
@@ -400,6 +401,7 @@ def submit_entry(user: User, contest: Contest, *, client_id, title, summary, bud
         raise DomainError("bad_amount", _l("Enter the budget, more than zero."), field="budget")
     if idea_id is not None and not any(idea.id == idea_id for idea in idea_choices(user, contest)):
         raise DomainError("bad_request", _l("Choose one of your own golden ideas."), field="idea_id")
+    rate_limit("post", str(user.id), "RATELIMIT_POST")
     entry = Entry(
         contest_id=contest.id,
         community_id=contest.community_id,

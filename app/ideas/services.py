@@ -15,6 +15,7 @@ from app.communities.models import Community, Membership, MembershipStatus, Role
 from app.core import audit, validation
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.models import utcnow
+from app.core.ratelimit import hit as rate_limit
 from app.extensions import db
 from app.ideas import permissions, signals
 from app.ideas.models import Category, Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto, IdeaStatus
@@ -115,6 +116,7 @@ def submit(user: User, community: Community, *, client_id, title, description, c
     photos = [p for p in photos if p]
     if len(photos) > MAX_PHOTOS:
         raise DomainError("bad_request", _l("At most %(n)d photos.", n=MAX_PHOTOS), field="photos")
+    rate_limit("post", str(user.id), "RATELIMIT_POST")
     idea = Idea(
         community_id=community.id,
         building_id=member.building_id,
@@ -233,6 +235,7 @@ def comment(user: User, idea: Idea, *, client_id, body) -> IdeaComment:
     if existing is not None:
         return existing
     body = validation.text(body, field="body", low=1, high=1000, message=_l("A comment is 1 to 1000 characters."))
+    rate_limit("post", str(user.id), "RATELIMIT_POST")
     item = IdeaComment(idea_id=idea.id, author_id=user.id, client_id=client_id, body=body)
     db.session.add(item)
     db.session.flush()

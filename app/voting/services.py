@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core import validation
 from app.core.errors import Conflict, DomainError, NotFound
 from app.core.models import insert_or_ignore, utcnow
+from app.core.ratelimit import hit as rate_limit
 from app.extensions import db
 from app.voting import registry, tally
 from app.voting.models import Ballot, Certification, CertifierRole, Objection, Participation, Poll, PollState
@@ -576,6 +577,7 @@ def object_to(poll: Poll, author_id: int, *, client_id: str, body: str) -> Objec
     )
     if existing is not None:
         return existing
+    rate_limit("post", str(author_id), "RATELIMIT_POST")
     objection = Objection(poll_id=poll.id, author_id=author_id, client_id=client_id, body=body)
     try:
         with db.session.begin_nested():
