@@ -97,9 +97,12 @@ class Actor:
 
 def actor_in(user: User, consultation: Consultation) -> Actor:
     member = communities.membership_of(user, consultation.community_id)
-    # street and district staff see across their communities: only asked of those who are not members here
-    oversees = member is None and consultation.community_id in communities.overseen_community_ids(user)
-    return Actor(user, member, oversees)
+    return Actor(user, member, _oversees(user, consultation, member))
+
+
+def _oversees(user: User, consultation: Consultation, member: Membership | None) -> bool:
+    """Street and district staff see across their communities: only asked of those who are not members here."""
+    return member is None and consultation.community_id in communities.overseen_community_ids(user)
 
 
 def get(consultation_id) -> Consultation:
@@ -391,16 +394,9 @@ def _speaker(actor: Actor, consultation: Consultation, motion: Motion | None, no
     )
 
 
-def _room(consultation: Consultation, now: datetime, pending: list[Motion] | None = None) -> RoomState:
-    """The room as the rules see it; `pending` is _pending_motions() if the caller has them (voting is one)."""
-    if pending is not None:
-        voting_now = any(m.state == MotionState.VOTING for m in pending)
-    else:
-        voting_now = db.session.scalar(
-            select(func.count())
-            .select_from(Motion)
-            .where(Motion.consultation_id == consultation.id, Motion.state == MotionState.VOTING)
-        )
+def _room(consultation: Consultation, now: datetime, pending: list[Motion]) -> RoomState:
+    """The room as the rules see it; `pending` is _pending_motions() (a motion being voted on is one of them)."""
+    voting_now = any(m.state == MotionState.VOTING for m in pending)
     return RoomState(
         # debate stops while a motion is put to the vote
         phase_open=consultation.phase == Phase.OPEN and not voting_now,
@@ -526,10 +522,11 @@ def raise_hand(user: User, consultation: Consultation, stance=None) -> dict:
     actor = visible(user, consultation)
     stance = _parse_stance(stance)
     now = utcnow()
-    motion = pending_motion(consultation)
+    pending = _pending_motions(consultation)
+    motion = pending[0] if pending else None
     refusal = engine.check_raise_hand(
         consultation.rule_set.to_rules(),
-        _room(consultation, now),
+        _room(consultation, now, pending),
         _speaker(actor, consultation, motion, now),
         stance,
         on_motion=motion is not None,
@@ -836,9 +833,8 @@ def _write_distinct_votes(requests) -> list[Voted | DomainError]:
             if consultation is None:
                 raise NotFound()
             member = members.get((request.user_id, consultation.community_id))
-            oversees = member is None and consultation.community_id in communities.overseen_community_ids(
-                db.session.get(User, request.user_id)
-            )
+            # (the user is loaded only if not a member here)
+            oversees = member is None and _oversees(db.session.get(User, request.user_id), consultation, member)
             if not permissions.can_view(member, consultation, oversees=oversees):
                 raise NotFound()
             try:
