@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
-from app.communities import permissions, signals
+from app.communities import access, permissions, signals
 from app.communities.models import (
     Building,
     Community,
@@ -21,11 +19,8 @@ from app.communities.models import (
     MemberRole,
     Membership,
     MembershipStatus,
-    OfficeAssignment,
-    OfficeRole,
     Relation,
     Role,
-    Street,
 )
 from app.core import audit
 from app.core.errors import DomainError, Forbidden, NotFound
@@ -35,80 +30,15 @@ from app.extensions import db
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by the elderly
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """A user as seen from one community: their membership there and whether they oversee it."""
+# -- tenancy: the access rule lives in communities.access; these names stay for its callers ----------
 
-    user: User | None
-    community: Community
-    membership: Membership | None
-    oversees: bool
-
-    @property
-    def is_member(self) -> bool:
-        return self.membership is not None
-
-
-# -- tenancy ---------------------------------------------------------------
-
-
-def get_community(slug: str) -> Community:
-    community = db.session.scalar(select(Community).where(Community.slug == slug))
-    if community is None:
-        raise NotFound()
-    return community
-
-
-def get_community_by_id(community_id: int) -> Community:
-    community = db.session.get(Community, community_id)
-    if community is None:
-        raise NotFound()
-    return community
-
-
-def membership_of(user: User | None, community_id: int) -> Membership | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    # the roles in the same round trip: nearly every caller asks has_role() next
-    return (
-        db.session.execute(
-            select(Membership)
-            .where(Membership.user_id == user.id, Membership.community_id == community_id)
-            .options(joinedload(Membership.roles))
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
-
-
-def offices_of(user: User | None) -> list[OfficeAssignment]:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    return list(db.session.scalars(select(OfficeAssignment).where(OfficeAssignment.user_id == user.id)))
-
-
-def overseen_community_ids(user: User | None) -> set[int]:
-    """Communities a street or district staff member sees across."""
-    offices = offices_of(user)
-    street_ids = {o.street_id for o in offices if o.role == OfficeRole.STREET_STAFF}
-    district_ids = {o.district_id for o in offices if o.role == OfficeRole.DISTRICT_STAFF}
-    if not street_ids and not district_ids:
-        return set()
-    query = (
-        select(Community.id)
-        .join(Street, Community.street_id == Street.id)
-        .where(or_(Street.id.in_(street_ids), Street.district_id.in_(district_ids)))
-    )
-    return set(db.session.scalars(query))
-
-
-def viewer(user: User | None, community: Community) -> Viewer:
-    return Viewer(
-        user=user if user is not None and getattr(user, "is_authenticated", False) else None,
-        community=community,
-        membership=membership_of(user, community.id),
-        oversees=community.id in overseen_community_ids(user),
-    )
+get_community = access.community_by_slug
+get_community_by_id = access.community_by_id
+membership_of = access.membership_of
+offices_of = access.offices_of
+overseen_community_ids = access.overseen_community_ids
+viewer = access.viewer
+Viewer = access.Viewer
 
 
 def memberships_of(user: User) -> list[Membership]:

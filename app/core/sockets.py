@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.errors import DomainError
+from app.core.validation import MAX_ID
 from app.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -90,9 +91,6 @@ def acknowledged(handler=None, *, database: bool = True):
             return answer(self, data)
 
     return wrapper
-
-
-MAX_ID = 2**31 - 1  # the INTEGER columns' range: a larger id cannot exist
 
 
 def int_field(data: dict, name: str, *, required: bool = True, low: int = 0, high: int = MAX_ID) -> int | None:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app.core.errors import DomainError
 
 MAX_CLIENT_ID = 64  # the client_id columns' length
+MAX_ID = 2**31 - 1  # the INTEGER id columns' range: a larger id cannot exist
 
 
 def client_id(value) -> str:

@@ -1,10 +1,22 @@
-"""Small helpers for thin views: safe redirects and answering a service's refusal (DomainError) on the page."""
+"""The edge of an HTTP request: it owns the transaction. Thin views are built from three helpers here.
+
+- `perform(action)`: call a use case (services flush, never commit), commit once, and answer a refusal
+  (DomainError) by rolling back: nothing half-written, and nothing queued for after the commit (emits,
+  notifications pushed to a socket) leaves.
+- `form_view(form, action, render=..., done=...)`: the shape of every form view: a valid POST performs the
+  use case and redirects (`done(result)`); a refusal goes beside its field and the form is shown again with
+  the refusal's status; an invalid POST is shown with 400; a GET shows the form.
+- `safe_next`, `handle_refusal`, `show_error`: the pieces they are made of, for the odd view that needs them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import flash
+from flask import flash, request
 
 from app.core.errors import DomainError
 from app.extensions import db
@@ -50,3 +62,49 @@ def handle_refusal(err: DomainError, form=None, *, reraise=ERROR_PAGES) -> int:
     else:
         flash(err.message, "error")
     return err.status_code
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `perform` did: the use case's result, or the status its refusal is answered with."""
+
+    result: Any = None
+    status: int = 200
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+
+def perform(action: Callable[[], Any], form=None, *, reraise=ERROR_PAGES) -> Outcome:
+    """Run one use case at the edge and commit once; a refusal rolls back and is reported (see
+    `handle_refusal`: 403 and 404 are raised again, for the error page)."""
+    try:
+        result = action()
+        db.session.commit()
+    except DomainError as err:
+        return Outcome(status=handle_refusal(err, form, reraise=reraise))
+    return Outcome(result)
+
+
+def form_view(
+    form,
+    action: Callable[[], Any],
+    *,
+    render: Callable[[int], Any],
+    done: Callable[[Any], Any],
+    message=None,
+):
+    """A form page: GET shows it; a valid POST performs `action` and returns `done(result)` (a redirect),
+    flashing `message` first; an invalid POST or a refusal shows it again (`render(status)`)."""
+    status = 200
+    if form.validate_on_submit():
+        outcome = perform(action, form)
+        if outcome.ok:
+            if message is not None:
+                flash(message, "success")
+            return done(outcome.result)
+        status = outcome.status
+    elif request.method == "POST":
+        status = 400
+    return render(status)

@@ -11,34 +11,14 @@ that fit succeed. SQLite serialises writers anyway.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.core.errors import DomainError
-from app.core.money import format_yuan
+from app.core.money import MAX_FEN, format_yuan, parse_yuan  # noqa: F401  (parse_yuan: callers move to core.money)
 from app.extensions import db
 from app.microprojects.models import EntryKind, Fund, LedgerEntry, MicroProject
-
-MAX_FEN = 2_000_000_000  # ¥20,000,000: an INTEGER column holds it, and no micro-fund comes near
-
-
-def parse_yuan(text, *, field: str = "amount") -> int:
-    """'1234.5' or '¥1,234.50' -> 123450 fen. Refuses negatives, more than two decimals, non-numbers."""
-    cleaned = str(text or "").replace("¥", "").replace("￥", "").replace(",", "").replace("，", "").strip()
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise DomainError("bad_amount", _l("Enter an amount in yuan, e.g. 1234.50."), field=field) from None
-    if not value.is_finite() or value < 0:
-        raise DomainError("bad_amount", _l("An amount cannot be negative."), field=field)
-    fen = value * 100
-    if fen != fen.to_integral_value():
-        raise DomainError("bad_amount", _l("An amount has at most two decimals (fen)."), field=field)
-    if fen > MAX_FEN:
-        raise DomainError("bad_amount", _l("This amount is too large."), field=field)
-    return int(fen)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,181 @@
+"""The one access rule: who may see a community's things, and how an edge loads what its viewer may see.
+
+A community's things (consultations, ideas, micro-projects, contests, decisions, photos, members) are seen by
+its members (any status: an unverified resident sees what is there while waiting) and by the street and
+district staff who oversee it. Nobody else learns that they exist: a refusal is a 404, never a 403.
+
+Every edge (an HTTP view, a socket handler) starts from a `Viewer`:
+
+    viewer = access.community_viewer(slug, current_user)        # /c/<slug>/... pages
+    idea, viewer = access.load(Idea, idea_id, current_user)      # /ideas/<id> pages and socket payloads
+    idea, viewer = access.load(Idea, idea_id, current_user, can=permissions.can_view)  # a narrower rule
+
+and hands it to the feature's permissions (`permissions.can_<verb>(viewer, obj)`) and services. Nothing else
+computes membership or oversight: a new feature gets access control by calling this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import User
+from app.communities.models import Community, Membership, OfficeAssignment, OfficeRole, Role, Street
+from app.core.errors import NotFound
+from app.core.validation import MAX_ID
+from app.extensions import db
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A user (or a visitor: user None) as seen from one community: their membership there, and oversight."""
+
+    user: User | None
+    community: Community
+    membership: Membership | None
+    oversees: bool
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.id if self.user is not None else None
+
+    @property
+    def community_id(self) -> int:
+        return self.community.id
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None
+
+    @property
+    def is_verified(self) -> bool:
+        return self.membership is not None and self.membership.is_verified
+
+    @property
+    def may_see(self) -> bool:
+        """The access rule itself: a member of the community, or street/district staff overseeing it."""
+        return self.is_member or self.oversees
+
+    def has_role(self, *roles: Role) -> bool:
+        """A verified member holding one of the roles here (Membership.has_role's rule)."""
+        return self.membership is not None and self.membership.has_role(*roles)
+
+    @property
+    def is_staff(self) -> bool:
+        """Community staff (社区工作者) of this community."""
+        return self.has_role(Role.COMMUNITY_STAFF)
+
+    def is_user(self, user_id: int | None) -> bool:
+        return user_id is not None and self.user is not None and self.user.id == user_id
+
+
+def _authenticated(user) -> User | None:
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def membership_of(user: User | None, community_id: int) -> Membership | None:
+    user = _authenticated(user)
+    if user is None:
+        return None
+    # the roles in the same round trip: nearly every caller asks has_role() next
+    return (
+        db.session.execute(
+            select(Membership)
+            .where(Membership.user_id == user.id, Membership.community_id == community_id)
+            .options(joinedload(Membership.roles))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+
+
+def offices_of(user: User | None) -> list[OfficeAssignment]:
+    user = _authenticated(user)
+    if user is None:
+        return []
+    return list(db.session.scalars(select(OfficeAssignment).where(OfficeAssignment.user_id == user.id)))
+
+
+def overseen_community_ids(user: User | None) -> set[int]:
+    """Communities a street or district staff member sees across."""
+    offices = offices_of(user)
+    street_ids = {o.street_id for o in offices if o.role == OfficeRole.STREET_STAFF}
+    district_ids = {o.district_id for o in offices if o.role == OfficeRole.DISTRICT_STAFF}
+    if not street_ids and not district_ids:
+        return set()
+    query = (
+        select(Community.id)
+        .join(Street, Community.street_id == Street.id)
+        .where(or_(Street.id.in_(street_ids), Street.district_id.in_(district_ids)))
+    )
+    return set(db.session.scalars(query))
+
+
+def viewer(user: User | None, community: Community) -> Viewer:
+    """How `user` stands in `community` (no check: see `require`)."""
+    user = _authenticated(user)
+    return Viewer(
+        user=user,
+        community=community,
+        membership=membership_of(user, community.id),
+        oversees=user is not None and community.id in overseen_community_ids(user),
+    )
+
+
+def require(user: User | None, community: Community) -> Viewer:
+    """The viewer, if the access rule lets them see the community's things; NotFound (404) otherwise."""
+    found = viewer(user, community)
+    if not found.may_see:
+        raise NotFound()
+    return found
+
+
+def community_by_slug(slug: str) -> Community:
+    community = db.session.scalar(select(Community).where(Community.slug == slug))
+    if community is None:
+        raise NotFound()
+    return community
+
+
+def community_by_id(community_id: int) -> Community:
+    community = db.session.get(Community, community_id) if _valid_id(community_id) else None
+    if community is None:
+        raise NotFound()
+    return community
+
+
+def community_viewer(slug: str, user: User | None, *, check: bool = True) -> Viewer:
+    """For /c/<slug>/... pages: the community by its slug and how the user stands there (404 unless they
+    may see it; `check=False` for the few pages a non-member may open, such as joining)."""
+    community = community_by_slug(slug)
+    return require(user, community) if check else viewer(user, community)
+
+
+def _valid_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def load(
+    model: type[T],
+    object_id,
+    user: User | None,
+    *,
+    can: Callable[[Viewer, T], bool] | None = None,
+    community_of: Callable[[T], int] = lambda obj: obj.community_id,
+) -> tuple[T, Viewer]:
+    """The one way to load an object for a viewer: (object, viewer), or NotFound (404) when the object does
+    not exist, is in a community the user may not see, or fails the feature's narrower `can(viewer, obj)`
+    (a hidden idea, a building-only consultation). A 404 either way: nothing tells a stranger it exists."""
+    obj = db.session.get(model, object_id) if _valid_id(object_id) else None
+    if obj is None:
+        raise NotFound()
+    found = require(user, community_by_id(community_of(obj)))
+    if can is not None and not can(found, obj):
+        raise NotFound()
+    return obj, found

@@ -1,0 +1,103 @@
+"""Form fields every feature shares: whole numbers, money (yuan typed, integer fen kept) and exact shares.
+
+Each field parses with the one parser of its kind (`core.money.parse_yuan`, `core.shares.parse_share`), so
+the same wording appears beside the field wherever money or a share is typed. A field that cannot be parsed
+fails validation with that message and keeps what was typed, to be corrected.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField, StringField
+from wtforms.widgets import TextInput
+
+from app.core.errors import DomainError
+from app.core.money import parse_yuan
+from app.core.shares import parse_share
+
+
+def strip(value):
+    """A filter: surrounding spaces go (a phone keyboard adds them)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def int_or_none(value):
+    """Select coercion that never raises: an odd value reaches the service, which says why."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in a text box (a phone's number keypad), with our own message."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, *, example: int = 2, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+        self.example = example
+
+    def process_formdata(self, valuelist):
+        text = ((valuelist[0] if valuelist else "") or "").strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = int(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a whole number, e.g. %(n)d.", n=self.example)) from None
+
+
+class _ParsedField(StringField):
+    """Text parsed by one of core's parsers: `data` is the parsed value (None when blank)."""
+
+    widget = TextInput()
+
+    def _parse(self, text: str):
+        raise NotImplementedError
+
+    def process_formdata(self, valuelist):
+        text = ((valuelist[0] if valuelist else "") or "").strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = self._parse(text)
+        except DomainError as err:
+            self.data = None
+            raise ValueError(str(err.message)) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else self._format(self.data)
+
+    def _format(self, value) -> str:
+        return str(value)
+
+
+class MoneyField(_ParsedField):
+    """An amount typed in yuan ("1234.5", "¥1,234.50"); `data` is integer fen."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+
+    def _parse(self, text: str) -> int:
+        return parse_yuan(text, field=self.name)
+
+    def _format(self, value) -> str:
+        return f"{value // 100}.{value % 100:02d}"
+
+
+class ShareField(_ParsedField):
+    """A share typed as "3/4", "75%" or "0.75"; `data` is an exact Fraction in (0, 1]."""
+
+    def _parse(self, text: str):
+        return parse_share(text, field=self.name)
+
+    def _format(self, value) -> str:
+        return f"{value.numerator}/{value.denominator}"
