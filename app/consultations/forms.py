@@ -18,22 +18,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.consultations.labels import PARTY_LABELS, STANCE_CHOICE_LABELS
 from app.consultations.models import Party
+from app.core.forms import strip
 
-PARTY_LABELS = {
-    Party.RESIDENTS_COMMITTEE: _l("Residents' committee (居委会)"),
-    Party.OWNERS_COMMITTEE: _l("Owners' committee (业委会)"),
-    Party.PROPERTY_MANAGER: _l("Property manager (物业)"),
-    Party.SOCIAL_ORG: _l("Social organisations (社会组织)"),
-    Party.RESIDENT_UNIT: _l("Resident units (驻区单位)"),
-    Party.RESIDENTS: _l("Residents (居民)"),
-}
-
-STANCE_CHOICES = [
-    SelectChoice("for", _l("For (赞成)")),
-    SelectChoice("against", _l("Against (反对)")),
-    SelectChoice("neutral", _l("Neutral (中立)")),
-]
+STANCE_CHOICES = [SelectChoice(stance.value, label) for stance, label in STANCE_CHOICE_LABELS.items()]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -44,7 +33,7 @@ class MultiCheckboxField(SelectMultipleField):
 class ConsultationForm(FlaskForm):
     title = StringField(
         _l("Topic"),
-        filters=[lambda s: s.strip() if s else s],
+        filters=[strip],
         validators=[InputRequired(_l("Give the topic a title.")), Length(max=100)],
     )
     background = TextAreaField(

@@ -14,14 +14,21 @@ from functools import cached_property
 from urllib.parse import quote
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt
 
+from app.consultations.docx_layout import (
+    DASH,
+    GREY,
+    TEXT_WIDTH_MM,
+    add_field,
+    add_table,
+    clean,
+    drop_thumbnail,
+    set_up_page,
+    set_up_styles,
+    write_cell,
+)
 from app.core.clock import local_time
 
 
@@ -143,18 +150,6 @@ DEFAULT_LABELS: dict[str, str] = {
     "file_suffix": "会议纪要",  # the downloaded file is "<topic>-<file_suffix>.docx"
 }
 
-BODY_FONT = "宋体"  # SimSun
-HEADING_FONT = "黑体"  # SimHei
-LATIN_FONT = "Times New Roman"
-DASH = "—"
-
-_BLACK = RGBColor(0, 0, 0)
-_GREY = RGBColor(0x55, 0x55, 0x55)
-_SHADE = "EDEDED"
-_TEXT_WIDTH_MM = 160  # A4 (210 mm) less 25 mm margins either side
-
-# Characters XML 1.0 cannot hold (lxml refuses them), and other C0/C1 controls that have no business in minutes.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|]')
 
 
@@ -169,9 +164,9 @@ def build_docx(data: MinutesData, *, generated_at: datetime | None = None) -> by
     title = _fill(labels["title"], community=_one_line(data.community))
 
     doc = Document()
-    _drop_thumbnail(doc)
-    _set_up_page(doc.sections[0])
-    _set_up_styles(doc)
+    drop_thumbnail(doc)
+    set_up_page(doc.sections[0])
+    set_up_styles(doc)
     _set_core_properties(doc, data, title, generated_at)
 
     doc.add_paragraph(title, style="Title")
@@ -217,133 +212,16 @@ def _fill(template: str, **values: str) -> str:
     return template
 
 
-def _clean(text: object) -> str:
-    """Plain text safe for XML: line ends made \\n, control characters dropped."""
-    text = "" if text is None else str(text)
-    return _XML_ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
 def _one_line(text: object) -> str:
-    return " ".join(_clean(text).split())
+    return " ".join(clean(text).split())
 
 
 def _filename_part(text: object, limit: int = 60) -> str:
-    name = " ".join(_UNSAFE_IN_FILENAME.sub(" ", _clean(text)).split())
+    name = " ".join(_UNSAFE_IN_FILENAME.sub(" ", clean(text)).split())
     return name[:limit].strip(" .")
 
 
-# -- document set-up
-
-
-def _drop_thumbnail(doc) -> None:
-    """python-docx's template carries a thumbnail of an empty page; file browsers would show it."""
-    rels = doc.part.package.rels
-    for r_id, rel in list(rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            del rels[r_id]
-
-
-def _set_up_page(section) -> None:
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin = section.bottom_margin = Mm(25)
-    section.left_margin = section.right_margin = Mm(25)
-    section.header_distance = section.footer_distance = Mm(12)
-
-
-# The elements that may follow each element this module adds, in the WordprocessingML schema's order (Word
-# rejects a file whose property elements are out of order).
-_SUCCESSORS = {
-    "w:lang": ("w:eastAsianLayout", "w:specVanish", "w:oMath"),  # in w:rPr
-    "w:tblW": (  # in w:tblPr
-        "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar",
-        "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange",
-    ),
-    "w:tblCellMar": ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange"),  # in w:tblPr
-    "w:cantSplit": (  # in w:trPr
-        "w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange",
-    ),
-    "w:tblHeader": ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange"),  # in w:trPr
-    "w:shd": (  # in w:tcPr
-        "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers",
-        "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange",
-    ),
-}  # fmt: skip
-
-
-def _put(parent, tag: str, **attrs: str):
-    """Replace or add the child `tag` of `parent`, at its place in the schema's order."""
-    for old in parent.findall(qn(tag)):
-        parent.remove(old)
-    child = OxmlElement(tag)
-    for name, value in attrs.items():
-        child.set(qn(f"w:{name}"), value)
-    parent.insert_element_before(child, *_SUCCESSORS[tag])
-    return child
-
-
-def _set_fonts(rpr, east_asian: str) -> None:
-    """Explicit fonts (theme fonts would win over them, so they go) and Chinese as the East Asian language."""
-    fonts = rpr.get_or_add_rFonts()
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)
-    for slot in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(slot), LATIN_FONT)
-    fonts.set(qn("w:eastAsia"), east_asian)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = _put(rpr, "w:lang")
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-
-
-def _black(font) -> None:
-    font.color.rgb = _BLACK
-    color = font.element.rPr.find(qn("w:color"))
-    for theme in ("w:themeColor", "w:themeShade", "w:themeTint"):
-        color.attrib.pop(qn(theme), None)
-
-
-def _set_up_styles(doc) -> None:
-    styles = doc.styles
-    for rpr in styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr"):
-        _set_fonts(rpr, BODY_FONT)
-    settings = doc.settings.element
-    for lang in settings.findall(qn("w:themeFontLang")):
-        lang.set(qn("w:eastAsia"), "zh-CN")
-
-    normal = styles["Normal"]
-    normal.font.name = LATIN_FONT
-    normal.font.size = Pt(12)
-    _set_fonts(normal.element.get_or_add_rPr(), BODY_FONT)
-    normal.paragraph_format.space_after = Pt(4)
-    normal.paragraph_format.line_spacing = 1.25
-
-    title = styles["Title"]
-    for border in title.element.pPr.findall(qn("w:pBdr")):
-        title.element.pPr.remove(border)
-    for unwanted in (*title.element.rPr.findall(qn("w:spacing")), *title.element.rPr.findall(qn("w:szCs"))):
-        title.element.rPr.remove(unwanted)  # letter-spacing, and a complex-script size left from the template
-    title.font.name = LATIN_FONT
-    title.font.size = Pt(18)
-    title.font.bold = True
-    _black(title.font)
-    _set_fonts(title.element.rPr, HEADING_FONT)
-    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.paragraph_format.space_before = Pt(0)
-    title.paragraph_format.space_after = Pt(14)
-
-    heading = styles["Heading 1"]
-    heading.font.name = LATIN_FONT
-    heading.font.size = Pt(14)
-    heading.font.bold = True
-    _black(heading.font)
-    _set_fonts(heading.element.rPr, HEADING_FONT)
-    heading.paragraph_format.space_before = Pt(16)
-    heading.paragraph_format.space_after = Pt(6)
-    heading.paragraph_format.keep_with_next = True
-
-    styles["Footer"].font.size = Pt(9)
+# -- the document's parts (its layout: docx_layout.py)
 
 
 def _set_core_properties(doc, data: MinutesData, title: str, generated_at: datetime) -> None:
@@ -359,48 +237,6 @@ def _set_core_properties(doc, data: MinutesData, title: str, generated_at: datet
     props.revision = 1
 
 
-# -- tables
-
-
-def _table(doc, rows: int, widths_mm: tuple[float, ...], header: bool = False):
-    table = doc.add_table(rows=rows, cols=len(widths_mm))
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False  # fixed layout: the widths below hold in Word, WPS and LibreOffice
-    tbl_pr = table._tbl.tblPr
-    total = sum(int(Mm(w).twips) for w in widths_mm)
-    _put(tbl_pr, "w:tblW", w=str(total), type="dxa")
-    margins = _put(tbl_pr, "w:tblCellMar")
-    for side, twips in (("top", 40), ("left", 70), ("bottom", 40), ("right", 70)):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), str(twips))
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    for column, width in zip(table.columns, widths_mm, strict=True):
-        column.width = Mm(width)
-    for index, row in enumerate(table.rows):
-        for cell, width in zip(row.cells, widths_mm, strict=True):
-            cell.width = Mm(width)
-        tr_pr = row._tr.get_or_add_trPr()
-        _put(tr_pr, "w:cantSplit")  # a row never breaks across pages
-        if header and index == 0:
-            _put(tr_pr, "w:tblHeader")  # repeated at the top of every page
-    return table
-
-
-def _write(cell, text: str, *, size: float, bold: bool = False, shade: bool = False, center: bool = False) -> None:
-    if shade:
-        _put(cell._tc.get_or_add_tcPr(), "w:shd", val="clear", color="auto", fill=_SHADE)
-    paragraph = cell.paragraphs[0]
-    paragraph.paragraph_format.space_after = Pt(0)
-    paragraph.paragraph_format.line_spacing = 1.1
-    if center:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(_clean(text))
-    run.font.size = Pt(size)
-    run.font.bold = bold or None
-
-
 def _add_facts(doc, data: MinutesData, labels: dict[str, str]) -> None:
     sep = labels["list_separator"]
     rows = (
@@ -412,10 +248,10 @@ def _add_facts(doc, data: MinutesData, labels: dict[str, str]) -> None:
         (labels["opened_at"], format_datetime(data.opened_at) or DASH),
         (labels["concluded_at"], format_datetime(data.concluded_at) or DASH),
     )
-    table = _table(doc, len(rows), (30, _TEXT_WIDTH_MM - 30))
+    table = add_table(doc, len(rows), (30, TEXT_WIDTH_MM - 30))
     for row, (label, value) in zip(table.rows, rows, strict=True):
-        _write(row.cells[0], label, size=10.5, bold=True, shade=True)
-        _write(row.cells[1], value or DASH, size=10.5)
+        write_cell(row.cells[0], label, size=10.5, bold=True, shade=True)
+        write_cell(row.cells[1], value or DASH, size=10.5)
 
 
 def _add_attendance(doc, data: MinutesData, labels: dict[str, str]) -> None:
@@ -440,10 +276,10 @@ def _add_motions(doc, data: MinutesData, labels: dict[str, str]) -> None:
     keys = ("motion_no", "motion", "mover", "seconder", "result")
     keys += ("votes_for", "votes_against", "abstentions", "eligible", "quorum")
     widths = (10, 0, 15, 15, 16, 10, 10, 10, 10, 16)
-    widths = (10, _TEXT_WIDTH_MM - sum(widths), *widths[2:])
-    table = _table(doc, len(data.motions) + 1, widths, header=True)
+    widths = (10, TEXT_WIDTH_MM - sum(widths), *widths[2:])
+    table = add_table(doc, len(data.motions) + 1, widths, header=True)
     for cell, key in zip(table.rows[0].cells, keys, strict=True):
-        _write(cell, labels[key], size=9, bold=True, shade=True, center=True)
+        write_cell(cell, labels[key], size=9, bold=True, shade=True, center=True)
     for row, motion in zip(table.rows[1:], data.motions, strict=True):
         voted = motion.quorum_met is not None
         if not voted:
@@ -452,14 +288,14 @@ def _add_motions(doc, data: MinutesData, labels: dict[str, str]) -> None:
             quorum = labels["quorum_met"] if motion.quorum_met else labels["quorum_not_met"]
         counts = (motion.votes_for, motion.votes_against, motion.abstentions, motion.eligible)
         cells = row.cells
-        _write(cells[0], str(motion.no), size=9, center=True)
-        _write(cells[1], motion.text, size=9)
-        _write(cells[2], _one_line(motion.mover) or DASH, size=9, center=True)
-        _write(cells[3], _one_line(motion.seconder) or DASH, size=9, center=True)
-        _write(cells[4], _one_line(motion.state), size=9, bold=motion.carried, center=True)
+        write_cell(cells[0], str(motion.no), size=9, center=True)
+        write_cell(cells[1], motion.text, size=9)
+        write_cell(cells[2], _one_line(motion.mover) or DASH, size=9, center=True)
+        write_cell(cells[3], _one_line(motion.seconder) or DASH, size=9, center=True)
+        write_cell(cells[4], _one_line(motion.state), size=9, bold=motion.carried, center=True)
         for cell, count in zip(cells[5:9], counts, strict=True):
-            _write(cell, str(count) if voted else DASH, size=9, center=True)
-        _write(cells[9], quorum, size=9, center=True)
+            write_cell(cell, str(count) if voted else DASH, size=9, center=True)
+        write_cell(cells[9], quorum, size=9, center=True)
 
 
 def _add_speeches(doc, data: MinutesData, labels: dict[str, str]) -> None:
@@ -485,9 +321,9 @@ def _add_speeches(doc, data: MinutesData, labels: dict[str, str]) -> None:
         if speech.hidden:
             run = body.add_run(_fill(labels["hidden_speech"], reason=_one_line(speech.body)))
             run.italic = True
-            run.font.color.rgb = _GREY
+            run.font.color.rgb = GREY
         else:
-            body.add_run(_clean(speech.body).strip())
+            body.add_run(clean(speech.body).strip())
 
 
 def _add_resolutions(doc, data: MinutesData, labels: dict[str, str]) -> None:
@@ -496,30 +332,12 @@ def _add_resolutions(doc, data: MinutesData, labels: dict[str, str]) -> None:
         doc.add_paragraph(labels["none"])
         return
     for number, text in enumerate(data.resolutions, start=1):
-        item = doc.add_paragraph(f"{number}.\t{_clean(text).strip()}")
+        item = doc.add_paragraph(f"{number}.\t{clean(text).strip()}")
         item.paragraph_format.left_indent = Mm(7)
         item.paragraph_format.first_line_indent = -Mm(7)
 
 
 # -- footer
-
-
-def _add_field(paragraph, instruction: str) -> None:
-    """A Word field (PAGE, NUMPAGES) as begin / instruction / separate / cached result / end runs."""
-
-    def char(kind: str) -> None:
-        element = OxmlElement("w:fldChar")
-        element.set(qn("w:fldCharType"), kind)
-        paragraph.add_run()._r.append(element)
-
-    char("begin")
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    paragraph.add_run()._r.append(instr)
-    char("separate")
-    paragraph.add_run("1")
-    char("end")
 
 
 def _add_footer(section, labels: dict[str, str], generated_at: datetime) -> None:
@@ -529,13 +347,13 @@ def _add_footer(section, labels: dict[str, str], generated_at: datetime) -> None
     pages.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for part in re.split(r"(\{page\}|\{pages\})", labels["page"]):
         if part == "{page}":
-            _add_field(pages, "PAGE")
+            add_field(pages, "PAGE")
         elif part == "{pages}":
-            _add_field(pages, "NUMPAGES")
+            add_field(pages, "NUMPAGES")
         elif part:
             pages.add_run(part)
     note = footer.add_paragraph(_fill(labels["generated_at"], time=format_datetime(generated_at)), style="Footer")
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for run in note.runs:
         run.font.size = Pt(8)
-        run.font.color.rgb = _GREY
+        run.font.color.rgb = GREY

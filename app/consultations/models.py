@@ -103,6 +103,7 @@ class Speech(HideableMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author = relationship("User", lazy="joined")
+    consultation = relationship("Consultation")
 
 
 class HandRaise(db.Model):
@@ -145,6 +146,7 @@ class Motion(db.Model):
 
     mover = relationship("User", foreign_keys=[mover_id], lazy="joined")
     seconder = relationship("User", foreign_keys=[seconder_id], lazy="joined")
+    consultation = relationship("Consultation")
 
     @property
     def is_pending(self) -> bool:

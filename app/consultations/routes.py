@@ -9,16 +9,28 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from app.communities import services as communities
+from app.communities import access
 from app.consultations import bp, permissions, services
-from app.consultations.forms import PARTY_LABELS, ConsultationForm, PhaseForm, SpeakForm
+from app.consultations.forms import ConsultationForm, PhaseForm, SpeakForm
+from app.consultations.labels import BADGE_LABELS, MOTION_STATE_LABELS, PARTY_LABELS, PHASE_LABELS, STANCE_LABELS
 from app.consultations.minutes import build_docx, minutes_filename
-from app.consultations.models import Phase
+from app.consultations.models import Consultation, Motion, Phase
 from app.core.errors import DomainError, Forbidden
-from app.core.web import handle_refusal
+from app.core.web import form_view, handle_refusal, perform
+from app.extensions import db
 from app.moderation import services as moderation
 from app.procedure.forms import RulesForm
 from app.voting import registry as voting_registry
+from app.voting.registry import Subject
+
+
+def _load(consultation_id: int):
+    """(consultation, viewer), or 404 for a consultation the user may not see."""
+    return access.load(Consultation, consultation_id, current_user, can=permissions.can_view)
+
+
+def _to_room(consultation_id: int, anchor: str = ""):
+    return redirect(url_for("consultations.room", consultation_id=consultation_id) + anchor)
 
 
 def _choices(form: ConsultationForm, community, *, with_rules: bool) -> None:
@@ -30,20 +42,35 @@ def _choices(form: ConsultationForm, community, *, with_rules: bool) -> None:
         form.rule_set_id.choices = [SelectChoice(r.id, r.name) for r in services.rule_set_choices(community)]
 
 
+def _fields(form: ConsultationForm) -> dict:
+    """What the consultation form says, as the services take it."""
+    return {
+        "title": form.title.data,
+        "background": form.background.data,
+        "building_id": form.building_id.data or None,
+        "parties": form.parties.data,
+        "chair_id": form.chair_id.data,
+    }
+
+
+def _form_page(community, form: ConsultationForm, consultation, status: int):
+    page = render_template("consultations/form.html", community=community, form=form, consultation=consultation)
+    return page, status
+
+
 @bp.route("/c/<slug>/consultations")
 @login_required
 def index(slug: str):
     """Consultations of the community, newest activity first."""
-    community = communities.get_community(slug)
-    member = communities.membership_of(current_user, community.id)
-    if member is None and community.id not in communities.overseen_community_ids(current_user):
+    viewer = access.community_viewer(slug, current_user, check=False)
+    if not viewer.may_see:
         raise Forbidden()
     return render_template(
         "consultations/index.html",
-        community=community,
-        consultations=services.list_for(current_user, community),
-        can_convene=permissions.can_convene(member),
-        phase_labels=services.PHASE_LABELS,
+        community=viewer.community,
+        consultations=services.list_for(viewer),
+        can_convene=permissions.can_convene(viewer),
+        phase_labels=PHASE_LABELS,
     )
 
 
@@ -51,78 +78,46 @@ def index(slug: str):
 @login_required
 def new(slug: str):
     """A convenor drafts a consultation."""
-    community = communities.get_community(slug)
-    if not permissions.can_convene(communities.membership_of(current_user, community.id)):
+    viewer = access.community_viewer(slug, current_user, check=False)
+    if not permissions.can_convene(viewer):
         raise Forbidden()
     form = ConsultationForm()
-    _choices(form, community, with_rules=True)
+    _choices(form, viewer.community, with_rules=True)
     if request.method == "GET":
         form.chair_id.data = current_user.id
         form.parties.data = ["residents_committee", "residents"]
-    status = 200
-    if form.validate_on_submit():
-        try:
-            consultation = services.create(
-                current_user,
-                community,
-                title=form.title.data,
-                background=form.background.data,
-                building_id=form.building_id.data or None,
-                parties=form.parties.data,
-                chair_id=form.chair_id.data,
-                rule_set_id=form.rule_set_id.data,
-            )
-        except DomainError as err:
-            status = handle_refusal(err, form)
-        else:
-            flash(_("Draft saved. Open it when you are ready."), "success")
-            return redirect(url_for("consultations.room", consultation_id=consultation.id))
-    elif request.method == "POST":
-        status = 400
-    return render_template("consultations/form.html", community=community, form=form, consultation=None), status
+    return form_view(
+        form,
+        lambda: services.create_draft(viewer, **_fields(form), rule_set_id=form.rule_set_id.data),
+        render=lambda status: _form_page(viewer.community, form, None, status),
+        done=lambda consultation: _to_room(consultation.id),
+        message=_("Draft saved. Open it when you are ready."),
+    )
 
 
 @bp.route("/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(consultation_id: int):
     """Change the title, background, scope, parties or chair."""
-    consultation = services.get(consultation_id)
-    actor = services.visible(current_user, consultation)
-    if not permissions.can_manage(actor.member, consultation):
+    consultation, viewer = _load(consultation_id)
+    if not permissions.can_manage(viewer, consultation):
         raise Forbidden()
     form = ConsultationForm(obj=consultation)
     _choices(form, consultation.community, with_rules=False)
     if request.method == "GET":
         form.building_id.data = consultation.building_id or 0
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.update(
-                current_user,
-                consultation,
-                title=form.title.data,
-                background=form.background.data,
-                building_id=form.building_id.data or None,
-                parties=form.parties.data,
-                chair_id=form.chair_id.data,
-            )
-        except DomainError as err:
-            status = handle_refusal(err, form)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("consultations.room", consultation_id=consultation.id))
-    elif request.method == "POST":
-        status = 400
-    return (
-        render_template(
-            "consultations/form.html", community=consultation.community, form=form, consultation=consultation
-        ),
-        status,
+    return form_view(
+        form,
+        lambda: services.update(viewer, consultation, **_fields(form)),
+        render=lambda status: _form_page(consultation.community, form, consultation, status),
+        done=lambda _result: _to_room(consultation.id),
+        message=_("Saved."),
     )
 
 
-def _room(consultation, actor, speak_form, status=200):
-    state = services.room_state(current_user, consultation)
+def _room(consultation, viewer, speak_form, status=200):
+    # coming into the room is noted (attendance): a write, committed here
+    state = perform(lambda: services.room_state(viewer, consultation)).result
     return (
         render_template(
             "consultations/room.html",
@@ -131,15 +126,15 @@ def _room(consultation, actor, speak_form, status=200):
             state=state,
             speak_form=speak_form,
             phase_form=PhaseForm(),
-            membership=actor.member,
-            can_manage=permissions.can_manage(actor.member, consultation),
-            can_moderate=permissions.can_moderate(actor.member, consultation),
+            membership=viewer.membership,
+            can_manage=permissions.can_manage(viewer, consultation),
+            can_moderate=permissions.can_moderate(viewer, consultation),
             next_phases=sorted(services.ALLOWED_PHASES[consultation.phase], key=services.phase_rank),
-            phase_labels=services.PHASE_LABELS,
+            phase_labels=PHASE_LABELS,
             party_labels={p.value: label for p, label in PARTY_LABELS.items()},
-            stance_labels={s.value: label for s, label in services.STANCE_LABELS.items()},
-            motion_state_labels={s.value: label for s, label in services.MOTION_STATE_LABELS.items()},
-            badge_labels=services.BADGE_LABELS,
+            stance_labels={s.value: label for s, label in STANCE_LABELS.items()},
+            motion_state_labels={s.value: label for s, label in MOTION_STATE_LABELS.items()},
+            badge_labels=BADGE_LABELS,
             moderation_log=moderation.room_log(consultation.room, limit=20),
             muted_until=moderation.muted_until(consultation.room, current_user.id),
         ),
@@ -151,106 +146,88 @@ def _room(consultation, actor, speak_form, status=200):
 @login_required
 def room(consultation_id: int):
     """The room: history and the speaking form (live over Socket.IO when JavaScript runs)."""
-    consultation = services.get(consultation_id)
-    actor = services.visible(current_user, consultation)
-    return _room(consultation, actor, SpeakForm())
+    consultation, viewer = _load(consultation_id)
+    return _room(consultation, viewer, SpeakForm())
 
 
 @bp.route("/consultations/<int:consultation_id>/speak", methods=["POST"])
 @login_required
 def speak(consultation_id: int):
     """Post a speech without JavaScript: the same service and rules as the live room."""
-    consultation = services.get(consultation_id)
-    actor = services.visible(current_user, consultation)
+    consultation, viewer = _load(consultation_id)
     form = SpeakForm()
-    if form.validate_on_submit():
-        try:
-            services.speak(
-                current_user,
-                consultation,
-                client_id=form.client_id.data,
-                body=form.body.data or "",
-                stance=form.stance.data or None,
-            )
-        except DomainError as err:
-            if err.status_code == 403 and err.code == "forbidden":
-                raise
-            # the rules' refusals, "not verified" (403) among them, are said beside the message box
-            status = handle_refusal(err, form, reraise=())
-            if not err.field:
-                form.body.errors = [*form.body.errors, err.message]
-            return _room(consultation, actor, form, status)
-        return redirect(url_for("consultations.room", consultation_id=consultation.id) + "#latest")
-    return _room(consultation, actor, form, 400)
+    if not form.validate_on_submit():
+        return _room(consultation, viewer, form, 400)
+    try:
+        body, stance = form.body.data or "", form.stance.data or None
+        services.speak(viewer, consultation, client_id=form.client_id.data, body=body, stance=stance)
+        db.session.commit()
+    except DomainError as err:
+        if err.status_code == 403 and err.code == "forbidden":
+            raise
+        # the rules' refusals, "not verified" (403) among them, are said beside the message box
+        status = handle_refusal(err, form, reraise=())
+        if not err.field:
+            form.body.errors = [*form.body.errors, err.message]
+        return _room(consultation, viewer, form, status)
+    return _to_room(consultation.id, "#latest")
 
 
 @bp.route("/consultations/<int:consultation_id>/phase", methods=["POST"])
 @login_required
 def phase(consultation_id: int):
     """Move the consultation to its next phase."""
-    consultation = services.get(consultation_id)
-    services.visible(current_user, consultation)
-    form = PhaseForm()
+    consultation, viewer = _load(consultation_id)
     try:
-        target = Phase(form.phase.data)
+        target = Phase(PhaseForm().phase.data)
     except ValueError:
         flash(_("The request could not be understood."), "error")
-        return redirect(url_for("consultations.room", consultation_id=consultation.id)), 400
-    try:
-        services.set_phase(current_user, consultation, target)
-    except DomainError as err:
-        status = handle_refusal(err)
-        return redirect(url_for("consultations.room", consultation_id=consultation.id)), status
-    flash(_("The consultation is now: %(phase)s.", phase=services.PHASE_LABELS[target]), "success")
-    return redirect(url_for("consultations.room", consultation_id=consultation.id))
+        return _to_room(consultation.id), 400
+    outcome = perform(lambda: services.set_phase(viewer, consultation, target))
+    if not outcome.ok:
+        return _to_room(consultation.id), outcome.status
+    flash(_("The consultation is now: %(phase)s.", phase=PHASE_LABELS[target]), "success")
+    return _to_room(consultation.id)
 
 
 @bp.route("/consultations/<int:consultation_id>/rules", methods=["GET", "POST"])
 @login_required
 def rules(consultation_id: int):
     """The rules in plain words; the convenor, chair and staff may change them (announced in the room)."""
-    consultation = services.get(consultation_id)
-    actor = services.visible(current_user, consultation)
-    can_edit = permissions.can_manage(actor.member, consultation) and consultation.phase not in (
-        Phase.CONCLUDED,
-        Phase.ARCHIVED,
-    )
+    consultation, viewer = _load(consultation_id)
+    if request.method == "POST" and not permissions.can_manage(viewer, consultation):
+        raise Forbidden()
+    can_edit = permissions.can_edit_rules(viewer, consultation)
     form = RulesForm(obj=consultation.rule_set)
     if request.method == "GET":
         form.mode.data = consultation.rule_set.mode.value
-    status = 200
-    if request.method == "POST":
-        if not permissions.can_manage(actor.member, consultation):
-            raise Forbidden()
-        if form.validate_on_submit():
-            try:
-                services.change_rules(current_user, consultation, form.values())
-            except DomainError as err:
-                status = handle_refusal(err, form)
-            else:
-                flash(_("The rules were changed; the room has been told."), "success")
-                return redirect(url_for("consultations.rules", consultation_id=consultation.id))
-        else:
-            status = 400
-    return (
-        render_template(
-            "consultations/rules.html",
-            consultation=consultation,
-            community=consultation.community,
-            rules=consultation.rule_set,
-            form=form,
-            can_edit=can_edit,
-        ),
-        status,
+    return form_view(
+        form,
+        lambda: services.change_rules(viewer, consultation, form.values()),
+        render=lambda status: _rules_page(consultation, form, can_edit, status),
+        done=lambda _result: redirect(url_for("consultations.rules", consultation_id=consultation.id)),
+        message=_("The rules were changed; the room has been told."),
     )
+
+
+def _rules_page(consultation, form, can_edit: bool, status: int):
+    page = render_template(
+        "consultations/rules.html",
+        consultation=consultation,
+        community=consultation.community,
+        rules=consultation.rule_set,
+        form=form,
+        can_edit=can_edit,
+    )
+    return page, status
 
 
 @bp.route("/consultations/<int:consultation_id>/minutes")
 @login_required
 def minutes(consultation_id: int):
     """The minutes, print-friendly."""
-    consultation = services.get(consultation_id)
-    data = services.minutes(current_user, consultation)
+    consultation, viewer = _load(consultation_id)
+    data = services.minutes(viewer, consultation)
     return render_template(
         "consultations/minutes.html", minutes=data, consultation=consultation, community=consultation.community
     )
@@ -260,8 +237,8 @@ def minutes(consultation_id: int):
 @login_required
 def minutes_docx(consultation_id: int):
     """The minutes as a Word file."""
-    consultation = services.get(consultation_id)
-    data = services.minutes(current_user, consultation)
+    consultation, viewer = _load(consultation_id)
+    data = services.minutes(viewer, consultation)
     ascii_name, utf8_name = minutes_filename(data)
     return Response(
         build_docx(data),
@@ -274,11 +251,8 @@ def minutes_docx(consultation_id: int):
 
 def _describe_motion(motion_id: int):
     """A motion's vote as the receipts page names it."""
-    from app.voting.registry import Subject
-
-    try:
-        motion = services.get_motion(motion_id)
-    except DomainError:
+    motion = db.session.get(Motion, motion_id) if isinstance(motion_id, int) else None
+    if motion is None:
         return None
     labels = {"for": _("Vote for"), "against": _("Vote against"), "abstain": _("Abstain")}
     return Subject(

@@ -1,4 +1,6 @@
-"""The /consultations namespace (docs/realtime.md). Handlers parse, then call the services."""
+"""The /consultations namespace (docs/realtime.md). Handlers parse, load what the payload names through the
+access rule (404 unless the user may see it), then call the services with the viewer; `acknowledged`
+commits once."""
 
 from __future__ import annotations
 
@@ -6,13 +8,33 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room, rooms
 
-from app.consultations import services
+from app.communities import access
+from app.consultations import permissions, services
+from app.consultations.models import Consultation, Motion, Speech
 from app.core import presence, validation
 from app.core.realtime import coalesced, connect_user
 from app.core.sockets import acknowledged, int_field, socket_user_id, str_field
 from app.extensions import db, socketio
 
 ROOM_PREFIX = "consultation:"
+
+
+def _consultation(data: dict):
+    """(consultation, viewer) for the payload's consultation_id; NotFound unless the user may see it."""
+    return access.load(Consultation, int_field(data, "consultation_id"), current_user, can=permissions.can_view)
+
+
+def _in_consultation(model, object_id, can):
+    """(motion or speech, viewer) for an id in a payload, seen through its consultation."""
+    return access.load(model, object_id, current_user, can=can, community_of=lambda obj: obj.consultation.community_id)
+
+
+def _motion(data: dict):
+    return _in_consultation(Motion, int_field(data, "motion_id"), permissions.can_view_motion)
+
+
+def _speech(data: dict):
+    return _in_consultation(Speech, int_field(data, "message_id"), permissions.can_view_speech)
 
 
 def _presence(room: str, leaving: str | None = None) -> dict:
@@ -44,10 +66,10 @@ class ConsultationsNamespace(Namespace):
     @acknowledged
     def on_join(self, data):
         """Enter a consultation's room; get its state and the messages after `after_id`."""
-        consultation = services.get(int_field(data, "consultation_id"))
-        state = services.room_state(current_user, consultation, int_field(data, "after_id", required=False))
+        consultation, viewer = _consultation(data)
+        state = services.room_state(viewer, consultation, int_field(data, "after_id", required=False))
         join_room(consultation.room)
-        db.session.commit()  # end the read transaction: the connection goes back before anything is broadcast
+        db.session.commit()  # the attendance noted; the connection goes back before anything is broadcast
         count = _presence(consultation.room)
         _announce_presence(consultation.room)
         return {**state, "presence": count}
@@ -55,8 +77,7 @@ class ConsultationsNamespace(Namespace):
     @acknowledged
     def on_leave(self, data):
         """Leave the room."""
-        consultation = services.get(int_field(data, "consultation_id"))
-        services.visible(current_user, consultation)
+        consultation, _viewer = _consultation(data)
         leave_room(consultation.room)
         presence.leave(consultation.room, request.sid)
         _announce_presence(consultation.room)
@@ -65,9 +86,9 @@ class ConsultationsNamespace(Namespace):
     @acknowledged
     def on_speak(self, data):
         """Make a speech (idempotent on client_id)."""
-        consultation = services.get(int_field(data, "consultation_id"))
+        consultation, viewer = _consultation(data)
         spoken = services.speak(
-            current_user,
+            viewer,
             consultation,
             client_id=str_field(data, "client_id", max_length=validation.MAX_CLIENT_ID),
             body=str_field(data, "body"),
@@ -79,34 +100,34 @@ class ConsultationsNamespace(Namespace):
     @acknowledged
     def on_raise_hand(self, data):
         """Join the queue for the floor."""
-        consultation = services.get(int_field(data, "consultation_id"))
+        consultation, viewer = _consultation(data)
         stance = str_field(data, "stance", required=False, max_length=20)
-        return {"floor": services.raise_hand(current_user, consultation, stance)}
+        return {"floor": services.raise_hand(viewer, consultation, stance)}
 
     @acknowledged
     def on_lower_hand(self, data):
         """Leave the queue."""
-        consultation = services.get(int_field(data, "consultation_id"))
-        return {"floor": services.lower_hand(current_user, consultation)}
+        consultation, viewer = _consultation(data)
+        return {"floor": services.lower_hand(viewer, consultation)}
 
     @acknowledged
     def on_grant_floor(self, data):
         """The chair gives the floor."""
-        consultation = services.get(int_field(data, "consultation_id"))
-        return {"floor": services.grant_floor(current_user, consultation, int_field(data, "user_id"))}
+        consultation, viewer = _consultation(data)
+        return {"floor": services.grant_floor(viewer, consultation, int_field(data, "user_id"))}
 
     @acknowledged
     def on_yield_floor(self, data):
         """Give the floor back (holder) or take it back (chair)."""
-        consultation = services.get(int_field(data, "consultation_id"))
-        return {"floor": services.yield_floor(current_user, consultation)}
+        consultation, viewer = _consultation(data)
+        return {"floor": services.yield_floor(viewer, consultation)}
 
     @acknowledged
     def on_move(self, data):
         """Move a motion (idempotent on client_id)."""
-        consultation = services.get(int_field(data, "consultation_id"))
+        consultation, viewer = _consultation(data)
         motion = services.move(
-            current_user,
+            viewer,
             consultation,
             client_id=str_field(data, "client_id", max_length=validation.MAX_CLIENT_ID),
             text=str_field(data, "text"),
@@ -116,25 +137,29 @@ class ConsultationsNamespace(Namespace):
     @acknowledged
     def on_second(self, data):
         """Second the motion."""
-        motion = services.second(current_user, services.get_motion(int_field(data, "motion_id")))
+        motion, viewer = _motion(data)
+        motion = services.second(viewer, motion)
         return {"motion": services.motion_dict(motion)}
 
     @acknowledged
     def on_withdraw(self, data):
         """The mover withdraws the motion."""
-        motion = services.withdraw(current_user, services.get_motion(int_field(data, "motion_id")))
+        motion, viewer = _motion(data)
+        motion = services.withdraw(viewer, motion)
         return {"motion": services.motion_dict(motion)}
 
     @acknowledged
     def on_call_vote(self, data):
         """The chair puts the motion to the vote."""
-        motion = services.call_vote(current_user, services.get_motion(int_field(data, "motion_id")))
+        motion, viewer = _motion(data)
+        motion = services.call_vote(viewer, motion)
         return {"motion": services.motion_dict(motion)}
 
     @acknowledged
     def on_close_vote(self, data):
         """The chair closes the vote; the result is recorded and broadcast."""
-        motion = services.close_vote(current_user, services.get_motion(int_field(data, "motion_id")))
+        motion, viewer = _motion(data)
+        motion = services.close_vote(viewer, motion)
         return {"motion": services.motion_dict(motion)}
 
     @acknowledged(database=False)
@@ -147,23 +172,23 @@ class ConsultationsNamespace(Namespace):
     @acknowledged
     def on_report(self, data):
         """Report a speech with a reason."""
-        speech = services.get_speech(int_field(data, "message_id"))
-        services.report(current_user, speech, str_field(data, "reason", max_length=1000))
+        speech, viewer = _speech(data)
+        services.report(viewer, speech, str_field(data, "reason", max_length=1000))
         return {}
 
     @acknowledged
     def on_hide(self, data):
         """The chair or staff hide a speech."""
-        speech = services.get_speech(int_field(data, "message_id"))
-        services.hide(current_user, speech, str_field(data, "reason", max_length=1000))
+        speech, viewer = _speech(data)
+        services.hide(viewer, speech, str_field(data, "reason", max_length=1000))
         return {}
 
     @acknowledged
     def on_mute(self, data):
         """The chair or staff mute a member for some minutes."""
-        consultation = services.get(int_field(data, "consultation_id"))
+        consultation, viewer = _consultation(data)
         services.mute(
-            current_user,
+            viewer,
             consultation,
             int_field(data, "user_id"),
             int_field(data, "minutes"),
@@ -174,18 +199,16 @@ class ConsultationsNamespace(Namespace):
     @acknowledged
     def on_warn(self, data):
         """The chair or staff warn a member; the room sees the warning and its reason."""
-        consultation = services.get(int_field(data, "consultation_id"))
-        services.warn(
-            current_user, consultation, int_field(data, "user_id"), str_field(data, "reason", max_length=1000)
-        )
+        consultation, viewer = _consultation(data)
+        services.warn(viewer, consultation, int_field(data, "user_id"), str_field(data, "reason", max_length=1000))
         return {}
 
     @acknowledged
     def on_lock(self, data):
         """The chair or staff lock or unlock the room."""
-        consultation = services.get(int_field(data, "consultation_id"))
+        consultation, viewer = _consultation(data)
         locked = data.get("locked", True)
         if not isinstance(locked, bool):
             locked = True
-        services.set_locked(current_user, consultation, locked, str_field(data, "reason", required=False) or "")
+        services.set_locked(viewer, consultation, locked, str_field(data, "reason", required=False) or "")
         return {"consultation": services.consultation_dict(consultation)}

@@ -303,9 +303,8 @@ def adopt_as_consultation(user: User, idea: Idea, *, chair_id: int, rule_set_id:
         raise DomainError("wrong_status", _l("Put the idea under review before adopting it."), status=409)
     # checked before anything is made, so a refused adoption leaves no draft behind
     reason = _reason(reason)
-    consultation = consultations.create(
-        user,
-        db.session.get(Community, idea.community_id),
+    consultation = consultations.create_draft(
+        communities.viewer(user, db.session.get(Community, idea.community_id)),
         title=idea.title,
         background=str(
             _l("%(description)s\n\n(From the golden idea #%(id)d)", description=idea.description, id=idea.id)

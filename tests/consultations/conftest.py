@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from app.communities import access
+from app.communities.access import Viewer
+from app.communities.models import Community
 from app.consultations import services
-from app.consultations.models import Phase
+from app.consultations.models import Consultation, Phase
 from app.extensions import db, socketio
 from app.procedure.shipped import ensure_shipped
 
@@ -13,6 +16,21 @@ from app.procedure.shipped import ensure_shipped
 @pytest.fixture
 def rules_templates(app):
     return {r.key: r for r in ensure_shipped()}
+
+
+def viewer_of(user, where) -> Viewer:
+    """How `user` stands in the community of `where` (a community, a consultation, or a motion or speech
+    in one): what an edge hands the services."""
+    if not isinstance(where, Community):
+        where = where if isinstance(where, Consultation) else where.consultation
+        where = where.community
+    return access.viewer(user, where)
+
+
+def committed(result):
+    """What a service returned, once committed as its edge (a view, a socket handler) would commit it."""
+    db.session.commit()
+    return result
 
 
 def make_consultation(
@@ -26,9 +44,8 @@ def make_consultation(
     creator="staff",
     **rule_changes,
 ):
-    consultation = services.create(
-        world.users[creator],
-        world.community,
+    consultation = services.create_draft(
+        viewer_of(world.users[creator], world.community),
         title="电动车充电桩安装位置",
         background="**背景**：1栋门口常有电动车<script>alert(1)</script>飞线充电。",
         building_id=building.id if building is not None else None,
@@ -39,7 +56,7 @@ def make_consultation(
     for name, value in rule_changes.items():
         setattr(consultation.rule_set, name, value)
     if phase != Phase.DRAFT:
-        services.set_phase(world.users[creator], consultation, Phase.OPEN)
+        services.set_phase(viewer_of(world.users[creator], consultation), consultation, Phase.OPEN)
         if phase != Phase.OPEN:
             consultation.phase = phase
     db.session.commit()

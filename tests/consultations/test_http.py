@@ -18,7 +18,16 @@ from app.consultations.models import Consultation, Phase, Speech
 from app.extensions import db
 from app.moderation.models import ModerationAction
 from app.procedure.shipped import ensure_shipped
-from tests.consultations.conftest import WORLD_KEYS, count, events, inbox, logged_in, make_consultation
+from tests.consultations.conftest import (
+    WORLD_KEYS,
+    committed,
+    count,
+    events,
+    inbox,
+    logged_in,
+    make_consultation,
+    viewer_of,
+)
 
 ANONYMOUS = "anonymous"
 KEYS = (*WORLD_KEYS, ANONYMOUS)
@@ -302,7 +311,7 @@ MINUTES = statuses(404, s200=VISIBLE)
 @pytest.mark.parametrize(("key", "expected"), cases(MINUTES))
 def test_minutes(key, expected, browser, room, u):
     consultation = room()
-    services.set_phase(u["staff"], consultation, Phase.CONCLUDED)
+    committed(services.set_phase(viewer_of(u["staff"], consultation), consultation, Phase.CONCLUDED))
     response = browser(key).get(f"/consultations/{consultation.id}/minutes")
     assert_status(response, key, expected)
     if expected == 200:
@@ -312,7 +321,7 @@ def test_minutes(key, expected, browser, room, u):
 @pytest.mark.parametrize(("key", "expected"), cases(MINUTES))
 def test_minutes_docx(key, expected, browser, room, u):
     consultation = room()
-    services.set_phase(u["staff"], consultation, Phase.CONCLUDED)
+    committed(services.set_phase(viewer_of(u["staff"], consultation), consultation, Phase.CONCLUDED))
     response = browser(key).get(f"/consultations/{consultation.id}/minutes.docx")
     assert_status(response, key, expected)
     if expected == 200:
@@ -379,7 +388,7 @@ def test_new_refuses_bad_input_and_stores_nothing(changes, message, browser, wor
 
 def test_a_concluded_consultation_cannot_be_edited(browser, room, world, u):
     consultation = room()
-    services.set_phase(u["staff"], consultation, Phase.CONCLUDED)
+    committed(services.set_phase(viewer_of(u["staff"], consultation), consultation, Phase.CONCLUDED))
     response = browser("staff").post(f"/consultations/{consultation.id}/edit", data=consultation_form(world))
     assert response.status_code == 422
     assert "This consultation is not open for that now." in page(response)
@@ -430,7 +439,7 @@ def test_formal_mode_without_the_floor_shows_the_rule_and_stores_nothing(browser
     assert "Raise your hand and wait for the chair to give you the floor." in page(response)
     assert count(Speech, consultation_id=consultation.id) == 0
     # With the floor, the same form speaks.
-    services.grant_floor(u["leader_a"], consultation, u["resident"].id)
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["resident"].id))
     response = browser("resident").post(
         f"/consultations/{consultation.id}/speak", data={"client_id": "h-2", "body": "我要发言", "stance": "for"}
     )
@@ -564,7 +573,7 @@ def test_rules_out_of_range_are_refused(changes, browser, room):
 
 def test_rules_of_a_concluded_consultation_are_read_only(browser, room, u):
     consultation = room()
-    services.set_phase(u["staff"], consultation, Phase.CONCLUDED)
+    committed(services.set_phase(viewer_of(u["staff"], consultation), consultation, Phase.CONCLUDED))
     client = browser("staff")
     assert EDITABLE not in page(client.get(f"/consultations/{consultation.id}/rules"))
     response = client.post(
@@ -580,10 +589,16 @@ def test_rules_of_a_concluded_consultation_are_read_only(browser, room, u):
 
 def test_the_minutes_and_the_word_file(browser, room, u):
     consultation = room()
-    motion = services.move(u["owner"], consultation, client_id="m-1", text="在北侧空地建充电棚")
-    services.call_vote(u["leader_a"], services.second(u["resident"], motion))
-    services.vote(u["owner"], motion, "for")
-    services.set_phase(u["staff"], consultation, Phase.CONCLUDED)
+    motion = committed(
+        services.move(viewer_of(u["owner"], consultation), consultation, client_id="m-1", text="在北侧空地建充电棚")
+    )
+    committed(
+        services.call_vote(
+            viewer_of(u["leader_a"], consultation), services.second(viewer_of(u["resident"], motion), motion)
+        )
+    )
+    committed(services.vote(viewer_of(u["owner"], motion), motion, "for"))
+    committed(services.set_phase(viewer_of(u["staff"], consultation), consultation, Phase.CONCLUDED))
     client = browser("resident")
     html = page(client.get(f"/consultations/{consultation.id}/minutes"))
     assert consultation.title in html and "在北侧空地建充电棚" in html

@@ -12,7 +12,17 @@ from app.consultations.models import HandRaise, Phase, Speech
 from app.core.models import utcnow
 from app.extensions import db
 from app.moderation.models import ModerationAction, Mute, Report
-from tests.consultations.conftest import ack, code, count, events, inbox, logged_in, make_consultation
+from tests.consultations.conftest import (
+    ack,
+    code,
+    committed,
+    count,
+    events,
+    inbox,
+    logged_in,
+    make_consultation,
+    viewer_of,
+)
 
 GIVE_A_REASON = "Give a reason: it is shown to everyone in the room."
 
@@ -45,7 +55,9 @@ def joined(members, consultation, *keys):
 
 
 def a_speech(consultation, author, body="某某就是个骗子"):
-    return services.speak(author, consultation, client_id=f"s-{author.id}-{body[:3]}", body=body).speech
+    return committed(
+        services.speak(viewer_of(author, consultation), consultation, client_id=f"s-{author.id}-{body[:3]}", body=body)
+    ).speech
 
 
 def actions(consultation) -> list[str]:
@@ -143,7 +155,7 @@ def test_the_rule_set_says_how_many_reports_hide(world, rules_templates, members
 @pytest.mark.parametrize("moderator", ["leader_a", "staff"])
 def test_hiding_keeps_the_content_and_shows_the_reason(moderator, open_room, members, u):
     speech = a_speech(open_room, u["owner"])
-    services.report(u["resident"], speech, "人身攻击")
+    committed(services.report(viewer_of(u["resident"], speech), speech, "人身攻击"))
     listener, author = joined(members, open_room, "resident", "owner")
     assert ack(members(moderator), "hide", message_id=speech.id, reason="人身攻击，已隐藏") == {"ok": True}
     db.session.refresh(speech)
@@ -185,7 +197,7 @@ def test_a_speech_is_hidden_once(open_room, members, u):
 def test_a_moderator_may_confirm_an_automatic_hide(world, rules_templates, members, u):
     consultation = make_consultation(world, rules_templates, key="simple", slow_mode_seconds=0, auto_hide_reports=1)
     speech = a_speech(consultation, u["owner"])
-    services.report(u["resident"], speech, "广告")
+    committed(services.report(viewer_of(u["resident"], speech), speech, "广告"))
     assert ack(members("staff"), "hide", message_id=speech.id, reason="确认为广告")["ok"]
     db.session.refresh(speech)
     assert (speech.hidden_reason, speech.hidden_by_id) == ("确认为广告", u["staff"].id)
@@ -194,7 +206,7 @@ def test_a_moderator_may_confirm_an_automatic_hide(world, rules_templates, membe
 
 def test_the_room_page_shows_a_hidden_speechs_reason_not_its_text(app, open_room, members, u):
     speech = a_speech(open_room, u["owner"])
-    services.hide(u["leader_a"], speech, "人身攻击")
+    committed(services.hide(viewer_of(u["leader_a"], speech), speech, "人身攻击"))
     page = logged_in(app, u["resident"]).get(f"/consultations/{open_room.id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -262,9 +274,9 @@ def test_a_warning_needs_another_member_and_a_reason(open_room, members, u, targ
 
 def test_a_mute_takes_the_floor_and_the_hand_and_stops_raising_hands(formal_room, members, u):
     resident, owner = joined(members, formal_room, "resident", "owner")
-    services.grant_floor(u["leader_a"], formal_room, u["resident"].id)
-    services.raise_hand(u["owner"], formal_room, None)
-    services.raise_hand(u["group_leader"], formal_room, None)
+    committed(services.grant_floor(viewer_of(u["leader_a"], formal_room), formal_room, u["resident"].id))
+    committed(services.raise_hand(viewer_of(u["owner"], formal_room), formal_room, None))
+    committed(services.raise_hand(viewer_of(u["group_leader"], formal_room), formal_room, None))
     resident.get_received("/consultations")
     assert ack(
         members("leader_a"),
@@ -306,7 +318,7 @@ def test_mute_minutes_at_the_limits_are_accepted(minutes, open_room, members, u)
 
 def test_a_mute_is_for_one_room_and_ends_on_time(world, rules_templates, open_room, members, u):
     other_room = make_consultation(world, rules_templates, key="simple", slow_mode_seconds=0)
-    services.mute(u["staff"], open_room, u["resident"].id, 5, "刷屏")
+    committed(services.mute(viewer_of(u["staff"], open_room), open_room, u["resident"].id, 5, "刷屏"))
     resident = members("resident")
     assert ack(resident, "speak", consultation_id=other_room.id, client_id="x-1", body="这里可以说")["ok"]
     assert code(ack(resident, "speak", consultation_id=open_room.id, client_id="x-2", body="这里不行")) == "muted"
@@ -325,7 +337,7 @@ def test_a_locked_room_hears_only_the_chair(formal_room, members, u):
     for client in (chair, staff):
         (moderation,) = events(client, "moderation")
         assert (moderation["action"], moderation["reason"], moderation["by"]) == ("lock", "请大家冷静", "leader_a")
-    services.grant_floor(u["leader_a"], formal_room, u["resident"].id)
+    committed(services.grant_floor(viewer_of(u["leader_a"], formal_room), formal_room, u["resident"].id))
     assert code(ack(resident, "speak", consultation_id=formal_room.id, client_id="r-1", body="我说")) == "locked"
     assert code(ack(staff, "speak", consultation_id=formal_room.id, client_id="s-1", body="我是居委会")) == "locked"
     assert ack(chair, "speak", consultation_id=formal_room.id, client_id="c-1", body="暂停五分钟")["ok"]
@@ -366,7 +378,7 @@ def test_every_moderator_action_is_logged_and_told_to_everyone_in_the_room(world
     ]
     assert ack(chair, "lock", consultation_id=consultation.id, reason="休会")["ok"]
     assert ack(chair, "lock", consultation_id=consultation.id, locked=False, reason="继续")["ok"]
-    services.change_rules(u["staff"], consultation, {"max_speech_chars": 200})
+    committed(services.change_rules(viewer_of(u["staff"], consultation), consultation, {"max_speech_chars": 200}))
     expected = ["hide", "auto_hide", "mute", "lock", "unlock", "rules"]
     assert actions(consultation) == expected
     for client in audience:
@@ -382,7 +394,7 @@ def test_every_moderator_action_is_logged_and_told_to_everyone_in_the_room(world
 
 
 def test_the_room_page_shows_the_moderation_log(app, open_room, u):
-    services.mute(u["staff"], open_room, u["owner"].id, 5, "连续刷屏")
+    committed(services.mute(viewer_of(u["staff"], open_room), open_room, u["owner"].id, 5, "连续刷屏"))
     page = logged_in(app, u["resident"]).get(f"/consultations/{open_room.id}")
     assert page.status_code == 200
     assert "连续刷屏" in page.get_data(as_text=True)

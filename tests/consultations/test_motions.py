@@ -11,7 +11,7 @@ from app.consultations.models import Attendance, HandRaise, Motion, MotionState,
 from app.extensions import db
 from app.voting.models import Ballot
 from app.voting.services import RECEIPT_ALPHABET
-from tests.consultations.conftest import ack, code, count, events, inbox, make_consultation
+from tests.consultations.conftest import ack, code, committed, count, events, inbox, make_consultation, viewer_of
 
 TEXT = "在2栋北侧空地建集中充电棚，费用由物业维修资金列支"
 
@@ -37,11 +37,11 @@ def move(client, consultation, text=TEXT, client_id="m-1"):
 
 
 def voting_motion(consultation, u, mover="owner", seconder="resident"):
-    motion = services.move(u[mover], consultation, client_id="m-1", text=TEXT)
+    motion = committed(services.move(viewer_of(u[mover], consultation), consultation, client_id="m-1", text=TEXT))
     if motion.state == MotionState.MOVED:
-        motion = services.second(u[seconder], motion)
+        motion = committed(services.second(viewer_of(u[seconder], motion), motion))
     chair = db.session.get(type(u[mover]), consultation.chair_id)
-    return services.call_vote(chair, motion)
+    return committed(services.call_vote(viewer_of(chair, motion), motion))
 
 
 def test_the_whole_lifecycle_of_a_carried_motion(consultation, members, u):
@@ -228,7 +228,7 @@ def test_a_chair_who_votes_counts_among_the_eligible(world, rules_templates, mem
 
 def test_one_ballot_per_member_is_a_database_constraint(consultation, u):
     motion = voting_motion(consultation, u)
-    services.vote(u["resident"], motion, "for")
+    committed(services.vote(viewer_of(u["resident"], motion), motion, "for"))
     db.session.add(
         Ballot(
             community_id=consultation.community_id,
@@ -263,7 +263,7 @@ def test_a_vote_retried_after_the_close_still_returns_its_receipt(consultation, 
     motion = voting_motion(consultation, u)
     owner = members("owner")
     receipt = ack(owner, "vote", motion_id=motion.id, choice="for")["receipt"]
-    services.close_vote(u["leader_a"], motion)
+    committed(services.close_vote(viewer_of(u["leader_a"], motion), motion))
     assert ack(owner, "vote", motion_id=motion.id, choice="for") == {"ok": True, "receipt": receipt}
 
 
@@ -283,8 +283,8 @@ def test_motion_text_is_checked(consultation, members):
 
 def test_a_speech_names_only_the_motion_under_debate(consultation, members, u):
     first = voting_motion(consultation, u)
-    services.close_vote(u["leader_a"], first)
-    services.grant_floor(u["leader_a"], consultation, u["group_leader"].id)
+    committed(services.close_vote(viewer_of(u["leader_a"], first), first))
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["group_leader"].id))
     result = ack(
         members("group_leader"),
         "speak",
@@ -303,10 +303,10 @@ def test_a_speech_names_only_the_motion_under_debate(consultation, members, u):
 def test_concluding_counts_a_motion_being_voted_on(consultation, members, u):
     (watcher,) = joined(members, consultation, "resident_rep")
     motion = voting_motion(consultation, u)
-    services.vote(u["owner"], motion, "for")
-    services.vote(u["resident"], motion, "for")
+    committed(services.vote(viewer_of(u["owner"], motion), motion, "for"))
+    committed(services.vote(viewer_of(u["resident"], motion), motion, "for"))
     watcher.get_received("/consultations")
-    services.set_phase(u["staff"], consultation, Phase.CONCLUDED)
+    committed(services.set_phase(viewer_of(u["staff"], consultation), consultation, Phase.CONCLUDED))
     db.session.refresh(motion)
     assert motion.state == MotionState.CARRIED and motion.closed_at is not None
     # resident_rep attended and did not vote: 2 of 3 eligible, quorum 1/2 met.
@@ -320,13 +320,13 @@ def test_concluding_counts_a_motion_being_voted_on(consultation, members, u):
 @pytest.mark.parametrize("seconded", [False, True], ids=["moved", "debate"])
 def test_concluding_lapses_a_motion_not_yet_voted_on(seconded, consultation, members, u):
     (watcher,) = joined(members, consultation, "resident_rep")
-    motion = services.move(u["owner"], consultation, client_id="m-1", text=TEXT)
+    motion = committed(services.move(viewer_of(u["owner"], consultation), consultation, client_id="m-1", text=TEXT))
     if seconded:
-        services.second(u["resident"], motion)
-    services.raise_hand(u["group_leader"], consultation, "for")
-    services.grant_floor(u["leader_a"], consultation, u["leader_b"].id)
+        committed(services.second(viewer_of(u["resident"], motion), motion))
+    committed(services.raise_hand(viewer_of(u["group_leader"], consultation), consultation, "for"))
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["leader_b"].id))
     watcher.get_received("/consultations")
-    services.set_phase(u["leader_a"], consultation, Phase.CONCLUDED)
+    committed(services.set_phase(viewer_of(u["leader_a"], consultation), consultation, Phase.CONCLUDED))
     db.session.refresh(motion)
     db.session.refresh(consultation)
     assert motion.state == MotionState.LAPSED and motion.closed_at is not None
@@ -340,12 +340,14 @@ def test_concluding_lapses_a_motion_not_yet_voted_on(seconded, consultation, mem
 
 def test_the_minutes_record_the_motions_and_resolutions(consultation, u):
     carried = voting_motion(consultation, u)
-    services.vote(u["owner"], carried, "for")
-    services.close_vote(u["leader_a"], carried)
-    withdrawn = services.move(u["resident"], consultation, client_id="m-2", text="另一个动议")
-    services.withdraw(u["resident"], withdrawn)
-    services.set_phase(u["staff"], consultation, Phase.CONCLUDED)
-    minutes = services.minutes(u["resident"], consultation)
+    committed(services.vote(viewer_of(u["owner"], carried), carried, "for"))
+    committed(services.close_vote(viewer_of(u["leader_a"], carried), carried))
+    withdrawn = committed(
+        services.move(viewer_of(u["resident"], consultation), consultation, client_id="m-2", text="另一个动议")
+    )
+    committed(services.withdraw(viewer_of(u["resident"], withdrawn), withdrawn))
+    committed(services.set_phase(viewer_of(u["staff"], consultation), consultation, Phase.CONCLUDED))
+    minutes = services.minutes(viewer_of(u["resident"], consultation), consultation)
     assert [(m.no, m.text, m.carried) for m in minutes.motions] == [(1, TEXT, True), (2, "另一个动议", False)]
     assert minutes.motions[0].votes_for == 1 and minutes.motions[0].seconder == "resident"
     assert minutes.resolutions == (TEXT,)

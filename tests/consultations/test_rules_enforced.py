@@ -15,7 +15,7 @@ from app.core.models import utcnow
 from app.extensions import db, socketio
 from app.moderation.models import ModerationAction, Mute, Report
 from app.voting.models import Ballot
-from tests.consultations.conftest import ack, code, count, events, logged_in, make_consultation
+from tests.consultations.conftest import ack, code, committed, count, events, logged_in, make_consultation, viewer_of
 
 _ids = itertools.count(1)
 
@@ -61,8 +61,14 @@ def u(world):
 
 
 def debated_motion(consultation, u, mover="owner", seconder="group_leader", text="在北侧空地建充电棚"):
-    motion = services.move(u[mover], consultation, client_id=f"m-{next(_ids)}", text=text)
-    return services.second(u[seconder], motion) if motion.state == MotionState.MOVED else motion
+    motion = committed(
+        services.move(viewer_of(u[mover], consultation), consultation, client_id=f"m-{next(_ids)}", text=text)
+    )
+    return (
+        committed(services.second(viewer_of(u[seconder], motion), motion))
+        if motion.state == MotionState.MOVED
+        else motion
+    )
 
 
 # -- length ------------------------------------------------------------------------------------------
@@ -128,7 +134,7 @@ def test_formal_mode_limits_speeches_per_motion_and_a_new_motion_resets_the_coun
     refused(say(resident, consultation, "再说一次", stance="for"), "rule_speech_limit", limit)
     assert count(Speech, consultation_id=consultation.id, motion_id=first.id) == 2
     # The mover withdraws; on a new motion the member may speak again.
-    services.withdraw(u["owner"], first)
+    committed(services.withdraw(viewer_of(u["owner"], first), first))
     second = debated_motion(consultation, u, text="在南侧建充电棚")
     assert ack(resident, "raise_hand", consultation_id=consultation.id, stance="against")["ok"]
     assert ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id)["ok"]
@@ -172,7 +178,7 @@ def test_formal_mode_needs_the_floor(room, members, u):
     resident = members("resident")
     refused(say(resident, consultation), "rule_no_floor")
     # Someone else's floor is no help.
-    services.grant_floor(u["leader_a"], consultation, u["owner"].id)
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["owner"].id))
     refused(say(resident, consultation), "rule_no_floor")
     assert speeches(consultation) == 0
     # The holder speaks once: the turn is used up.
@@ -185,7 +191,7 @@ def test_formal_mode_needs_the_floor(room, members, u):
 def test_an_expired_floor_is_no_floor(room, members, u):
     consultation = room()
     resident = members("resident")
-    services.grant_floor(u["leader_a"], consultation, u["resident"].id)
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["resident"].id))
     consultation.floor_ends_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     refused(say(resident, consultation), "rule_no_floor")
@@ -197,12 +203,12 @@ def test_a_speech_on_a_motion_states_its_stance(room, members, u):
     consultation = room()
     resident = members("resident")
     # Without a motion, no stance is needed.
-    services.grant_floor(u["leader_a"], consultation, u["resident"].id)
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["resident"].id))
     assert say(resident, consultation, "先说说情况")["ok"]
     debated_motion(consultation, u)
     refused(ack(resident, "raise_hand", consultation_id=consultation.id), "rule_stance_required")
     assert count(HandRaise, consultation_id=consultation.id) == 0
-    services.grant_floor(u["leader_a"], consultation, u["resident"].id)
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["resident"].id))
     refused(say(resident, consultation, "我觉得可以"), "rule_stance_required")
     assert speeches(consultation) == 1
     # The refusal did not use up the floor.
@@ -221,9 +227,11 @@ def test_the_chair_stays_neutral(room, members, u):
     refused(
         ack(chair, "move", consultation_id=consultation.id, client_id="m-c", text="主持人动议"), "rule_chair_neutral"
     )
-    motion = services.move(u["owner"], consultation, client_id="m-1", text="建充电棚")
+    motion = committed(
+        services.move(viewer_of(u["owner"], consultation), consultation, client_id="m-1", text="建充电棚")
+    )
     refused(ack(chair, "second", motion_id=motion.id), "rule_chair_neutral")
-    services.second(u["resident"], motion)
+    committed(services.second(viewer_of(u["resident"], motion), motion))
     assert ack(chair, "call_vote", motion_id=motion.id)["ok"]
     refused(ack(chair, "vote", motion_id=motion.id, choice="for"), "rule_chair_neutral")
     refused(ack(chair, "vote", motion_id=motion.id, choice="abstain"), "rule_chair_neutral")
@@ -236,7 +244,9 @@ def test_a_chair_who_need_not_be_neutral_may_argue_second_and_vote(room, members
     consultation = room(chair_neutral=False)
     chair = members("leader_a")
     assert say(chair, consultation, "我赞成", stance="for")["ok"]
-    motion = services.move(u["owner"], consultation, client_id="m-1", text="建充电棚")
+    motion = committed(
+        services.move(viewer_of(u["owner"], consultation), consultation, client_id="m-1", text="建充电棚")
+    )
     assert ack(chair, "second", motion_id=motion.id)["ok"]
     assert ack(chair, "call_vote", motion_id=motion.id)["ok"]
     assert ack(chair, "vote", motion_id=motion.id, choice="for")["ok"]
@@ -265,10 +275,10 @@ def test_without_alternation_the_chair_may_call_the_same_side_again(room, member
     consultation = room(alternate_stances=False)
     chair, resident, owner = members("leader_a"), members("resident"), members("owner")
     debated_motion(consultation, u, mover="resident_rep", seconder="leader_b")
-    services.grant_floor(u["leader_a"], consultation, u["resident"].id)
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["resident"].id))
     assert say(resident, consultation, "赞成", stance="for")["ok"]
     assert ack(owner, "raise_hand", consultation_id=consultation.id, stance="for")["ok"]
-    services.raise_hand(u["group_leader"], consultation, "against")
+    committed(services.raise_hand(viewer_of(u["group_leader"], consultation), consultation, "against"))
     assert ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["owner"].id)["ok"]
 
 
@@ -279,7 +289,7 @@ def test_a_muted_member_cannot_speak_raise_a_hand_or_move(room, members, u):
     formal, open_ = room(), room(key="simple", slow_mode_seconds=0)
     resident = members("resident")
     for consultation in (formal, open_):
-        services.mute(u["staff"], consultation, u["resident"].id, 10, "刷屏")
+        committed(services.mute(viewer_of(u["staff"], consultation), consultation, u["resident"].id, 10, "刷屏"))
     refused(say(resident, open_), "muted")
     refused(ack(resident, "raise_hand", consultation_id=formal.id), "muted")
     refused(ack(resident, "move", consultation_id=open_.id, client_id="m-1", text="动议"), "muted")
@@ -298,7 +308,7 @@ def test_a_muted_member_cannot_speak_raise_a_hand_or_move(room, members, u):
 def test_a_locked_room_hears_only_the_chair(room, members, u):
     consultation = room()
     chair, owner, resident = members("leader_a"), members("owner"), members("resident")
-    services.grant_floor(u["leader_a"], consultation, u["owner"].id)
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["owner"].id))
     assert ack(chair, "lock", consultation_id=consultation.id, reason="请大家冷静")["consultation"]["locked"]
     refused(say(owner, consultation), "locked")  # even with the floor
     refused(ack(resident, "raise_hand", consultation_id=consultation.id), "locked")
@@ -346,7 +356,11 @@ def test_one_pending_motion_at_a_time(room, members, u):
     moved = ack(resident, "move", consultation_id=consultation.id, client_id="m-2", text="不建")
     assert code(moved) == "motion_pending" and moved["error"]["message"] == MESSAGES["motion_pending"]
     motion = db.session.scalar(db.select(Motion).where(Motion.consultation_id == consultation.id))
-    services.call_vote(u["leader_a"], services.second(u["resident"], motion))
+    committed(
+        services.call_vote(
+            viewer_of(u["leader_a"], consultation), services.second(viewer_of(u["resident"], motion), motion)
+        )
+    )
     assert (
         code(ack(resident, "move", consultation_id=consultation.id, client_id="m-3", text="不建")) == "motion_pending"
     )
@@ -356,7 +370,7 @@ def test_one_pending_motion_at_a_time(room, members, u):
 def test_a_vote_cannot_be_changed(room, members, u):
     consultation = room()
     resident = members("resident")
-    motion = services.call_vote(u["leader_a"], debated_motion(consultation, u))
+    motion = committed(services.call_vote(viewer_of(u["leader_a"], consultation), debated_motion(consultation, u)))
     receipt = ack(resident, "vote", motion_id=motion.id, choice="for")["receipt"]
     refused(ack(resident, "vote", motion_id=motion.id, choice="against"), "already_voted")
     refused(ack(resident, "vote", motion_id=motion.id, choice="abstain"), "already_voted")
@@ -552,7 +566,9 @@ class TestMalformedPayloads:
         u = world.users
         ctx.c = make_consultation(world, {r.key: r for r in ensure_shipped()})
         ctx.m = debated_motion(ctx.c, u)
-        ctx.s = services.speak(u["leader_a"], ctx.c, client_id="s-1", body="主持人发言").speech
+        ctx.s = committed(
+            services.speak(viewer_of(u["leader_a"], ctx.c), ctx.c, client_id="s-1", body="主持人发言")
+        ).speech
         ctx.chair, ctx.resident, ctx.outsider = u["leader_a"], u["resident"], u["outsider"]
         ctx.client = socketio.test_client(app, namespace="/consultations", flask_test_client=logged_in(app, ctx.chair))
         yield ctx

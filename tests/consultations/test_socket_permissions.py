@@ -24,7 +24,17 @@ from app.consultations.models import Attendance, HandRaise, Motion, MotionState,
 from app.extensions import db, socketio
 from app.moderation.models import ModerationAction, Mute, Report
 from app.voting.models import Ballot
-from tests.consultations.conftest import WORLD_KEYS, ack, code, count, events, logged_in, make_consultation
+from tests.consultations.conftest import (
+    WORLD_KEYS,
+    ack,
+    code,
+    committed,
+    count,
+    events,
+    logged_in,
+    make_consultation,
+    viewer_of,
+)
 
 INVISIBLE = {"other_staff", "other_resident", "outsider"}
 OVERSEERS = {"street_staff", "district_staff"}
@@ -177,7 +187,7 @@ def test_join_whole_community(key, expected, room, members, u):
         assert result["you"]["is_chair"] == (key == CHAIR)
         assert result["you"]["can_moderate"] == (key in MODERATORS)
     # Only those who joined hear the room.
-    services.speak(u[CHAIR], consultation, client_id="chair-1", body="欢迎大家")
+    committed(services.speak(viewer_of(u[CHAIR], consultation), consultation, client_id="chair-1", body="欢迎大家"))
     assert len(events(client, "message")) == (1 if expected == "ok" else 0)
 
 
@@ -210,7 +220,7 @@ def test_leave(key, expected, room, members, u):
         assert ack(client, "join", consultation_id=consultation.id)["ok"]
     result = ack(client, "leave", consultation_id=consultation.id)
     assert code(result) == expected
-    services.speak(u[CHAIR], consultation, client_id="chair-1", body="还有人吗")
+    committed(services.speak(viewer_of(u[CHAIR], consultation), consultation, client_id="chair-1", body="还有人吗"))
     assert events(client, "message") == []
 
 
@@ -280,9 +290,9 @@ LOWER_HAND = expect("ok", not_found=INVISIBLE)
 def test_lower_hand_lowers_only_ones_own_hand(key, expected, room, members, u):
     consultation = whole_formal(room)
     other = other_than(key, "owner", "resident")
-    services.raise_hand(u[other], consultation, "against")
+    committed(services.raise_hand(viewer_of(u[other], consultation), consultation, "against"))
     if RAISE_HAND[key] == "ok":
-        services.raise_hand(u[key], consultation, "for")
+        committed(services.raise_hand(viewer_of(u[key], consultation), consultation, "for"))
     result = ack(members(key), "lower_hand", consultation_id=consultation.id)
     assert code(result) == expected
     assert count(HandRaise, consultation_id=consultation.id, user_id=u[key].id) == 0
@@ -295,7 +305,7 @@ GRANT_FLOOR = expect("forbidden", ok={CHAIR}, not_found=INVISIBLE)
 @pytest.mark.parametrize(("key", "expected"), cases(GRANT_FLOOR))
 def test_grant_floor_is_the_chairs(key, expected, room, members, u):
     consultation = whole_formal(room)
-    services.raise_hand(u["owner"], consultation, "for")
+    committed(services.raise_hand(viewer_of(u["owner"], consultation), consultation, "for"))
     result = ack(members(key), "grant_floor", consultation_id=consultation.id, user_id=u["owner"].id)
     assert code(result) == expected
     db.session.refresh(consultation)
@@ -313,7 +323,7 @@ YIELD_FLOOR = expect("forbidden", ok={CHAIR, "owner"}, not_found=INVISIBLE)
 @pytest.mark.parametrize(("key", "expected"), cases(YIELD_FLOOR))
 def test_yield_floor_by_the_holder_or_the_chair(key, expected, room, members, u):
     consultation = whole_formal(room)
-    services.grant_floor(u[CHAIR], consultation, u["owner"].id)
+    committed(services.grant_floor(viewer_of(u[CHAIR], consultation), consultation, u["owner"].id))
     result = ack(members(key), "yield_floor", consultation_id=consultation.id)
     assert code(result) == expected
     db.session.refresh(consultation)
@@ -349,7 +359,9 @@ SECOND_B = RAISE_HAND_B
 
 
 def _second(consultation, mover, client, key_user, expected):
-    motion = services.move(mover, consultation, client_id="m-1", text="在北侧空地建充电棚")
+    motion = committed(
+        services.move(viewer_of(mover, consultation), consultation, client_id="m-1", text="在北侧空地建充电棚")
+    )
     result = ack(client, "second", motion_id=motion.id)
     assert code(result) == expected, result
     db.session.refresh(motion)
@@ -379,7 +391,14 @@ WITHDRAW_OTHERS = expect("forbidden", not_found=INVISIBLE)
 @pytest.mark.parametrize(("key", "expected"), cases(WITHDRAW_OTHERS))
 def test_only_the_mover_withdraws(key, expected, room, members, u):
     consultation = whole_formal(room)
-    motion = services.move(u[other_than(key, "owner", "resident")], consultation, client_id="m-1", text="建充电棚")
+    motion = committed(
+        services.move(
+            viewer_of(u[other_than(key, "owner", "resident")], consultation),
+            consultation,
+            client_id="m-1",
+            text="建充电棚",
+        )
+    )
     assert code(ack(members(key), "withdraw", motion_id=motion.id)) == expected
     db.session.refresh(motion)
     assert motion.state == MotionState.MOVED
@@ -389,8 +408,10 @@ CHAIR_ONLY = expect("forbidden", ok={CHAIR}, not_found=INVISIBLE)
 
 
 def _debated_motion(consultation, u):
-    motion = services.move(u["owner"], consultation, client_id="m-1", text="在北侧空地建充电棚")
-    return services.second(u["resident"], motion)
+    motion = committed(
+        services.move(viewer_of(u["owner"], consultation), consultation, client_id="m-1", text="在北侧空地建充电棚")
+    )
+    return committed(services.second(viewer_of(u["resident"], motion), motion))
 
 
 @pytest.mark.parametrize(("key", "expected"), cases(CHAIR_ONLY))
@@ -405,8 +426,8 @@ def test_call_vote_is_the_chairs(key, expected, room, members, u):
 @pytest.mark.parametrize(("key", "expected"), cases(CHAIR_ONLY))
 def test_close_vote_is_the_chairs(key, expected, room, members, u):
     consultation = whole_formal(room)
-    motion = services.call_vote(u[CHAIR], _debated_motion(consultation, u))
-    services.vote(u["owner"], motion, "for")
+    motion = committed(services.call_vote(viewer_of(u[CHAIR], consultation), _debated_motion(consultation, u)))
+    committed(services.vote(viewer_of(u["owner"], motion), motion, "for"))
     assert code(ack(members(key), "close_vote", motion_id=motion.id)) == expected
     db.session.refresh(motion)
     assert motion.state == (MotionState.CARRIED if expected == "ok" else MotionState.VOTING)
@@ -417,8 +438,12 @@ VOTE_B = RAISE_HAND_B
 
 
 def _vote(consultation, client, u, expected, mover="owner", seconder="resident", chair=CHAIR):
-    motion = services.move(u[mover], consultation, client_id="m-1", text="在北侧空地建充电棚")
-    motion = services.call_vote(u[chair], services.second(u[seconder], motion))
+    motion = committed(
+        services.move(viewer_of(u[mover], consultation), consultation, client_id="m-1", text="在北侧空地建充电棚")
+    )
+    motion = committed(
+        services.call_vote(viewer_of(u[chair], consultation), services.second(viewer_of(u[seconder], motion), motion))
+    )
     result = ack(client, "vote", motion_id=motion.id, choice="against")
     assert code(result) == expected, result
     assert count(Ballot, poll_type="motion", poll_id=motion.id) == (expected == "ok")
@@ -450,7 +475,9 @@ REPORT = expect("not_verified", ok=VERIFIED, not_found=INVISIBLE)
 
 
 def _speech(consultation, author):
-    return services.speak(author, consultation, client_id="s-1", body="这条发言有问题").speech
+    return committed(
+        services.speak(viewer_of(author, consultation), consultation, client_id="s-1", body="这条发言有问题")
+    ).speech
 
 
 @pytest.mark.parametrize(("key", "expected"), cases(REPORT))

@@ -15,7 +15,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.voting.models import Ballot
 from tests import factories
-from tests.consultations.conftest import ack, code, make_consultation
+from tests.consultations.conftest import ack, code, committed, make_consultation, viewer_of
 
 TEXT = "在2栋北侧空地建集中充电棚，费用由物业维修资金列支"
 
@@ -35,10 +35,12 @@ def counted():
 
 
 def put_to_vote(consultation, users, client_id="m-1"):
-    motion = services.move(users["owner"], consultation, client_id=client_id, text=TEXT)
+    motion = committed(
+        services.move(viewer_of(users["owner"], consultation), consultation, client_id=client_id, text=TEXT)
+    )
     if motion.state == MotionState.MOVED:
-        motion = services.second(users["resident"], motion)
-    return services.call_vote(users["leader_a"], motion)
+        motion = committed(services.second(viewer_of(users["resident"], motion), motion))
+    return committed(services.call_vote(viewer_of(users["leader_a"], motion), motion))
 
 
 def answer(outcome):
@@ -53,7 +55,7 @@ def neutral(world, rules_templates):
 def test_each_voter_in_a_batch_gets_the_answer_of_a_vote_of_their_own(world, neutral):
     users = world.users
     motion = put_to_vote(neutral, users)
-    earlier = services.vote(users["group_leader"], motion, "against")
+    earlier = committed(services.vote(viewer_of(users["group_leader"], motion), motion, "against"))
     users["resident_rep"].active = False
     db.session.commit()
     R = services.VoteRequest
@@ -109,7 +111,7 @@ def test_every_refusal_matches_the_single_vote_path(world, neutral):
         ("property_manager", "maybe", "bad_request"),
     ]:
         with pytest.raises(DomainError) as refused:
-            services.vote(users[key], motion, choice)
+            committed(services.vote(viewer_of(users[key], motion), motion, choice))
         assert refused.value.code == expected, key
 
 

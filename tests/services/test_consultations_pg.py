@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 
 from app.communities.models import Role
 from app.consultations import services
-from app.consultations.models import Phase, Speech
+from app.consultations.models import Consultation, Motion, Phase, Speech
 from app.extensions import socketio
 from app.procedure.shipped import ensure_shipped
 from app.voting.models import Ballot
 from tests import factories
+from tests.consultations.conftest import viewer_of
 
 pytestmark = pytest.mark.postgres
 
@@ -36,9 +37,8 @@ def room(pg_app, pg_db):
         people[key] = user
     pg_db.session.commit()
     simple = next(r for r in ensure_shipped() if r.key == "simple")
-    consultation = services.create(
-        people["staff"],
-        community,
+    consultation = services.create_draft(
+        viewer_of(people["staff"], community),
         title="测试议题",
         background="",
         building_id=None,
@@ -48,7 +48,8 @@ def room(pg_app, pg_db):
     )
     consultation.rule_set.slow_mode_seconds = 0
     consultation.rule_set.chair_neutral = True
-    services.set_phase(people["staff"], consultation, Phase.OPEN)
+    services.set_phase(viewer_of(people["staff"], consultation), consultation, Phase.OPEN)
+    pg_db.session.commit()
     return consultation, people
 
 
@@ -89,9 +90,10 @@ def test_room_on_postgres(pg_app, pg_db, room):
 
 def test_concurrent_duplicate_votes_count_once(pg_app, pg_db, room):
     consultation, people = room
-    motion = services.move(people["alice"], consultation, client_id="m", text="动议")
-    services.second(people["bob"], motion)
-    services.call_vote(people["chair"], motion)
+    motion = services.move(viewer_of(people["alice"], consultation), consultation, client_id="m", text="动议")
+    services.second(viewer_of(people["bob"], motion), motion)
+    services.call_vote(viewer_of(people["chair"], motion), motion)
+    pg_db.session.commit()
     motion_id, voter_id = motion.id, people["bob"].id
     receipts, errors = [], []
 
@@ -101,7 +103,8 @@ def test_concurrent_duplicate_votes_count_once(pg_app, pg_db, room):
             from app.extensions import db
 
             try:
-                ballot = services.vote(db.session.get(User, voter_id), services.get_motion(motion_id), "for")
+                motion = db.session.get(Motion, motion_id)
+                ballot = services.vote(viewer_of(db.session.get(User, voter_id), motion), motion, "for")
                 receipts.append(ballot.receipt)
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(repr(exc))
@@ -133,9 +136,12 @@ def test_a_speech_retried_at_once_from_many_connections_is_stored_once(pg_app, p
             from app.extensions import db
 
             try:
-                author, where = db.session.get(User, author_id), services.get(consultation_id)
+                author, where = db.session.get(User, author_id), db.session.get(Consultation, consultation_id)
                 start.wait(10)
-                spoken = services.speak(author, where, client_id="same-tap", body="同一次发言，网络重试")
+                spoken = services.speak(
+                    viewer_of(author, where), where, client_id="same-tap", body="同一次发言，网络重试"
+                )
+                db.session.commit()  # as the socket handler does
                 answers.append((spoken.speech.id, spoken.message["id"], spoken.message["client_id"]))
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(repr(exc))

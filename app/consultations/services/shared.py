@@ -1,0 +1,105 @@
+"""What the consultation use cases share: the room's namespace, the rule engine's refusals in words, the
+check that the viewer may see the consultation, and the queries of the floor and pending motions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.communities.access import Viewer
+from app.communities.models import Community, Membership
+from app.consultations import permissions
+from app.consultations.models import PENDING_MOTION_STATES, Consultation, HandRaise, Motion
+from app.core.errors import DomainError, NotFound
+from app.extensions import db
+from app.procedure.engine import Refusal
+
+NAMESPACE = "/consultations"
+POLL = "motion"
+REPLAY_LIMIT = 200
+
+# Each refusal code of the rule engine, as the translated sentence the member reads.
+REFUSALS = {
+    "not_verified": lambda p: _l("Only verified members taking part in this consultation can do this."),
+    "wrong_phase": lambda p: _l("This consultation is not open for that now."),
+    "locked": lambda p: _l("The chair has locked the room; only the chair can speak now."),
+    "muted": lambda p: _l("You are muted in this room for now."),
+    "bad_request": lambda p: _l("The request could not be understood."),
+    "rule_too_long": lambda p: _l("A speech can be at most %(max)d characters; yours has %(length)d.", **p),
+    "rule_speech_limit": lambda p: (
+        _l(
+            "Each person may speak at most %(max)d times on this motion; you have spoken %(count)d times.",
+            max=p["max"],
+            count=p["count"],
+        )
+        if p.get("per") == "motion"
+        else _l(
+            "Each person may speak at most %(max)d times in this consultation; you have spoken %(count)d times.",
+            max=p["max"],
+            count=p["count"],
+        )
+    ),
+    "rule_slow_mode": lambda p: _l("Please wait %(seconds)d seconds before speaking again.", **p),
+    "rule_no_floor": lambda p: _l("Raise your hand and wait for the chair to give you the floor."),
+    "rule_stance_required": lambda p: _l("Say first whether you are for, against or neutral on the motion."),
+    "rule_chair_neutral": lambda p: _l("The chair stays neutral: the chair does not argue for a side or vote."),
+    "rule_alternate": lambda p: _l("Speakers alternate: give the floor to someone from the other side first."),
+    "already_voted": lambda p: _l("You have voted already; a vote cannot be changed."),
+    "forbidden": lambda p: _l("You do not have permission to do this."),
+}
+REFUSAL_STATUS = {"forbidden": 403, "not_verified": 403, "already_voted": 409, "bad_request": 400}
+
+
+def refuse(refusal: Refusal) -> DomainError:
+    """Turn the engine's refusal into the DomainError that views and sockets report."""
+    message = REFUSALS[refusal.code](dict(refusal.params))
+    return DomainError(refusal.code, message, status=REFUSAL_STATUS.get(refusal.code, 422))
+
+
+def bad_reason() -> DomainError:
+    return DomainError("bad_request", _l("Give a reason: it is shown to everyone in the room."), field="reason")
+
+
+def check_view(viewer: Viewer, consultation: Consultation) -> None:
+    """Every use case starts here: NotFound unless the viewer may see the consultation (the edge that loaded
+    it with access.load(..., can=permissions.can_view) has asked already; a direct caller has not)."""
+    if not permissions.can_view(viewer, consultation):
+        raise NotFound()
+
+
+def as_member(membership: Membership, community: Community, *, user: User | None = None) -> Viewer:
+    """A member of `community` as a viewer there, from their membership already loaded (for the rules asked
+    of many members at once: the chair list, a batch of votes). Their oversight does not matter: a member
+    sees their own community's things."""
+    return Viewer(user=user or membership.user, community=community, membership=membership, oversees=False)
+
+
+def pending_motions(consultation: Consultation) -> list[Motion]:
+    return list(
+        db.session.scalars(
+            select(Motion)
+            .where(Motion.consultation_id == consultation.id, Motion.state.in_(PENDING_MOTION_STATES))
+            .order_by(Motion.id)
+        )
+    )
+
+
+def hands(consultation: Consultation) -> list[HandRaise]:
+    return list(
+        db.session.scalars(select(HandRaise).where(HandRaise.consultation_id == consultation.id).order_by(HandRaise.id))
+    )
+
+
+def seconds_left(consultation: Consultation, now: datetime) -> float:
+    if consultation.floor_holder_id is None or consultation.floor_ends_at is None:
+        return 0.0
+    return max((consultation.floor_ends_at - now).total_seconds(), 0.0)
+
+
+def end_floor(consultation: Consultation) -> None:
+    consultation.floor_holder = None
+    consultation.floor_ends_at = None
+    consultation.floor_stance = None

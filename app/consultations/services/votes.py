@@ -1,0 +1,222 @@
+"""Votes on a motion: for, against or abstain, once, with a receipt (回执码).
+
+Votes that arrive together are written together (core.batching): `write_votes` is that batch's edge and
+owns its transaction (it commits: the one commit in these services, with `submit_vote` ending the caller's
+transaction before it waits for the batch)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+
+from app.accounts.models import User
+from app.communities import access
+from app.communities.access import Viewer
+from app.communities.models import Membership
+from app.consultations import permissions
+from app.consultations.models import Attendance, Consultation, Motion, MotionState
+from app.consultations.services.display import motion_dict
+from app.consultations.services.shared import NAMESPACE, POLL, as_member, refuse
+from app.core.batching import GroupCommit
+from app.core.errors import DomainError, NotFound
+from app.core.models import insert_or_ignore, utcnow
+from app.core.realtime import call_after_commit, coalesced
+from app.extensions import db, socketio
+from app.procedure import engine
+from app.procedure.engine import Choice
+from app.voting import services as voting
+
+
+@dataclass(frozen=True)
+class VoteRequest:
+    user_id: int
+    motion_id: int
+    choice: object  # as submitted: checked when written
+
+
+@dataclass(frozen=True)
+class Voted:
+    """What the voter is told: the receipt (回执码) of their ballot and the choice it holds."""
+
+    receipt: str
+    choice: str
+
+
+def vote(viewer: Viewer, motion: Motion, choice) -> Voted:
+    """Vote for, against or abstain, once; a retry of the same vote returns the same receipt."""
+    return submit_vote(viewer.user_id, motion.id, choice)
+
+
+def submit_vote(user_id: int, motion_id: int, choice) -> Voted:
+    """vote() by ids: the user authenticated (and still active: checked with the batch), the motion as sent.
+
+    Votes that arrive together are written together (core.batching): a burst of a thousand votes is a
+    few transactions, not a thousand. Any transaction of the session ends first, so that a vote waiting
+    for its batch holds no database connection (the batch is the edge here: see the module's docstring).
+    """
+    if db.session().in_transaction():
+        db.session.commit()
+    return _vote_writer().submit(VoteRequest(user_id, motion_id, choice))
+
+
+def _vote_writer() -> GroupCommit:
+    extensions = current_app.extensions
+    if "yishi_votes" not in extensions:
+        extensions.setdefault("yishi_votes", GroupCommit(write_votes, max_batch=current_app.config["VOTE_BATCH_MAX"]))
+    return extensions["yishi_votes"]
+
+
+def write_votes(requests) -> list[Voted | DomainError]:
+    """Check and store a batch of votes in one transaction, with the same queries for one vote or five hundred.
+
+    Each request gets its own answer, in order: the receipt, or the refusal a single vote would have got.
+    The batch is its own edge: it commits (or rolls back) here.
+    """
+    try:
+        outcomes = _write_votes(requests)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return outcomes
+
+
+def _write_votes(submitted) -> list[Voted | DomainError]:
+    # a voter's retries in the same batch are one request, checked once and answered alike
+    index_of: dict = {}
+    for request in submitted:
+        index_of.setdefault(_same_request(request), len(index_of))
+    requests = [None] * len(index_of)
+    for request in submitted:
+        requests[index_of[_same_request(request)]] = request
+    outcomes = _write_distinct_votes(requests)
+    return [outcomes[index_of[_same_request(request)]] for request in submitted]
+
+
+def _same_request(request: VoteRequest) -> tuple:
+    return (request.user_id, request.motion_id, request.choice if isinstance(request.choice, str) else id(request))
+
+
+def _voter(user: User, member: Membership | None, consultation: Consultation) -> Viewer:
+    """The voter as a viewer of the consultation's community: from the batch's memberships, or (not a
+    member there: street or district staff, or nobody) by the access rule itself."""
+    if member is not None:
+        return as_member(member, consultation.community, user=user)
+    return access.viewer(user, consultation.community)
+
+
+def _write_distinct_votes(requests) -> list[Voted | DomainError]:
+    outcomes: list = [None] * len(requests)
+    active = {
+        user.id: user
+        for user in db.session.scalars(select(User).where(User.id.in_({r.user_id for r in requests}), User.active))
+    }
+    # each motion with its consultation and rule set, in one query: every round trip waits its turn in a busy loop
+    rows = db.session.execute(
+        select(Motion, Consultation)
+        .join(Consultation, Consultation.id == Motion.consultation_id)
+        .where(Motion.id.in_({r.motion_id for r in requests}))
+        .options(
+            lazyload(Motion.mover),
+            lazyload(Motion.seconder),
+            joinedload(Consultation.rule_set),
+            joinedload(Consultation.community),
+        )
+    ).all()
+    motions = {motion.id: motion for motion, _ in rows}
+    consultations = {consultation.id: consultation for _, consultation in rows}
+    by_building = any(c.building_id is not None for c in consultations.values())  # needs the voters' households
+    members = {
+        (m.user_id, m.community_id): m
+        for m in db.session.scalars(
+            select(Membership)
+            .where(
+                Membership.user_id.in_({r.user_id for r in requests}),
+                Membership.community_id.in_({c.community_id for c in consultations.values()}),
+            )
+            .options(lazyload(Membership.user), *([selectinload(Membership.household)] if by_building else []))
+        )
+    }
+    polls = voting.find_polls(POLL, motions)
+    receipts = [voting.receipt_for(POLL, r.motion_id, voting.user_key(r.user_id)) for r in requests]
+    existing = voting.casts_by_receipt(receipts)
+    rules: dict[int, engine.Rules] = {}
+    to_cast: dict[int, list[tuple[int, voting.CastRequest]]] = {}
+    for index, request in enumerate(requests):
+        try:
+            user = active.get(request.user_id)
+            if user is None:
+                raise DomainError("not_authenticated", _l("Please log in to continue."), status=401)
+            motion = motions.get(request.motion_id)
+            consultation = consultations.get(motion.consultation_id) if motion else None
+            if consultation is None:
+                raise NotFound()
+            voter = _voter(user, members.get((request.user_id, consultation.community_id)), consultation)
+            if not permissions.can_view(voter, consultation):
+                raise NotFound()
+            try:
+                choice = Choice(request.choice)
+            except ValueError:
+                raise DomainError("bad_request", _l("Vote for, against or abstain."), field="choice") from None
+            prior = existing.get(receipts[index])
+            if prior is not None and prior.choice == choice.value:
+                # a retry, even one that arrives after the vote closed: the same receipt
+                outcomes[index] = Voted(prior.receipt, prior.choice)
+                continue
+            if consultation.id not in rules:
+                rules[consultation.id] = consultation.rule_set.to_rules()
+            refusal = engine.check_vote(
+                rules[consultation.id],
+                is_chair=permissions.is_chair(voter, consultation),
+                eligible=permissions.can_participate(voter, consultation),
+                voting_open=motion.state == MotionState.VOTING,
+                already_voted=prior is not None,
+            )
+            if refusal is not None:
+                raise refuse(refusal)
+            if motion.id not in polls:
+                polls[motion.id] = voting.open_poll(
+                    community_id=consultation.community_id, poll_type=POLL, subject_id=motion.id
+                )
+            cast = voting.CastRequest(
+                voter_key=voting.user_key(request.user_id), voter_id=request.user_id, choice=choice.value
+            )
+            to_cast.setdefault(motion.id, []).append((index, cast))
+        except DomainError as err:
+            outcomes[index] = err
+    attended = []
+    for motion_id, entries in to_cast.items():
+        cast = voting.cast_many(polls[motion_id], [c for _, c in entries], existing=existing)
+        for (index, request), ballot in zip(entries, cast, strict=True):
+            if isinstance(ballot, DomainError):
+                outcomes[index] = ballot
+            else:
+                outcomes[index] = Voted(ballot.receipt, ballot.choice)
+                attended.append((motions[motion_id].consultation_id, request.voter_id))
+        consultation = consultations[motions[motion_id].consultation_id]
+        room = consultation.room
+        call_after_commit(
+            lambda m=motion_id, r=room: coalesced.request(("motion", m), lambda: _broadcast_votes_cast(m, r))
+        )
+    if attended:
+        db.session.execute(
+            insert_or_ignore(Attendance.__table__),
+            [{"consultation_id": c, "user_id": u, "first_seen_at": utcnow()} for c, u in sorted(set(attended))],
+        )
+    return outcomes
+
+
+def _broadcast_votes_cast(motion_id: int, room: str) -> None:
+    """The motion with how many have voted so far (never how): sent at most a few times a second."""
+    motion = db.session.get(Motion, motion_id)
+    poll = voting.find_poll(POLL, motion_id)
+    if motion is None or poll is None:
+        return
+    payload = motion_dict(motion)
+    if motion.state == MotionState.VOTING:
+        payload["votes_cast"] = voting.turnout(poll).voted
+    socketio.emit("motion", payload, namespace=NAMESPACE, to=room)
