@@ -18,6 +18,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from app import create_app
 from app.accounts.models import User
+from app.communities import access
 from app.communities.models import Community, District, MemberRole, Membership, MembershipStatus, Role, Street
 from app.consultations import services
 from app.consultations.models import Phase
@@ -55,10 +56,12 @@ def build(app, members: int) -> dict:
 
     simple = {r.key: r for r in ensure_shipped()}["simple"]
 
+    def as_(user: User):
+        return access.viewer(user, community)
+
     def consultation(title: str):
-        c = services.create(
-            staff,
-            community,
+        c = services.create_draft(
+            as_(staff),
             title=title,
             background="基准测试用的议事。",
             building_id=None,
@@ -69,18 +72,20 @@ def build(app, members: int) -> dict:
         c.rule_set.slow_mode_seconds = 0
         c.rule_set.max_speech_chars = 2000
         db.session.commit()
-        services.set_phase(staff, c, Phase.OPEN)
+        services.set_phase(as_(staff), c, Phase.OPEN)
+        db.session.commit()
         return c
 
     room = consultation("电动车充电桩安装位置（基准测试）")
     voting = consultation("是否更换物业公司（基准测试表决）")
-    motion = services.move(residents[0], voting, client_id="bench-m", text="同意启动更换物业公司的程序")
-    motion = services.second(residents[1], motion)
-    motion = services.call_vote(chair, motion)
+    motion = services.move(as_(residents[0]), voting, client_id="bench-m", text="同意启动更换物业公司的程序")
+    motion = services.second(as_(residents[1]), motion)
+    motion = services.call_vote(as_(chair), motion)
     steady = consultation("小区停车收费标准（基准测试表决）")
-    paced = services.move(residents[0], steady, client_id="bench-p", text="同意停车收费标准调整方案")
-    paced = services.second(residents[1], paced)
-    paced = services.call_vote(chair, paced)
+    paced = services.move(as_(residents[0]), steady, client_id="bench-p", text="同意停车收费标准调整方案")
+    paced = services.second(as_(residents[1]), paced)
+    paced = services.call_vote(as_(chair), paced)
+    db.session.commit()  # this script is the edge: the services only flush
 
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
 
