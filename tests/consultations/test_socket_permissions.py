@@ -60,19 +60,6 @@ MEMBERS = VERIFIED | PENDING
 IN_BUILDING_B = {"leader_b", "resident_rep", "owners_committee", "property_manager", "staff", "social_org"}
 MODERATORS = {CHAIR, "staff"}
 
-LEAVE_BUG = (
-    "app/consultations/sockets.py ConsultationsNamespace.on_leave calls services.get() and never "
-    "services.visible(): a member of another community or an outsider gets ok=True for an existing "
-    "consultation id (and not_found for an unknown one), so ids of consultations they cannot see can be "
-    "probed (and a presence event is sent to that room on their behalf). Fix: call "
-    "services.visible(current_user, consultation) before leave_room."
-)
-LOCK_BUG = (
-    "app/consultations/services.py set_locked() uses actor_in() instead of visible(): a member of "
-    "another community or an outsider sending `lock` gets `forbidden` instead of `not_found`, which "
-    "tells them the consultation exists. Fix: actor = visible(user, consultation) (as hide/mute do)."
-)
-
 
 def expect(default: str, **codes) -> dict[str, str]:
     """The outcome ('ok' or an error code) for every world key: `default` unless listed."""
