@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from app.communities import services as communities
-from app.consultations import bp, permissions, services
+from app.consultations import bp, permissions, room_http, services  # noqa: F401 (room_http: the room's form posts)
 from app.consultations.forms import PARTY_LABELS, ConsultationForm, PhaseForm, SpeakForm
 from app.consultations.minutes import build_docx, minutes_filename
 from app.consultations.models import Phase

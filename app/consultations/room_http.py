@@ -1,0 +1,167 @@
+"""The room's actions as plain form posts: the same services as the socket handlers (sockets.py).
+
+Every action of the live room (the hand, the floor, motions, votes) also works without the live
+connection: when JavaScript is off, or the socket is refused or lost, its form posts here. Each view reads
+the form, calls the service exactly as the socket handler does, then redirects back to the room (post,
+redirect, get) with a flash saying what happened. A refusal is answered by handle_refusal: 403 and 404 with
+the error page, anything else flashed in the room. A retry of the same post (a double tap, a reload after a
+lost answer) does not do the thing twice: the services are idempotent where the socket needs it too
+(raise hand, second, call and close the vote, move and vote by their client id or receipt), and the two
+that are not (giving the floor again, yielding a floor already free, withdrawing a withdrawn motion) are
+answered here as done.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app.consultations import bp, services
+from app.consultations.models import MotionState
+from app.core.errors import DomainError, NotFound
+from app.core.web import handle_refusal
+
+
+@bp.context_processor
+def _room_forms():
+    """A fresh client id for the room's move form: a retried post of the same form moves one motion."""
+    return {"move_client_id": uuid.uuid4().hex}
+
+
+def _field_int(name: str) -> int:
+    """A whole number from the form, or the plain refusal a malformed post gets."""
+    value = request.form.get(name, "").strip()
+    if not value.isdigit() or len(value) > 18:
+        raise DomainError("bad_request", _l("The request could not be understood."), field=name)
+    return int(value)
+
+
+def _field_str(name: str) -> str | None:
+    value = request.form.get(name, "").strip()
+    return value or None
+
+
+def _back(consultation_id: int, anchor: str = ""):
+    return redirect(url_for("consultations.room", consultation_id=consultation_id) + anchor, code=303)
+
+
+def _motion_of(consultation):
+    """The motion the form names, which must belong to this consultation."""
+    motion = services.get_motion(_field_int("motion_id"))
+    if motion.consultation_id != consultation.id:
+        raise NotFound()
+    return motion
+
+
+def _room_action(anchor: str):
+    """The shape every room action shares: load the room, act, flash, back to the room."""
+
+    def wrap(act):
+        def view(consultation_id: int):
+            consultation = services.get(consultation_id)
+            services.visible(current_user, consultation)
+            try:
+                said = act(consultation)
+            except DomainError as err:
+                handle_refusal(err)
+                return _back(consultation.id)
+            flash(said, "success")
+            return _back(consultation.id, anchor)
+
+        view.__name__ = act.__name__
+        view.__doc__ = act.__doc__
+        return login_required(view)
+
+    return wrap
+
+
+def _route(path: str, anchor: str):
+    def register(act):
+        return bp.route(f"/consultations/<int:consultation_id>/room/{path}", methods=["POST"])(
+            _room_action(anchor)(act)
+        )
+
+    return register
+
+
+@_route("raise-hand", "#floor")
+def raise_hand(consultation):
+    """Join the queue for the floor, with a stance or none."""
+    services.raise_hand(current_user, consultation, _field_str("stance"))
+    return _("Your hand is raised. The chair will give you the floor.")
+
+
+@_route("lower-hand", "#floor")
+def lower_hand(consultation):
+    """Leave the queue."""
+    services.lower_hand(current_user, consultation)
+    return _("Your hand is lowered.")
+
+
+@_route("grant-floor", "#floor")
+def grant_floor(consultation):
+    """The chair gives the floor (a retry while that member still holds it changes nothing)."""
+    user_id = _field_int("user_id")
+    holder = services.floor_dict(consultation)["holder"]
+    if holder is None or holder["id"] != user_id:
+        holder = services.grant_floor(current_user, consultation, user_id)["holder"]
+    return _("%(name)s has the floor.", name=holder["name"] if holder else "")
+
+
+@_route("yield-floor", "#floor")
+def yield_floor(consultation):
+    """Give the floor back (holder) or take it back (chair); a floor already free stays free."""
+    if services.floor_dict(consultation)["holder"] is not None:
+        services.yield_floor(current_user, consultation)
+    return _("The floor is free.")
+
+
+@_route("move", "#motion")
+def move(consultation):
+    """Move a motion (a retry with the same client id returns the same motion)."""
+    services.move(
+        current_user, consultation, client_id=request.form.get("client_id", ""), text=request.form.get("text", "")
+    )
+    return _("Your motion was proposed.")
+
+
+@_route("second", "#motion")
+def second(consultation):
+    """Second the motion."""
+    services.second(current_user, _motion_of(consultation))
+    return _("You seconded the motion: it is open for debate.")
+
+
+@_route("withdraw", "#motion")
+def withdraw(consultation):
+    """The mover withdraws the motion (a retry after it is withdrawn changes nothing)."""
+    motion = _motion_of(consultation)
+    if not (motion.state == MotionState.WITHDRAWN and motion.mover_id == current_user.id):
+        services.withdraw(current_user, motion)
+    return _("Your motion was withdrawn.")
+
+
+@_route("call-vote", "#motion")
+def call_vote(consultation):
+    """The chair puts the motion to the vote."""
+    services.call_vote(current_user, _motion_of(consultation))
+    return _("The vote is open.")
+
+
+@_route("close-vote", "#motion")
+def close_vote(consultation):
+    """The chair closes the vote; the result is recorded and announced."""
+    motion = services.close_vote(current_user, _motion_of(consultation))
+    return _("The vote is closed: %(result)s.", result=services.MOTION_STATE_LABELS[motion.state])
+
+
+@_route("vote", "#motion")
+def vote(consultation):
+    """Vote for / against / abstain, once (a retry gets the same receipt)."""
+    motion = _motion_of(consultation)
+    voted = services.submit_vote(current_user.id, motion.id, _field_str("choice"))
+    return _("You have voted. Receipt code: %(code)s", code=voted.receipt)
