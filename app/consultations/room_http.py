@@ -3,12 +3,13 @@
 Every action of the live room (the hand, the floor, motions, votes) also works without the live
 connection: when JavaScript is off, or the socket is refused or lost, its form posts here. Each view reads
 the form, calls the service exactly as the socket handler does, then redirects back to the room (post,
-redirect, get) with a flash saying what happened. A refusal is answered by handle_refusal: 403 and 404 with
-the error page, anything else flashed in the room. A retry of the same post (a double tap, a reload after a
-lost answer) does not do the thing twice: the services are idempotent where the socket needs it too
-(raise hand, second, call and close the vote, move and vote by their client id or receipt), and the two
-that are not (giving the floor again, yielding a floor already free, withdrawing a withdrawn motion) are
-answered here as done.
+redirect, get) with a flash saying what happened. A refusal goes through handle_refusal: "forbidden" and
+404 get the error page, the rules' refusals are flashed in the room (as the speaking form does).
+
+A retry of the same post (a double tap, a reload after a lost answer) does not do the thing twice: the
+services are idempotent where the socket needs it too (raise hand, second, call and close the vote, move
+and vote by their client id or receipt), and the two that are not (giving the floor again, yielding a
+floor already free, withdrawing a withdrawn motion) are answered here as done.
 """
 
 from __future__ import annotations
@@ -67,7 +68,10 @@ def _room_action(anchor: str):
             try:
                 said = act(consultation)
             except DomainError as err:
-                handle_refusal(err)
+                if err.status_code == 403 and err.code == "forbidden":
+                    raise
+                # the rules' refusals, "not verified" (403) among them, are said in the room
+                handle_refusal(err, reraise=(404,))
                 return _back(consultation.id)
             flash(said, "success")
             return _back(consultation.id, anchor)
