@@ -20,7 +20,12 @@ function notLive(kind) {
   if (!line || leaving) return;
   const text = line.getAttribute(`data-${kind}`);
   if (line.textContent !== text) line.textContent = text;
+  const wasHidden = line.hidden;
   line.hidden = false;
+  // A page sent to a section (#floor after a form post) that is still where it landed: keep that section
+  // below the line that now covers the top.
+  const target = wasHidden && window.location.hash.length > 1 && document.getElementById(window.location.hash.slice(1));
+  if (target && Math.abs(target.getBoundingClientRect().top) < 4) target.scrollIntoView();
 }
 
 /** The room is live again (after its join was answered). */
