@@ -30,6 +30,41 @@ def _enter(context, live_server, phone):
     return page, failures
 
 
+# The part of the page at `selector` as the script rendered it live, and as the server renders it now
+# (the page fetched again): the same nodes, once whitespace, times, countdowns and CSRF tokens are set aside.
+SAME_AS_SERVER = """async (selector) => {
+  const html = await (await fetch(window.location.pathname)).text();
+  const served = new DOMParser().parseFromString(html, 'text/html').querySelector(selector);
+  const live = document.querySelector(selector);
+  const clean = (node) => {
+    const copy = node.cloneNode(true);
+    const walk = (n) => [...n.childNodes].forEach((k) => {
+      if (k.nodeType === Node.COMMENT_NODE) k.remove();
+      else if (k.nodeType === Node.TEXT_NODE) {
+        const text = k.textContent.replace(/\\s+/g, ' ').trim();
+        if (text) k.textContent = text; else k.remove();
+      } else walk(k);
+    });
+    walk(copy);
+    copy.querySelectorAll('time, .countdown').forEach((t) => { t.textContent = ''; });
+    copy.querySelectorAll('.countdown').forEach((t) => {
+      t.removeAttribute('data-seconds-left');
+      t.classList.remove('is-ending');
+    });
+    copy.querySelectorAll('input[name=csrf_token]').forEach((i) => i.removeAttribute('value'));
+    return copy;
+  };
+  if (!served || !live) return `missing: served ${!!served}, live ${!!live}`;
+  const [a, b] = [clean(live), clean(served)];
+  return a.isEqualNode(b) ? '' : `live:\\n${a.outerHTML}\\nserved:\\n${b.outerHTML}`;
+}"""
+
+
+def _same_as_server(page, selector: str) -> None:
+    difference = page.evaluate(SAME_AS_SERVER, selector)
+    assert difference == "", difference
+
+
 def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
     from tests.browser.conftest import PHONE
 
@@ -46,6 +81,8 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
         owner.locator("#move-form button[type=submit]").click()
         resident.locator("#motion [data-action=second]").click()
         chair.wait_for_selector("#motion .motion-debate")
+        _same_as_server(chair, "#motion-content")  # the live copy is the server's markup
+        _same_as_server(resident, "#motion-content")
 
         # The resident asks for the floor in favour; the chair gives it.
         resident.locator("#hand-for").check()
@@ -67,6 +104,10 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
         # and the speaker sees it once (the acknowledgement and the broadcast make one entry, whichever is first)
         resident.wait_for_selector("#messages li:has-text('充电棚离楼远')")
         assert resident.locator("#messages li:has-text('充电棚离楼远')").count() == 1
+        for page in (chair, resident):
+            item = page.locator("#messages li:has-text('充电棚离楼远')").get_attribute("id")
+            _same_as_server(page, f"#{item}")
+            _same_as_server(page, "#floor-content")
 
         # The chair calls the vote; the resident and the owner vote for; the chair closes it: carried.
         chair.locator("#motion [data-action=call_vote]").click()
