@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -26,11 +26,19 @@ from app.consultations.models import MotionState
 from app.core.errors import DomainError, NotFound
 from app.core.web import handle_refusal
 
+DRAFT_KEY = "room_motion_draft"
+
 
 @bp.context_processor
 def _room_forms():
-    """A fresh client id for the room's move form: a retried post of the same form moves one motion."""
-    return {"move_client_id": uuid.uuid4().hex}
+    """For the room's move form: a fresh client id (a retried post of the same form moves one motion) and
+    the text of a motion just refused, to correct rather than type again."""
+    draft = None
+    if request.endpoint == "consultations.room":
+        kept = session.pop(DRAFT_KEY, None)
+        if isinstance(kept, dict) and kept.get("consultation_id") == request.view_args.get("consultation_id"):
+            draft = kept.get("text")
+    return {"move_client_id": uuid.uuid4().hex, "motion_draft": draft}
 
 
 def _field_int(name: str) -> int:
@@ -127,9 +135,12 @@ def yield_floor(consultation):
 @_route("move", "#motion")
 def move(consultation):
     """Move a motion (a retry with the same client id returns the same motion)."""
-    services.move(
-        current_user, consultation, client_id=request.form.get("client_id", ""), text=request.form.get("text", "")
-    )
+    text = request.form.get("text", "")
+    try:
+        services.move(current_user, consultation, client_id=request.form.get("client_id", ""), text=text)
+    except DomainError:
+        session[DRAFT_KEY] = {"consultation_id": consultation.id, "text": text[:2000]}
+        raise
     return _("Your motion was proposed.")
 
 

@@ -317,3 +317,18 @@ def test_the_room_page_offers_each_action_as_a_form(app, world, formal, u):
     assert f'action="{base}grant-floor"' in chair and f'name="user_id" value="{u["owner"].id}"' in chair
     assert f'action="{base}raise-hand"' in resident and f'action="{base}move"' in resident
     assert f'action="{base}lower-hand"' in resident  # there, hidden until the hand is up
+
+
+def test_a_refused_motion_comes_back_in_the_form_to_correct(app, world, formal, u):
+    consultation = formal()
+    services.move(u["resident"], consultation, client_id="first", text="先提出的动议")
+    client = logged_in(app, u["owner"])
+    response = client.post(f"/consultations/{consultation.id}/room/move", data={"client_id": "m-2", "text": "我的动议"})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Another motion is pending" in flashes(page)
+    assert 'maxlength="500" required>我的动议</textarea>' in page
+    # once: the next visit has an empty form
+    again = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert 'maxlength="500" required></textarea>' in again
+    assert count(Motion, consultation_id=consultation.id) == 1
