@@ -76,7 +76,12 @@ class Viewer:
 
 
 def _authenticated(user) -> User | None:
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
+    """The user itself (never flask_login's current_user proxy, which would change under a kept Viewer),
+    or None for a visitor."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    unwrap = getattr(user, "_get_current_object", None)
+    return unwrap() if unwrap is not None else user
 
 
 def membership_of(user: User | None, community_id: int) -> Membership | None:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from app.communities import access
-from app.consultations import bp, permissions, services
+from app.consultations import bp, permissions, room_http, services  # noqa: F401 (room_http: the room's form posts)
 from app.consultations.forms import ConsultationForm, PhaseForm, SpeakForm
 from app.consultations.labels import BADGE_LABELS, MOTION_STATE_LABELS, PARTY_LABELS, PHASE_LABELS, STANCE_LABELS
 from app.consultations.minutes import build_docx, minutes_filename

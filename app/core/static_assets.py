@@ -8,6 +8,10 @@ plain name (`/static/css/app.css`) still works, cached for STATIC_MAX_AGE
 seconds only, and so does an old fingerprint after a deploy (the current file,
 briefly cached).
 
+ES modules import each other by plain relative names (`./dom.js`); a page that loads them puts
+`static_import_map(folder)` in a `<script type="importmap">`, which sends those imports to the
+fingerprinted names too.
+
 Files are read once and kept in memory (re-read when their size or mtime
 changes); Flask-Compress compresses them, and its cache keeps the compressed
 bytes per file version, so a file is compressed once per process and encoding.
@@ -16,6 +20,7 @@ bytes per file version, so a file is compressed once per process and encoding.
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 import re
 import threading
@@ -23,8 +28,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, request, url_for
 from flask.sessions import SecureCookieSessionInterface
+from markupsafe import Markup
 from werkzeug.security import safe_join
 
 DIGEST_LENGTH = 12
@@ -170,3 +176,19 @@ def register_static_assets(app: Flask) -> None:
         return response.make_conditional(request)
 
     app.view_functions["static"] = static
+
+    @app.template_global()
+    def static_import_map(folder: str) -> Markup:
+        """An import map for the ES modules in one static folder: each plain URL to its fingerprinted one.
+
+        A module's `import ... from './dom.js'` resolves to the plain name; with this map on the page the
+        browser loads `dom.<hash>.js` instead (cached for a year, never a stale mix of versions). Without
+        the map (an old browser) the plain names still work, briefly cached.
+        """
+        base = Path(app.static_folder) / folder
+        root = request.script_root + app.static_url_path
+        imports = {
+            f"{root}/{folder}/{path.name}": url_for("static", filename=f"{folder}/{path.name}")
+            for path in sorted(base.glob("*.js"))
+        }
+        return Markup(json.dumps({"imports": imports}, separators=(",", ":")))

@@ -32,37 +32,50 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    """The real app (CSRF on, demo data loaded) served on a free port."""
-    port = _free_port()
-    origin = f"http://127.0.0.1:{port}"
-    config = type(
-        "BrowserConfig",
-        (TestingConfig,),
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite3'}",
+def serve(tmp_path):
+    """serve(**config) -> the origin of the real app (CSRF on, demo data loaded) on a free port, with
+    these settings changed (for example SOCKETIO_ALLOWED_ORIGINS, to refuse the browser's socket)."""
+    running = []
+
+    def start(**overrides):
+        port = _free_port()
+        origin = f"http://127.0.0.1:{port}"
+        folder = tmp_path / f"server-{len(running)}" if running else tmp_path  # the first one's files in tmp_path
+        folder.mkdir(exist_ok=True)
+        settings = {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'browser.sqlite3'}",
             "WTF_CSRF_ENABLED": True,
             "SERVER_NAME": None,
             "SOCKETIO_ALLOWED_ORIGINS": [origin],
-            "ROSTER_STASH_DIR": str(tmp_path / "imports"),
-            "UPLOAD_DIR": str(tmp_path / "uploads"),
-        },
-    )
-    app = create_app(config)
-    with app.app_context():
-        db.create_all()
-        from app import demo
+            "ROSTER_STASH_DIR": str(folder / "imports"),
+            "UPLOAD_DIR": str(folder / "uploads"),
+        }
+        settings.update(overrides)
+        app = create_app(type("BrowserConfig", (TestingConfig,), settings))
+        with app.app_context():
+            db.create_all()
+            from app import demo
 
-        demo.load(app.config["DEMO_PASSWORD"])
-        db.session.remove()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield origin
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+            demo.load(app.config["DEMO_PASSWORD"])
+            db.session.remove()
+        server = make_server("127.0.0.1", port, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        running.append((app, server, thread))
+        return origin
+
+    yield start
+    for app, server, thread in running:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(serve):
+    """The real app (CSRF on, demo data loaded) served on a free port."""
+    return serve()
 
 
 @pytest.fixture

@@ -1,9 +1,12 @@
-"""Two phones in one live room: the chair gives the floor, the resident speaks and the chair sees it
-at once; a motion is moved, seconded, voted and carried (a third member moves and votes)."""
+"""Phones in one live room: joining; the floor (a hand raised, the floor given, a speech within the
+countdown) and the chair sees the speech at once; a motion moved, seconded, voted and carried; a dropped
+connection said in plain words, and on reconnect the speeches made meanwhile replayed once. The room's
+modules load under their fingerprinted names."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +30,41 @@ def _enter(context, live_server, phone):
     return page, failures
 
 
+# The part of the page at `selector` as the script rendered it live, and as the server renders it now
+# (the page fetched again): the same nodes, once whitespace, times, countdowns and CSRF tokens are set aside.
+SAME_AS_SERVER = """async (selector) => {
+  const html = await (await fetch(window.location.pathname)).text();
+  const served = new DOMParser().parseFromString(html, 'text/html').querySelector(selector);
+  const live = document.querySelector(selector);
+  const clean = (node) => {
+    const copy = node.cloneNode(true);
+    const walk = (n) => [...n.childNodes].forEach((k) => {
+      if (k.nodeType === Node.COMMENT_NODE) k.remove();
+      else if (k.nodeType === Node.TEXT_NODE) {
+        const text = k.textContent.replace(/\\s+/g, ' ').trim();
+        if (text) k.textContent = text; else k.remove();
+      } else walk(k);
+    });
+    walk(copy);
+    copy.querySelectorAll('time, .countdown').forEach((t) => { t.textContent = ''; });
+    copy.querySelectorAll('.countdown').forEach((t) => {
+      t.removeAttribute('data-seconds-left');
+      t.classList.remove('is-ending');
+    });
+    copy.querySelectorAll('input[name=csrf_token]').forEach((i) => i.removeAttribute('value'));
+    return copy;
+  };
+  if (!served || !live) return `missing: served ${!!served}, live ${!!live}`;
+  const [a, b] = [clean(live), clean(served)];
+  return a.isEqualNode(b) ? '' : `live:\\n${a.outerHTML}\\nserved:\\n${b.outerHTML}`;
+}"""
+
+
+def _same_as_server(page, selector: str) -> None:
+    difference = page.evaluate(SAME_AS_SERVER, selector)
+    assert difference == "", difference
+
+
 def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
     from tests.browser.conftest import PHONE
 
@@ -43,11 +81,22 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
         owner.locator("#move-form button[type=submit]").click()
         resident.locator("#motion [data-action=second]").click()
         chair.wait_for_selector("#motion .motion-debate")
+        _same_as_server(chair, "#motion-content")  # the live copy is the server's markup
+        _same_as_server(resident, "#motion-content")
 
         # The resident asks for the floor in favour; the chair gives it.
         resident.locator("#hand-for").check()
         resident.locator("#hand [data-action=raise_hand]").click()
         chair.locator("#floor [data-action=grant_floor]").click()
+        # The resident has the floor: told so, with the countdown running, and speaks within it.
+        resident.wait_for_selector("#floor .floor-yours")
+        countdown = resident.locator("#floor .countdown").text_content()
+        assert re.fullmatch(r"\d+:\d\d", countdown), countdown
+        chair.wait_for_selector("#floor .floor-holder")  # and the chair sees who holds it
+        assert (
+            chair.locator("#floor .floor-holder strong").text_content()
+            == resident.locator("#floor .floor-holder strong").text_content()
+        )
         # The resident speaks; the chair sees it at once, without reloading.
         resident.locator("#speak-form textarea[name=body]").fill("充电棚离楼远，更安全，我赞成。")
         resident.locator("#speak-form button[type=submit]").click()
@@ -55,6 +104,10 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
         # and the speaker sees it once (the acknowledgement and the broadcast make one entry, whichever is first)
         resident.wait_for_selector("#messages li:has-text('充电棚离楼远')")
         assert resident.locator("#messages li:has-text('充电棚离楼远')").count() == 1
+        for page in (chair, resident):
+            item = page.locator("#messages li:has-text('充电棚离楼远')").get_attribute("id")
+            _same_as_server(page, f"#{item}")
+            _same_as_server(page, "#floor-content")
 
         # The chair calls the vote; the resident and the owner vote for; the chair closes it: carried.
         chair.locator("#motion [data-action=call_vote]").click()
@@ -71,3 +124,49 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
     finally:
         resident_context.close()
         owner_context.close()
+
+
+def test_a_dropped_connection_is_said_and_the_speeches_made_meanwhile_arrive_once(live_server, browser, phone):
+    from tests.browser.conftest import PHONE
+
+    resident, resident_errors = _enter(phone, live_server, RESIDENT)
+    chair_context = browser.new_context(locale="zh-CN", **PHONE)
+    try:
+        chair, chair_errors = _enter(chair_context, live_server, CHAIR)
+        status = resident.locator("#live-status")
+        assert status.is_hidden()
+
+        phone.set_offline(True)  # the resident's phone loses its connection
+        status.wait_for(state="visible")
+        assert "实时连接已断开" in status.text_content()
+        assert resident.locator("#room.is-live").count() == 0
+
+        # Meanwhile the chair speaks (the chair needs no floor).
+        chair.locator("#speak-form textarea[name=body]").fill("请大家先看看两个备选位置的照片。")
+        chair.locator("#speak-form button[type=submit]").click()
+        chair.wait_for_selector("#messages li:has-text('两个备选位置的照片')")
+
+        phone.set_offline(False)
+        resident.wait_for_selector("#room.is-live")
+        status.wait_for(state="hidden")
+        resident.wait_for_selector("#messages li:has-text('两个备选位置的照片')")
+        assert resident.locator("#messages li:has-text('两个备选位置的照片')").count() == 1
+        ids = resident.locator("#messages li").evaluate_all("items => items.map(li => Number(li.dataset.id))")
+        assert ids == sorted(set(ids))  # in order, none twice
+        assert not resident_errors and not chair_errors
+    finally:
+        chair_context.close()
+
+
+def test_the_room_modules_load_under_their_fingerprinted_names(live_server, phone):
+    loaded = []
+    phone.on("response", lambda r: loaded.append(r) if "/static/js/room/" in r.url else None)
+    _page, errors = _enter(phone, live_server, RESIDENT)
+    names = sorted(r.url.rsplit("/", 1)[-1] for r in loaded)
+    # every module of static/js/room, each once, by its content-hashed name
+    modules = sorted(p.name for p in (Path(__file__).parents[2] / "static" / "js" / "room").glob("*.js"))
+    assert len(modules) > 5
+    assert [re.sub(r"\.[0-9a-f]{12}\.js$", ".js", n) for n in names] == modules
+    assert all(re.search(r"\.[0-9a-f]{12}\.js$", n) for n in names), names
+    assert all(r.status == 200 and "immutable" in r.headers.get("cache-control", "") for r in loaded)
+    assert not errors

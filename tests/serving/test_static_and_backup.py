@@ -31,7 +31,7 @@ def test_url_for_static_gives_a_content_hashed_name(app):
 
 
 def test_a_fingerprinted_file_is_cached_for_a_year_immutable(app, client):
-    response = client.get(_static_url(app, "js/consultation.js"))
+    response = client.get(_static_url(app, "js/room/main.js"))
 
     assert response.status_code == 200
     assert response.cache_control.max_age == YEAR
@@ -93,7 +93,7 @@ def test_conditional_request_gets_304(app, client):
     ("path", "mimetype"),
     [
         ("css/app.css", "text/css"),
-        ("js/consultation.js", "text/javascript"),
+        ("js/room/main.js", "text/javascript"),
         ("vendor/socket.io/socket.io.min.js", "text/javascript"),
     ],
 )

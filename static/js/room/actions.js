@@ -1,0 +1,136 @@
+// Yishi 议事, the live room: the room's actions. Each is a form (raise or lower the hand, give or yield
+// the floor, move, second or withdraw a motion, call or close the vote, vote): while the room is live it
+// goes over the socket; otherwise the form posts as it is (the page works the same, reloading).
+// The moderators' tools (report, hide, warn, mute, lock) need the socket and are shown only when live.
+
+import { $, says, toast } from './dom.js';
+import { connected, send } from './live.js';
+import { recordVote } from './motion.js';
+import { setLocked } from './moderation.js';
+import { room } from './state.js';
+
+function newClientId() {
+  if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID().replace(/-/g, '');
+  const bytes = new Uint8Array(16);
+  window.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => (b < 16 ? '0' : '') + b.toString(16)).join('');
+}
+
+const numberIn = (form, name) => Number((form.querySelector(`input[name="${name}"]`) || {}).value);
+
+function submitted(form, button, action) {
+  const cid = room.id;
+  switch (action) {
+    case 'raise_hand': {
+      const picked = form.querySelector('input[name="stance"]:checked');
+      const stance = picked ? picked.value : null;
+      send('raise_hand', { consultation_id: cid, stance }, button, () => {
+        // the same side is preselected for the speech that follows
+        const speak = $('speak-form');
+        const same = speak && stance && speak.querySelector(`input[name="stance"][value="${stance}"]`);
+        if (same) same.checked = true;
+      });
+      break;
+    }
+    case 'lower_hand':
+    case 'yield_floor':
+      send(action, { consultation_id: cid }, button);
+      break;
+    case 'grant_floor':
+      send(action, { consultation_id: cid, user_id: numberIn(form, 'user_id') }, button);
+      break;
+    case 'second':
+    case 'withdraw':
+    case 'call_vote':
+    case 'close_vote':
+      send(action, { motion_id: numberIn(form, 'motion_id') }, button);
+      break;
+    case 'vote': {
+      const motionId = numberIn(form, 'motion_id');
+      send('vote', { motion_id: motionId, choice: button.value }, button, (res) => recordVote(motionId, res.receipt));
+      break;
+    }
+    case 'move': {
+      const field = form.querySelector('textarea');
+      const clientField = form.querySelector('input[name="client_id"]');
+      const text = field.value.trim();
+      if (!text) { field.focus(); return; }
+      send('move', { consultation_id: cid, client_id: clientField.value, text }, button, () => {
+        field.value = '';
+        clientField.value = newClientId();
+        const details = $('move');
+        if (details) details.open = false;
+      });
+      break;
+    }
+    default:
+  }
+}
+
+// After app.js's confirmation (data-confirm), which listens first: a cancelled one arrives prevented.
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || !(form instanceof HTMLFormElement) || !form.classList.contains('room-action')) return;
+  if (!connected()) return;   // the plain post
+  const button = event.submitter || form.querySelector('[data-action]');
+  const action = button && button.getAttribute('data-action');
+  if (!action) return;
+  event.preventDefault();
+  submitted(form, button, action);
+});
+
+function prompted(text, value) {
+  const answer = window.prompt(text || '', value || '');
+  return answer === null ? null : answer.trim();
+}
+
+// The moderators' tools and reporting (buttons, live only).
+const roomEl = $('room');
+roomEl.addEventListener('click', (event) => {
+  const button = event.target.closest('button[type="button"][data-action]');
+  if (!button || !roomEl.contains(button)) return;
+  const action = button.getAttribute('data-action');
+  const li = button.closest('li[data-id]');
+  const messageId = li ? Number(li.getAttribute('data-id')) : null;
+  const userId = Number(button.getAttribute('data-user-id'));
+  const ask = button.getAttribute('data-prompt');
+  let reason;
+  switch (action) {
+    case 'report':
+      reason = prompted(ask);
+      if (!reason || messageId == null) return;
+      send('report', { message_id: messageId, reason }, button, () => toast(says('reported')));
+      break;
+    case 'hide':
+      reason = prompted(ask);
+      if (!reason || messageId == null) return;
+      send('hide', { message_id: messageId, reason }, button, () => toast(says('done')));
+      break;
+    case 'warn':
+      reason = prompted(ask);
+      if (!reason) return;
+      send('warn', { consultation_id: room.id, user_id: userId, reason }, button, () => toast(says('done')));
+      break;
+    case 'mute': {
+      const minutes = parseInt(prompted(button.getAttribute('data-prompt-minutes'), '10'), 10);
+      if (!(minutes > 0)) return;
+      reason = prompted(ask);
+      if (!reason) return;
+      send('mute', { consultation_id: room.id, user_id: userId, minutes, reason }, button, () => toast(says('done')));
+      break;
+    }
+    case 'lock': {
+      const payload = { consultation_id: room.id, locked: !room.locked };
+      if (!room.locked) {
+        reason = prompted(ask);
+        if (!reason) return;
+        payload.reason = reason;
+      }
+      send('lock', payload, button, (res) => { if (res.consultation) setLocked(res.consultation.locked); });
+      break;
+    }
+    default:
+  }
+});
+
+export { newClientId };

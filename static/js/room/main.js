@@ -1,0 +1,83 @@
+// Yishi 议事, the live consultation room (templates/consultations/room.html). The page works without
+// these modules: history is rendered by the server and every action is a form that posts. With them the
+// room joins /consultations over Socket.IO and stays live; on reconnect it asks for what it missed.
+
+import { $, label, says, toast } from './dom.js';
+import { renderFloor } from './floor.js';
+import { isLive, start } from './live.js';
+import { addMessage, setHidden } from './messages.js';
+import { addModeration, hidePresence, setLocked, showPresence } from './moderation.js';
+import { motionEvent, renderMotion } from './motion.js';
+import { keepDraft, updateCount } from './speak.js';
+import { room } from './state.js';
+import './actions.js';
+
+function applyRules(rules) {
+  if (!rules) return false;
+  const modeChanged = rules.mode && room.rules.mode && rules.mode !== room.rules.mode;
+  room.rules = rules;
+  document.querySelectorAll('#room [data-rule]').forEach((node) => {
+    const value = rules[node.getAttribute('data-rule')];
+    if (value != null) node.textContent = value;
+  });
+  const body = document.querySelector('#speak-form textarea');
+  if (body && rules.max_speech_chars) body.maxLength = rules.max_speech_chars;
+  updateCount();
+  return modeChanged;
+}
+
+function reloadSoon() {
+  keepDraft();
+  setTimeout(() => window.location.reload(), 2000);
+}
+
+function phaseChanged(phase) {
+  toast(says('phase_changed', { phase: label('phase', phase) }));
+  reloadSoon();
+}
+
+function join(socket) {
+  socket.timeout(15000).emit('join', { consultation_id: room.id, after_id: room.lastId }, (err, res) => {
+    if (err) { if (socket.connected) join(socket); return; }
+    if (!res || !res.ok) { toast((res && res.error && res.error.message) || says('error'), true); return; }
+    if (res.you) room.you = res.you;
+    if (res.motion && room.you.receipt) room.receipts[res.motion.id] = room.you.receipt;
+    applyRules(res.rules);
+    (res.messages || []).forEach((m) => addMessage(m, false));
+    renderFloor(res.floor);
+    renderMotion(res.motion);
+    isLive();
+    if (res.presence) showPresence(res.presence);
+    if (res.consultation) {
+      setLocked(res.consultation.locked);
+      if (res.consultation.phase && res.consultation.phase !== room.phase) phaseChanged(res.consultation.phase);
+    }
+  });
+}
+
+if ($('room') && room.id) {
+  start({
+    onConnect: join,
+    onAnswer: (res) => {
+      if (res.floor) renderFloor(res.floor);
+      if (res.motion) renderMotion(res.motion);
+    },
+    events: {
+      disconnect: hidePresence,
+      message: (m) => addMessage(m, false),
+      message_hidden: (e) => {
+        const li = e && $(`m-${e.id}`);
+        if (li) setHidden(li, e.reason);
+      },
+      floor: renderFloor,
+      motion: motionEvent,
+      presence: showPresence,
+      moderation: addModeration,
+      rules_changed: (rules) => {
+        toast(says('rules_changed'));
+        if (applyRules(rules)) reloadSoon();
+      },
+      phase_changed: (p) => phaseChanged(p && p.phase),
+    },
+  });
+}
