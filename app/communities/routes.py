@@ -1,18 +1,21 @@
-"""Community views: join, home, verification, members and roles, invites, roster."""
+"""Community views: join, home, verification, members and roles, invites, roster, photos.
+
+Every view starts from a `Viewer` (communities.access) and hands it to permissions and services; use cases
+are performed through core.web (`form_view`, `perform`), which commits once.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import segno
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from app.communities import bp, permissions, roster, services
+from app.communities import access, bp, permissions, roster, services
 from app.communities.forms import (
-    ROLE_LABELS,
     CodeForm,
     InviteForm,
     JoinForm,
@@ -22,13 +25,23 @@ from app.communities.forms import (
     RosterConfirmForm,
     RosterUploadForm,
 )
+from app.communities.labels import RELATION_LABELS, ROLE_LABELS
 from app.communities.models import MembershipStatus, Relation, Role
-from app.core.errors import DomainError, Forbidden
-from app.core.web import handle_refusal
+from app.core.errors import DomainError, Forbidden, NotFound
+from app.core.uploads import Photo, photo_path
+from app.core.web import form_view, handle_refusal, perform
+
+BUTTON_REFUSALS = (403, 404, 409)  # a button's refusal with one of these is answered with the error page
 
 
-def _viewer(slug: str) -> services.Viewer:
-    return services.viewer(current_user, services.get_community(slug))
+def _viewer(slug: str) -> access.Viewer:
+    """How the current user stands in the community; the services refuse (403) what they may not do."""
+    return access.community_viewer(slug, current_user, check=False)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise Forbidden()
 
 
 def _building_choices(community, *, blank=None):
@@ -58,6 +71,23 @@ def join():
     return render_template("communities/join_code.html", form=form), 400
 
 
+def _join_form(invite) -> JoinForm:
+    form = JoinForm(code=invite.code)
+    if invite.building_id:
+        form.building_id.choices = [SelectChoice(invite.building_id, invite.building.name)]
+    else:
+        form.building_id.choices = _building_choices(invite.community, blank=_("Choose…"))
+    return form
+
+
+def _join(viewer, invite, form):
+    household = None
+    if not form.no_household.data:
+        household = services.find_household(viewer.community_id, form.building_id.data, form.unit.data, form.room.data)
+    relation = Relation(form.relation.data) if household and form.relation.data else None
+    return services.join(viewer, invite, household=household, relation=relation)
+
+
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @login_required
 def join_household(code: str):
@@ -67,31 +97,20 @@ def join_household(code: str):
     except DomainError as err:
         handle_refusal(err)
         return redirect(url_for("communities.join"))
-    community = invite.community
-    existing = services.membership_of(current_user, community.id)
-    if existing is not None and existing.status != MembershipStatus.REJECTED:
-        return redirect(url_for("communities.home", slug=community.slug))
-
-    form = JoinForm(code=invite.code)
-    if invite.building_id:
-        form.building_id.choices = [SelectChoice(invite.building_id, invite.building.name)]
-    else:
-        form.building_id.choices = _building_choices(community, blank=_("Choose…"))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            household = None
-            if not form.no_household.data:
-                household = services.find_household(community.id, form.building_id.data, form.unit.data, form.room.data)
-            relation = Relation(form.relation.data) if household and form.relation.data else None
-            services.join(current_user, invite, household=household, relation=relation)
-        except DomainError as err:
-            status = handle_refusal(err, form)
-        else:
-            return redirect(url_for("communities.home", slug=community.slug))
-    elif request.method == "POST":
-        status = 400
-    return render_template("communities/join_household.html", form=form, invite=invite, community=community), status
+    viewer = access.viewer(current_user, invite.community)
+    home = redirect(url_for("communities.home", slug=viewer.community.slug))
+    if viewer.membership is not None and viewer.membership.status != MembershipStatus.REJECTED:
+        return home
+    form = _join_form(invite)
+    return form_view(
+        form,
+        lambda: _join(viewer, invite, form),
+        render=lambda status: (
+            render_template("communities/join_household.html", form=form, invite=invite, community=viewer.community),
+            status,
+        ),
+        done=lambda _membership: home,
+    )
 
 
 # -- the community's home --------------------------------------------------
@@ -105,7 +124,7 @@ def dashboard():
     return render_template(
         "core/index.html",
         memberships=services.memberships_of(current_user),
-        offices=services.offices_of(current_user),
+        offices=access.offices_of(current_user),
         overview_url=url_for("communities.overview") if overseen else None,
     )
 
@@ -114,18 +133,16 @@ def dashboard():
 def home(slug: str):
     """The community's page: public facts for everyone, the member's status for them."""
     view = _viewer(slug)
-    membership = view.membership
-    can_review = permissions.can_review_queue(membership, view.community.id)
-    pending_count = len(services.review_queue(current_user, view.community)) if can_review else 0
+    can_review = permissions.can_review_queue(view)
     return render_template(
         "communities/home.html",
         view=view,
         community=view.community,
-        membership=membership,
-        pending_count=pending_count,
+        membership=view.membership,
+        pending_count=len(services.review_queue(view)) if can_review else 0,
         can_review=can_review,
-        can_manage=permissions.can_manage_roles(membership, view.community.id),
-        can_view_members=permissions.can_view_members(membership, view.community.id, oversees=view.oversees),
+        can_manage=permissions.can_manage_roles(view),
+        can_view_members=permissions.can_view_members(view),
         role_labels=ROLE_LABELS,
     )
 
@@ -133,20 +150,25 @@ def home(slug: str):
 # -- verification ----------------------------------------------------------
 
 
-@bp.route("/c/<slug>/verifications")
-@login_required
-def verifications(slug: str):
-    """The queue of pending members this user may verify."""
-    view = _viewer(slug)
-    queue = services.review_queue(current_user, view.community)
-    return render_template(
+def _verifications(view, reject_form, rejecting_id=None, status=200):
+    queue = services.review_queue(view)
+    page = render_template(
         "communities/verifications.html",
         community=view.community,
         queue=queue,
         matches={m.id: services.roster_match(m) for m in queue},
-        reject_form=RejectForm(),
-        relation_labels=_relation_labels(),
+        reject_form=reject_form,
+        rejecting_id=rejecting_id,
+        relation_labels=RELATION_LABELS,
     )
+    return page, status
+
+
+@bp.route("/c/<slug>/verifications")
+@login_required
+def verifications(slug: str):
+    """The queue of pending members this user may verify."""
+    return _verifications(_viewer(slug), RejectForm())
 
 
 @bp.route("/c/<slug>/members/<int:membership_id>/verify", methods=["POST"])
@@ -155,8 +177,8 @@ def verify(slug: str, membership_id: int):
     """Verify one pending member."""
     view = _viewer(slug)  # CSRFProtect has checked the token of every POST
     membership = services.get_membership(view.community, membership_id)
-    services.verify(current_user, membership)
-    flash(_("%(name)s is verified.", name=membership.user.name), "success")
+    if perform(lambda: services.verify(view, membership), reraise=BUTTON_REFUSALS).ok:
+        flash(_("%(name)s is verified.", name=membership.user.name), "success")
     return redirect(url_for("communities.verifications", slug=slug))
 
 
@@ -166,35 +188,19 @@ def reject(slug: str, membership_id: int):
     """Reject one pending member with a reason."""
     view = _viewer(slug)
     membership = services.get_membership(view.community, membership_id)
-    if not permissions.can_verify(view.membership, membership):
-        raise Forbidden()
+    _require(permissions.can_verify(view, membership))
     form = RejectForm()
-    status = 400
-    if form.validate_on_submit():
-        try:
-            services.reject(current_user, membership, form.reason.data)
-        except DomainError as err:
-            status = handle_refusal(err, form)
-        else:
-            flash(_("The request of %(name)s was rejected.", name=membership.user.name), "info")
-            return redirect(url_for("communities.verifications", slug=slug))
-    queue = services.review_queue(current_user, view.community)
-    return (
-        render_template(
-            "communities/verifications.html",
-            community=view.community,
-            queue=queue,
-            matches={m.id: services.roster_match(m) for m in queue},
-            reject_form=form,
-            rejecting_id=membership.id,
-            relation_labels=_relation_labels(),
-        ),
-        status,
+    return form_view(
+        form,
+        lambda: services.reject(view, membership, form.reason.data),
+        render=lambda status: _verifications(view, form, membership.id, status),
+        done=lambda _m: _rejected(membership, slug),
     )
 
 
-def _relation_labels():
-    return {Relation.OWNER: _("Owner"), Relation.FAMILY: _("Family of the owner"), Relation.TENANT: _("Tenant")}
+def _rejected(membership, slug: str):
+    flash(_("The request of %(name)s was rejected.", name=membership.user.name), "info")
+    return redirect(url_for("communities.verifications", slug=slug))
 
 
 # -- members and roles -----------------------------------------------------
@@ -206,10 +212,7 @@ def members(slug: str):
     """The member directory, personal data masked unless the viewer may see it."""
     view = _viewer(slug)
     status = request.args.get("status")
-    try:
-        status_filter = MembershipStatus(status) if status else None
-    except ValueError:
-        status_filter = None
+    status_filter = MembershipStatus(status) if status in {s.value for s in MembershipStatus} else None
     people = services.members_visible_to(view, status_filter)
     return render_template(
         "communities/members.html",
@@ -217,8 +220,8 @@ def members(slug: str):
         community=view.community,
         members=people,
         status_filter=status_filter,
-        unmasked={m.id for m in people if permissions.can_see_personal_data(view.membership, m)},
-        can_manage=permissions.can_manage_roles(view.membership, view.community.id),
+        unmasked={m.id for m in people if permissions.can_see_personal_data(view, m)},
+        can_manage=permissions.can_manage_roles(view),
         role_labels=ROLE_LABELS,
     )
 
@@ -229,32 +232,27 @@ def member(slug: str, membership_id: int):
     """One member: details and, for staff, their roles."""
     view = _viewer(slug)
     target = services.get_membership(view.community, membership_id)
-    if not permissions.can_manage_roles(view.membership, view.community.id):
-        raise Forbidden()
+    _require(permissions.can_manage_roles(view))
     form = RoleForm()
     form.building_id.choices = _building_choices(view.community, blank=_("—"))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.assign_role(current_user, target, Role(form.role.data), form.building_id.data or None)
-        except DomainError as err:
-            status = handle_refusal(err, form)
-        else:
-            flash(_("Role given."), "success")
-            return redirect(url_for("communities.member", slug=slug, membership_id=target.id))
-    elif request.method == "POST":
-        status = 400
-    return (
-        render_template(
-            "communities/member.html",
-            community=view.community,
-            target=target,
-            form=form,
-            revoke_form=RevokeRoleForm(),
-            role_labels=ROLE_LABELS,
-            relation_labels=_relation_labels(),
-        ),
-        status,
+    return form_view(
+        form,
+        lambda: services.assign_role(view, target, Role(form.role.data), form.building_id.data or None),
+        render=lambda status: (_member_page(view, target, form), status),
+        done=lambda _m: redirect(url_for("communities.member", slug=slug, membership_id=target.id)),
+        message=_("Role given."),
+    )
+
+
+def _member_page(view, target, form):
+    return render_template(
+        "communities/member.html",
+        community=view.community,
+        target=target,
+        form=form,
+        revoke_form=RevokeRoleForm(),
+        role_labels=ROLE_LABELS,
+        relation_labels=RELATION_LABELS,
     )
 
 
@@ -265,19 +263,14 @@ def revoke_role(slug: str, membership_id: int):
     view = _viewer(slug)
     target = services.get_membership(view.community, membership_id)
     form = RevokeRoleForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or form.role.data not in {r.value for r in Role}:
         abort(400)
-    try:
-        role = Role(form.role.data)
-    except ValueError:
-        abort(400)
-    try:
-        services.revoke_role(current_user, target, role)
-    except DomainError as err:
-        status = handle_refusal(err)
-        return redirect(url_for("communities.member", slug=slug, membership_id=target.id)), status
+    outcome = perform(lambda: services.revoke_role(view, target, Role(form.role.data)))
+    back = redirect(url_for("communities.member", slug=slug, membership_id=target.id))
+    if not outcome.ok:
+        return back, outcome.status
     flash(_("Role removed."), "info")
-    return redirect(url_for("communities.member", slug=slug, membership_id=target.id))
+    return back
 
 
 # -- invites and posters ---------------------------------------------------
@@ -288,31 +281,33 @@ def revoke_role(slug: str, membership_id: int):
 def invites(slug: str):
     """Staff list invite codes and make new ones."""
     view = _viewer(slug)
-    if not permissions.can_manage_invites(view.membership, view.community.id):
-        raise Forbidden()
+    _require(permissions.can_manage_invites(view))
     form = InviteForm()
     form.building_id.choices = _building_choices(view.community, blank=_("The whole community"))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            invite = services.create_invite(current_user, view.community, form.building_id.data or None)
-        except DomainError as err:
-            status = handle_refusal(err, form)
-        else:
-            flash(_("New invite code %(code)s.", code=invite.code), "success")
-            return redirect(url_for("communities.invites", slug=slug))
-    return (
-        render_template(
-            "communities/invites.html", community=view.community, form=form, invites=services.invites_of(view.community)
+    return form_view(
+        form,
+        lambda: services.create_invite(view, form.building_id.data or None),
+        render=lambda status: (
+            render_template(
+                "communities/invites.html",
+                community=view.community,
+                form=form,
+                invites=services.invites_of(view.community),
+            ),
+            status,
         ),
-        status,
+        done=lambda invite: _invite_made(invite, slug),
     )
+
+
+def _invite_made(invite, slug: str):
+    flash(_("New invite code %(code)s.", code=invite.code), "success")
+    return redirect(url_for("communities.invites", slug=slug))
 
 
 def _invite_for(view, invite_id: int):
     invite = services.get_invite(view.community, invite_id)
-    if not permissions.can_manage_invites(view.membership, view.community.id):
-        raise Forbidden()
+    _require(permissions.can_manage_invites(view))
     return invite
 
 
@@ -322,7 +317,7 @@ def toggle_invite(slug: str, invite_id: int):
     """Switch an invite code off or on."""
     view = _viewer(slug)
     invite = _invite_for(view, invite_id)
-    services.set_invite_active(current_user, invite, not invite.active)
+    perform(lambda: services.set_invite_active(view, invite, not invite.active), reraise=BUTTON_REFUSALS)
     return redirect(url_for("communities.invites", slug=slug))
 
 
@@ -358,13 +353,17 @@ def _stash_dir() -> Path:
     return Path(current_app.config.get("ROSTER_STASH_DIR") or Path(current_app.instance_path) / "imports")
 
 
+def _roster_viewer(slug: str) -> access.Viewer:
+    view = _viewer(slug)
+    _require(permissions.can_manage_roster(view))
+    return view
+
+
 @bp.route("/c/<slug>/roster")
 @login_required
 def roster_list(slug: str):
     """The household register, by building."""
-    view = _viewer(slug)
-    if not permissions.can_manage_roster(view.membership, view.community.id):
-        raise Forbidden()
+    view = _roster_viewer(slug)
     return render_template("communities/roster.html", community=view.community, form=RosterUploadForm())
 
 
@@ -372,9 +371,7 @@ def roster_list(slug: str):
 @login_required
 def roster_template(slug: str):
     """A CSV template to fill in."""
-    view = _viewer(slug)
-    if not permissions.can_manage_roster(view.membership, view.community.id):
-        raise Forbidden()
+    _roster_viewer(slug)
     return Response(
         roster.template_csv(),
         mimetype="text/csv",
@@ -386,57 +383,56 @@ def roster_template(slug: str):
 @login_required
 def roster_preview(slug: str):
     """Upload a roster and see every row and every error before anything is written."""
-    view = _viewer(slug)
-    if not permissions.can_manage_roster(view.membership, view.community.id):
-        raise Forbidden()
+    view = _roster_viewer(slug)
     form = RosterUploadForm()
     if not form.validate_on_submit():
         return render_template("communities/roster.html", community=view.community, form=form), 400
     data = form.file.data.read()
     try:
-        preview = roster.parse(data, form.file.data.filename or "", max_rows=current_app.config["ROSTER_MAX_ROWS"])
+        preview = roster.parse(data, form.file.data.filename or "", max_rows=_max_rows())
     except DomainError as err:
         status = handle_refusal(err, form)
         return render_template("communities/roster.html", community=view.community, form=form), status
     token = roster.stash(_stash_dir(), data, view.community.id, current_user.id) if preview.ok else ""
-    return (
-        render_template(
-            "communities/roster_preview.html",
-            community=view.community,
-            preview=preview,
-            confirm_form=RosterConfirmForm(token=token),
-        ),
-        200 if preview.ok else 422,
+    page = render_template(
+        "communities/roster_preview.html",
+        community=view.community,
+        preview=preview,
+        confirm_form=RosterConfirmForm(token=token),
     )
+    return page, 200 if preview.ok else 422
+
+
+def _max_rows() -> int:
+    return current_app.config["ROSTER_MAX_ROWS"]
+
+
+def _import(view, token: str):
+    data = roster.unstash(_stash_dir(), token, view.community.id, current_user.id)
+    return roster.import_roster(view, view.community, roster.parse(data, max_rows=_max_rows()))
 
 
 @bp.route("/c/<slug>/roster/import/confirm", methods=["POST"])
 @login_required
 def roster_confirm(slug: str):
     """Write the previewed roster, all of it or nothing."""
-    view = _viewer(slug)
-    if not permissions.can_manage_roster(view.membership, view.community.id):
-        raise Forbidden()
+    view = _roster_viewer(slug)
     form = RosterConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        data = roster.unstash(_stash_dir(), form.token.data, view.community.id, current_user.id)
-        preview = roster.parse(data, max_rows=current_app.config["ROSTER_MAX_ROWS"])
-        result = roster.import_roster(current_user, view.community, preview)
-    except DomainError as err:
-        handle_refusal(err)
-        return redirect(url_for("communities.roster_list", slug=slug))
-    roster.unstash(_stash_dir(), form.token.data, view.community.id, current_user.id, remove=True)
-    flash(
-        _(
-            "Roster imported: %(new)d new households, %(updated)d updated, %(owners)d owners.",
-            new=result.households_created,
-            updated=result.households_updated,
-            owners=result.owners,
-        ),
-        "success",
-    )
+    outcome = perform(lambda: _import(view, form.token.data))
+    if outcome.ok:
+        roster.unstash(_stash_dir(), form.token.data, view.community.id, current_user.id, remove=True)
+        result = outcome.result
+        flash(
+            _(
+                "Roster imported: %(new)d new households, %(updated)d updated, %(owners)d owners.",
+                new=result.households_created,
+                updated=result.households_updated,
+                owners=result.owners,
+            ),
+            "success",
+        )
     return redirect(url_for("communities.roster_list", slug=slug))
 
 
@@ -448,11 +444,38 @@ def roster_confirm(slug: str):
 def overview():
     """Street and district staff: the communities they oversee, with counts."""
     communities = services.overseen_communities(current_user)
-    if not communities:
-        raise Forbidden()
+    _require(bool(communities))
     return render_template(
         "communities/overview.html",
         communities=communities,
         stats=services.community_stats({c.id for c in communities}),
-        offices=services.offices_of(current_user),
+        offices=access.offices_of(current_user),
     )
+
+
+# -- photos ----------------------------------------------------------------
+
+
+@bp.route("/photos/<int:photo_id>/thumb", defaults={"thumb": True})
+@bp.route("/photos/<int:photo_id>", defaults={"thumb": False})  # registered first: url_for's default
+@login_required
+def photo(photo_id: int, thumb: bool = False):
+    """A stored photo (or its thumbnail), for members and overseers of its community only (404 otherwise:
+    nothing confirms that the photo exists)."""
+    found, _viewer = access.load(Photo, photo_id, current_user)
+    return _send_photo(found, thumb)
+
+
+def _send_photo(found: Photo, thumb: bool):
+    path = photo_path(found, current_app.config["UPLOAD_DIR"], thumb=thumb)
+    name = f"photo-{found.id}.{found.extension}"
+    try:
+        response = send_file(path, mimetype=found.content_type, conditional=True, max_age=86400, download_name=name)
+    except FileNotFoundError:
+        raise NotFound() from None
+    response.cache_control.public = False  # community photos: browsers may keep them, shared caches may not
+    response.cache_control.private = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Disposition"] = f"inline; filename={name}"
+    return response

@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from app.communities import signals as community_signals
-from app.communities.forms import ROLE_LABELS
+from app.communities.labels import ROLE_LABELS
 from app.contests import signals as contest_signals
 from app.ideas import signals as idea_signals
 from app.microprojects import signals as project_signals

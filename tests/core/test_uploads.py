@@ -314,8 +314,8 @@ def test_thumbnail_route(client, auth, world, store, stored):
 
 def test_urls_for_photo_and_thumbnail(app, stored):
     with app.test_request_context():
-        assert url_for("core.photo", photo_id=stored.id) == f"/photos/{stored.id}"
-        assert url_for("core.photo", photo_id=stored.id, thumb=True) == f"/photos/{stored.id}/thumb"
+        assert url_for("communities.photo", photo_id=stored.id) == f"/photos/{stored.id}"
+        assert url_for("communities.photo", photo_id=stored.id, thumb=True) == f"/photos/{stored.id}/thumb"
 
 
 def test_conditional_request_is_not_modified(client, auth, world, stored):
