@@ -30,6 +30,7 @@ def demo_command():
     """Load the demo community 翠竹园社区 (idempotent) and print its accounts."""
     password = current_app.config["DEMO_PASSWORD"]
     loaded = demo.load(password)
+    db.session.commit()
     click.echo("Demo community loaded." if loaded else "Demo community already present; nothing added.")
     click.echo(f"Demo accounts (password: {password}):")
     for phone, name, role in demo.account_table():
