@@ -294,7 +294,7 @@ def start_control_listener(app) -> None:
 
 
 def connect_user() -> int:
-    """A namespace's connect: refuse a connection without a logged-in session (REALTIME.md), remember whom
+    """A namespace's connect: refuse a connection without a logged-in session (docs/realtime.md), remember whom
     it is for, and join their own room.
 
     The user is loaded within a handler slot (core.sockets) and the transaction ends at once, so that two

@@ -13,7 +13,7 @@ from app.procedure.labels import PARAMETER_LABELS as LABELS
 
 
 class RulesForm(FlaskForm):
-    """The parameters of a rule set (PRODUCT.md)."""
+    """The parameters of a rule set."""
 
     mode = SelectField(LABELS["mode"], choices=[SelectChoice(m.value, label) for m, label in MODE_LABELS.items()])
     max_speech_chars = IntegerField(LABELS["max_speech_chars"], validators=[NumberRange(1, 5000)])
