@@ -32,11 +32,10 @@ def register(phone: str, name: str, password: str, locale: str = "zh_CN") -> Use
         raise Conflict("phone_taken", _l("This mobile number is already registered. Log in instead."), field="phone")
     user = User(phone=phone, name=name, locale=locale)
     user.set_password(password)
+    db.session.add(user)
     try:
-        with db.session.begin_nested():  # a savepoint: the same phone registered at the same moment
-            db.session.add(user)
-            db.session.flush()
-    except IntegrityError:
+        db.session.flush()
+    except IntegrityError:  # the same phone registered at the same moment: the edge rolls back
         raise Conflict(
             "phone_taken", _l("This mobile number is already registered. Log in instead."), field="phone"
         ) from None
