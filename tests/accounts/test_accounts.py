@@ -156,6 +156,7 @@ def test_session_cookie_flags(client):
 def test_a_use_case_refused_after_registering_keeps_no_account(app):
     """The service only flushes: when the use case is refused after the account was written, the edge
     rolls back and no account is left, while the same registration on its own is committed once."""
+
     def register_then_refuse():
         services.register("13812345678", "王秀兰", "s3cret-pass")
         assert count_users() == 1  # written, not committed
