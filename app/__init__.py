@@ -28,6 +28,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     _init_extensions(app)
 
+    # Late imports, on purpose: every module under app/ loads this package first, so the packages it
+    # composes are imported when an app is built, not when `app` itself is imported.
     from app import cli, core, models  # noqa: F401  (models: the whole metadata)
     from app.accounts import bp as accounts_bp
     from app.accounts import routes as _accounts_routes  # noqa: F401
