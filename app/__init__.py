@@ -28,6 +28,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     _init_extensions(app)
 
+    # Late imports, on purpose: every module under app/ loads this package first, so the packages it
+    # composes are imported when an app is built, not when `app` itself is imported.
     from app import cli, core, models  # noqa: F401  (models: the whole metadata)
     from app.accounts import bp as accounts_bp
     from app.accounts import routes as _accounts_routes  # noqa: F401
@@ -47,13 +49,14 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core.templating import register_template_helpers
     from app.decisions import bp as decisions_bp
     from app.decisions import routes as _decisions_routes  # noqa: F401
+    from app.flows import bp as flows_bp
+    from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
     from app.ideas import bp as ideas_bp
     from app.ideas import routes as _ideas_routes  # noqa: F401
     from app.microprojects import bp as microprojects_bp
     from app.microprojects import routes as _microprojects_routes  # noqa: F401
     from app.notifications import bp as notifications_bp
     from app.notifications import routes as _notifications_routes  # noqa: F401
-    from app.notifications import subscribers as _subscribers  # noqa: F401
     from app.notifications.sockets import NotificationsNamespace
     from app.procedure import bp as procedure_bp
     from app.procedure import routes as _procedure_routes  # noqa: F401
@@ -71,6 +74,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(voting_bp)
     app.register_blueprint(contests_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(flows_bp)
 
     from app.extensions import socketio
 

@@ -1,14 +1,26 @@
-"""`flask yishi ...` commands: demo data, roster import, first community and staff."""
+"""`flask yishi ...` commands: demo data, roster import, first community and staff.
+
+The CLI is an edge, like a view: each command that writes commits once, itself.
+"""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
 import click
 from flask import current_app
 from sqlalchemy import select
 
+from app import demo
+from app.accounts.models import User
+from app.communities import roster
+from app.communities.models import Community, District, MemberRole, Membership, MembershipStatus, Role, Street
+from app.core.errors import DomainError
 from app.extensions import db
+from app.voting import services as voting
+from app.voting.models import Poll
 
 group = click.Group("yishi", help="Yishi administration commands.")
 
@@ -16,10 +28,9 @@ group = click.Group("yishi", help="Yishi administration commands.")
 @group.command("demo")
 def demo_command():
     """Load the demo community 翠竹园社区 (idempotent) and print its accounts."""
-    from app import demo
-
     password = current_app.config["DEMO_PASSWORD"]
     loaded = demo.load(password)
+    db.session.commit()
     click.echo("Demo community loaded." if loaded else "Demo community already present; nothing added.")
     click.echo(f"Demo accounts (password: {password}):")
     for phone, name, role in demo.account_table():
@@ -33,10 +44,6 @@ def demo_command():
 @click.option("--dry-run", is_flag=True, help="Check the file and report, write nothing.")
 def import_roster_command(file: Path, slug: str, dry_run: bool):
     """Import a household roster (CSV or XLSX): all rows, or nothing if any row is bad."""
-    from app.communities import roster
-    from app.communities.models import Community
-    from app.core.errors import DomainError
-
     community = db.session.scalar(select(Community).where(Community.slug == slug))
     if community is None:
         raise click.ClickException(f"No community with slug {slug!r}.")
@@ -52,6 +59,7 @@ def import_roster_command(file: Path, slug: str, dry_run: bool):
     if dry_run:
         return
     result = roster.import_roster(None, community, preview, check_permission=False)
+    db.session.commit()
     click.echo(
         f"Imported: {result.buildings_created} new buildings, {result.households_created} new households, "
         f"{result.households_updated} updated, {result.owners} owners."
@@ -65,8 +73,6 @@ def import_roster_command(file: Path, slug: str, dry_run: bool):
 @click.option("--slug", required=True)
 def create_community_command(district: str, street: str, name: str, slug: str):
     """Create a community (and its district and street if new)."""
-    from app.communities.models import Community, District, Street
-
     if db.session.scalar(select(Community).where(Community.slug == slug)):
         raise click.ClickException(f"A community with slug {slug!r} exists already.")
     district_row = db.session.scalar(select(District).where(District.name == district)) or District(name=district)
@@ -86,9 +92,6 @@ def create_community_command(district: str, street: str, name: str, slug: str):
 @click.option("--community", "slug", required=True)
 def grant_staff_command(phone: str, slug: str):
     """Make a registered user verified community staff (the first staff member of a new community)."""
-    from app.accounts.models import User
-    from app.communities.models import Community, MemberRole, Membership, MembershipStatus, Role
-
     user = db.session.scalar(select(User).where(User.phone == phone))
     community = db.session.scalar(select(Community).where(Community.slug == slug))
     if user is None or community is None:
@@ -108,11 +111,6 @@ def grant_staff_command(phone: str, slug: str):
 @click.argument("poll_id", type=int)
 def verify_count_command(poll_id: int):
     """Recompute a poll's hash chain and count from its stored ballots and report any difference."""
-    import json
-
-    from app.voting import services as voting
-    from app.voting.models import Poll
-
     poll = db.session.get(Poll, poll_id)
     if poll is None:
         raise click.ClickException(f"No poll {poll_id}.")
@@ -134,8 +132,6 @@ def verify_count_command(poll_id: int):
 @click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(dest: Path):
     """Copy the SQLite database to DEST while the site runs (SQLite's online backup API)."""
-    import sqlite3
-
     url = db.engine.url
     if url.get_backend_name() != "sqlite":
         raise click.ClickException(

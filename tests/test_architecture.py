@@ -93,7 +93,6 @@ def test_every_package_has_a_layer():
     assert packages <= set(LAYERS), f"give these a layer in LAYERS: {sorted(packages - set(LAYERS))}"
 
 
-@pytest.mark.xfail(strict=True, reason="the debts of the One house work, paid feature by feature")
 def test_imports_point_down():
     upward = [
         f"{source} (layer {LAYERS[source]}) imports {target} (layer {LAYERS[target]}) at {', '.join(where)}"

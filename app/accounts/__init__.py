@@ -2,4 +2,5 @@
 
 from flask import Blueprint
 
-bp = Blueprint("accounts", __name__, url_prefix="/account")
+# no URL prefix: the account pages are under /account/, the language and text-size switches under /prefs/
+bp = Blueprint("accounts", __name__)

@@ -1,4 +1,4 @@
-"""Account use cases: register, authenticate, change settings."""
+"""Account use cases: register, authenticate, change settings. They flush; the edge commits."""
 
 from __future__ import annotations
 
@@ -34,9 +34,8 @@ def register(phone: str, name: str, password: str, locale: str = "zh_CN") -> Use
     user.set_password(password)
     db.session.add(user)
     try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+        db.session.flush()
+    except IntegrityError:  # the same phone registered at the same moment: the edge rolls back
         raise Conflict(
             "phone_taken", _l("This mobile number is already registered. Log in instead."), field="phone"
         ) from None
@@ -59,7 +58,7 @@ def update_settings(user: User, *, name: str, locale: str, large_text: bool) -> 
     user.name = name
     user.locale = locale
     user.large_text = large_text
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -74,14 +73,14 @@ def names_of(user_ids) -> dict[int, str]:
 def set_locale(user: User, locale: str) -> User:
     """Remember the member's interface language."""
     user.locale = locale
-    db.session.commit()
+    db.session.flush()
     return user
 
 
 def toggle_large_text(user: User) -> User:
     """Switch the member's large-text mode (适老化) on or off."""
     user.large_text = not user.large_text
-    db.session.commit()
+    db.session.flush()
     return user
 
 

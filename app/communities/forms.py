@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from app.communities.labels import ROLE_LABELS
 from app.communities.models import Relation, Role
 
 
@@ -57,20 +58,6 @@ class RejectForm(FlaskForm):
         filters=[lambda s: s.strip() if s else s],
         validators=[InputRequired(_l("Give a reason: the applicant will read it.")), Length(max=200)],
     )
-
-
-ROLE_LABELS = {
-    Role.RESIDENT: _l("Resident"),
-    Role.OWNER: _l("Owner"),
-    Role.BUILDING_LEADER: _l("Building leader"),
-    Role.GROUP_LEADER: _l("Resident group leader"),
-    Role.RESIDENT_REP: _l("Resident representative"),
-    Role.PROPERTY_MANAGER: _l("Property manager"),
-    Role.OWNERS_COMMITTEE: _l("Owners' committee"),
-    Role.COMMUNITY_STAFF: _l("Community staff"),
-    Role.SOCIAL_ORG: _l("Social organisation"),
-    Role.EXPERT: _l("Expert"),
-}
 
 
 class RoleForm(FlaskForm):

@@ -21,7 +21,7 @@ from app.extensions import db
 
 
 class Role(enum.StrEnum):
-    """Roles held per community (PRODUCT.md). 'unverified' is a status, not a role."""
+    """Roles held per community. 'unverified' is a status, not a role."""
 
     RESIDENT = "resident"
     OWNER = "owner"

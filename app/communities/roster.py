@@ -20,8 +20,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.communities import permissions
+from app.communities.access import Viewer
 from app.communities.models import Building, Community, Household, HouseholdOwner
-from app.communities.services import membership_of
 from app.core import audit
 from app.core.errors import DomainError, Forbidden
 from app.core.phones import PHONE_RE, normalize_phone
@@ -295,14 +295,18 @@ def _check_households(preview: RosterPreview) -> None:
 
 
 def import_roster(
-    actor, community: Community, preview: RosterPreview, *, check_permission: bool = True
+    viewer: Viewer | None, community: Community, preview: RosterPreview, *, check_permission: bool = True
 ) -> ImportResult:
-    """Write a checked roster in one transaction: households are added or updated, owners replaced.
+    """Write a checked roster: households are added or updated, owners replaced. It flushes; the edge's one
+    commit writes it all, and a refusal or failure part-way (rolled back there) writes nothing.
 
-    Nothing is written when the preview has any error.
+    Nothing is written when the preview has any error. The CLI imports as the operator (no viewer, no check).
     """
-    if check_permission and not permissions.can_manage_roster(membership_of(actor, community.id), community.id):
+    if check_permission and (
+        viewer is None or viewer.community_id != community.id or not permissions.can_manage_roster(viewer)
+    ):
         raise Forbidden()
+    actor = viewer.user if viewer is not None else None
     if not preview.ok:
         raise DomainError("bad_file", _l("Fix the rows with errors first; nothing was imported."), field="file")
 
@@ -316,59 +320,55 @@ def import_roster(
         groups.setdefault((row.building, row.unit, row.room), []).append(row)
 
     created_buildings = created = updated = owners = 0
-    try:
-        for (building_name, unit, room), rows in groups.items():
-            building = buildings.get(building_name)
-            if building is None:
-                building = Building(community_id=community.id, name=building_name, sort_order=len(buildings))
-                db.session.add(building)
-                db.session.flush()
-                buildings[building_name] = building
-                created_buildings += 1
-            household = households.get((building.id, unit, room))
-            if household is None:
-                household = Household(
-                    community_id=community.id,
-                    building_id=building.id,
-                    unit=unit,
-                    room=room,
-                    area_centi_m2=rows[0].area_centi_m2,
-                )
-                db.session.add(household)
-                households[(building.id, unit, room)] = household
-                created += 1
-            else:
-                updated += 1
-            household.area_centi_m2 = rows[0].area_centi_m2
-            household.developer_unsold = rows[0].developer_unsold
-            linked = {o.phone: o.user_id for o in household.owners if o.phone and o.user_id}
-            household.owners.clear()
+    for (building_name, unit, room), rows in groups.items():
+        building = buildings.get(building_name)
+        if building is None:
+            building = Building(community_id=community.id, name=building_name, sort_order=len(buildings))
+            db.session.add(building)
             db.session.flush()
-            for row in rows:
-                household.owners.append(
-                    HouseholdOwner(
-                        name=row.owner_name,
-                        phone=row.owner_phone,
-                        is_representative=row.representative or len(rows) == 1,
-                        user_id=linked.get(row.owner_phone),
-                    )
+            buildings[building_name] = building
+            created_buildings += 1
+        household = households.get((building.id, unit, room))
+        if household is None:
+            household = Household(
+                community_id=community.id,
+                building_id=building.id,
+                unit=unit,
+                room=room,
+                area_centi_m2=rows[0].area_centi_m2,
+            )
+            db.session.add(household)
+            households[(building.id, unit, room)] = household
+            created += 1
+        else:
+            updated += 1
+        household.area_centi_m2 = rows[0].area_centi_m2
+        household.developer_unsold = rows[0].developer_unsold
+        linked = {o.phone: o.user_id for o in household.owners if o.phone and o.user_id}
+        household.owners.clear()
+        db.session.flush()
+        for row in rows:
+            household.owners.append(
+                HouseholdOwner(
+                    name=row.owner_name,
+                    phone=row.owner_phone,
+                    is_representative=row.representative or len(rows) == 1,
+                    user_id=linked.get(row.owner_phone),
                 )
-                owners += 1
-        result = ImportResult(created_buildings, created, updated, owners)
-        audit.record(
-            actor,
-            "roster.import",
-            community,
-            community_id=community.id,
-            buildings_created=created_buildings,
-            households_created=created,
-            households_updated=updated,
-            owners=owners,
-        )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+            )
+            owners += 1
+    result = ImportResult(created_buildings, created, updated, owners)
+    audit.record(
+        actor,
+        "roster.import",
+        community,
+        community_id=community.id,
+        buildings_created=created_buildings,
+        households_created=created,
+        households_updated=updated,
+        owners=owners,
+    )
+    db.session.flush()
     return result
 
 

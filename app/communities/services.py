@@ -1,4 +1,8 @@
-"""Community use cases: tenancy look-ups, joining, verification, roles, invites."""
+"""Community use cases: tenancy look-ups, joining, verification, roles, invites.
+
+Each use case takes the actor's `Viewer` (communities.access) first, checks communities.permissions with it,
+and flushes: the edge (a view through core.web.perform/form_view, the CLI) commits once. Signals are sent
+inside the transaction; their subscribers only add rows or queue work for after the commit."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.communities import access, permissions, signals
+from app.communities.access import Viewer
 from app.communities.models import (
     Building,
     Community,
@@ -30,7 +35,8 @@ from app.extensions import db
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by the elderly
 
 
-# -- tenancy: the access rule lives in communities.access; these names stay for its callers ----------
+# -- tenancy: the access rule lives in communities.access ---------------------------------------------
+# Temporary aliases for features not yet converted to communities.access; to be removed once none uses them.
 
 get_community = access.community_by_slug
 get_community_by_id = access.community_by_id
@@ -38,7 +44,6 @@ membership_of = access.membership_of
 offices_of = access.offices_of
 overseen_community_ids = access.overseen_community_ids
 viewer = access.viewer
-Viewer = access.Viewer
 
 
 def memberships_of(user: User) -> list[Membership]:
@@ -46,7 +51,7 @@ def memberships_of(user: User) -> list[Membership]:
 
 
 def overseen_communities(user: User) -> list[Community]:
-    ids = overseen_community_ids(user)
+    ids = access.overseen_community_ids(user)
     if not ids:
         return []
     return list(db.session.scalars(select(Community).where(Community.id.in_(ids)).order_by(Community.id)))
@@ -79,10 +84,11 @@ def _new_code() -> str:
     return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(8))
 
 
-def create_invite(actor: User, community: Community, building_id: int | None = None) -> InviteCode:
+def create_invite(viewer: Viewer, building_id: int | None = None) -> InviteCode:
     """Staff make a join code for the whole community or one of its buildings."""
-    if not permissions.can_manage_invites(membership_of(actor, community.id), community.id):
+    if not permissions.can_manage_invites(viewer):
         raise Forbidden()
+    community, actor = viewer.community, viewer.user
     if building_id is not None:
         building = db.session.get(Building, building_id)
         if building is None or building.community_id != community.id:
@@ -91,17 +97,18 @@ def create_invite(actor: User, community: Community, building_id: int | None = N
     db.session.add(invite)
     db.session.flush()
     audit.record(actor, "invite.create", invite, community_id=community.id, building_id=building_id)
-    db.session.commit()
     return invite
 
 
-def set_invite_active(actor: User, invite: InviteCode, active: bool) -> InviteCode:
+def set_invite_active(viewer: Viewer, invite: InviteCode, active: bool) -> InviteCode:
     """Staff switch a code off (a poster was lost) or on again."""
-    if not permissions.can_manage_invites(membership_of(actor, invite.community_id), invite.community_id):
+    if invite.community_id != viewer.community_id or not permissions.can_manage_invites(viewer):
         raise Forbidden()
     invite.active = active
-    audit.record(actor, "invite.activate" if active else "invite.deactivate", invite, community_id=invite.community_id)
-    db.session.commit()
+    audit.record(
+        viewer.user, "invite.activate" if active else "invite.deactivate", invite, community_id=invite.community_id
+    )
+    db.session.flush()
     return invite
 
 
@@ -154,7 +161,7 @@ def find_household(community_id: int, building_id: int | None, unit: str, room: 
 
 
 def join(
-    user: User,
+    viewer: Viewer,
     invite: InviteCode,
     *,
     household: Household | None,
@@ -162,9 +169,12 @@ def join(
 ) -> Membership:
     """Ask to join a community; the membership waits for verification.
 
-    Sending the same request again returns the same membership; a rejected
-    member may apply again with corrected details.
+    `viewer` is the applicant as seen from the invite's community. Sending the same request again returns
+    the same membership; a rejected member may apply again with corrected details.
     """
+    if viewer.community_id != invite.community_id or viewer.user is None:
+        raise Forbidden()
+    user = viewer.user
     if household is not None:
         if household.community_id != invite.community_id:
             raise DomainError("bad_request", _l("This household is not in the community."), field="room")
@@ -179,24 +189,18 @@ def join(
             )
         if relation is None:
             raise DomainError("bad_request", _l("Say how you live in this household."), field="relation")
-    membership = membership_of(user, invite.community_id)
+    membership = viewer.membership
     if membership is not None and membership.status != MembershipStatus.REJECTED:
         return membership
-    if membership is None:
-        membership = Membership(user_id=user.id, community_id=invite.community_id)
-        db.session.add(membership)
-    membership.household_id = household.id if household else None
-    membership.relation = relation if household else None
-    membership.status = MembershipStatus.PENDING
-    membership.review_note = ""
-    membership.reviewed_by_id = None
-    membership.reviewed_at = None
-    membership.invite_id = invite.id
     try:
-        db.session.commit()
+        with db.session.begin_nested():  # a savepoint: the same request may race itself
+            if membership is None:
+                membership = Membership(user_id=user.id, community_id=invite.community_id)
+                db.session.add(membership)
+            _apply(membership, invite, household, relation)
+            db.session.flush()
     except IntegrityError:
-        db.session.rollback()  # the same request raced itself: the other one won
-        existing = membership_of(user, invite.community_id)
+        existing = access.membership_of(user, invite.community_id)  # the other request won
         if existing is None:
             raise
         return existing
@@ -204,20 +208,30 @@ def join(
     return membership
 
 
+def _apply(membership: Membership, invite: InviteCode, household: Household | None, relation: Relation | None):
+    membership.household_id = household.id if household else None
+    membership.relation = relation if household else None
+    membership.status = MembershipStatus.PENDING
+    membership.review_note = ""
+    membership.reviewed_by_id = None
+    membership.reviewed_at = None
+    membership.invite_id = invite.id
+
+
 # -- verification ----------------------------------------------------------
 
 
-def review_queue(actor: User, community: Community) -> list[Membership]:
-    """Pending members this actor may verify, oldest first."""
-    actor_membership = membership_of(actor, community.id)
-    if not permissions.can_review_queue(actor_membership, community.id):
+def review_queue(viewer: Viewer) -> list[Membership]:
+    """Pending members this viewer may verify, oldest first."""
+    if not permissions.can_review_queue(viewer):
         raise Forbidden()
+    community = viewer.community
     pending = db.session.scalars(
         select(Membership)
         .where(Membership.community_id == community.id, Membership.status == MembershipStatus.PENDING)
         .order_by(Membership.created_at, Membership.id)
     )
-    return [m for m in pending if permissions.can_verify(actor_membership, m)]
+    return [m for m in pending if permissions.can_verify(viewer, m)]
 
 
 def roster_match(membership: Membership) -> HouseholdOwner | None:
@@ -234,10 +248,11 @@ def get_membership(community: Community, membership_id: int) -> Membership:
     return membership
 
 
-def verify(actor: User, membership: Membership) -> Membership:
+def verify(viewer: Viewer, membership: Membership) -> Membership:
     """Verify a pending member: resident of their household, owner if the roster names them."""
-    if not permissions.can_verify(membership_of(actor, membership.community_id), membership):
+    if not permissions.can_verify(viewer, membership):
         raise Forbidden()
+    actor = viewer.user
     if membership.status == MembershipStatus.VERIFIED:
         return membership  # verified already: a double tap changes nothing
     if membership.status != MembershipStatus.PENDING:
@@ -253,15 +268,16 @@ def verify(actor: User, membership: Membership) -> Membership:
             owner.user_id = membership.user_id
             _grant(membership, Role.OWNER, actor)
     audit.record(actor, "membership.verify", membership, community_id=membership.community_id)
-    db.session.commit()
+    db.session.flush()
     signals.membership_verified.send(membership, actor=actor)
     return membership
 
 
-def reject(actor: User, membership: Membership, reason: str) -> Membership:
+def reject(viewer: Viewer, membership: Membership, reason: str) -> Membership:
     """Reject a pending member with a reason they will read."""
-    if not permissions.can_verify(membership_of(actor, membership.community_id), membership):
+    if not permissions.can_verify(viewer, membership):
         raise Forbidden()
+    actor = viewer.user
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("reason_required", _l("Give a reason: the applicant will read it."), field="reason")
@@ -274,7 +290,7 @@ def reject(actor: User, membership: Membership, reason: str) -> Membership:
     membership.reviewed_by_id = actor.id
     membership.reviewed_at = utcnow()
     audit.record(actor, "membership.reject", membership, community_id=membership.community_id, reason=reason)
-    db.session.commit()
+    db.session.flush()
     signals.membership_rejected.send(membership, actor=actor)
     return membership
 
@@ -295,10 +311,11 @@ def _grant(membership: Membership, role: Role, actor: User, building_id: int | N
     return granted
 
 
-def assign_role(actor: User, membership: Membership, role: Role, building_id: int | None = None) -> Membership:
+def assign_role(viewer: Viewer, membership: Membership, role: Role, building_id: int | None = None) -> Membership:
     """Staff give a verified member a role (a building leader's names the building)."""
-    if not permissions.can_manage_roles(membership_of(actor, membership.community_id), membership.community_id):
+    if membership.community_id != viewer.community_id or not permissions.can_manage_roles(viewer):
         raise Forbidden()
+    actor = viewer.user
     if role in DERIVED_ROLES:
         raise DomainError("bad_request", _l("This role comes with verification and cannot be assigned."), field="role")
     if not membership.is_verified:
@@ -316,16 +333,17 @@ def assign_role(actor: User, membership: Membership, role: Role, building_id: in
     audit.record(
         actor, "role.grant", membership, community_id=membership.community_id, role=role.value, building_id=building_id
     )
-    db.session.commit()
+    db.session.flush()
     signals.role_changed.send(membership, actor=actor, role=role, granted=True)
     return membership
 
 
-def revoke_role(actor: User, membership: Membership, role: Role) -> Membership:
+def revoke_role(viewer: Viewer, membership: Membership, role: Role) -> Membership:
     """Staff take a role back; staff cannot remove their own staff role."""
-    if not permissions.can_manage_roles(membership_of(actor, membership.community_id), membership.community_id):
+    if membership.community_id != viewer.community_id or not permissions.can_manage_roles(viewer):
         raise Forbidden()
-    if role == Role.COMMUNITY_STAFF and membership.user_id == actor.id:
+    actor = viewer.user
+    if role == Role.COMMUNITY_STAFF and viewer.is_user(membership.user_id):
         raise DomainError(
             "bad_request", _l("You cannot remove your own staff role; ask another staff member."), field="role"
         )
@@ -334,7 +352,7 @@ def revoke_role(actor: User, membership: Membership, role: Role) -> Membership:
         return membership
     membership.roles.remove(existing)
     audit.record(actor, "role.revoke", membership, community_id=membership.community_id, role=role.value)
-    db.session.commit()
+    db.session.flush()
     signals.role_changed.send(membership, actor=actor, role=role, granted=False)
     return membership
 
@@ -342,13 +360,13 @@ def revoke_role(actor: User, membership: Membership, role: Role) -> Membership:
 def members_visible_to(view: Viewer, status: MembershipStatus | None = None) -> list[Membership]:
     """The member directory as this viewer may see it (a building leader: their buildings)."""
     community_id = view.community.id
-    if not permissions.can_view_members(view.membership, community_id, oversees=view.oversees):
+    if not permissions.can_view_members(view):
         raise Forbidden()
     query = select(Membership).where(Membership.community_id == community_id).order_by(Membership.id)
     if status is not None:
         query = query.where(Membership.status == status)
     members = list(db.session.scalars(query))
-    staff = view.oversees or permissions.can_manage_roles(view.membership, community_id)
+    staff = view.oversees or permissions.can_manage_roles(view)
     if not staff:
         led = view.membership.led_building_ids() if view.membership else set()
         members = [m for m in members if m.building_id in led]

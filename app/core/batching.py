@@ -8,6 +8,10 @@ Under no load a request is written at once (a batch of one), so nothing waits fo
 There is no background worker: whoever is first in the queue leads, inside its own request and
 app context, with its own database session. The waiting requests' threads (or green threads)
 only wait. That works the same in every async mode and in tests.
+
+The group commit is its own edge, one of the two documented exceptions to "services never commit" (the
+other is the ballot sealer, voting.services.sealer): the leader's `write` commits the whole batch once,
+because no single request's edge owns a transaction that carries the others' votes.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""Realtime helpers: room names and emitting only after the transaction commits.
+"""Realtime helpers: room names, and what happens only after the transaction ends.
 
-Models never emit; services queue an event here before they commit, and it
-leaves only if the commit succeeds (a rolled-back change announces nothing).
+Models never emit; services queue an event here (they flush, the edge commits), and it leaves only if the
+commit succeeds (a rolled-back change announces nothing). The other way round, `call_after_rollback`
+queues clean-up of what a use case did outside the database (an uploaded photo's files) for when its
+transaction does not commit.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from app.extensions import db, socketio
 
 _PENDING = "yishi_pending_emits"
 _READY = "yishi_ready_emits"
+_UNDO = "yishi_undo_on_rollback"
 logger = logging.getLogger(__name__)
 
 
@@ -49,9 +52,19 @@ def call_after_commit(callback) -> None:
     session.info.setdefault(_PENDING, []).append(callback)
 
 
+def call_after_rollback(callback) -> None:
+    """Queue a call that happens if the current transaction ends without committing (rolled back, or
+    closed): undoing what it did outside the database. A commit forgets it."""
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()
+    session.info.setdefault(_UNDO, []).append(callback)
+
+
 @event.listens_for(Session, "after_commit")
 def _commit_emits(session: Session) -> None:
     """The commit succeeded: the queued emits may go, once the connection is back in the pool."""
+    session.info.pop(_UNDO, None)
     pending = session.info.pop(_PENDING, [])
     if pending:
         session.info.setdefault(_READY, []).extend(pending)
@@ -63,6 +76,8 @@ def _flush_emits(session: Session, transaction) -> None:
     yields to other green threads) never holds a pooled connection while it waits."""
     if transaction.parent is not None:
         return
+    for undo in session.info.pop(_UNDO, []):  # still here: the transaction did not commit
+        undo()
     ready = session.info.pop(_READY, [])
     for item in ready:
         if callable(item):
@@ -279,7 +294,7 @@ def start_control_listener(app) -> None:
 
 
 def connect_user() -> int:
-    """A namespace's connect: refuse a connection without a logged-in session (REALTIME.md), remember whom
+    """A namespace's connect: refuse a connection without a logged-in session (docs/realtime.md), remember whom
     it is for, and join their own room.
 
     The user is loaded within a handler slot (core.sockets) and the transaction ends at once, so that two

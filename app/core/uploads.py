@@ -1,23 +1,17 @@
 """Uploaded photos: checked by content, re-encoded without metadata, stored by id.
 
-Usage from a feature service (the caller owns the transaction):
+Usage from a feature service (it flushes; the edge owns the transaction and commits):
 
-    photo = uploads.save_photo(data, community_id=c.id, owner_id=u.id, upload_dir=..., max_bytes=..., max_pixels=...)
+    store = uploads.PhotoStore(current_app.config, community_id=c.id, owner_id=u.id)
+    photo = store.save(data)   # its files go again by themselves if the transaction does not commit
     idea.photos.append(photo)  # or store photo.id
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        uploads.discard_files(photo, upload_dir)
-        raise
 
 Files are named by the row's id, so nothing user-controlled ever reaches a
 path. The trade-off: files are written inside the caller's transaction, before
-its commit. If that transaction rolls back without `discard_files`, the files
-stay behind as orphans: harmless (nothing serves a file without its row, and a
-reused id simply overwrites them) but they take disk space. We accept that
-rather than hook session events, which would couple every commit in the app to
-the file system.
+its commit. `PhotoStore.save` queues their removal for a rollback
+(core.realtime.call_after_rollback); a bare `save_photo` leaves that to its
+caller (`discard_files`), and files left behind are harmless orphans (nothing
+serves a file without its row, and a reused id simply overwrites them).
 """
 
 from __future__ import annotations
@@ -38,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.errors import DomainError
 from app.core.models import UTCDateTime, utcnow
+from app.core.realtime import call_after_rollback
 from app.extensions import db
 
 MAX_SIDE = 2048  # longest side of the stored photo, in pixels
@@ -263,8 +258,9 @@ def _unlink(paths: list[Path]) -> None:
 class PhotoStore:
     """Saving and discarding one member's photos in one community, with the configured limits.
 
-    Services that take photos call store.save(data) -> Photo and, when their transaction fails,
-    store.discard(photo).
+    Services that take photos call store.save(data) -> Photo; if the transaction then does not commit
+    (a refusal after the upload, rolled back at the edge), the photo's files are removed with it.
+    `store.discard(photo)` removes them at once (harmless if they are gone already).
     """
 
     def __init__(self, config, *, community_id: int, owner_id: int):
@@ -275,7 +271,7 @@ class PhotoStore:
         self.max_pixels = config["UPLOAD_MAX_PIXELS"]
 
     def save(self, data: bytes) -> Photo:
-        return save_photo(
+        photo = save_photo(
             data,
             community_id=self.community_id,
             owner_id=self.owner_id,
@@ -283,6 +279,9 @@ class PhotoStore:
             max_bytes=self.max_bytes,
             max_pixels=self.max_pixels,
         )
+        paths = _paths(photo, self.upload_dir)  # now: a rolled-back row no longer loads its attributes
+        call_after_rollback(lambda: _unlink(paths))
+        return photo
 
     def discard(self, photo: Photo) -> None:
         discard_files(photo, self.upload_dir)

@@ -1,15 +1,16 @@
-"""Moderation permissions that do not depend on the content's feature."""
+"""Moderation permissions that do not depend on the content's feature. Each takes the `Viewer`
+(communities.access) of the community the content is in."""
 
 from __future__ import annotations
 
-from app.communities.models import Membership, Role
+from app.communities.access import Viewer
 
 
-def can_report(member: Membership | None) -> bool:
+def can_report(viewer: Viewer) -> bool:
     """Any verified member may report, with a reason."""
-    return member is not None and member.is_verified
+    return viewer.is_verified
 
 
-def is_staff(member: Membership | None) -> bool:
+def is_staff(viewer: Viewer) -> bool:
     """Community staff moderate everywhere in their community (the property manager never does)."""
-    return member is not None and member.has_role(Role.COMMUNITY_STAFF)
+    return viewer.is_staff

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from app.communities.access import Viewer
+from app.notifications.models import Notification
 
-def can_read(actor, notification) -> bool:
-    return actor is not None and actor.is_authenticated and notification.user_id == actor.id
+
+def can_read(viewer: Viewer, notification: Notification) -> bool:
+    return viewer.is_user(notification.user_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from app.core.web import perform
 from app.notifications import bp, services
 
 
@@ -19,7 +20,7 @@ def inbox():
 @login_required
 def mark_all_read():
     """Mark every notification read."""
-    services.mark_all_read(current_user)
+    perform(lambda: services.mark_all_read(current_user))
     return redirect(url_for("notifications.inbox"))
 
 

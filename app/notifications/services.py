@@ -1,4 +1,9 @@
-"""Notification use cases: send one (stored, then pushed live), list, mark read."""
+"""Notification use cases: send one (stored, then pushed live), list, mark read.
+
+The kernel of notifications: it imports no feature (app/flows/notices.py wires the features' signals to
+notify()). Nothing here commits: notify() adds a row and flushes, and the push to the recipient's sockets
+leaves only after the edge's commit (core.realtime.emit_after_commit); a rolled-back use case stores and
+sends nothing."""
 
 from __future__ import annotations
 
@@ -14,14 +19,14 @@ NAMESPACE = "/notifications"
 
 
 def notify(user, kind: str, message, *, url: str = "", community_id: int | None = None) -> Notification:
-    """Store a notification in the recipient's language and push it to their live sockets."""
+    """Store a notification in the recipient's language and, once the transaction commits, push it to their
+    live sockets."""
     with force_locale(getattr(user, "locale", None) or "zh_CN"):
         text = str(message)
     item = Notification(user_id=user.id, community_id=community_id, kind=kind, text=text[:500], url=url)
     db.session.add(item)
     db.session.flush()
     emit_after_commit("notification", serialize(item), namespace=NAMESPACE, to=user_room(user.id))
-    db.session.commit()
     return item
 
 
@@ -57,5 +62,4 @@ def mark_all_read(user) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    db.session.commit()
     return result.rowcount

@@ -34,7 +34,7 @@ class Choice(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Rules:
-    """The parameters of a rule set (PRODUCT.md), as plain values."""
+    """The parameters of a rule set, as plain values."""
 
     mode: Mode = Mode.FORMAL
     max_speech_chars: int = 500
@@ -63,7 +63,7 @@ class Rules:
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why an action is refused: a stable code (REALTIME.md) and the numbers the message needs."""
+    """Why an action is refused: a stable code (docs/realtime.md) and the numbers the message needs."""
 
     code: str
     params: tuple[tuple[str, int | str], ...] = ()

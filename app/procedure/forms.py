@@ -8,41 +8,33 @@ from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, Strin
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from app.procedure.engine import Mode
+from app.procedure.labels import MODE_LABELS
+from app.procedure.labels import PARAMETER_LABELS as LABELS
 
 
 class RulesForm(FlaskForm):
-    """The parameters of a rule set (PRODUCT.md)."""
+    """The parameters of a rule set."""
 
-    mode = SelectField(
-        _l("Mode"),
-        choices=[
-            SelectChoice(Mode.FORMAL.value, _l("Formal: raise hand, the chair gives the floor")),
-            SelectChoice(Mode.OPEN.value, _l("Open: verified members speak within limits")),
-        ],
-    )
-    max_speech_chars = IntegerField(_l("Longest speech (characters)"), validators=[NumberRange(1, 5000)])
-    max_speeches_per_motion = IntegerField(_l("Speeches per member per motion"), validators=[NumberRange(1, 100)])
-    floor_seconds = IntegerField(_l("Time on the floor (seconds)"), validators=[NumberRange(10, 3600)])
-    slow_mode_seconds = IntegerField(
-        _l("Least time between a member's speeches (seconds)"), validators=[NumberRange(0, 3600)]
-    )
-    stance_required = BooleanField(_l("A speech on a motion states for, against or neutral first"))
-    alternate_stances = BooleanField(_l("The queue alternates for and against"))
-    chair_neutral = BooleanField(_l("The chair neither argues nor votes"))
-    second_required = BooleanField(_l("A motion needs a second before debate"))
-    quorum_num = IntegerField(_l("Quorum: numerator"), validators=[NumberRange(0, 1000)])
-    quorum_den = IntegerField(_l("Quorum: denominator"), validators=[NumberRange(1, 1000)])
-    pass_num = IntegerField(_l("Threshold: numerator"), validators=[NumberRange(0, 1000)])
-    pass_den = IntegerField(_l("Threshold: denominator"), validators=[NumberRange(1, 1000)])
-    pass_strict = BooleanField(_l("More than the threshold (not equal to it)"))
-    tie_fails = BooleanField(_l("A tie fails"))
-    auto_hide_reports = IntegerField(_l("Hide automatically after this many reports"), validators=[NumberRange(1, 100)])
+    mode = SelectField(LABELS["mode"], choices=[SelectChoice(m.value, label) for m, label in MODE_LABELS.items()])
+    max_speech_chars = IntegerField(LABELS["max_speech_chars"], validators=[NumberRange(1, 5000)])
+    max_speeches_per_motion = IntegerField(LABELS["max_speeches_per_motion"], validators=[NumberRange(1, 100)])
+    floor_seconds = IntegerField(LABELS["floor_seconds"], validators=[NumberRange(10, 3600)])
+    slow_mode_seconds = IntegerField(LABELS["slow_mode_seconds"], validators=[NumberRange(0, 3600)])
+    stance_required = BooleanField(LABELS["stance_required"])
+    alternate_stances = BooleanField(LABELS["alternate_stances"])
+    chair_neutral = BooleanField(LABELS["chair_neutral"])
+    second_required = BooleanField(LABELS["second_required"])
+    quorum_num = IntegerField(LABELS["quorum_num"], validators=[NumberRange(0, 1000)])
+    quorum_den = IntegerField(LABELS["quorum_den"], validators=[NumberRange(1, 1000)])
+    pass_num = IntegerField(LABELS["pass_num"], validators=[NumberRange(0, 1000)])
+    pass_den = IntegerField(LABELS["pass_den"], validators=[NumberRange(1, 1000)])
+    pass_strict = BooleanField(LABELS["pass_strict"])
+    tie_fails = BooleanField(LABELS["tie_fails"])
+    auto_hide_reports = IntegerField(LABELS["auto_hide_reports"], validators=[NumberRange(1, 100)])
 
     def values(self) -> dict:
         """The parameters as the services take them."""
-        from app.procedure.services import RULE_FIELDS
-
-        values = {name: getattr(self, name).data for name in RULE_FIELDS}
+        values = {name: getattr(self, name).data for name in LABELS}
         values["mode"] = Mode(values["mode"])
         return values
 

@@ -1,4 +1,4 @@
-"""Rule sets: the parameters of PRODUCT.md plus their readable text."""
+"""Rule sets: the parameters of the rules of procedure plus their readable text."""
 
 from __future__ import annotations
 

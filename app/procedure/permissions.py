@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.communities.models import Membership, Role
+from app.communities.access import Viewer
 
 
-def can_manage_rule_sets(member: Membership | None, community_id: int) -> bool:
-    return member is not None and member.community_id == community_id and member.has_role(Role.COMMUNITY_STAFF)
+def can_manage_rule_sets(viewer: Viewer) -> bool:
+    return viewer.is_staff

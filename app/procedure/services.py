@@ -1,17 +1,20 @@
-"""Rule set use cases: the community's library (copies of the templates), checked changes."""
+"""Rule set use cases: the community's library (copies of the templates), checked changes.
+
+The use cases take the actor's `Viewer` (communities.access) and flush; the edge commits."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.communities.access import Viewer
 from app.communities.models import Community
-from app.communities.services import membership_of
 from app.core import audit
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.procedure import permissions
 from app.procedure.engine import Mode
+from app.procedure.labels import PARAMETER_LABELS
 from app.procedure.models import RuleSet
 from app.procedure.shipped import ensure_shipped
 
@@ -32,25 +35,6 @@ RULE_FIELDS = {
     "pass_strict": bool,
     "tie_fails": bool,
     "auto_hide_reports": int,
-}
-# The names people read in an error (the same texts as the form's labels).
-PARAMETER_LABELS = {
-    "mode": _l("Mode"),
-    "max_speech_chars": _l("Longest speech (characters)"),
-    "max_speeches_per_motion": _l("Speeches per member per motion"),
-    "floor_seconds": _l("Time on the floor (seconds)"),
-    "slow_mode_seconds": _l("Least time between a member's speeches (seconds)"),
-    "stance_required": _l("A speech on a motion states for, against or neutral first"),
-    "alternate_stances": _l("The queue alternates for and against"),
-    "chair_neutral": _l("The chair neither argues nor votes"),
-    "second_required": _l("A motion needs a second before debate"),
-    "quorum_num": _l("Quorum: numerator"),
-    "quorum_den": _l("Quorum: denominator"),
-    "pass_num": _l("Threshold: numerator"),
-    "pass_den": _l("Threshold: denominator"),
-    "pass_strict": _l("More than the threshold (not equal to it)"),
-    "tie_fails": _l("A tie fails"),
-    "auto_hide_reports": _l("Hide automatically after this many reports"),
 }
 RULE_RANGES = {
     "max_speech_chars": (1, 5000),
@@ -117,25 +101,26 @@ def get_for(community: Community, rule_set_id: int) -> RuleSet:
     return found
 
 
-def copy(actor, community: Community, source: RuleSet, name: str) -> RuleSet:
+def copy(viewer: Viewer, source: RuleSet, name: str) -> RuleSet:
     """Staff copy a template (or one of the community's sets) to edit it."""
-    if not permissions.can_manage_rule_sets(membership_of(actor, community.id), community.id):
+    if not permissions.can_manage_rule_sets(viewer):
         raise Forbidden()
+    community = viewer.community
     name = (name or "").strip()
     if not name or len(name) > 60:
         raise DomainError("bad_request", _l("Give the rule set a name."), field="name")
     clone = source.copy(community_id=community.id, name=name)
     db.session.add(clone)
     db.session.flush()
-    audit.record(actor, "rule_set.copy", clone, community_id=community.id, source=source.id)
-    db.session.commit()
+    audit.record(viewer.user, "rule_set.copy", clone, community_id=community.id, source=source.id)
     return clone
 
 
-def update(actor, community: Community, rules: RuleSet, values: dict, *, name: str, text: str) -> RuleSet:
+def update(viewer: Viewer, rules: RuleSet, values: dict, *, name: str, text: str) -> RuleSet:
     """Staff edit one of the community's own rule sets (templates are read-only)."""
-    if not permissions.can_manage_rule_sets(membership_of(actor, community.id), community.id):
+    if not permissions.can_manage_rule_sets(viewer):
         raise Forbidden()
+    community = viewer.community
     if rules.community_id != community.id:
         raise Forbidden(_l("The shipped templates cannot be changed; make a copy."))
     name = (name or "").strip()
@@ -144,6 +129,6 @@ def update(actor, community: Community, rules: RuleSet, values: dict, *, name: s
     apply(rules, validated_changes(rules, values))
     rules.name = name
     rules.text = (text or "").strip()[:5000]
-    audit.record(actor, "rule_set.update", rules, community_id=community.id)
-    db.session.commit()
+    audit.record(viewer.user, "rule_set.update", rules, community_id=community.id)
+    db.session.flush()
     return rules

@@ -84,5 +84,8 @@ def ensure_shipped() -> list[RuleSet]:
             db.session.add(existing[key])
             added = True
     if added:
+        # Reference data seeded on first use, the one commit outside an edge in procedure: the templates'
+        # ids are shown on a page (a GET, which commits nothing) and chosen on the next request, so they
+        # must outlive the request that created them. It runs before the caller has written anything.
         db.session.commit()
     return [existing[key] for key in SHIPPED]

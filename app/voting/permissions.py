@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from app.communities.access import Viewer
+from app.voting.models import Ballot
 
-def can_see_receipt(actor, ballot) -> bool:
-    return actor is not None and getattr(actor, "id", None) == ballot.voter_id
+
+def can_see_receipt(viewer: Viewer, ballot: Ballot) -> bool:
+    return viewer.is_user(ballot.voter_id)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts import services
 from app.accounts.models import User
+from app.core.errors import Conflict
+from app.core.web import perform
 from app.extensions import db
 from tests import factories
 
@@ -148,3 +151,21 @@ def test_session_cookie_flags(client):
     session_cookie = next(c for c in cookies if c.startswith("session="))
     assert "HttpOnly" in session_cookie
     assert "SameSite=Lax" in session_cookie
+
+
+def test_a_use_case_refused_after_registering_keeps_no_account(app):
+    """The service only flushes: when the use case is refused after the account was written, the edge
+    rolls back and no account is left, while the same registration on its own is committed once."""
+
+    def register_then_refuse():
+        services.register("13812345678", "王秀兰", "s3cret-pass")
+        assert count_users() == 1  # written, not committed
+        raise Conflict("refused", "refused after the account was written")
+
+    with app.test_request_context(method="POST"):
+        assert perform(register_then_refuse).status == 409
+    assert count_users() == 0
+    with app.test_request_context(method="POST"):
+        assert perform(lambda: services.register("13812345678", "王秀兰", "s3cret-pass")).ok
+    db.session.rollback()  # nothing pending: the edge committed
+    assert count_users() == 1

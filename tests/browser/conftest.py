@@ -57,6 +57,7 @@ def serve(tmp_path):
             from app import demo
 
             demo.load(app.config["DEMO_PASSWORD"])
+            db.session.commit()
             db.session.remove()
         server = make_server("127.0.0.1", port, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -170,12 +170,12 @@ def test_anonymous_is_sent_to_login(client, world):
 
 
 def test_building_leader_cannot_verify_themselves(client, auth, world, app):
-    from app.communities import services
+    from app.communities import access, permissions
 
     leader = world.memberships["leader_a"]
     leader.status = MembershipStatus.PENDING  # as if their own membership were still pending
     db.session.commit()
-    assert not services.permissions.can_verify(world.memberships["leader_a"], leader)
+    assert not permissions.can_verify(access.viewer(world.users["leader_a"], world.community), leader)
 
 
 def test_staff_cannot_remove_own_staff_role(client, auth, world):

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from app.communities import roster
+from app.communities import access, roster
 from app.communities.models import Building, Household, HouseholdOwner
 from app.core.errors import DomainError
 from app.extensions import db
@@ -136,7 +136,10 @@ def test_too_many_rows(app):
 
 def test_import_creates_and_updates(app, world):
     before = counts()
-    result = roster.import_roster(world.users["staff"], world.community, roster.parse(GOOD.encode()))
+    result = roster.import_roster(
+        access.viewer(world.users["staff"], world.community), world.community, roster.parse(GOOD.encode())
+    )
+    db.session.commit()
     assert (result.buildings_created, result.households_created, result.owners) == (1, 3, 4)
     after = counts()
     assert after == (before[0] + 1, before[1] + 3, before[2] + 4)
@@ -148,7 +151,10 @@ def test_import_creates_and_updates(app, world):
     assert unsold.developer_unsold
     # Importing a corrected area again updates, adds nothing.
     corrected = GOOD.replace("89.5,", "90.25,")
-    result = roster.import_roster(world.users["staff"], world.community, roster.parse(corrected.encode()))
+    result = roster.import_roster(
+        access.viewer(world.users["staff"], world.community), world.community, roster.parse(corrected.encode())
+    )
+    db.session.commit()
     assert result.households_created == 0 and result.households_updated == 3
     assert counts() == after
     assert db.session.scalar(in_new.where(Household.room == "101")).area_centi_m2 == 9025
@@ -159,7 +165,10 @@ def test_import_keeps_owner_links_to_accounts(app, world):
     owner.user_id = world.users["owner"].id
     db.session.commit()
     data = HEADER + f"1栋,1,101,95,张建国,{owner.phone},是,否\n"
-    roster.import_roster(world.users["staff"], world.community, roster.parse(data.encode()))
+    roster.import_roster(
+        access.viewer(world.users["staff"], world.community), world.community, roster.parse(data.encode())
+    )
+    db.session.commit()
     again = db.session.scalar(select(HouseholdOwner).where(HouseholdOwner.household_id == world.households["a101"].id))
     assert again.user_id == world.users["owner"].id
 
@@ -168,13 +177,15 @@ def test_import_with_errors_writes_nothing(app, world):
     before = counts()
     preview = roster.parse((GOOD + "3栋,1,103,abc,李四,,是,否\n").encode())
     with pytest.raises(DomainError):
-        roster.import_roster(world.users["staff"], world.community, preview)
+        roster.import_roster(access.viewer(world.users["staff"], world.community), world.community, preview)
     assert counts() == before
 
 
 def test_import_needs_staff(app, world):
     with pytest.raises(DomainError) as excinfo:
-        roster.import_roster(world.users["leader_a"], world.community, roster.parse(GOOD.encode()))
+        roster.import_roster(
+            access.viewer(world.users["leader_a"], world.community), world.community, roster.parse(GOOD.encode())
+        )
     assert excinfo.value.status_code == 403
 
 

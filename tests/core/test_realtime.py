@@ -8,8 +8,14 @@ from datetime import datetime, timedelta
 
 import pytest
 from flask import g
+from sqlalchemy import func, select
 
+from app.communities import access
+from app.communities import services as communities
+from app.communities.models import Membership, MembershipStatus
+from app.core.errors import Conflict
 from app.core.realtime import emit_after_commit, user_room
+from app.core.web import perform
 from app.extensions import db, socketio
 from app.notifications.models import Notification
 from app.notifications.services import notify
@@ -175,6 +181,8 @@ def test_committed_notification_reaches_only_its_recipient(app, client, world, s
     mine.get_received(NS), theirs.get_received(NS)
 
     item = notify(resident, "test", "会议改到周五", url="/c/cuizhuyuan/")
+    assert _events(mine) == []  # nothing leaves before the commit
+    db.session.commit()
 
     received = _events(mine)
     assert len(received) == 1
@@ -201,6 +209,7 @@ def test_notification_reaches_every_socket_of_the_recipient(app, client, world, 
     laptop = _connect(socket_client, laptop_client, resident)
 
     notify(resident, "test", "两处都收到")
+    db.session.commit()
 
     assert [e["text"] for e in _events(phone)] == ["两处都收到"]
     assert [e["text"] for e in _events(laptop)] == ["两处都收到"]
@@ -219,6 +228,7 @@ def test_rolled_back_transaction_emits_nothing(client, world, socket_client):
 
     # The next, unrelated commit must not carry the dropped event out either.
     notify(resident, "test", "after")
+    db.session.commit()
     assert [e["text"] for e in _events(sc)] == ["after"]
 
 
@@ -248,6 +258,38 @@ def test_emit_is_held_until_commit(client, world, socket_client):
     assert _events(sc) == []
     db.session.commit()
     assert [e["text"] for e in _events(sc)] == ["held"]
+
+
+def test_a_use_case_that_fails_after_notifying_stores_and_sends_nothing(app, client, world, socket_client):
+    """Verifying a member notifies them (a signal, inside the transaction); when the use case is refused
+    after that, the edge rolls back: no verification, no notification row, nothing on the socket."""
+    pending = world.users["pending_a"]
+    membership = world.memberships["pending_a"]
+    sc = _connect(socket_client, client, pending)
+    sc.get_received(NS)
+    viewer = access.viewer(world.users["staff"], world.community)
+    before = db.session.scalar(select(func.count()).select_from(Notification))
+
+    def verify_then_refuse():
+        communities.verify(viewer, membership)
+        assert db.session.scalar(select(func.count()).select_from(Notification)) == before + 1  # written...
+        raise Conflict("refused", "refused after the notice was written")
+
+    with app.test_request_context():
+        outcome = perform(verify_then_refuse)
+
+    assert outcome.status == 409
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == before  # ...and rolled back
+    assert db.session.get(Membership, membership.id).status == MembershipStatus.PENDING
+    db.session.commit()  # a later, unrelated commit carries nothing of it out either
+    assert _events(sc) == []
+
+    # the same use case, not refused: stored once and pushed once, after the edge's commit
+    with app.test_request_context():
+        assert perform(lambda: communities.verify(viewer, membership)).ok
+    assert [e["kind"] for e in _events(sc)] == ["membership_verified"]
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == before + 1
 
 
 # -- HTTP actions reach live sockets --------------------------------------------------------------

@@ -262,6 +262,24 @@ def test_discard_files_after_the_callers_rollback(store):
     assert photo_count() == 0
 
 
+def test_a_photo_store_removes_the_files_when_the_transaction_does_not_commit(app, world, store):
+    """A service saves a photo, then the use case is refused: the edge rolls back, and the files go too."""
+    photos = uploads.PhotoStore(app.config, community_id=world.community.id, owner_id=world.users["resident"].id)
+    photos.save(image_bytes("JPEG"))
+    assert len(files_under(store.dir)) == 2
+    db.session.rollback()
+    assert files_under(store.dir) == []
+    assert photo_count() == 0
+
+    kept = photos.save(image_bytes("PNG"))
+    db.session.commit()
+    db.session.rollback()  # a later transaction's rollback leaves a committed photo alone
+    assert sorted(p.name for p in files_under(store.dir)) == sorted(
+        photo_path(kept, store.dir, thumb=thumb).name for thumb in (False, True)
+    )
+    assert photo_count() == 1
+
+
 def test_delete_photo_removes_row_and_files(store):
     photo = store(image_bytes("WEBP"))
     db.session.commit()
@@ -314,8 +332,8 @@ def test_thumbnail_route(client, auth, world, store, stored):
 
 def test_urls_for_photo_and_thumbnail(app, stored):
     with app.test_request_context():
-        assert url_for("core.photo", photo_id=stored.id) == f"/photos/{stored.id}"
-        assert url_for("core.photo", photo_id=stored.id, thumb=True) == f"/photos/{stored.id}/thumb"
+        assert url_for("communities.photo", photo_id=stored.id) == f"/photos/{stored.id}"
+        assert url_for("communities.photo", photo_id=stored.id, thumb=True) == f"/photos/{stored.id}/thumb"
 
 
 def test_conditional_request_is_not_modified(client, auth, world, stored):

@@ -49,6 +49,7 @@ def test_the_submitter_is_told_live(app, world, client, auth, socket_client):
     assert sc.is_connected("/notifications")
     sc.get_received("/notifications")
     services.adopt_as_micro_project(world.users["staff"], idea, reason="适合用微基金实施。")
+    db.session.commit()  # the edge's commit: notifications are pushed after it
     kinds = [p["args"][0]["kind"] for p in sc.get_received("/notifications") if p["name"] == "notification"]
     assert sorted(kinds) == ["idea_status", "project_drafted"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.communities import access
 from app.core.errors import DomainError
 from app.extensions import db
 from app.procedure import services
@@ -101,7 +102,7 @@ def test_templates_are_read_only(client, auth, world):
     template = ensure_shipped()[0]
     assert client.post(f"/c/cuizhuyuan/rule-sets/{template.id}", data=FORM).status_code == 403
     with pytest.raises(DomainError):
-        services.update(world.users["staff"], world.community, template, {}, name="x", text="")
+        services.update(access.viewer(world.users["staff"], world.community), template, {}, name="x", text="")
 
 
 def test_another_communitys_rule_set_is_not_found(client, auth, world):

@@ -1,14 +1,23 @@
-"""Turn other features' signals into notifications for the people concerned."""
+"""Notices: the features' and communities' signals turned into notifications for the people concerned.
+
+A flow, above the features: the notifications kernel knows nothing of ideas, contests or micro-projects, and
+this module wires their signals to it. Signals are sent inside the use case's transaction; each subscriber
+only adds a notification (notify() flushes and queues the push for after the commit), so a use case that
+fails after its signal stores and sends nothing."""
 
 from __future__ import annotations
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from app.accounts.models import User
 from app.communities import signals as community_signals
-from app.communities.forms import ROLE_LABELS
+from app.communities.labels import ROLE_LABELS
 from app.contests import signals as contest_signals
+from app.contests.services import STATUS_LABELS as ENTRY_STATUS_LABELS
+from app.extensions import db
 from app.ideas import signals as idea_signals
+from app.ideas.services import STATUS_LABELS as IDEA_STATUS_LABELS
 from app.microprojects import signals as project_signals
 from app.notifications.services import notify
 
@@ -57,15 +66,13 @@ def _role(membership, actor, role, granted, **_):
 
 @idea_signals.idea_status_changed.connect
 def _idea_status(idea, event, actor, **_):
-    from app.ideas.services import STATUS_LABELS
-
     notify(
         idea.author,
         "idea_status",
         _l(
             "Your idea “%(title)s” is now %(status)s: %(reason)s",
             title=idea.title,
-            status=STATUS_LABELS[event.to_status],
+            status=IDEA_STATUS_LABELS[event.to_status],
             reason=event.reason,
         ),
         url=url_for("ideas.show", idea_id=idea.id),
@@ -92,9 +99,6 @@ def _idea_threshold(idea, staff, **_):
 @project_signals.project_drafted_for_applicant.connect
 def _project_drafted(project, actor, **_):
     """The submitter of an adopted idea is asked to complete the draft application made in their name."""
-    from app.accounts.models import User
-    from app.extensions import db
-
     notify(
         db.session.get(User, project.applicant_id),
         "project_drafted",
@@ -110,15 +114,13 @@ def _project_drafted(project, actor, **_):
 @contest_signals.entry_screened.connect
 def _entry_screened(entry, actor, **_):
     """The author hears the screening decision and its reason, as idea authors hear theirs."""
-    from app.contests.services import STATUS_LABELS
-
     notify(
         entry.author,
         "contest_entry_screened",
         _l(
             "Your proposal “%(title)s” was screened: %(status)s. Reason: %(reason)s",
             title=entry.title,
-            status=STATUS_LABELS[entry.status],
+            status=ENTRY_STATUS_LABELS[entry.status],
             reason=entry.screening_reason,
         ),
         url=url_for("contests.entry", entry_id=entry.id),

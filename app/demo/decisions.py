@@ -1,0 +1,45 @@
+"""The demo's decisions: an owners' decision open for voting."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.accounts.models import User
+from app.communities.models import Community
+from app.core.models import utcnow
+from app.decisions import services as decisions
+
+
+def load(community: Community, users: dict[str, User]) -> None:
+    """An owners' decision open for voting (item 5: the maintenance fund repairs a lift), with the roll frozen
+    from the register, a few ballots in, and one paper ballot waiting for its second entry. 张建国 can vote."""
+    committee, staff = users["13800000007"], users["13800000008"]
+    today = utcnow().date()
+    decision = decisions.create(
+        committee,
+        community,
+        client_id="demo-decision-1",
+        matter=5,
+        title="使用专项维修资金维修1栋电梯",
+        body=(
+            "1栋电梯已运行15年，近半年多次困人。经电梯检验机构检测，需更换曳引机和控制柜。\n\n"
+            "- 预算：**28.6万元**，从1栋专项维修资金列支；\n"
+            "- 施工：约30天，期间1栋住户可使用临时爬楼服务；\n"
+            "- 报价单和检测报告在物业服务中心公示。\n\n"
+            "请业主在投票期内选择同意、反对或弃权。"
+        ),
+        starts_on=today - timedelta(days=2),
+        ends_on=today + timedelta(days=12),
+        publicity_days=7,
+    )
+    decisions.open_voting(committee, decision)
+    roll = decisions.roll_of(decision)
+    by_user = {entry.voter_user_id: entry for entry in roll if entry.voter_user_id}
+    for phone, choice in (("13800000007", "agree"), ("13800000003", "agree"), ("13800000004", "oppose")):
+        if users[phone].id in by_user:
+            decisions.vote(users[phone], decision, choice)
+    paper = next(entry for entry in roll if entry.voter_user_id is None and not entry.developer)
+    for n, counter in enumerate((committee, staff)):
+        decisions.enter_paper(counter, decision, roll_entry_id=paper.id, choice="agree", client_id=f"demo-paper-{n}")
+    waiting = next(e for e in roll if e.voter_user_id is None and not e.developer and e.id != paper.id)
+    decisions.enter_paper(committee, decision, roll_entry_id=waiting.id, choice="abstain", client_id="demo-paper-2")
