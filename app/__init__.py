@@ -47,6 +47,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core.templating import register_template_helpers
     from app.decisions import bp as decisions_bp
     from app.decisions import routes as _decisions_routes  # noqa: F401
+    from app.flows import bp as flows_bp
     from app.ideas import bp as ideas_bp
     from app.ideas import routes as _ideas_routes  # noqa: F401
     from app.microprojects import bp as microprojects_bp
@@ -71,6 +72,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(voting_bp)
     app.register_blueprint(contests_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(flows_bp)
 
     from app.extensions import socketio
 
