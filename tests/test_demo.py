@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.accounts.models import User
 from app.communities.models import Community, Household, Membership, MembershipStatus, OfficeAssignment, Role
 from app.extensions import db
+from tests.contests import viewer
 
 
 def _counts():
@@ -60,5 +61,5 @@ def test_demo_owners_decision_is_open_and_the_demo_owner_can_vote(app):
         Household.community_id == decision.community_id)))  # fmt: skip
     assert decisions.unsettled_paper(decision) == 1
     zhang = db.session.scalar(select(User).where(User.phone == "13800000002"))
-    ballot = decisions.vote(zhang, decision, "agree")
+    ballot = decisions.vote(viewer(zhang, decision), decision, "agree")
     assert ballot.weight_heads == 1 and ballot.weight_area == 8950 + 100

@@ -1,5 +1,5 @@
-"""Contest forms: parsing and validation only. Money is typed as yuan text; views turn it into fen with
-`ledger.parse_yuan`; dates are local (Asia/Shanghai) dates, each the last day of its phase."""
+"""Contest forms: parsing and validation only. Money is typed as yuan (core.forms.MoneyField keeps fen);
+dates are local (Asia/Shanghai) dates, each the last day of its phase."""
 
 from __future__ import annotations
 
@@ -19,21 +19,19 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange
 
+from app.contests.labels import ROLE_LABELS, UNIT_LABELS
 from app.contests.models import BallotUnit
-from app.contests.services import MAX_CHOICES, MAX_WINNERS, ROLE_LABELS, UNIT_LABELS
+from app.contests.services.common import MAX_CHOICES, MAX_WINNERS
 from app.core.errors import DomainError
+from app.core.forms import MoneyField, strip
 from app.voting.models import CertifierRole
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class ContestForm(FlaskForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     title = StringField(
         _l("Title"),
-        filters=[_strip],
+        filters=[strip],
         validators=[InputRequired(_l("Give the contest a title.")), Length(min=2, max=100)],
         description=_l("For example: 2027年幸福提案大赛"),
     )
@@ -69,13 +67,22 @@ class ContestForm(FlaskForm):
         validators=[InputRequired(_l("Choose a date."))],
     )
 
+    def contest_fields(self, end_of_day) -> dict:
+        """The use case's keyword arguments; each phase ends at the end (`end_of_day`) of its last day."""
+        fields = ("client_id", "title", "description", "max_choices", "winner_count", "ballot_unit", "secret")
+        dates = ("submission_ends", "screening_ends", "voting_ends", "announced_ends")
+        return {
+            **{name: getattr(self, name).data for name in (*fields, "fund_year")},
+            **{name: end_of_day(getattr(self, name).data) for name in dates},
+        }
+
 
 class EntryForm(FlaskForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     idea_id = SelectField(_l("Start from one of your golden ideas (optional)"), coerce=str, validate_choice=False)
     title = StringField(
         _l("Your proposal in a few words"),
-        filters=[_strip],
+        filters=[strip],
         validators=[InputRequired(_l("Give your proposal a title.")), Length(min=2, max=100)],
     )
     summary = TextAreaField(
@@ -83,12 +90,16 @@ class EntryForm(FlaskForm):
         validators=[InputRequired(_l("Describe your proposal.")), Length(min=10, max=5000)],
         render_kw={"rows": 6},
     )
-    budget = StringField(
-        _l("Budget (yuan)"),
-        filters=[_strip],
-        validators=[InputRequired(_l("Enter an amount in yuan, e.g. 1234.50."))],
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
-    )
+    budget = MoneyField(_l("Budget (yuan)"), validators=[InputRequired(_l("Enter an amount in yuan, e.g. 1234.50."))])
+
+    def entry_fields(self) -> dict:
+        """The use case's keyword arguments, besides the idea."""
+        return {
+            "client_id": self.client_id.data,
+            "title": self.title.data,
+            "summary": self.summary.data,
+            "budget_fen": self.budget.data,
+        }
 
     def idea(self) -> int | None:
         value = self.idea_id.data
@@ -109,7 +120,7 @@ class ScreenForm(FlaskForm):
     )
     reason = StringField(
         _l("Reason (the author will read it)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[InputRequired(_l("Give a reason: the author will read it.")), Length(max=500)],
     )
 

@@ -1,49 +1,52 @@
-"""Who may do what with proposal contests. `member` is the actor's Membership of the contest's community.
-
-The same functions serve the HTTP views and the /contests socket.
-"""
+"""Who may do what with proposal contests: every rule takes the `Viewer` (app.communities.access) and,
+where there is one, the object. The same functions serve the HTTP views, the /contests socket and the
+services."""
 
 from __future__ import annotations
 
-from app.communities.models import Membership, Role
+from app.communities.access import Viewer
+from app.communities.models import Role
+from app.contests.models import Contest, Entry, Phase
 
 
-def _of(member: Membership | None, community_id: int) -> bool:
-    return member is not None and member.community_id == community_id
-
-
-def can_view(member: Membership | None, community_id: int, *, oversees: bool = False) -> bool:
+def can_view(viewer: Viewer, contest: Contest | Entry | None = None) -> bool:
     """Members of the community (unverified too) and street/district staff read contests."""
-    return oversees or _of(member, community_id)
+    return viewer.may_see and (contest is None or contest.community_id == viewer.community_id)
 
 
-def can_manage(member: Membership | None, community_id: int) -> bool:
+def can_manage(viewer: Viewer) -> bool:
     """Community staff create contests, move phases, certify counts, answer objections, grant winners."""
-    return _of(member, community_id) and member.has_role(Role.COMMUNITY_STAFF)
+    return viewer.is_staff
 
 
-def can_submit(member: Membership | None, community_id: int) -> bool:
+def can_submit(viewer: Viewer) -> bool:
     """Verified residents submit entries."""
-    return _of(member, community_id) and member.has_role(Role.RESIDENT)
+    return viewer.has_role(Role.RESIDENT)
 
 
-def can_screen(member: Membership | None, community_id: int) -> bool:
+def can_screen(viewer: Viewer) -> bool:
     """Experts and community staff screen entries."""
-    return _of(member, community_id) and member.has_role(Role.EXPERT, Role.COMMUNITY_STAFF)
+    return viewer.has_role(Role.EXPERT, Role.COMMUNITY_STAFF)
 
 
-def can_vote(member: Membership | None, community_id: int) -> bool:
+def can_vote(viewer: Viewer) -> bool:
     """Verified residents vote (in a per-household contest, for their household)."""
-    return _of(member, community_id) and member.has_role(Role.RESIDENT)
+    return viewer.has_role(Role.RESIDENT)
 
 
-def can_object(member: Membership | None, community_id: int) -> bool:
+def can_object(viewer: Viewer) -> bool:
     """Verified members raise objections during 公示."""
-    return _of(member, community_id) and member.is_verified and bool(member.role_names)
+    return viewer.is_verified and bool(viewer.membership.role_names)
 
 
-def can_see_reason(member: Membership | None, entry) -> bool:
+def can_see_reason(viewer: Viewer, entry: Entry) -> bool:
     """An entry's screening reason: its author, experts and staff."""
-    if member is None or member.community_id != entry.community_id:
-        return False
-    return member.user_id == entry.author_id or can_screen(member, entry.community_id)
+    return viewer.is_member and (viewer.is_user(entry.author_id) or can_screen(viewer))
+
+
+def can_see_count(viewer: Viewer, contest: Contest) -> bool:
+    """The published result: everyone who may read the contest. The count before publication: staff, once
+    voting has closed (they certify it). Never while voting is open."""
+    if contest.phase in (Phase.ANNOUNCED, Phase.CLOSED):
+        return True
+    return contest.phase == Phase.COUNTING and can_manage(viewer)

@@ -5,9 +5,15 @@ from __future__ import annotations
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
-from app.contests import services
+from app.communities import access
+from app.contests import permissions, services
+from app.contests.models import Contest
 from app.core.realtime import connect_user
 from app.core.sockets import acknowledged, int_field
+
+
+def _load(data) -> tuple[Contest, access.Viewer]:
+    return access.load(Contest, int_field(data, "contest_id"), current_user, can=permissions.can_view)
 
 
 class ContestsNamespace(Namespace):
@@ -18,22 +24,20 @@ class ContestsNamespace(Namespace):
     @acknowledged
     def on_join(self, data):
         """Enter a contest's room: {contest, turnout} (and the result, once published)."""
-        contest = services.get(int_field(data, "contest_id"))
-        state = services.room_state(current_user, contest)
+        contest, viewer = _load(data)
+        state = services.room_state(viewer, contest)
         join_room(contest.room)
         return state
 
     @acknowledged
     def on_leave(self, data):
-        contest = services.get(int_field(data, "contest_id"))
-        services.visible(current_user, contest)
+        contest, _viewer = _load(data)
         leave_room(contest.room)
         return {}
 
     @acknowledged
     def on_vote(self, data):
         """Cast the ballot: {contest_id, entry_ids: [...]} → {receipt}. A retry returns the same receipt."""
-        contest = services.get(int_field(data, "contest_id"))
-        entry_ids = data.get("entry_ids")
-        ballot = services.vote(current_user, contest, entry_ids)
+        contest, viewer = _load(data)
+        ballot = services.vote(viewer, contest, data.get("entry_ids"))
         return {"receipt": ballot.receipt}

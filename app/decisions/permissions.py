@@ -1,4 +1,5 @@
-"""Who may do what with owners' decisions. `member`: the actor's Membership of the decision's community.
+"""Who may do what with owners' decisions: every rule takes the `Viewer` (app.communities.access) and,
+where there is one, the decision.
 
 Counting (opening a decision, entering paper ballots, closing, certifying, answering objections) belongs to
 the owners' committee and community staff; the property manager never tallies, whatever else they hold.
@@ -6,29 +7,43 @@ the owners' committee and community staff; the property manager never tallies, w
 
 from __future__ import annotations
 
-from app.communities.models import Membership, Role
+from app.communities.access import Viewer
+from app.communities.models import Role
+from app.decisions.models import Decision, DecisionState
 
 
-def can_view(member: Membership | None, community_id: int, *, oversees: bool = False) -> bool:
-    """Members of the community (unverified too) and street/district staff read decisions and results."""
-    return oversees or (member is not None and member.community_id == community_id)
-
-
-def can_count(member: Membership | None, community_id: int) -> bool:
+def can_count(viewer: Viewer) -> bool:
     """The owners' committee and community staff run decisions and count them; never the property manager."""
-    return (
-        member is not None
-        and member.community_id == community_id
-        and member.has_role(Role.OWNERS_COMMITTEE, Role.COMMUNITY_STAFF)
-        and not member.has_role(Role.PROPERTY_MANAGER)
-    )
+    return viewer.has_role(Role.OWNERS_COMMITTEE, Role.COMMUNITY_STAFF) and not viewer.has_role(Role.PROPERTY_MANAGER)
 
 
-def can_see_personal_data(member: Membership | None, community_id: int) -> bool:
+def can_view(viewer: Viewer, decision: Decision | None = None) -> bool:
+    """Members of the community (unverified too) and street/district staff read decisions and results; a draft
+    only the counters."""
+    if not viewer.may_see:
+        return False
+    if decision is None:
+        return True
+    if decision.community_id != viewer.community_id:
+        return False
+    return decision.state != DecisionState.DRAFT or can_count(viewer)
+
+
+def can_see_outcome(viewer: Viewer, decision: Decision) -> bool:
+    """The count: everyone once it is published; the counters while they count it."""
+    return decision.state == DecisionState.ANNOUNCED or (decision.state == DecisionState.COUNTING and can_count(viewer))
+
+
+def can_see_personal_data(viewer: Viewer) -> bool:
     """Counters see the roll's phone and room numbers; everyone else sees them masked."""
-    return can_count(member, community_id)
+    return can_count(viewer)
 
 
-def can_object(member: Membership | None, community_id: int) -> bool:
+def is_owner(viewer: Viewer) -> bool:
+    """A verified owner of the community: may vote (if on the roll) and object."""
+    return viewer.has_role(Role.OWNER)
+
+
+def can_object(viewer: Viewer, decision: Decision) -> bool:
     """Verified owners of the community raise objections during 公示."""
-    return member is not None and member.community_id == community_id and member.has_role(Role.OWNER)
+    return is_owner(viewer) and decision.objections_open

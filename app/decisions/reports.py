@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from flask_babel import gettext as _
+
+from app.core.masking import mask_phone, mask_room
 from app.core.templating import format_area
 from app.decisions.models import Choice
 from app.decisions.services import Outcome
@@ -117,3 +120,50 @@ def building_rows(outcome: Outcome, labels: dict[str, str], unnamed: str) -> lis
             heads, area = count.heads.get(choice.value, 0), count.area.get(choice.value, 0)
             rows.append([count.name or unnamed, labels[choice.value], heads, area_m2(area)])
     return rows
+
+
+def notice_charts(decision, outcome: Outcome, labels: dict[str, str]) -> dict[str, str]:
+    """The notice's two charts (SVG): votes by floor area and by number of owners, against the whole roll."""
+    charts = {}
+    for measure, whole, title, unit in (
+        ("area", decision.roll_area, _("Votes by floor area"), ""),
+        ("heads", decision.roll_heads, _("Votes by number of owners"), _("owners")),
+    ):
+        bars = chart_bars(outcome, measure=measure, whole=whole, labels=labels, not_voted=_("Did not vote"), unit=unit)
+        charts[measure] = results.bar_chart_svg(bars, title=title, chart_id=f"chart-{measure}")
+    return charts
+
+
+def roll_rows(entries, full: bool) -> list[dict]:
+    """The roll as shown: phone and room numbers masked unless `full` (the counters)."""
+    rows = []
+    for entry in entries:
+        units = [f"{b} {u}-{r if full else mask_room(r)}" for b, u, r in entry.households]
+        rows.append(
+            {
+                "name": entry.name,
+                "developer": entry.developer,
+                "phone": entry.phone if full else mask_phone(entry.phone),
+                "units": units,
+                "area": entry.area,
+                "heads": entry.heads,
+                "online": entry.voter_user_id is not None,
+            }
+        )
+    return rows
+
+
+def entry_label(entry) -> str:
+    """A roll entry as the paper-ballot page names it: its first units and its owner."""
+    units = "、".join(f"{b} {u}-{r}" for b, u, r in entry.households[:3])
+    more = "…" if len(entry.households) > 3 else ""
+    name = entry.name or (_("Developer (unsold units)") if entry.developer else _("(no owner registered)"))
+    return f"{units}{more} · {name}"
+
+
+def table_headers() -> tuple[list, list]:
+    """The exports' headers: per choice, and per building."""
+    return (
+        [_("Choice"), _("Owners"), _("Floor area (m²)"), _("Share of owners voting"), _("Share of area voting")],
+        [_("Building"), _("Choice"), _("Owners"), _("Floor area (m²)")],
+    )

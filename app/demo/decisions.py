@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.accounts.models import User
+from app.communities import access
 from app.communities.models import Community
 from app.core.models import utcnow
 from app.decisions import services as decisions
@@ -16,8 +17,7 @@ def load(community: Community, users: dict[str, User]) -> None:
     committee, staff = users["13800000007"], users["13800000008"]
     today = utcnow().date()
     decision = decisions.create(
-        committee,
-        community,
+        access.viewer(committee, community),
         client_id="demo-decision-1",
         matter=5,
         title="使用专项维修资金维修1栋电梯",
@@ -32,14 +32,26 @@ def load(community: Community, users: dict[str, User]) -> None:
         ends_on=today + timedelta(days=12),
         publicity_days=7,
     )
-    decisions.open_voting(committee, decision)
+    decisions.open_voting(access.viewer(committee, community), decision)
     roll = decisions.roll_of(decision)
     by_user = {entry.voter_user_id: entry for entry in roll if entry.voter_user_id}
     for phone, choice in (("13800000007", "agree"), ("13800000003", "agree"), ("13800000004", "oppose")):
         if users[phone].id in by_user:
-            decisions.vote(users[phone], decision, choice)
+            decisions.vote(access.viewer(users[phone], community), decision, choice)
     paper = next(entry for entry in roll if entry.voter_user_id is None and not entry.developer)
     for n, counter in enumerate((committee, staff)):
-        decisions.enter_paper(counter, decision, roll_entry_id=paper.id, choice="agree", client_id=f"demo-paper-{n}")
+        decisions.enter_paper(
+            access.viewer(counter, community),
+            decision,
+            roll_entry_id=paper.id,
+            choice="agree",
+            client_id=f"demo-paper-{n}",
+        )
     waiting = next(e for e in roll if e.voter_user_id is None and not e.developer and e.id != paper.id)
-    decisions.enter_paper(committee, decision, roll_entry_id=waiting.id, choice="abstain", client_id="demo-paper-2")
+    decisions.enter_paper(
+        access.viewer(committee, community),
+        decision,
+        roll_entry_id=waiting.id,
+        choice="abstain",
+        client_id="demo-paper-2",
+    )

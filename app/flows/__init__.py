@@ -6,3 +6,5 @@ write path, and no feature imports this package."""
 from flask import Blueprint
 
 bp = Blueprint("flows", __name__)
+
+from app.flows import contest_routes as _contest_routes  # noqa: E402, F401  (the views need bp above)

@@ -530,29 +530,27 @@ def create_granted(
         lines=parsed,
     )
     try:
-        db.session.add(project)
-        db.session.flush()
-        ledger.allocate(fund, project, granted_fen, actor_id=actor.id, note=title)  # locks the fund row
-        db.session.add(
-            ProjectEvent(
-                project_id=project.id,
-                actor_id=actor.id,
-                from_status=None,
-                to_status=ProjectStatus.APPROVED,
-                comment=source_note,
+        # a savepoint: a refusal (the fund cannot cover it) or a concurrent retry undoes this grant only;
+        # the caller (the contest-winners flow) owns the transaction and commits
+        with db.session.begin_nested():
+            db.session.add(project)
+            db.session.flush()
+            ledger.allocate(fund, project, granted_fen, actor_id=actor.id, note=title)  # locks the fund row
+            db.session.add(
+                ProjectEvent(
+                    project_id=project.id,
+                    actor_id=actor.id,
+                    from_status=None,
+                    to_status=ProjectStatus.APPROVED,
+                    comment=source_note,
+                )
             )
-        )
-        audit.record(actor, "project.granted", project, community_id=community.id, granted_fen=granted_fen)
-        db.session.commit()
+            audit.record(actor, "project.granted", project, community_id=community.id, granted_fen=granted_fen)
     except IntegrityError:
-        db.session.rollback()
         existing = _application_by_client(community.id, applicant.id, client_id) if client_id else None
         if existing is None:
             raise
         return existing
-    except Exception:
-        db.session.rollback()
-        raise
     return project
 
 

@@ -7,15 +7,24 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.communities.models import Role
+from app.communities import access
+from app.communities.models import Community, Role
 from app.contests import services
 from app.contests.models import BallotUnit, Phase
 from app.core.models import utcnow
 from app.extensions import db
+from app.flows import contests as flows
 from app.voting.models import CertifierRole
 from tests import factories
 
 DAY = timedelta(days=1)
+
+
+def viewer(user, thing):
+    """How `user` stands in the community of `thing` (a community, or anything with a community_id): the
+    actor the use cases take."""
+    community = thing if isinstance(thing, Community) else access.community_by_id(thing.community_id)
+    return access.viewer(user, community)
 
 
 def second_staff(world):
@@ -34,8 +43,7 @@ def second_staff(world):
 def make_contest(world, *, k=2, winners=2, unit=BallotUnit.RESIDENT, secret=True, community=None, creator="staff"):
     now = utcnow()
     return services.create(
-        world.users[creator],
-        community or world.community,
+        viewer(world.users[creator], community or world.community),
         client_id=uuid.uuid4().hex,
         title=f"2027年幸福提案大赛 {uuid.uuid4().hex[:4]}",
         description="征集社区微更新提案。",
@@ -52,8 +60,8 @@ def make_contest(world, *, k=2, winners=2, unit=BallotUnit.RESIDENT, secret=True
 
 
 def make_entry(world, contest, key="resident", *, budget_fen=350_000, title=None, idea_id=None):
-    return services.submit_entry(
-        world.users[key],
+    return flows.submit_entry(
+        viewer(world.users[key], contest),
         contest,
         client_id=uuid.uuid4().hex,
         title=title or f"楼道加装扶手 {uuid.uuid4().hex[:4]}",
@@ -72,26 +80,26 @@ def contest_in(world, phase: Phase, *, entries=3, ineligible=0, votes=(), **kw):
     if phase == Phase.SUBMISSION:
         return contest, made
     staff = world.users["staff"]
-    services.advance(staff, contest, Phase.SCREENING)
+    services.advance(viewer(staff, contest), contest, Phase.SCREENING)
     if phase == Phase.SCREENING:
         return contest, made
     for i, entry in enumerate(made):
         services.screen(
-            world.users["expert"],
+            viewer(world.users["expert"], entry),
             entry,
             eligible=i < entries - ineligible,
             reason="符合征集要求" if i < entries - ineligible else "超出社区范围",
         )
-    services.advance(staff, contest, Phase.VOTING)
+    services.advance(viewer(staff, contest), contest, Phase.VOTING)
     for key, picks in votes:
-        services.vote(world.users[key], contest, [made[i].id for i in picks])
+        services.vote(viewer(world.users[key], contest), contest, [made[i].id for i in picks])
     if phase == Phase.VOTING:
         return contest, made
-    services.advance(staff, contest, Phase.COUNTING)
+    services.advance(viewer(staff, contest), contest, Phase.COUNTING)
     if phase == Phase.COUNTING:
         return contest, made
-    services.certify(staff, contest, CertifierRole.COUNTER)
-    services.certify(second_staff(world), contest, CertifierRole.SCRUTINEER)
+    services.certify(viewer(staff, contest), contest, CertifierRole.COUNTER)
+    services.certify(viewer(second_staff(world), contest), contest, CertifierRole.SCRUTINEER)
     if phase == Phase.ANNOUNCED:
         return contest, made
     services.sync(contest, now=contest.announced_ends + timedelta(seconds=1))

@@ -13,12 +13,13 @@ from sqlalchemy import func, select
 
 from app.communities.models import Role
 from app.contests import services
-from app.contests.models import BallotUnit, Phase
+from app.contests.models import BallotUnit, Contest, Phase
 from app.core.errors import Conflict
 from app.core.models import utcnow
 from app.voting import services as voting
 from app.voting.models import Ballot, Participation
 from tests import factories
+from tests.contests import viewer
 from tests.services.conftest import pg_app, pg_db, pg_schema, pg_url  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.postgres
@@ -44,8 +45,7 @@ def _contest(database, unit: BallotUnit):
     database.session.commit()
     now = utcnow()
     contest = services.create(
-        staff,
-        community,
+        viewer(staff, community),
         client_id="c",
         title="2027年幸福提案大赛",
         max_choices=2,
@@ -59,14 +59,20 @@ def _contest(database, unit: BallotUnit):
     )
     entries = [
         services.submit_entry(
-            voters[i], contest, client_id=f"e{i}", title=f"提案{i}", summary="一个完整的社区提案说明。", budget_fen=1000
+            viewer(voters[i], contest),
+            contest,
+            client_id=f"e{i}",
+            title=f"提案{i}",
+            summary="一个完整的社区提案说明。",
+            budget_fen=1000,
         )
         for i in range(3)
     ]
-    services.advance(staff, contest, Phase.SCREENING)
+    services.advance(viewer(staff, contest), contest, Phase.SCREENING)
     for entry in entries:
-        services.screen(expert, entry, eligible=True, reason="符合要求")
-    services.advance(staff, contest, Phase.VOTING)
+        services.screen(viewer(expert, entry), entry, eligible=True, reason="符合要求")
+    services.advance(viewer(staff, contest), contest, Phase.VOTING)
+    database.session.commit()
     return contest, entries, voters
 
 
@@ -85,7 +91,12 @@ def _storm(application, contest_id: int, jobs):
         with application.app_context():
             try:
                 barrier.wait(timeout=30)
-                ballot = services.vote(db.session.get(User, voter_id), services.get(contest_id), picks)
+                ballot = services.vote(
+                    viewer(db.session.get(User, voter_id), db.session.get(Contest, contest_id)),
+                    db.session.get(Contest, contest_id),
+                    picks,
+                )
+                db.session.commit()  # as the socket handler does
                 with lock:
                     receipts.setdefault(voter_id, set()).add(ballot.receipt)
             except Conflict as err:
@@ -143,7 +154,7 @@ def test_concurrent_ballots_count_exactly(pg_app, pg_db):  # noqa: F811
             assert stored in (original, other)
             assert conflicts.count(voter.id) == (1 if stored == original else 2)
         expected.update(stored.split(","))
-    poll = services.poll_of(services.get(contest.id))
+    poll = services.poll_of(pg_db.session.get(Contest, contest.id))
     assert voting.count(poll).options == dict(expected)
     assert voting.verify(poll).ok
     assert voting.turnout(poll).voted == VOTERS
@@ -161,7 +172,7 @@ def test_exact_count_when_every_voter_sticks_to_one_choice(pg_app, pg_db):  # no
     _receipts, conflicts, errors = _storm(pg_app, contest.id, jobs)
     assert not errors and not conflicts, (errors, conflicts)
     pg_db.session.expire_all()
-    poll = services.poll_of(services.get(contest.id))
+    poll = services.poll_of(pg_db.session.get(Contest, contest.id))
     counted = voting.count(poll)
     assert counted.ballots == VOTERS
     assert counted.options == {str(a): 16, str(b): 16, str(c): 8}
@@ -175,7 +186,7 @@ def test_one_ballot_per_household_under_concurrency(pg_app, pg_db):  # noqa: F81
     receipts, conflicts, errors = _storm(pg_app, contest.id, jobs)
     assert not errors and not conflicts, (errors, conflicts)
     pg_db.session.expire_all()
-    poll = services.poll_of(services.get(contest.id))
+    poll = services.poll_of(pg_db.session.get(Contest, contest.id))
     assert voting.count(poll).options == {str(a): VOTERS // 2}
     # two residents of one household hold the same receipt
     assert len({code for codes in receipts.values() for code in codes}) == VOTERS // 2

@@ -12,14 +12,14 @@ from app.core.errors import DomainError, Forbidden
 from app.extensions import db
 from app.ideas.models import IdeaStatus
 from app.notifications.models import Notification
-from tests.contests import contest_in, count, logged_in, make_contest, make_entry
+from tests.contests import contest_in, count, logged_in, make_contest, make_entry, viewer
 from tests.ideas import make_idea
 
 
 def test_an_entry_is_idempotent_on_its_client_id(world):
     contest = make_contest(world)
     first = services.submit_entry(
-        world.users["resident"],
+        viewer(world.users["resident"], contest),
         contest,
         client_id="same",
         title="加装扶手",
@@ -27,7 +27,12 @@ def test_an_entry_is_idempotent_on_its_client_id(world):
         budget_fen=1,
     )
     again = services.submit_entry(
-        world.users["resident"], contest, client_id="same", title="别的", summary="完全不同的内容描述。", budget_fen=9
+        viewer(world.users["resident"], contest),
+        contest,
+        client_id="same",
+        title="别的",
+        summary="完全不同的内容描述。",
+        budget_fen=9,
     )
     assert again.id == first.id
     assert count(Entry, contest_id=contest.id) == 1
@@ -55,7 +60,7 @@ def test_bad_entries_store_nothing(world, changes, field):
     }
     fields.update(changes)
     with pytest.raises(DomainError) as bad:
-        services.submit_entry(world.users["resident"], contest, **fields)
+        services.submit_entry(viewer(world.users["resident"], contest), contest, **fields)
     assert bad.value.field == field
     assert count(Entry, contest_id=contest.id) == 0
 
@@ -134,27 +139,29 @@ def test_screening_tells_the_author_why(world):
     _contest, entries = contest_in(world, Phase.SCREENING, entries=1)
     entry = entries[0]
     author = entry.author
-    services.screen(world.users["expert"], entry, eligible=False, reason="预算超出单项上限")
+    services.screen(viewer(world.users["expert"], entry), entry, eligible=False, reason="预算超出单项上限")
     assert entry.status == EntryStatus.INELIGIBLE
     (note,) = db.session.scalars(db.select(Notification).filter_by(user_id=author.id, kind="contest_entry_screened"))
     assert "预算超出单项上限" in note.text
     assert note.url.endswith(f"/contests/entries/{entry.id}")
     # screening can be revisited during screening, with a new reason
-    services.screen(world.users["staff"], entry, eligible=True, reason="复核后符合要求")
+    services.screen(viewer(world.users["staff"], entry), entry, eligible=True, reason="复核后符合要求")
     assert entry.status == EntryStatus.ELIGIBLE
 
 
 def test_screening_needs_a_reason_and_the_screening_phase(world):
     _contest, entries = contest_in(world, Phase.SCREENING, entries=1)
     with pytest.raises(DomainError) as bad:
-        services.screen(world.users["expert"], entries[0], eligible=True, reason=" ")
+        services.screen(viewer(world.users["expert"], entries[0]), entries[0], eligible=True, reason=" ")
     assert bad.value.field == "reason"
     with pytest.raises(DomainError):
-        services.screen(world.users["expert"], entries[0], eligible="yes", reason="符合要求")
+        services.screen(viewer(world.users["expert"], entries[0]), entries[0], eligible="yes", reason="符合要求")
     with pytest.raises(Forbidden):
-        services.screen(world.users["resident"], entries[0], eligible=True, reason="符合要求")
+        services.screen(viewer(world.users["resident"], entries[0]), entries[0], eligible=True, reason="符合要求")
     assert entries[0].status == EntryStatus.SUBMITTED
     _early, early_entries = contest_in(world, Phase.SUBMISSION, entries=1)
     with pytest.raises(DomainError) as wrong:
-        services.screen(world.users["expert"], early_entries[0], eligible=True, reason="符合要求")
+        services.screen(
+            viewer(world.users["expert"], early_entries[0]), early_entries[0], eligible=True, reason="符合要求"
+        )
     assert wrong.value.code == "wrong_phase"

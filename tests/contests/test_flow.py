@@ -17,7 +17,7 @@ def test_a_contest_from_submission_to_closed(world, client, auth):
         Phase.CLOSED,
         votes=[("resident", [0, 1]), ("owner", [1]), ("leader_b", [1, 2]), ("resident_rep", [0])],
     )
-    res = services._result(contest)
+    res = services.result_of(contest)
     assert res.published
     assert [(s.entry.id, s.votes) for s in res.standings] == [
         (entries[1].id, 3),

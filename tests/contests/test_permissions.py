@@ -21,7 +21,7 @@ from app.extensions import db, socketio
 from app.voting.models import Ballot, Certification, Objection, Participation
 from tests import conftest as root
 from tests.conftest import running_app
-from tests.contests import contest_in, count, logged_in
+from tests.contests import contest_in, count, logged_in, viewer
 
 ANONYMOUS = "anonymous"
 RESIDENTS = {"resident", "owner", "leader_a", "leader_b", "group_leader", "resident_rep", "owners_committee"}
@@ -312,7 +312,9 @@ def test_answer(app, world, key):
     from app.contests import services
 
     contest, _ = contest_in(world, Phase.ANNOUNCED, entries=2, votes=[("resident", [0])])
-    objection = services.object_to(world.users["owner"], contest, client_id="o1", body="2栋的票数似乎有误，请核查。")
+    objection = services.object_to(
+        viewer(world.users["owner"], contest), contest, client_id="o1", body="2栋的票数似乎有误，请核查。"
+    )
     before = snapshot(contest)
     response = client_for(app, world, key).post(
         f"/contests/{contest.id}/objections/{objection.id}/answer", data={"answer": "已核查，计票无误。"}

@@ -8,15 +8,15 @@ from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.contests import services
-from app.contests.models import Phase
+from app.contests.models import Contest, Phase
 from app.core.errors import DomainError, Forbidden
 from app.core.models import AuditEntry, utcnow
 from app.extensions import db
 from app.voting.models import CertifierRole, PollState
-from tests.contests import DAY, contest_in, make_contest, make_entry, second_staff
+from tests.contests import DAY, contest_in, make_contest, make_entry, second_staff, viewer
 
 PHASES = list(Phase)
 # the one explicit move staff may make from each phase (counting moves on by publication only)
@@ -44,17 +44,17 @@ def test_every_explicit_transition(world, start, to):
     contest, entries = contest_in(world, start, entries=2, votes=[("resident", [0])] if start == Phase.VOTING else ())
     if start == Phase.SCREENING:
         for entry in entries:
-            services.screen(world.users["expert"], entry, eligible=True, reason="符合要求")
+            services.screen(viewer(world.users["expert"], entry), entry, eligible=True, reason="符合要求")
     before = len(_audits(contest))
     if ALLOWED.get(start) == to:
-        services.advance(world.users["staff"], contest, to.value)
+        services.advance(viewer(world.users["staff"], contest), contest, to.value)
         assert contest.phase == to
         (last,) = _audits(contest)[before:]
         assert last.actor_id == world.users["staff"].id
         assert last.detail == {"old": start.value, "new": to.value, "by": "staff"}
     else:
         with pytest.raises(DomainError) as refused:
-            services.advance(world.users["staff"], contest, to.value)
+            services.advance(viewer(world.users["staff"], contest), contest, to.value)
         assert refused.value.code == "wrong_phase"
         assert refused.value.status_code == 409
         db.session.expire_all()
@@ -65,20 +65,20 @@ def test_every_explicit_transition(world, start, to):
 def test_counting_to_announced_needs_both_certifiers(world):
     contest, _ = contest_in(world, Phase.COUNTING, entries=2, votes=[("resident", [0])])
     with pytest.raises(DomainError) as refused:
-        services.advance(world.users["staff"], contest, "announced")
+        services.advance(viewer(world.users["staff"], contest), contest, "announced")
     assert "certify" in english(refused.value)
-    services.certify(world.users["staff"], contest, CertifierRole.COUNTER)
+    services.certify(viewer(world.users["staff"], contest), contest, CertifierRole.COUNTER)
     assert contest.phase == Phase.COUNTING
     # the same person cannot sign twice, in either role
     for role in CertifierRole:
         with pytest.raises(DomainError) as twice:
-            services.certify(world.users["staff"], contest, role)
+            services.certify(viewer(world.users["staff"], contest), contest, role)
         assert twice.value.code in ("same_certifier", "role_taken")
     with pytest.raises(DomainError) as taken:
-        services.certify(second_staff(world), contest, CertifierRole.COUNTER)
+        services.certify(viewer(second_staff(world), contest), contest, CertifierRole.COUNTER)
     assert taken.value.code == "role_taken"
     assert contest.phase == Phase.COUNTING
-    services.certify(second_staff(world), contest, CertifierRole.SCRUTINEER)
+    services.certify(viewer(second_staff(world), contest), contest, CertifierRole.SCRUTINEER)
     assert contest.phase == Phase.ANNOUNCED
     assert services.poll_of(contest).state == PollState.PUBLISHED
     # 公示 lasts at least seven days from publication
@@ -90,7 +90,7 @@ def test_certifying_outside_counting_is_refused(world):
     for phase in (Phase.VOTING, Phase.ANNOUNCED):
         contest, _ = contest_in(world, phase, entries=2, votes=[("resident", [0])])
         with pytest.raises(DomainError) as refused:
-            services.certify(world.users["staff"], contest, "counter")
+            services.certify(viewer(world.users["staff"], contest), contest, "counter")
         assert refused.value.code == "wrong_phase"
 
 
@@ -98,39 +98,39 @@ def test_certifying_outside_counting_is_refused(world):
 def test_only_staff_move_phases_or_certify(world, key):
     contest, _ = contest_in(world, Phase.SUBMISSION, entries=1)
     with pytest.raises(Forbidden):
-        services.advance(world.users[key], contest, "screening")
+        services.advance(viewer(world.users[key], contest), contest, "screening")
     counting, _ = contest_in(world, Phase.COUNTING, entries=1, votes=[("resident", [0])])
     with pytest.raises(Forbidden):
-        services.certify(world.users[key], counting, "counter")
+        services.certify(viewer(world.users[key], counting), counting, "counter")
     assert (contest.phase, counting.phase) == (Phase.SUBMISSION, Phase.COUNTING)
 
 
 def test_other_community_staff_cannot_touch_it(world):
     contest, _ = contest_in(world, Phase.SUBMISSION, entries=1)
     with pytest.raises(DomainError) as hidden:
-        services.advance(world.users["other_staff"], contest, "screening")
+        services.advance(viewer(world.users["other_staff"], contest), contest, "screening")
     assert hidden.value.code == "not_found"
 
 
 def test_a_bad_phase_name_is_refused(world):
     contest, _ = contest_in(world, Phase.SUBMISSION, entries=1)
     with pytest.raises(DomainError) as bad:
-        services.advance(world.users["staff"], contest, "finished")
+        services.advance(viewer(world.users["staff"], contest), contest, "finished")
     assert bad.value.code == "bad_request"
 
 
 def test_voting_waits_for_screening(world):
     contest, entries = contest_in(world, Phase.SCREENING, entries=2)
     with pytest.raises(DomainError) as unscreened:
-        services.advance(world.users["staff"], contest, "voting")
+        services.advance(viewer(world.users["staff"], contest), contest, "voting")
     assert english(unscreened.value) == "Screen every entry before voting opens."
     for entry in entries:
-        services.screen(world.users["expert"], entry, eligible=False, reason="不符合要求")
+        services.screen(viewer(world.users["expert"], entry), entry, eligible=False, reason="不符合要求")
     with pytest.raises(DomainError) as none:
-        services.advance(world.users["staff"], contest, "voting")
+        services.advance(viewer(world.users["staff"], contest), contest, "voting")
     assert english(none.value) == "No entry is eligible: voting cannot open."
-    services.screen(world.users["staff"], entries[0], eligible=True, reason="复核后符合要求")
-    services.advance(world.users["staff"], contest, "voting")
+    services.screen(viewer(world.users["staff"], entries[0]), entries[0], eligible=True, reason="复核后符合要求")
+    services.advance(viewer(world.users["staff"], contest), contest, "voting")
     assert contest.phase == Phase.VOTING
     poll = services.poll_of(contest)
     assert poll.state == PollState.OPEN and poll.secret and poll.opened_head == poll.head
@@ -147,16 +147,16 @@ def test_the_phase_follows_the_dates(world):
     # past the screening date, voting still waits for an entry to be screened
     services.sync(contest, now=contest.voting_ends + DAY)
     assert contest.phase == Phase.SCREENING
-    services.screen(world.users["expert"], entry, eligible=True, reason="符合要求")
+    services.screen(viewer(world.users["expert"], entry), entry, eligible=True, reason="符合要求")
     services.sync(contest, now=contest.screening_ends + timedelta(seconds=1))
     assert contest.phase == Phase.VOTING
-    services.vote(world.users["owner"], contest, [entry.id])
+    services.vote(viewer(world.users["owner"], contest), contest, [entry.id])
     # past every date at once: counting, and no further (publication ends counting)
     services.sync(contest, now=contest.announced_ends + DAY)
     assert contest.phase == Phase.COUNTING
     assert services.poll_of(contest).state == PollState.CLOSED
-    services.certify(staff, contest, CertifierRole.COUNTER)
-    services.certify(second_staff(world), contest, CertifierRole.SCRUTINEER)
+    services.certify(viewer(staff, contest), contest, CertifierRole.COUNTER)
+    services.certify(viewer(second_staff(world), contest), contest, CertifierRole.SCRUTINEER)
     assert contest.phase == Phase.ANNOUNCED
     services.sync(contest, now=contest.announced_ends - timedelta(seconds=1))
     assert contest.phase == Phase.ANNOUNCED
@@ -177,7 +177,7 @@ def test_a_vote_after_the_date_is_refused_and_closes_the_poll(world):
     contest.voting_ends = utcnow() - timedelta(seconds=1)
     db.session.commit()
     with pytest.raises(DomainError) as late:
-        services.vote(world.users["resident"], contest, [entries[0].id])
+        services.vote(viewer(world.users["resident"], contest), contest, [entries[0].id])
     assert late.value.code == "wrong_phase"
     assert contest.phase == Phase.COUNTING
     assert services.poll_of(contest).state == PollState.CLOSED
@@ -198,7 +198,7 @@ def _create(world, **changes):
         "announced_ends": now + 4 * DAY,
     }
     fields.update(changes)
-    return services.create(world.users["staff"], world.community, **fields)
+    return services.create(viewer(world.users["staff"], world.community), **fields)
 
 
 @pytest.mark.parametrize(
@@ -234,8 +234,7 @@ def test_creation_is_idempotent_and_staff_only(world):
     for key in ("expert", "resident", "other_staff"):
         with pytest.raises(Forbidden):
             services.create(
-                world.users[key],
-                world.community,
+                viewer(world.users[key], world.community),
                 client_id="x",
                 title="t" * 5,
                 max_choices=1,
@@ -254,3 +253,37 @@ def test_dates_are_beijing_days():
     ends = services.end_of_day(date(2027, 3, 31))
     assert ends.isoformat() == "2027-03-31T16:00:00+00:00"
     assert services.last_day(ends) == date(2027, 3, 31)
+
+
+def test_a_use_case_refused_part_way_writes_and_sends_nothing(app, world):
+    """advance() first follows the dates (submission → screening: a phase row, an audit entry, a "phase"
+    emit queued), then refuses the staff's jump to voting (entries are unscreened). At the edge the
+    refusal rolls all of it back: the phase stays, no audit entry, and the room hears nothing."""
+    from app.core.web import perform
+    from app.extensions import socketio
+    from tests.contests import logged_in
+
+    contest, _ = contest_in(world, Phase.SUBMISSION, entries=1)
+    db.session.commit()
+    watcher = socketio.test_client(
+        app, namespace="/contests", flask_test_client=logged_in(app, world.users["street_staff"])
+    )
+    assert watcher.emit("join", {"contest_id": contest.id}, namespace="/contests", callback=True)["ok"]
+    watcher.get_received("/contests")
+    audits = db.session.scalar(select(func.count()).select_from(AuditEntry).filter_by(action="contest.phase"))
+    later = contest.submission_ends + DAY
+    with app.test_request_context():
+        outcome = perform(
+            lambda: services.advance(viewer(world.users["staff"], contest), contest, Phase.VOTING, now=later)
+        )
+    assert outcome.status == 409
+    db.session.expire_all()
+    assert db.session.get(Contest, contest.id).phase == Phase.SUBMISSION
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).filter_by(action="contest.phase")) == audits
+    assert [e for e in watcher.get_received("/contests") if e["name"] == "phase"] == []
+    # the same move, accepted, is committed and heard
+    with app.test_request_context():
+        assert perform(lambda: services.sync(contest, now=later)).ok
+    assert db.session.get(Contest, contest.id).phase == Phase.SCREENING
+    assert [e["args"][0]["phase"] for e in watcher.get_received("/contests") if e["name"] == "phase"] == ["screening"]
+    watcher.disconnect("/contests")

@@ -16,7 +16,7 @@ from app.core.errors import DomainError, Forbidden
 from app.extensions import db
 from app.voting import services as voting
 from app.voting.models import Ballot
-from tests.contests import contest_in, logged_in, second_staff
+from tests.contests import contest_in, logged_in, second_staff, viewer
 from tests.ideas import page, text_of
 
 VOTES = [("resident", [0, 1]), ("owner", [1]), ("leader_b", [1, 2]), ("resident_rep", [0])]
@@ -80,21 +80,26 @@ def test_exports(app, world):
 
 def test_objections_during_announcement(app, world):
     contest, _ = contest_in(world, Phase.ANNOUNCED, votes=VOTES)
-    objection = services.object_to(world.users["owner"], contest, client_id="o1", body="2栋的票数似乎有误，请核查。")
-    assert services.object_to(world.users["owner"], contest, client_id="o1", body="重复提交的异议。").id == objection.id
+    objection = services.object_to(
+        viewer(world.users["owner"], contest), contest, client_id="o1", body="2栋的票数似乎有误，请核查。"
+    )
+    assert (
+        services.object_to(viewer(world.users["owner"], contest), contest, client_id="o1", body="重复提交的异议。").id
+        == objection.id
+    )
     with pytest.raises(DomainError) as short:
-        services.object_to(world.users["owner"], contest, client_id="o2", body="短")
+        services.object_to(viewer(world.users["owner"], contest), contest, client_id="o2", body="短")
     assert short.value.field == "body"
     with pytest.raises(Forbidden):
-        services.answer_objection(world.users["expert"], contest, objection, "已核查")
-    services.answer_objection(world.users["staff"], contest, objection, "已核查，计票无误。")
+        services.answer_objection(viewer(world.users["expert"], contest), contest, objection, "已核查")
+    services.answer_objection(viewer(world.users["staff"], contest), contest, objection, "已核查，计票无误。")
     html = logged_in(app, world.users["resident"]).get(f"/contests/{contest.id}/results").get_data(as_text=True)
     assert "2栋的票数似乎有误" in html and "已核查，计票无误。" in html
     # after 公示, no more objections; the answered ones stay on the notice
     services.sync(contest, now=contest.announced_ends)
     assert contest.phase == Phase.CLOSED
     with pytest.raises(DomainError) as late:
-        services.object_to(world.users["owner"], contest, client_id="o3", body="公示期结束后的异议。")
+        services.object_to(viewer(world.users["owner"], contest), contest, client_id="o3", body="公示期结束后的异议。")
     assert late.value.code == "wrong_phase"
     assert "2栋的票数似乎有误" in logged_in(app, world.users["resident"]).get(
         f"/contests/{contest.id}/results"
@@ -104,7 +109,9 @@ def test_objections_during_announcement(app, world):
 def test_objections_only_during_announcement(world):
     contest, _ = contest_in(world, Phase.COUNTING, votes=VOTES)
     with pytest.raises(DomainError) as early:
-        services.object_to(world.users["owner"], contest, client_id="o1", body="还没公示就提出的异议。")
+        services.object_to(
+            viewer(world.users["owner"], contest), contest, client_id="o1", body="还没公示就提出的异议。"
+        )
     assert early.value.code == "wrong_phase"
 
 
@@ -152,7 +159,7 @@ def test_the_counting_page_shows_the_heads(app, world):
     poll = services.poll_of(contest)
     html = staff.get(f"/contests/{contest.id}/count").get_data(as_text=True)
     assert poll.opened_head in html and "Voting is still open." in html
-    services.advance(world.users["staff"], contest, "counting")
+    services.advance(viewer(world.users["staff"], contest), contest, "counting")
     db.session.refresh(poll)
     html = staff.get(f"/contests/{contest.id}/count").get_data(as_text=True)
     assert poll.closed_head in html and "The chain and the count verify." in html
@@ -160,13 +167,13 @@ def test_the_counting_page_shows_the_heads(app, world):
 
 def test_a_voter_finds_the_ballot_counted_on_the_receipts_page(app, world):
     contest, entries = contest_in(world, Phase.VOTING, votes=VOTES)
-    code = services.my_receipt(world.users["resident"], contest)
+    code = services.my_receipt(viewer(world.users["resident"], contest), contest)
     client = logged_in(app, world.users["resident"])
     recorded = client.get("/receipts", query_string={"code": code.lower()}).get_data(as_text=True)
     assert contest.title in recorded and "Recorded: voting is still open" in recorded
-    services.advance(world.users["staff"], contest, "counting")
-    services.certify(world.users["staff"], contest, "counter")
-    services.certify(second_staff(world), contest, "scrutineer")
+    services.advance(viewer(world.users["staff"], contest), contest, "counting")
+    services.certify(viewer(world.users["staff"], contest), contest, "counter")
+    services.certify(viewer(second_staff(world), contest), contest, "scrutineer")
     counted = client.get("/receipts", query_string={"code": code}).get_data(as_text=True)
     assert "Counted: your ballot is in the published result." in counted
     assert "This was a secret ballot" in counted

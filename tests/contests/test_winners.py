@@ -8,10 +8,11 @@ from app.contests import services
 from app.contests.models import Phase
 from app.core.errors import DomainError, Forbidden
 from app.extensions import db
+from app.flows import contests as flows
 from app.microprojects import ledger
 from app.microprojects import services as microprojects
 from app.microprojects.models import MicroProject, ProjectStatus
-from tests.contests import contest_in, count, logged_in
+from tests.contests import contest_in, count, logged_in, viewer
 
 VOTES = [("resident", [0, 1]), ("owner", [1]), ("leader_b", [1, 2]), ("resident_rep", [0])]
 
@@ -41,7 +42,7 @@ def test_winners_become_granted_projects(app, world):
     assert entries[2].project_id is None
     assert ledger.balance(the_fund).allocated == entries[0].budget_fen + entries[1].budget_fen
     # a second press grants nothing more
-    assert services.grant_winners(world.users["staff"], contest) == []
+    assert flows.grant_winners(viewer(world.users["staff"], contest), contest) == []
     assert count(MicroProject) == 2
     page = client.get(f"/contests/entries/{entries[1].id}").get_data(as_text=True)
     assert f'href="/projects/{entries[1].project_id}"' in page
@@ -57,24 +58,25 @@ def test_granting_waits_for_the_end_of_announcement_and_for_staff(world):
     fund(world, 1_000_000)
     contest, _ = contest_in(world, Phase.ANNOUNCED, votes=VOTES)
     with pytest.raises(DomainError) as early:
-        services.grant_winners(world.users["staff"], contest)
+        flows.grant_winners(viewer(world.users["staff"], contest), contest)
     assert early.value.code == "wrong_phase"
     services.sync(contest, now=contest.announced_ends)
     for key in ("expert", "resident"):
         with pytest.raises(Forbidden):
-            services.grant_winners(world.users[key], contest)
+            flows.grant_winners(viewer(world.users[key], contest), contest)
     assert count(MicroProject) == 0
 
 
 def test_a_fund_that_cannot_cover_a_winner(world):
     contest, entries = contest_in(world, Phase.CLOSED, votes=VOTES, winners=2)
     with pytest.raises(DomainError) as none:
-        services.grant_winners(world.users["staff"], contest)
+        flows.grant_winners(viewer(world.users["staff"], contest), contest)
     assert none.value.code == "no_fund"
     fund(world, entries[1].budget_fen)  # enough for the first winner only
     with pytest.raises(DomainError) as short:
-        services.grant_winners(world.users["staff"], contest)
+        flows.grant_winners(viewer(world.users["staff"], contest), contest)
     assert short.value.code == "over_fund"
+    db.session.commit()  # as the grant's view does: the winners granted before the refusal stay granted
     db.session.expire_all()
     assert entries[1].project_id is not None and entries[0].project_id is None
 

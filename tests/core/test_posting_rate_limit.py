@@ -13,7 +13,7 @@ from app.core.ratelimit import RateLimited
 from app.ideas.models import Idea, IdeaComment
 from app.voting.models import Objection
 from tests.conftest import running_app
-from tests.contests import contest_in, count
+from tests.contests import contest_in, count, viewer
 from tests.ideas import logged_in, make_idea
 
 
@@ -52,11 +52,21 @@ def test_ideas_comments_and_entries_share_the_allowance(app, world):
 
     ideas.comment(resident, idea, client_id="c1", body="补充一点")  # 2
     contests.submit_entry(
-        resident, contest, client_id="e1", title="加装扶手", summary="楼道加装扶手，方便老人上下。", budget_fen=100
+        viewer(resident, contest),
+        contest,
+        client_id="e1",
+        title="加装扶手",
+        summary="楼道加装扶手，方便老人上下。",
+        budget_fen=100,
     )  # 3
     with pytest.raises(RateLimited):
         contests.submit_entry(
-            resident, contest, client_id="e2", title="增设座椅", summary="在花园增设休息座椅两张。", budget_fen=100
+            viewer(resident, contest),
+            contest,
+            client_id="e2",
+            title="增设座椅",
+            summary="在花园增设休息座椅两张。",
+            budget_fen=100,
         )
     with pytest.raises(RateLimited):
         make_idea(world, "resident")
@@ -68,8 +78,11 @@ def test_objections_count_too(app, world):
     contest, _ = contest_in(world, Phase.ANNOUNCED, votes=[("resident", [0])])
     objector = world.users["leader_a"]  # no entry of theirs: the whole allowance left
     for n in range(3):
-        contests.object_to(objector, contest, client_id=f"o{n}", body=f"第{n}份异议：计票有误")
+        contests.object_to(viewer(objector, contest), contest, client_id=f"o{n}", body=f"第{n}份异议：计票有误")
     with pytest.raises(RateLimited):
-        contests.object_to(objector, contest, client_id="o3", body="第3份异议：计票有误")
-    assert contests.object_to(objector, contest, client_id="o0", body="第0份异议：计票有误").client_id == "o0"
+        contests.object_to(viewer(objector, contest), contest, client_id="o3", body="第3份异议：计票有误")
+    assert (
+        contests.object_to(viewer(objector, contest), contest, client_id="o0", body="第0份异议：计票有误").client_id
+        == "o0"
+    )
     assert count(Objection, author_id=objector.id) == 3

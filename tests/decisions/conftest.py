@@ -8,14 +8,15 @@ import pytest
 
 from app.decisions import services
 from app.extensions import db
+from tests.contests import viewer
 
 BODY = "拟使用专项维修资金更换1栋电梯，预算约35万元，由1栋业主分摊。"
 
 
 def draft(world, *, matter=5, key="owners_committee", client_id="d1", community=None, title="更换1栋电梯"):
-    return services.create(
-        world.users[key],
-        community or world.community,
+    """A draft, committed (as the view does)."""
+    decision = services.create(
+        viewer(world.users[key], community or world.community),
         client_id=client_id,
         matter=matter,
         title=title,
@@ -24,10 +25,16 @@ def draft(world, *, matter=5, key="owners_committee", client_id="d1", community=
         ends_on=date(2027, 3, 15),
         publicity_days=7,
     )
+    db.session.commit()
+    return decision
 
 
 def opened(world, **kw):
-    return services.open_voting(world.users["owners_committee"], draft(world, **kw))
+    """A decision open for voting, committed (as the view does)."""
+    decision = draft(world, **kw)
+    services.open_voting(viewer(world.users["owners_committee"], decision), decision)
+    db.session.commit()
+    return decision
 
 
 def paper(world, decision, entry, choice, *counters):
@@ -35,8 +42,13 @@ def paper(world, decision, entry, choice, *counters):
     state = None
     for n, key in enumerate(counters):
         state = services.enter_paper(
-            world.users[key], decision, roll_entry_id=entry.id, choice=choice, client_id=f"{key}-{entry.id}-{n}"
+            viewer(world.users[key], decision),
+            decision,
+            roll_entry_id=entry.id,
+            choice=choice,
+            client_id=f"{key}-{entry.id}-{n}",
         )
+        db.session.commit()
     return state
 
 

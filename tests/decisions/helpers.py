@@ -8,6 +8,7 @@ from datetime import date
 from app.communities.models import HouseholdOwner, Role
 from app.decisions import services
 from tests import factories
+from tests.contests import viewer
 
 _n = itertools.count(1)
 
@@ -41,8 +42,7 @@ def decide(community, counter, scrutineer, matter, choices, *, close=True):
     """Open a decision, enter a paper ballot (twice, by the two counters) for each roll entry with a choice
     in `choices` (one per roll entry, in roll order; None: did not vote), close and return the outcome."""
     decision = services.create(
-        counter,
-        community,
+        viewer(counter, community),
         client_id=f"t{next(_n)}",
         matter=matter,
         title="测试表决事项",
@@ -51,12 +51,14 @@ def decide(community, counter, scrutineer, matter, choices, *, close=True):
         ends_on=date(2027, 1, 2),
         publicity_days=3,
     )
-    services.open_voting(counter, decision)
+    services.open_voting(viewer(counter, decision), decision)
     for entry, choice in zip(services.roll_of(decision), choices, strict=True):
         if choice is None:
             continue
         for n, who in enumerate((counter, scrutineer)):
-            services.enter_paper(who, decision, roll_entry_id=entry.id, choice=choice, client_id=f"p{entry.id}-{n}")
+            services.enter_paper(
+                viewer(who, decision), decision, roll_entry_id=entry.id, choice=choice, client_id=f"p{entry.id}-{n}"
+            )
     if close:
-        services.close_voting(counter, decision)
+        services.close_voting(viewer(counter, decision), decision)
     return decision, services.outcome(decision)

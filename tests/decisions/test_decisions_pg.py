@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 
 from app.communities.models import Role
 from app.decisions import services
+from app.decisions.models import Decision
 from app.voting import services as voting
 from app.voting.models import Ballot
 from tests import factories
+from tests.contests import viewer
 from tests.services.conftest import pg_app, pg_db, pg_schema, pg_url  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.postgres
@@ -35,11 +37,12 @@ def test_concurrent_online_votes_count_exactly(pg_app, pg_db):  # noqa: F811
     factories.membership(counter, community, Role.OWNERS_COMMITTEE)
     factories.membership(scrutineer, community, Role.COMMUNITY_STAFF)
     pg_db.session.commit()
-    decision = services.create(
-        counter, community, client_id="pg", matter=6, title="筹集维修资金", body="按每平方米2元筹集维修资金。",
+    decision = services.create(viewer(counter, community),
+        client_id="pg", matter=6, title="筹集维修资金", body="按每平方米2元筹集维修资金。",
         starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 9), publicity_days=5,
     )  # fmt: skip
-    services.open_voting(counter, decision)
+    services.open_voting(viewer(counter, decision), decision)
+    pg_db.session.commit()
     decision_id, counter_id, scrutineer_id = decision.id, counter.id, scrutineer.id
     choices = ["agree", "agree", "agree", "oppose", "abstain", "agree"]
     receipts: dict[int, set[str]] = {uid: set() for uid in users}
@@ -51,7 +54,12 @@ def test_concurrent_online_votes_count_exactly(pg_app, pg_db):  # noqa: F811
             from app.extensions import db
 
             try:
-                ballot = services.vote(db.session.get(User, uid), services.get(decision_id), choice)
+                ballot = services.vote(
+                    viewer(db.session.get(User, uid), db.session.get(Decision, decision_id)),
+                    db.session.get(Decision, decision_id),
+                    choice,
+                )
+                db.session.commit()  # as the view does
                 receipts[uid].add(ballot.receipt)
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(repr(exc))
@@ -68,12 +76,12 @@ def test_concurrent_online_votes_count_exactly(pg_app, pg_db):  # noqa: F811
             from app.extensions import db
 
             try:
-                decision = services.get(decision_id)
+                decision = db.session.get(Decision, decision_id)
                 entry = services.voter_entry(db.session.get(User, uid), decision)
-                services.enter_paper(
-                    db.session.get(User, counter_uid), decision, roll_entry_id=entry.id, choice="agree",
-                    client_id=f"{counter_uid}-{uid}",
+                services.enter_paper(viewer(db.session.get(User, counter_uid), decision), decision,
+                    roll_entry_id=entry.id, choice="agree", client_id=f"{counter_uid}-{uid}",
                 )  # fmt: skip
+                db.session.commit()  # as the view does
             except Exception as exc:  # pragma: no cover
                 errors.append(repr(exc))
             finally:
@@ -94,11 +102,11 @@ def test_concurrent_online_votes_count_exactly(pg_app, pg_db):  # noqa: F811
     assert not errors, errors
     assert all(len(receipts[uid]) == 1 for uid in online)
     pg_db.session.expire_all()
-    decision = services.get(decision_id)
+    decision = pg_db.session.get(Decision, decision_id)
     ballots = pg_db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.poll_id == decision_id))
     assert ballots == OWNERS
     assert services.unsettled_paper(decision) == 0
-    services.close_voting(counter, decision)
+    services.close_voting(viewer(counter, decision), decision)
     outcome = services.outcome(decision)
     expected = dict.fromkeys(("agree", "oppose", "abstain"), 0)
     expected_area = dict(expected)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from app.decisions import services
 from app.extensions import db
+from tests.contests import viewer
 from tests.decisions.helpers import decide, town
 
 CHOICES = [None, "agree", "oppose", "abstain"]
@@ -71,7 +72,7 @@ def test_verdict_matches_the_reference(app, units, matter, stricter, data):
     if stricter is not None:
         (pn, pd), (an, ad), inclusive = stricter
         services.set_rules(
-            counter, community, participation=Fraction(pn, pd), approval=Fraction(an, ad), inclusive=inclusive
+            viewer(counter, community), participation=Fraction(pn, pd), approval=Fraction(an, ad), inclusive=inclusive
         )
     keys = sorted({person or "developer" for _area, person, _co in units})
     votes = {key: data.draw(st.sampled_from(CHOICES), label=key) for key in keys}
@@ -84,8 +85,10 @@ def test_verdict_matches_the_reference(app, units, matter, stricter, data):
         choice = votes[names[entry.id]]
         if choice is not None:
             for n, who in enumerate((counter, scrutineer)):
-                services.enter_paper(who, decision, roll_entry_id=entry.id, choice=choice, client_id=f"h{entry.id}-{n}")
-    services.close_voting(counter, decision)
+                services.enter_paper(
+                    viewer(who, decision), decision, roll_entry_id=entry.id, choice=choice, client_id=f"h{entry.id}-{n}"
+                )
+    services.close_voting(viewer(counter, decision), decision)
     outcome = services.outcome(decision)
     expected, (roll_area, roll_heads, v_area, v_heads, a_area, a_heads) = reference(units, votes, matter, stricter)
     assert (decision.roll_area, decision.roll_heads) == (roll_area, roll_heads)

@@ -15,6 +15,7 @@ from app.decisions import services
 from app.decisions.models import Decision, DecisionRules, PaperEntry
 from app.extensions import db
 from app.voting.models import Ballot, Objection
+from tests.contests import viewer
 from tests.decisions.conftest import draft, opened, paper
 
 COUNTERS = ["owners_committee", "staff"]
@@ -59,12 +60,12 @@ def expect(response, key, allowed, *, ok=200, denied=403):
 
 def _published(world):
     decision = opened(world)
-    services.vote(world.users["owner"], decision, "agree")
+    services.vote(viewer(world.users["owner"], decision), decision, "agree")
     a101 = next(e for e in services.roll_of(decision) if e.name == "张建国")
     paper(world, decision, a101, "agree", "owners_committee", "staff")
-    services.close_voting(world.users["staff"], decision)
-    services.certify(world.users["staff"], decision, "counter")
-    services.certify(world.users["owners_committee"], decision, "scrutineer")
+    services.close_voting(viewer(world.users["staff"], decision), decision)
+    services.certify(viewer(world.users["staff"], decision), decision, "counter")
+    services.certify(viewer(world.users["owners_committee"], decision), decision, "scrutineer")
     return decision
 
 
@@ -154,6 +155,12 @@ def test_rules_can_be_cleared(app, owners):
     assert "4/5 (80.00%)" in text(http.get("/c/cuizhuyuan/decisions/rules"))
     http.post("/c/cuizhuyuan/decisions/rules", data={"clear": "1", "approval_mode": "more"})
     assert stored()[3] == 0
+    # clearing does not read the share fields: what is typed there cannot block it
+    http.post("/c/cuizhuyuan/decisions/rules", data={"participation": "0.8", "approval_mode": "more", "save": "1"})
+    assert stored()[3] == 1
+    response = http.post("/c/cuizhuyuan/decisions/rules", data={"participation": "abc", "clear": "1"})
+    assert response.status_code == 302
+    assert stored()[3] == 0
 
 
 @pytest.mark.parametrize("key", ALL)
@@ -164,7 +171,7 @@ def test_show_and_open(app, owners, key):
     expect(http.post(f"/decisions/{decision.id}/open"), key, key in COUNTERS, ok=302, denied=404)
     db.session.expire_all()
     assert (decision.state.value == "voting") is (key in COUNTERS)
-    services.open_voting(owners.users["staff"], decision) if key not in COUNTERS else None
+    services.open_voting(viewer(owners.users["staff"], decision), decision) if key not in COUNTERS else None
     expect(http.get(f"/decisions/{decision.id}"), key, key in READERS, denied=404)
 
 
@@ -253,7 +260,8 @@ def test_close_and_certify(app, owners, key):
     denied = 404 if key in STRANGERS else 403
     expect(http.post(f"/decisions/{decision.id}/close"), key, key in COUNTERS, ok=302, denied=denied)
     if key not in COUNTERS:
-        services.close_voting(owners.users["staff"], decision)
+        services.close_voting(viewer(owners.users["staff"], decision), decision)
+        db.session.commit()
     response = http.post(f"/decisions/{decision.id}/certify", data={"certify-role": "counter"})
     expect(response, key, key in COUNTERS, ok=302, denied=denied)
     db.session.expire_all()
@@ -262,7 +270,7 @@ def test_close_and_certify(app, owners, key):
 
 def test_publishing_needs_two_people_over_http(app, owners):
     decision = opened(owners)
-    services.vote(owners.users["owner"], decision, "agree")
+    services.vote(viewer(owners.users["owner"], decision), decision, "agree")
     staff = as_(app, owners, "staff")
     staff.post(f"/decisions/{decision.id}/close")
     staff.post(f"/decisions/{decision.id}/certify", data={"certify-role": "counter"})
@@ -283,7 +291,7 @@ def test_results_before_and_after_publication(app, owners, key):
     denied = 404
     for suffix in ("notice", "result.csv", "result.xlsx"):
         expect(http.get(f"/decisions/{decision.id}/{suffix}"), key, False, denied=denied)
-    services.close_voting(owners.users["staff"], decision)
+    services.close_voting(viewer(owners.users["staff"], decision), decision)
     for suffix in ("notice", "result.csv", "result.xlsx"):  # counting: counters preview
         expect(http.get(f"/decisions/{decision.id}/{suffix}"), key, key in COUNTERS, denied=denied)
 

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.voting import services as voting
 from app.voting.models import Ballot, Participation
 from tests import factories
+from tests.contests import viewer
 from tests.decisions.conftest import draft, opened, paper
 
 
@@ -86,17 +87,17 @@ def test_roll_is_frozen_when_voting_opens(owners):
 def test_opening_twice_or_with_an_empty_register_is_refused(owners):
     decision = opened(owners)
     with pytest.raises(DomainError) as refused:
-        services.open_voting(owners.users["staff"], decision)
+        services.open_voting(viewer(owners.users["staff"], decision), decision)
     assert refused.value.code == "wrong_phase"
     empty = factories.community()
     staff = factories.user()
     factories.membership(staff, empty, Role.COMMUNITY_STAFF)
-    decision = services.create(
-        staff, empty, client_id="x", matter=9, title="空的社区", body="没有住户的社区不能表决。",
+    decision = services.create(viewer(staff, empty),
+        client_id="x", matter=9, title="空的社区", body="没有住户的社区不能表决。",
         starts_on=decision.voting_starts_on, ends_on=decision.voting_ends_on, publicity_days=7,
     )  # fmt: skip
     with pytest.raises(DomainError) as refused:
-        services.open_voting(staff, decision)
+        services.open_voting(viewer(staff, decision), decision)
     assert refused.value.code == "empty_roll" and decision.state == DecisionState.DRAFT
 
 
@@ -113,12 +114,12 @@ def test_create_is_idempotent_and_checks_its_input(owners):
             "starts_on": first.voting_starts_on, "ends_on": first.voting_ends_on, "publicity_days": 7, **change,
         }  # fmt: skip
         with pytest.raises(DomainError):
-            services.create(owners.users["staff"], owners.community, **kwargs)
+            services.create(viewer(owners.users["staff"], owners.community), **kwargs)
         db.session.rollback()
     with pytest.raises(DomainError) as refused:
-        services.create(
-            owners.users["staff"], owners.community, client_id="d", matter=5, title="日期颠倒的表决",
-            body="拟使用维修资金更换电梯。", starts_on=first.voting_ends_on, ends_on=first.voting_starts_on,
+        services.create(viewer(owners.users["staff"], owners.community),
+            client_id="d", matter=5, title="日期颠倒的表决", body="拟使用维修资金更换电梯。",
+            starts_on=first.voting_ends_on, ends_on=first.voting_starts_on,
             publicity_days=7,
         )  # fmt: skip
     assert refused.value.field == "voting_ends_on"
@@ -132,7 +133,7 @@ def test_only_counters_create_and_open(owners, key):
     assert refused.value.status_code == 403
     decision = draft(owners)
     with pytest.raises(DomainError):
-        services.open_voting(owners.users[key], decision)
+        services.open_voting(viewer(owners.users[key], decision), decision)
     assert decision.state == DecisionState.DRAFT
 
 
@@ -150,8 +151,8 @@ def test_property_manager_never_tallies_even_on_the_committee(owners):
 
 def test_owner_votes_by_name_and_a_retry_returns_the_same_receipt(owners):
     decision = opened(owners)
-    ballot = services.vote(owners.users["owner"], decision, "agree")
-    again = services.vote(owners.users["owner"], decision, "agree")
+    ballot = services.vote(viewer(owners.users["owner"], decision), decision, "agree")
+    again = services.vote(viewer(owners.users["owner"], decision), decision, "agree")
     assert again.receipt == ballot.receipt and again.id == ballot.id
     entry = entry_of(decision, "李秀英")
     assert (ballot.voter_key, ballot.voter_id, ballot.weight_area, ballot.weight_heads) == (
@@ -159,7 +160,7 @@ def test_owner_votes_by_name_and_a_retry_returns_the_same_receipt(owners):
     )  # fmt: skip
     assert ballot.entered_by_id is None
     with pytest.raises(DomainError) as refused:
-        services.vote(owners.users["owner"], decision, "oppose")
+        services.vote(viewer(owners.users["owner"], decision), decision, "oppose")
     assert refused.value.code == "already_voted"
     assert stored() == (1, 1, 0)
 
@@ -172,16 +173,16 @@ def test_online_voting_ends_with_its_last_day_but_a_retry_still_gets_its_receipt
     decision.voting_starts_on, decision.voting_ends_on = date(2026, 1, 1), date(2026, 1, 31)  # in the past
     db.session.commit()
     with pytest.raises(DomainError) as refused:
-        services.vote(owners.users["owner"], decision, "agree")
+        services.vote(viewer(owners.users["owner"], decision), decision, "agree")
     assert refused.value.code == "voting_ended"
     db.session.rollback()
     assert stored() == (0, 0, 0)
     decision.voting_ends_on = last_day
     db.session.commit()
-    ballot = services.vote(owners.users["owner"], decision, "agree")
+    ballot = services.vote(viewer(owners.users["owner"], decision), decision, "agree")
     decision.voting_ends_on = date(2026, 1, 31)
     db.session.commit()
-    assert services.vote(owners.users["owner"], decision, "agree").receipt == ballot.receipt
+    assert services.vote(viewer(owners.users["owner"], decision), decision, "agree").receipt == ballot.receipt
     assert stored() == (1, 1, 0)
 
 
@@ -191,7 +192,7 @@ def test_online_voting_ends_with_its_last_day_but_a_retry_still_gets_its_receipt
 def test_non_owners_cannot_vote_and_nothing_is_stored(owners, key):
     decision = opened(owners)
     with pytest.raises(DomainError) as refused:
-        services.vote(owners.users[key], decision, "agree")
+        services.vote(viewer(owners.users[key], decision), decision, "agree")
     assert refused.value.status_code == 403
     assert stored() == (0, 0, 0)
 
@@ -202,23 +203,23 @@ def test_an_owner_verified_after_the_roll_froze_votes_for_their_entry(owners):
     factories.membership(late, owners.community, Role.RESIDENT, Role.OWNER, household_=owners.households["b101"])
     owners.households["b101"].owners[0].user_id = late.id
     db.session.commit()
-    ballot = services.vote(late, decision, "oppose")
+    ballot = services.vote(viewer(late, decision), decision, "oppose")
     assert ballot.voter_key == entry_of(decision, "王志强").voter_key
 
 
 def test_bad_choice_and_wrong_phase(owners):
     decision = draft(owners)
     with pytest.raises(DomainError) as refused:
-        services.vote(owners.users["owner"], decision, "agree")
+        services.vote(viewer(owners.users["owner"], decision), decision, "agree")
     assert refused.value.status_code == 404  # a draft is not there for owners
-    services.open_voting(owners.users["staff"], decision)
+    services.open_voting(viewer(owners.users["staff"], decision), decision)
     for choice in ("yes", "", None, "agree,oppose"):
         with pytest.raises(DomainError) as refused:
-            services.vote(owners.users["owner"], decision, choice)
+            services.vote(viewer(owners.users["owner"], decision), decision, choice)
         assert refused.value.code == "bad_choice"
-    services.close_voting(owners.users["staff"], decision)
+    services.close_voting(viewer(owners.users["staff"], decision), decision)
     with pytest.raises(DomainError) as refused:
-        services.vote(owners.users["owner"], decision, "agree")
+        services.vote(viewer(owners.users["owner"], decision), decision, "agree")
     assert refused.value.code == "wrong_phase"
     assert stored() == (0, 0, 0)
 
@@ -245,15 +246,18 @@ def test_the_same_counter_cannot_enter_a_ballot_twice(owners):
     decision = opened(owners)
     entry = entry_of(decision, "张建国")
     paper(owners, decision, entry, "agree", "owners_committee")
-    retry = services.enter_paper(
-        owners.users["owners_committee"], decision, roll_entry_id=entry.id, choice="agree",
-        client_id=f"owners_committee-{entry.id}-0",
+    retry = services.enter_paper(viewer(owners.users["owners_committee"], decision), decision,
+        roll_entry_id=entry.id, choice="agree", client_id=f"owners_committee-{entry.id}-0",
     )  # fmt: skip
     assert retry.status == "pending"  # the same submission again: the same answer
     for choice in ("agree", "oppose"):
         with pytest.raises(DomainError) as refused:
             services.enter_paper(
-                owners.users["owners_committee"], decision, roll_entry_id=entry.id, choice=choice, client_id="again"
+                viewer(owners.users["owners_committee"], decision),
+                decision,
+                roll_entry_id=entry.id,
+                choice=choice,
+                client_id="again",
             )
         assert refused.value.code == "same_counter"
     assert stored() == (0, 0, 1)
@@ -272,7 +276,7 @@ def test_a_mismatch_is_flagged_and_a_third_entry_settles_it(owners):
     assert [p.choice for p in state.papers] == ["agree", "oppose"]
     assert services.unsettled_paper(decision) == 1
     with pytest.raises(DomainError) as refused:
-        services.close_voting(owners.users["staff"], decision)
+        services.close_voting(viewer(owners.users["staff"], decision), decision)
     assert refused.value.code == "unsettled_paper"
     state = paper(owners, decision, entry, "oppose", "third")
     assert state.status == "counted" and state.ballot.choice == "oppose"
@@ -286,21 +290,21 @@ def test_a_mismatch_is_settled_by_a_correction(owners):
     first = paper(owners, decision, entry, "agree", "owners_committee").papers[0]
     paper(owners, decision, entry, "abstain", "staff")
     with pytest.raises(DomainError) as refused:  # only the counter who made an entry corrects it
-        services.correct_paper(owners.users["staff"], decision, first.id, "abstain")
+        services.correct_paper(viewer(owners.users["staff"], decision), decision, first.id, "abstain")
     assert refused.value.status_code == 403
-    state = services.correct_paper(owners.users["owners_committee"], decision, first.id, "abstain")
+    state = services.correct_paper(viewer(owners.users["owners_committee"], decision), decision, first.id, "abstain")
     assert state.status == "counted" and state.ballot.choice == "abstain"
     corrected = db.session.get(PaperEntry, first.id)
     assert (corrected.choice, corrected.corrected_from, corrected.counted) == ("abstain", "agree", True)
     with pytest.raises(DomainError) as refused:
-        services.correct_paper(owners.users["owners_committee"], decision, first.id, "oppose")
+        services.correct_paper(viewer(owners.users["owners_committee"], decision), decision, first.id, "oppose")
     assert refused.value.code == "paper_counted"
 
 
 def test_paper_and_online_ballots_exclude_each_other(owners):
     decision = opened(owners)
     voter = entry_of(decision, "李秀英")
-    services.vote(owners.users["owner"], decision, "agree")
+    services.vote(viewer(owners.users["owner"], decision), decision, "agree")
     with pytest.raises(DomainError) as refused:
         paper(owners, decision, voter, "oppose", "owners_committee")
     assert refused.value.code == "voted_online"
@@ -314,17 +318,17 @@ def test_paper_and_online_ballots_exclude_each_other(owners):
     entry = entry_of(decision, "张建国")
     paper(owners, decision, entry, "oppose", "owners_committee")
     with pytest.raises(DomainError) as refused:  # handed in on paper, waiting for the second entry
-        services.vote(late, decision, "oppose")
+        services.vote(viewer(late, decision), decision, "oppose")
     assert refused.value.code == "paper_pending"
     paper(owners, decision, entry, "oppose", "staff")
     for choice in ("oppose", "agree"):
         with pytest.raises(DomainError) as refused:
-            services.vote(late, decision, choice)
+            services.vote(viewer(late, decision), decision, choice)
         assert refused.value.code == "paper_counted"
     third = factories.user()
     factories.membership(third, owners.community, Role.OWNERS_COMMITTEE)
     with pytest.raises(DomainError) as refused:  # and no further paper entry either
-        services.enter_paper(third, decision, roll_entry_id=entry.id, choice="oppose", client_id="z")
+        services.enter_paper(viewer(third, decision), decision, roll_entry_id=entry.id, choice="oppose", client_id="z")
     assert refused.value.code == "paper_counted"
     assert stored() == (2, 2, 2)
 
@@ -334,7 +338,9 @@ def test_only_counters_enter_paper_ballots(owners, key):
     decision = opened(owners)
     entry = entry_of(decision, "张建国")
     with pytest.raises(DomainError) as refused:
-        services.enter_paper(owners.users[key], decision, roll_entry_id=entry.id, choice="agree", client_id="x")
+        services.enter_paper(
+            viewer(owners.users[key], decision), decision, roll_entry_id=entry.id, choice="agree", client_id="x"
+        )
     assert refused.value.status_code == 403
     assert stored() == (0, 0, 0)
 
@@ -352,7 +358,7 @@ def test_paper_bad_input(owners):
     ]
     for kwargs, code in cases:
         with pytest.raises(DomainError) as refused:
-            services.enter_paper(staff, decision, **kwargs)
+            services.enter_paper(viewer(staff, decision), decision, **kwargs)
         assert refused.value.code == code
     assert stored() == (0, 0, 0)
 
@@ -362,9 +368,9 @@ def test_paper_bad_input(owners):
 
 def _counted(owners):
     decision = opened(owners)
-    services.vote(owners.users["owner"], decision, "agree")
+    services.vote(viewer(owners.users["owner"], decision), decision, "agree")
     paper(owners, decision, entry_of(decision, "张建国"), "agree", "owners_committee", "staff")
-    services.close_voting(owners.users["staff"], decision)
+    services.close_voting(viewer(owners.users["staff"], decision), decision)
     return decision
 
 
@@ -373,20 +379,20 @@ def test_two_different_people_certify_then_the_result_is_published_and_frozen(ow
     poll = services.poll_of(decision)
     assert poll.closed_head == poll.head and poll.closed_length == 2
     with pytest.raises(DomainError):
-        services.certify(owners.users["owner"], decision, "counter")
-    services.certify(owners.users["staff"], decision, "counter")
+        services.certify(viewer(owners.users["owner"], decision), decision, "counter")
+    services.certify(viewer(owners.users["staff"], decision), decision, "counter")
     for role in ("scrutineer", "counter"):
         with pytest.raises(DomainError) as refused:
-            services.certify(owners.users["staff"], decision, role)
+            services.certify(viewer(owners.users["staff"], decision), decision, role)
         assert refused.value.code == "same_certifier"
     with pytest.raises(DomainError) as refused:
-        services.certify(owners.users["owners_committee"], decision, "counter")
+        services.certify(viewer(owners.users["owners_committee"], decision), decision, "counter")
     assert refused.value.code == "role_taken"
     with pytest.raises(DomainError) as refused:
-        services.certify(owners.users["owners_committee"], decision, "chair")
+        services.certify(viewer(owners.users["owners_committee"], decision), decision, "chair")
     assert refused.value.code == "bad_role"
     assert decision.state == DecisionState.COUNTING
-    services.certify(owners.users["owners_committee"], decision, "scrutineer")
+    services.certify(viewer(owners.users["owners_committee"], decision), decision, "scrutineer")
     assert decision.state == DecisionState.ANNOUNCED and decision.passed is True
     assert decision.objections_until == decision.published_at + timedelta(days=7)
     result = services.outcome(decision)
@@ -399,40 +405,70 @@ def test_two_different_people_certify_then_the_result_is_published_and_frozen(ow
     assert services.outcome(decision).area["agree"] == 2 * 8_950
     assert not voting.verify(poll).ok
     with pytest.raises(DomainError) as refused:
-        services.certify(owners.users["owners_committee"], decision, "scrutineer")
+        services.certify(viewer(owners.users["owners_committee"], decision), decision, "scrutineer")
     assert refused.value.code == "already_published"
 
 
 def test_certifying_before_closing_is_refused(owners):
     decision = opened(owners)
     with pytest.raises(DomainError) as refused:
-        services.certify(owners.users["staff"], decision, "counter")
+        services.certify(viewer(owners.users["staff"], decision), decision, "counter")
     assert refused.value.code == "wrong_phase"
 
 
 def test_objections_during_publicity_are_recorded_and_answered(owners):
     decision = _counted(owners)
     with pytest.raises(DomainError) as refused:
-        services.object_to(owners.users["owner"], decision, client_id="o1", body="计票有误，请复核。")
+        services.object_to(viewer(owners.users["owner"], decision), decision, client_id="o1", body="计票有误，请复核。")
     assert refused.value.code == "wrong_phase"
-    services.certify(owners.users["staff"], decision, "counter")
-    services.certify(owners.users["owners_committee"], decision, "scrutineer")
-    objection = services.object_to(owners.users["owner"], decision, client_id="o1", body="计票有误，请复核。")
-    assert services.object_to(owners.users["owner"], decision, client_id="o1", body="计票有误，请复核。").id == (
-        objection.id
+    services.certify(viewer(owners.users["staff"], decision), decision, "counter")
+    services.certify(viewer(owners.users["owners_committee"], decision), decision, "scrutineer")
+    objection = services.object_to(
+        viewer(owners.users["owner"], decision), decision, client_id="o1", body="计票有误，请复核。"
     )
+    assert services.object_to(
+        viewer(owners.users["owner"], decision), decision, client_id="o1", body="计票有误，请复核。"
+    ).id == (objection.id)
     for key in ("resident", "property_manager", "other_resident"):
         with pytest.raises(DomainError):
-            services.object_to(owners.users[key], decision, client_id="o2", body="我也有异议。")
+            services.object_to(viewer(owners.users[key], decision), decision, client_id="o2", body="我也有异议。")
     with pytest.raises(DomainError):
-        services.object_to(owners.users["owner"], decision, client_id="o3", body="短")
+        services.object_to(viewer(owners.users["owner"], decision), decision, client_id="o3", body="短")
     with pytest.raises(DomainError):
-        services.answer_objection(owners.users["owner"], decision, objection.id, "不同意")
-    services.answer_objection(owners.users["staff"], decision, objection.id, "已复核纸质选票，结果无误。")
+        services.answer_objection(viewer(owners.users["owner"], decision), decision, objection.id, "不同意")
+    services.answer_objection(
+        viewer(owners.users["staff"], decision), decision, objection.id, "已复核纸质选票，结果无误。"
+    )
     assert [o.answer for o in services.objections_of(decision)] == ["已复核纸质选票，结果无误。"]
     decision.objections_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     with pytest.raises(DomainError) as refused:
-        services.object_to(owners.users["owner"], decision, client_id="o4", body="过期的异议。")
+        services.object_to(viewer(owners.users["owner"], decision), decision, client_id="o4", body="过期的异议。")
     assert refused.value.code == "wrong_phase"
     assert len(services.objections_of(decision)) == 1
+
+
+def test_a_signature_refused_part_way_writes_nothing(app, owners):
+    """A refused signature at the edge (the same person signing in the second role) leaves the count as it was:
+    no second certification, no audit entry, the decision still counting and unpublished. The edge, not the
+    service, owns the rollback: the service's earlier writes in the same transaction (here, a closing done in
+    the same request) go with it."""
+    from app.core.models import AuditEntry
+    from app.core.web import perform
+    from app.voting.models import Certification
+
+    decision = opened(owners)
+    staff = viewer(owners.users["staff"], decision)
+    before = (count(Certification), count(AuditEntry))
+
+    def close_and_sign_twice():
+        services.close_voting(staff, decision)  # written (and audited) first
+        services.certify(staff, decision, "counter")
+        services.certify(staff, decision, "scrutineer")  # refused: a second person must sign
+
+    with app.test_request_context():
+        outcome = perform(close_and_sign_twice)
+    assert outcome.status == 409
+    db.session.expire_all()
+    assert (count(Certification), count(AuditEntry)) == before
+    assert decision.state == DecisionState.VOTING and decision.closed_at is None

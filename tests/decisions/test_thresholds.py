@@ -10,8 +10,10 @@ from fractions import Fraction
 import pytest
 
 from app.core.errors import DomainError
+from app.core.shares import parse_share
 from app.decisions import services
 from app.extensions import db
+from tests.contests import viewer
 from tests.decisions.helpers import decide, town
 
 A, NO, X = "agree", "oppose", "abstain"
@@ -105,7 +107,9 @@ def test_item_6_three_quarters_of_heads_but_less_area_fails(app):
 
 def test_stricter_community_thresholds_apply(app):
     community, counter, scrutineer = town(units(*[10_000] * 6))
-    services.set_rules(counter, community, participation=Fraction(3, 4), approval=Fraction(2, 3), inclusive=True)
+    services.set_rules(
+        viewer(counter, community), participation=Fraction(3, 4), approval=Fraction(2, 3), inclusive=True
+    )
     _decision, outcome = decide(community, counter, scrutineer, 5, [A, A, A, NO, None, None])
     assert outcome.verdict.thresholds.participation == Fraction(3, 4)
     assert not outcome.verdict.quorate  # 4 of 6 is enough for the law, not for this community
@@ -123,7 +127,7 @@ def test_stricter_community_thresholds_apply(app):
 def test_thresholds_are_frozen_when_voting_opens(app):
     community, counter, scrutineer = town(units(*[10_000] * 6))
     decision, _outcome = decide(community, counter, scrutineer, 5, [None] * 6, close=False)
-    services.set_rules(counter, community, participation=Fraction(1), approval=Fraction(1), inclusive=True)
+    services.set_rules(viewer(counter, community), participation=Fraction(1), approval=Fraction(1), inclusive=True)
     assert services.thresholds_for(decision).participation == Fraction(2, 3)
 
 
@@ -139,7 +143,9 @@ def test_thresholds_are_frozen_when_voting_opens(app):
 def test_laxer_thresholds_are_refused(app, participation, approval, inclusive, field):
     community, counter, _scrutineer = town(units(100))
     with pytest.raises(DomainError) as refused:
-        services.set_rules(counter, community, participation=participation, approval=approval, inclusive=inclusive)
+        services.set_rules(
+            viewer(counter, community), participation=participation, approval=approval, inclusive=inclusive
+        )
     assert refused.value.code == "laxer_than_law" and refused.value.field == field
     db.session.rollback()
     assert services.rules_of(community.id) is None
@@ -154,6 +160,6 @@ def test_laxer_thresholds_are_refused(app, participation, approval, inclusive, f
 def test_parse_share(text, share):
     if share is None:
         with pytest.raises(DomainError):
-            services.parse_share(text, field="x")
+            parse_share(text, field="x")
     else:
-        assert services.parse_share(text, field="x") == share
+        assert parse_share(text, field="x") == share

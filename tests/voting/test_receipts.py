@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.extensions import db
 from app.voting import services as voting
 from app.voting.models import CertifierRole
+from tests.contests import viewer
 
 
 def cast(world, key, choice, *, secret=False, poll_type="contest", subject_id=5):
@@ -93,7 +94,7 @@ def test_an_owners_decision_ballot_names_its_decision(client, world):
     from app.decisions import services as decisions
 
     decision = opened(world)
-    ballot = decisions.vote(world.users["owner"], decision, "oppose")
+    ballot = decisions.vote(viewer(world.users["owner"], decision), decision, "oppose")
     page = client.get("/receipts", query_string={"code": ballot.receipt}).get_data(as_text=True)
     assert decision.title in page and f"/decisions/{decision.id}" in page
     assert "Oppose" in page
