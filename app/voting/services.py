@@ -206,22 +206,34 @@ def seal_open_polls() -> int:
 SEAL_SECONDS = 1.0
 
 
+SEAL_MAX_BACKOFF_SECONDS = 30.0
+
+
 def start_sealer(app) -> None:
-    """In a server process: seal new ballots into their chains every second."""
+    """In a server process: seal new ballots into their chains every second.
+
+    While the database is unreachable it logs one line, tries again less and less often (up to every
+    SEAL_MAX_BACKOFF_SECONDS), and one line when sealing works again.
+    """
     import logging
 
+    from app.core.logs import JobHealth
     from app.extensions import socketio
 
-    logger = logging.getLogger(__name__)
+    health = JobHealth(
+        "ballot sealer", logging.getLogger(__name__), interval=SEAL_SECONDS, max_interval=SEAL_MAX_BACKOFF_SECONDS
+    )
 
     def run():
+        wait = SEAL_SECONDS
         while True:
-            socketio.sleep(SEAL_SECONDS)
+            socketio.sleep(wait)
             try:
                 with app.app_context():
                     seal_open_polls()
-            except Exception:
-                logger.exception("sealing ballots failed; retrying")
+                wait = health.succeeded()
+            except Exception as err:
+                wait = health.failed(err)
 
     socketio.start_background_task(run)
 
@@ -390,7 +402,16 @@ def _insert_ballots(poll: Poll, wanted: list[tuple[CastRequest, str]]) -> dict[s
             ],
         ).all()
     )  # by receipt: rows come back in any order, many per statement
+    _count_votes(poll.poll_type, len(stored))
     return {r.voter_key: Cast(ids[receipt], receipt, r.choice) for r, receipt in stored}
+
+
+def _count_votes(poll_type: str, stored: int) -> None:
+    """The metrics' vote count goes up when the ballots are committed, not before."""
+    from app.core.metrics import VOTES
+    from app.core.realtime import call_after_commit
+
+    call_after_commit(lambda: VOTES.labels(poll_type).inc(stored))
 
 
 def _same_or_refused(existing: Cast, choice: str) -> Cast | DomainError:
