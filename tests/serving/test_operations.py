@@ -237,3 +237,31 @@ def test_a_database_outage_logs_one_line_and_one_when_it_is_back(servers):
             assert requests.get(f"{server.base_url}/readyz", timeout=10).status_code == 200
         finally:
             relay.close()
+
+
+def test_every_redis_key_and_channel_starts_with_the_site_prefix(tmp_path, servers, room_clients, throwaway_redis):
+    """On an empty Redis of its own, a site that logs in, joins a room, speaks and counts presence writes
+    nothing and listens to nothing outside its prefix."""
+    import redis
+
+    database_url = f"sqlite:///{tmp_path / 'yishi.sqlite3'}"
+    env = site_env(database_url, mode="eventlet", redis_url=throwaway_redis.url, REDIS_PREFIX="siteone")
+    env.pop("SOCKETIO_CHANNEL")
+    env.pop("RATELIMIT_KEY_PREFIX")
+    prepare_site(env)
+    server = servers(env)
+    consultation_id = open_consultation_id(database_url)
+    chair = room_clients(server, log_in(server, CHAIR))
+    chair.join(consultation_id)
+    assert _speak(chair, consultation_id)["ok"]
+
+    client = redis.Redis.from_url(throwaway_redis.url, decode_responses=True)
+    try:
+        keys = client.keys("*")
+        channels = client.pubsub_channels("*")
+    finally:
+        client.close()
+    assert any(key.startswith("siteone:presence:") for key in keys), keys
+    assert any(key.startswith("siteone:limits:") for key in keys), keys
+    assert all(key.startswith("siteone:") for key in keys), keys
+    assert set(channels) == {"siteone:socketio", "siteone:control"}, channels
