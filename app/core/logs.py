@@ -44,11 +44,10 @@ def current_request_id() -> str | None:
     """This request's id; for a socket event, its connection's id; None outside a request."""
     if not has_request_context():
         return None
-    found = g.get("request_id")
-    if found:
-        return found
     sid = getattr(request, "sid", None)  # Flask-SocketIO sets it on the request of a socket event
-    return f"sid:{sid}" if sid else None
+    if sid:
+        return f"sid:{sid}"
+    return g.get("request_id")
 
 
 class RequestIdFilter(logging.Filter):
@@ -145,6 +144,10 @@ def register_request_ids(app) -> None:
         if request_id:
             response.headers[REQUEST_ID_HEADER] = request_id
         return response
+
+    @app.teardown_request
+    def _forget_request_id(exc):
+        g.pop("request_id", None)  # `g` may outlive the request (an app context pushed around several)
 
     @app.context_processor
     def _request_id():

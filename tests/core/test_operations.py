@@ -344,3 +344,19 @@ def test_the_default_namespace_refuses_anonymous_connections(app, client, world,
     resident = world.users["resident"]
     client.post("/account/login", data={"phone": resident.phone, "password": factories.PASSWORD})
     assert socket_client("/").is_connected("/")
+
+
+def test_log_lines_of_a_socket_event_carry_the_connection_id(app, client, world, socket_client, capsys):
+    from flask import request
+
+    @socketio.on("log_probe", namespace="/notifications")
+    def _probe(data=None):
+        logging.getLogger("app.test").warning("from a socket event")
+        return request.sid
+
+    resident = world.users["resident"]
+    client.post("/account/login", data={"phone": resident.phone, "password": factories.PASSWORD})
+    sc = socket_client("/notifications")
+    capsys.readouterr()
+    sid = sc.emit("log_probe", {}, namespace="/notifications", callback=True)
+    assert sid and f"[sid:{sid}] from a socket event" in capsys.readouterr().err
