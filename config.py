@@ -21,6 +21,9 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+MIN_SECRET_KEY_BYTES = 32
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -44,13 +47,34 @@ class Config:
     # Votes arriving together are written together (group commit), at most this many per transaction.
     VOTE_BATCH_MAX = int(os.environ.get("VOTE_BATCH_MAX", 500))
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Every key and channel this site writes to Redis starts with REDIS_PREFIX: the Socket.IO message queue
+    # (<prefix>:socketio unless SOCKETIO_CHANNEL says otherwise), the control channel (<prefix>:control),
+    # presence (<prefix>:presence:...) and every rate limit (<prefix>/..., unless RATELIMIT_KEY_PREFIX says
+    # otherwise). Two sites on one Redis need two prefixes (pub/sub ignores the db number).
+    REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "yishi")
+    # Presence: each process re-stamps its members every PRESENCE_HEARTBEAT_SECONDS; members not re-stamped
+    # for PRESENCE_TTL_SECONDS (a process that crashed) are no longer counted.
+    PRESENCE_HEARTBEAT_SECONDS = float(os.environ.get("PRESENCE_HEARTBEAT_SECONDS", 5))
+    PRESENCE_TTL_SECONDS = float(os.environ.get("PRESENCE_TTL_SECONDS", 15))
+
+    # Logs (app/core/logs.py): one line per record, with time, level, logger and the request id;
+    # LOG_FORMAT "text" or "json" (one JSON object a line), LOG_LEVEL a logging level name.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # GET /metrics (Prometheus text format) answers only clients in METRICS_ALLOW (addresses or networks,
+    # comma-separated) or bearing METRICS_TOKEN ("Authorization: Bearer <token>"); anyone else gets 404.
+    # With PROMETHEUS_MULTIPROC_DIR set (a directory emptied before the processes start), the figures of
+    # every process of the machine are added up; otherwise each process reports its own.
+    METRICS_ALLOW = _env_list("METRICS_ALLOW", "127.0.0.1,::1")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # Strict-Transport-Security on every response (max-age in seconds; 0 sends none). Production: a year.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 0))
 
     # Socket.IO: async mode is a setting; eventlet and gevent are imported only by wsgi.py.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     SOCKETIO_ALLOWED_ORIGINS = _env_list("SOCKETIO_ALLOWED_ORIGINS", "http://127.0.0.1:5000,http://localhost:5000")
-    # The Redis pub/sub channel the server processes of one site share (pub/sub ignores the db number,
-    # so two sites on one Redis need two channels).
-    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
+    # The Redis pub/sub channel the server processes of one site share; unset: "<REDIS_PREFIX>:socketio".
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or None
     # Room-wide updates that change with every member (presence, a vote's running count, a contest's
     # turnout) go out at most once per this many seconds per room, with the latest figure; 0 sends each.
     REALTIME_COALESCE_SECONDS = float(os.environ.get("REALTIME_COALESCE_SECONDS", 0.5))
@@ -114,7 +138,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Redis down: count in this process's memory until it is back, rather than fail requests.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
+    # Unset: REDIS_PREFIX (see above).
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX") or None
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
     RATELIMIT_SPEAK = os.environ.get("RATELIMIT_SPEAK", "12 per minute;200 per hour")
@@ -152,15 +177,23 @@ class ProductionConfig(Config):
     """Production: PostgreSQL, Redis, eventlet; refuses to start half-configured."""
 
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet")
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 60 * 60))
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
     @classmethod
     def check(cls) -> None:
         """Refuse to run without the settings production cannot guess."""
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        missing = [
+            name for name in ("SECRET_KEY", "DATABASE_URL", "SOCKETIO_ALLOWED_ORIGINS") if not os.environ.get(name)
+        ]
         if missing:
             raise RuntimeError("Production configuration needs these environment variables: " + ", ".join(missing))
+        if len(os.environ["SECRET_KEY"].encode()) < MIN_SECRET_KEY_BYTES:
+            raise RuntimeError(
+                f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes long in production "
+                '(e.g. python -c "import secrets; print(secrets.token_hex(32))")'
+            )
 
 
 CONFIGS = {

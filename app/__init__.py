@@ -19,6 +19,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app = Flask(__name__, static_folder="../static", template_folder="../templates", instance_relative_config=False)
     app.config.from_object(config_class)
     app.instance_path = str(_instance_dir())
+    _resolve_redis_names(app)
+    from app.core.logs import configure_logging
+
+    configure_logging(app)  # before anything logs, and before app.logger is first used
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).drivername in ("postgresql", "postgresql+psycopg2"):
         # UPDATEs of many rows (sealing a burst of ballots) in pages of statements, not a round trip each
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
@@ -44,7 +48,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core import bp as core_bp
     from app.core import routes as _core_routes  # noqa: F401
     from app.core.errors import register_error_handlers
-    from app.core.realtime import register_realtime_status
+    from app.core.logs import register_request_ids
+    from app.core.metrics import register_metrics
+    from app.core.realtime import DefaultNamespace, register_realtime_status
     from app.core.security import register_security_headers
     from app.core.templating import register_template_helpers
     from app.decisions import bp as decisions_bp
@@ -63,6 +69,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.voting import bp as voting_bp
     from app.voting import routes as _voting_routes  # noqa: F401
 
+    register_request_ids(app)  # first: every later hook's log lines carry the request id
+    register_metrics(app)
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(communities_bp)
@@ -78,6 +86,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     from app.extensions import socketio
 
+    socketio.on_namespace(DefaultNamespace("/"))
     socketio.on_namespace(NotificationsNamespace("/notifications"))
     socketio.on_namespace(ConsultationsNamespace("/consultations"))
     socketio.on_namespace(ContestsNamespace("/contests"))
@@ -88,6 +97,14 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_template_helpers(app)
     cli.register(app)
     return app
+
+
+def _resolve_redis_names(app: Flask) -> None:
+    """The Socket.IO channel and the rate-limit key prefix follow REDIS_PREFIX unless set on their own."""
+    prefix = app.config.get("REDIS_PREFIX") or "yishi"
+    app.config["REDIS_PREFIX"] = prefix
+    app.config["SOCKETIO_CHANNEL"] = app.config.get("SOCKETIO_CHANNEL") or f"{prefix}:socketio"
+    app.config["RATELIMIT_KEY_PREFIX"] = app.config.get("RATELIMIT_KEY_PREFIX") or prefix
 
 
 def _instance_dir():
@@ -109,7 +126,12 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
-        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", dict(REDIS_TIMEOUTS))
+        # keys "<REDIS_PREFIX>:limits:<RATELIMIT_KEY_PREFIX>/...": the whole key space of a site starts with its prefix
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {**REDIS_TIMEOUTS, "key_prefix": f"{app.config['REDIS_PREFIX']}:limits"}
+        )
+    # `limiter` outlives an app and keeps the first key prefix it was given: each app brings its own
+    limiter._key_prefix = ""
     limiter.init_app(app)
     register_static_assets(app)  # first: it sets Flask-Compress's cache for static files
     compress.init_app(app)
@@ -132,6 +154,9 @@ def _init_extensions(app: Flask) -> None:
         client_manager=manager,  # always passed: `socketio` outlives an app, and None means in-process
         # logger and engineio_logger stay off: connections are logged by the server
     )
+    from app.core.metrics import count_emits
+
+    count_emits(socketio.server)
     hops = app.config["PROXY_HOPS"]
     if hops:  # outermost, so socket connections see the phone's address too
         from werkzeug.middleware.proxy_fix import ProxyFix

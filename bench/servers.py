@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_CORE = 0
 CLIENT_CORE = 1
-SECRET_KEY = "bench-secret-not-for-production"
+SECRET_KEY = "bench-secret-not-for-production-0123456789"  # production wants 32 bytes or more
 
 # Rate limits set out of the way of the load (config.py reads them from the environment).
 RATE_LIMITS = {
@@ -252,6 +252,7 @@ def setup_world(db: ScratchDatabase, members: int, workdir: Path) -> dict:
         "DATABASE_URL": db.url,
         "SOCKETIO_ASYNC_MODE": "threading",
         "SESSION_COOKIE_SECURE": "0",
+        "SOCKETIO_ALLOWED_ORIGINS": "http://127.0.0.1",  # production requires it; the data setup serves nothing
     }
     env.pop("REDIS_URL", None)
     subprocess.run([sys.executable, "-m", "bench.setup_data", str(out), str(members)], cwd=ROOT, env=env, check=True)

@@ -2,8 +2,9 @@
 
 A room's members are this process's Socket.IO participants. With Redis (several processes),
 each process also writes its members into a sorted set per room, scored by when it last saw
-them; a heartbeat refreshes them and entries not refreshed for PRESENCE_TTL seconds (a process
-that died) drop out. Without Redis, or while it is down, the count is this process's own.
+them; a heartbeat refreshes them every PRESENCE_HEARTBEAT_SECONDS and entries not refreshed for
+PRESENCE_TTL_SECONDS (a process that died) drop out. Without Redis, or while it is down, the count
+is this process's own.
 """
 
 from __future__ import annotations
@@ -15,13 +16,23 @@ import time
 import redis
 from flask import current_app
 
-from app.core.realtime import _PROCESS_ID, REDIS_TIMEOUTS
+from app.core.logs import JobHealth
+from app.core.realtime import _PROCESS_ID, REDIS_TIMEOUTS, redis_key
 from app.extensions import socketio
 
 logger = logging.getLogger(__name__)
 
-PRESENCE_TTL = 90  # seconds a member stays counted without a refresh
-HEARTBEAT_SECONDS = 30
+PRESENCE_TTL = 15.0  # seconds a member stays counted without a refresh (PRESENCE_TTL_SECONDS)
+HEARTBEAT_SECONDS = 5.0  # (PRESENCE_HEARTBEAT_SECONDS)
+
+
+def _ttl() -> float:
+    return float(current_app.config.get("PRESENCE_TTL_SECONDS", PRESENCE_TTL))
+
+
+def _expire_seconds() -> int:
+    return max(1, int(_ttl() * 2))
+
 
 _clients: dict[str, redis.Redis] = {}
 _tracked: set[tuple[str, str]] = set()  # (namespace, room) this process has members in
@@ -40,8 +51,8 @@ def _redis() -> redis.Redis | None:
 
 
 def _key(room: str) -> str:
-    """One site's rooms apart from another's on a shared Redis (the Socket.IO channel names the site)."""
-    return f"{current_app.config['SOCKETIO_CHANNEL']}:presence:{room}"
+    """One site's rooms apart from another's on a shared Redis (REDIS_PREFIX names the site)."""
+    return redis_key("presence", room)
 
 
 def _local(namespace: str, room: str) -> set[str]:
@@ -72,9 +83,9 @@ def count(namespace: str, room: str, *, leaving: str | None = None) -> int:
             pipe.zrem(key, _member(leaving))
         if local:
             pipe.zadd(key, {_member(sid): now for sid in local})
-        pipe.zremrangebyscore(key, "-inf", now - PRESENCE_TTL)
+        pipe.zremrangebyscore(key, "-inf", now - _ttl())
         pipe.zcard(key)
-        pipe.expire(key, PRESENCE_TTL * 2)
+        pipe.expire(key, _expire_seconds())
         total = pipe.execute()[-2]
     except (redis.RedisError, OSError) as err:
         logger.warning("presence: Redis unreachable, counting this process only (%s)", err)
@@ -110,7 +121,7 @@ def refresh() -> int:
                 _tracked.discard((namespace, room))
             continue
         pipe.zadd(_key(room), {_member(sid): now for sid in local})
-        pipe.expire(_key(room), PRESENCE_TTL * 2)
+        pipe.expire(_key(room), _expire_seconds())
         written += len(local)
     pipe.execute()
     return written
@@ -121,13 +132,20 @@ def start_heartbeat(app) -> None:
     if not app.config.get("REDIS_URL"):
         return
 
+    interval = float(app.config.get("PRESENCE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS))
+    # while Redis is down there is nothing to refresh; retrying at the same pace keeps members counted
+    # as soon as it is back (a longer back-off would let them expire first)
+    health = JobHealth("presence heartbeat", logger, interval=interval, max_interval=interval)
+
     def beat():
+        wait = interval
         while True:
-            socketio.sleep(HEARTBEAT_SECONDS)
+            socketio.sleep(wait)
             try:
                 with app.app_context():
                     refresh()
+                wait = health.succeeded()
             except (redis.RedisError, OSError) as err:
-                logger.warning("presence heartbeat: Redis unreachable (%s)", err)
+                wait = health.failed(err)
 
     socketio.start_background_task(beat)

@@ -31,15 +31,19 @@ def hit(scope: str, key: str, limit_config: str) -> None:
 
 
 def _hit(item, scope: str, key: str) -> bool:
-    """Count on the shared storage; while it (Redis) is unreachable, in this process's memory."""
+    """Count on the shared storage; while it (Redis) is unreachable, in this process's memory.
+
+    The key starts with the site's prefix (RATELIMIT_KEY_PREFIX), as Flask-Limiter's own keys do.
+    """
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "yishi"
     try:
-        return limiter.limiter.hit(item, "yishi", scope, key)
+        return limiter.limiter.hit(item, prefix, "yishi", scope, key)
     except Exception as err:  # the storage's own errors (redis-py's) vary with the backend
         fallback = getattr(limiter, "_fallback_limiter", None)  # RATELIMIT_IN_MEMORY_FALLBACK_ENABLED
         if fallback is None:
             raise
         logger.warning("rate-limit storage unreachable (%s); counting in memory", err)
-        return fallback.hit(item, "yishi", scope, key)
+        return fallback.hit(item, prefix, "yishi", scope, key)
 
 
 def parse_many(text: str):

@@ -19,10 +19,11 @@ import socketio as python_socketio
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.core.logs import JobHealth
 from app.core.sockets import handler_slot, remember_socket_user
 from app.extensions import db, socketio
 
@@ -137,12 +138,12 @@ def _drop_emits(session: Session, previous_transaction) -> None:
     session.info.pop(_PENDING, None)
 
 
-CONTROL_CHANNEL = "yishi:control"
 _PROCESS_ID = uuid.uuid4().hex
 
 # Short timeouts for commands (never for the blocking pub/sub read, which waits for messages by design).
 REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 _LISTEN_OPTIONS = {"socket_connect_timeout": 2, "socket_keepalive": True, "health_check_interval": 30}
+CONTROL_RETRY_SECONDS = 2.0  # the control listener's first wait after a failure (it doubles up to 10 s)
 _LISTEN_RETRY_MAX = 2.0  # seconds between tries to resubscribe: the room comes back soon after Redis does
 
 
@@ -178,6 +179,17 @@ class YishiRedisManager(python_socketio.RedisManager):
                 subscribed = False
                 self.connected = False
                 time.sleep(_LISTEN_RETRY_MAX)
+
+
+def redis_key(*parts: str, app=None) -> str:
+    """A Redis key or channel of this site: REDIS_PREFIX first, so that sites sharing a Redis stay apart."""
+    config = (app or current_app).config
+    return ":".join([config.get("REDIS_PREFIX") or "yishi", *parts])
+
+
+def control_channel(app=None) -> str:
+    """Where the processes of one site tell each other to disconnect a user (logout)."""
+    return redis_key("control", app=app)
 
 
 def client_manager(app) -> YishiRedisManager | None:
@@ -248,7 +260,7 @@ def disconnect_user(user_id: int) -> int:
         message = {"action": "disconnect_user", "user_id": user_id, "origin": _PROCESS_ID}
         client = redis.Redis.from_url(url, **REDIS_TIMEOUTS)
         try:
-            client.publish(CONTROL_CHANNEL, json.dumps(message))
+            client.publish(control_channel(), json.dumps(message))
         except (redis.RedisError, OSError) as err:
             # Logging out must not fail with Redis: the cookie is gone, so a reconnect is refused anyway.
             logger.warning("realtime degraded: could not tell other processes to disconnect user %s (%s)", user_id, err)
@@ -277,18 +289,21 @@ def start_control_listener(app) -> None:
     if not url:
         return
 
+    channel = control_channel(app)
+    health = JobHealth("realtime control channel", logger, interval=CONTROL_RETRY_SECONDS, max_interval=10)
+
     def listen():
         while True:
             try:
                 pubsub = redis.Redis.from_url(url, **_LISTEN_OPTIONS).pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(CONTROL_CHANNEL)
+                pubsub.subscribe(channel)
+                health.succeeded()
                 for item in pubsub.listen():
                     message = json.loads(item["data"])
                     if message.get("origin") != _PROCESS_ID and message.get("action") == "disconnect_user":
                         _disconnect_local(int(message["user_id"]))
-            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
-                logger.warning("realtime control channel lost; retrying in 2 s")
-                socketio.sleep(2)
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as err:
+                socketio.sleep(health.failed(err))
 
     socketio.start_background_task(listen)
 
@@ -312,3 +327,10 @@ def connect_user() -> int:
     remember_socket_user(user_id)
     join_room(user_room(user_id))
     return user_id
+
+
+class DefaultNamespace(Namespace):
+    """The default namespace `/`: no feature uses it, and it refuses anonymous connections like the others."""
+
+    def on_connect(self, auth=None):
+        connect_user()

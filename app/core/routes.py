@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from flask import redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import text
 
-from app.core import bp
-from app.core.realtime import realtime_status
-from app.extensions import db
+from app.core import bp, health
 
 
 @bp.route("/")
@@ -22,11 +19,20 @@ def index():
 
 @bp.route("/healthz")
 def healthz():
-    """Liveness for the load balancer: 200 while pages can be served, with the realtime status.
+    """Liveness: 200 JSON while the process serves, whatever the database's state, with the states.
 
-    `realtime` is "degraded" while Redis is unreachable: pages still work and
-    rooms work within each process, but speeches do not cross processes.
+    `database` is "ok" or "unreachable"; `realtime` is "degraded" while Redis is unreachable:
+    pages still work and rooms work within each process, but speeches do not cross processes.
+    Readiness (may this process take traffic?) is /readyz.
     """
-    db.session.execute(text("SELECT 1"))
-    response = {"ok": True, "database": "ok", "realtime": realtime_status()}
-    return response, 200, {"Cache-Control": "no-store"}
+    return health.liveness()
+
+
+@bp.route("/readyz")
+def readyz():
+    """Readiness: 200 when the database answers and its schema is at the migration head, else 503.
+
+    {"ok", "database": ok|unreachable, "schema": ok|behind|unmigrated|unknown,
+    "redis": ok|degraded|not configured}; a degraded Redis does not make the process unready.
+    """
+    return health.readiness()

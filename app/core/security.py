@@ -45,8 +45,11 @@ def _policy() -> str:
 
 def register_security_headers(app) -> None:
     """Attach CSP (no inline script but the hashed ones a page asked for), nosniff, frame and referrer
-    policies."""
+    policies; HSTS when HSTS_SECONDS is set (production: a year), telling browsers to use HTTPS only for the
+    site from then on."""
     app.add_template_global(csp_script_hash)
+    seconds = int(app.config.get("HSTS_SECONDS") or 0)
+    hsts = f"max-age={seconds}" if seconds > 0 else None
 
     @app.after_request
     def _headers(response):
@@ -55,4 +58,6 @@ def register_security_headers(app) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         return response

@@ -17,7 +17,7 @@ ROOM = "consultation:7"
 def site(monkeypatch):
     """A bare app context naming a Redis and a channel of its own; `members` stands for each process's sockets."""
     app = Flask(__name__)
-    app.config.update(REDIS_URL=os.environ.get("TEST_REDIS_URL"), SOCKETIO_CHANNEL=f"presence-{uuid.uuid4().hex}")
+    app.config.update(REDIS_URL=os.environ.get("TEST_REDIS_URL"), REDIS_PREFIX=f"presence-{uuid.uuid4().hex}")
     members: dict[str, set[str]] = {}
     process = {"id": "A"}
     monkeypatch.setattr(presence, "_PROCESS_ID", "A")

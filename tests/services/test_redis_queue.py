@@ -40,8 +40,8 @@ EMITTER = """
 import json, sys
 from flask_socketio import SocketIO
 
-url, room, payload = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-SocketIO(message_queue=url).emit("notification", payload, namespace="/notifications", to=room)
+url, channel, room, payload = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+SocketIO(message_queue=url, channel=channel).emit("notification", payload, namespace="/notifications", to=room)
 """
 
 
@@ -140,6 +140,7 @@ def live_server(tmp_path_factory):
         "RATELIMIT_ENABLED": "0",
         "SOCKETIO_ASYNC_MODE": "threading",
         "SOCKETIO_ALLOWED_ORIGINS": base_url,
+        "REDIS_PREFIX": f"yishi-test-{uuid.uuid4().hex[:8]}",  # the site's channel: <prefix>:socketio
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "YISHI_DEMO_PASSWORD": DEMO_PASSWORD,
@@ -257,9 +258,11 @@ def listeners():
         listener.close()
 
 
-def _emit_from_another_process(redis_url: str, user_id: int, payload: dict) -> None:
+def _emit_from_another_process(server: LiveServer, user_id: int, payload: dict) -> None:
+    """Emit as a process outside the site would: on the site's message-queue channel."""
+    channel = f"{server.env['REDIS_PREFIX']}:socketio"
     subprocess.run(
-        [sys.executable, "-c", EMITTER, redis_url, f"user:{user_id}", json.dumps(payload)],
+        [sys.executable, "-c", EMITTER, server.env["REDIS_URL"], channel, f"user:{user_id}", json.dumps(payload)],
         cwd=ROOT,
         check=True,
         timeout=60,
@@ -280,7 +283,7 @@ def test_event_from_another_process_reaches_the_users_socket_through_redis(live_
         "nonce": nonce,
     }
 
-    _emit_from_another_process(live_server.env["REDIS_URL"], live_server.user_id(RESIDENT_PHONE), payload)
+    _emit_from_another_process(live_server, live_server.user_id(RESIDENT_PHONE), payload)
 
     event = resident.wait_for(nonce)
     assert event == payload, f"no event within {EVENT_TIMEOUT} s\nserver log:\n{live_server.log()}"
@@ -320,7 +323,7 @@ def test_a_notification_from_one_process_reaches_a_socket_on_another(live_server
     listener = listeners(second_server, _log_in(live_server, RESIDENT_PHONE))
     payload = {"id": 0, "kind": "test", "text": "跨进程", "url": "", "created_at": "", "nonce": nonce}
 
-    _emit_from_another_process(live_server.env["REDIS_URL"], live_server.user_id(RESIDENT_PHONE), payload)
+    _emit_from_another_process(live_server, live_server.user_id(RESIDENT_PHONE), payload)
 
     assert listener.wait_for(nonce) == payload
 

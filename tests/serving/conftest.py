@@ -75,9 +75,12 @@ def site_env(database_url: str, *, mode: str, redis_url: str | None = None, **se
         "SOCKETIO_ASYNC_MODE": mode,
         "YISHI_DEMO_PASSWORD": DEMO_PASSWORD,
         "RATELIMIT_LOGIN": "1000 per minute",
-        # pub/sub channels and rate-limit keys are shared by everything on one Redis: keep ours apart
+        # pub/sub channels and keys are shared by everything on one Redis: keep ours apart
+        "REDIS_PREFIX": f"yishi-test-{uuid.uuid4().hex[:8]}",
         "SOCKETIO_CHANNEL": f"yishi-test-{uuid.uuid4().hex[:8]}",
         "RATELIMIT_KEY_PREFIX": f"yishi-test-{uuid.uuid4().hex[:8]}",
+        # production refuses to start without them; each server process names its own address
+        "SOCKETIO_ALLOWED_ORIGINS": "http://127.0.0.1",
         "SERVER_ACCESS_LOG": "0",
         "PYTHONUNBUFFERED": "1",
         **settings,

@@ -9,7 +9,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import Conflict, DomainError
+from app.core.metrics import VOTES
 from app.core.models import insert_or_ignore, utcnow
+from app.core.realtime import call_after_commit
 from app.extensions import db
 from app.voting import tally
 from app.voting.models import Ballot, Participation, Poll, PollState
@@ -177,7 +179,13 @@ def _insert_ballots(poll: Poll, wanted: list[tuple[CastRequest, str]]) -> dict[s
             ],
         ).all()
     )  # by receipt: rows come back in any order, many per statement
+    _count_votes(poll.poll_type, len(stored))
     return {r.voter_key: Cast(ids[receipt], receipt, r.choice) for r, receipt in stored}
+
+
+def _count_votes(poll_type: str, stored: int) -> None:
+    """The metrics' vote count goes up when the ballots are committed, not before."""
+    call_after_commit(lambda: VOTES.labels(poll_type).inc(stored))
 
 
 def _same_or_refused(existing: Cast, choice: str) -> Cast | DomainError:

@@ -10,6 +10,7 @@ import logging
 
 from sqlalchemy import select
 
+from app.core.logs import JobHealth
 from app.extensions import db, socketio
 from app.voting.models import Ballot, Poll, PollState
 from app.voting.services.polls import seal
@@ -33,18 +34,26 @@ def seal_open_polls() -> int:
 
 
 SEAL_SECONDS = 1.0
+SEAL_MAX_BACKOFF_SECONDS = 30.0
 
 
 def start_sealer(app) -> None:
-    """In a server process: seal new ballots into their chains every second."""
+    """In a server process: seal new ballots into their chains every second.
+
+    While the database is unreachable it logs one line, tries again less and less often (up to every
+    SEAL_MAX_BACKOFF_SECONDS), and one line when sealing works again.
+    """
+    health = JobHealth("ballot sealer", logger, interval=SEAL_SECONDS, max_interval=SEAL_MAX_BACKOFF_SECONDS)
 
     def run():
+        wait = SEAL_SECONDS
         while True:
-            socketio.sleep(SEAL_SECONDS)
+            socketio.sleep(wait)
             try:
                 with app.app_context():
                     seal_open_polls()
-            except Exception:
-                logger.exception("sealing ballots failed; retrying")
+                wait = health.succeeded()
+            except Exception as err:
+                wait = health.failed(err)
 
     socketio.start_background_task(run)
