@@ -47,6 +47,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core.templating import register_template_helpers
     from app.decisions import bp as decisions_bp
     from app.decisions import routes as _decisions_routes  # noqa: F401
+    from app.flows import bp as flows_bp
+    from app.flows import routes as _flows_routes  # noqa: F401
     from app.ideas import bp as ideas_bp
     from app.ideas import routes as _ideas_routes  # noqa: F401
     from app.microprojects import bp as microprojects_bp
@@ -71,6 +73,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(voting_bp)
     app.register_blueprint(contests_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(flows_bp)
 
     from app.extensions import socketio
 
@@ -143,3 +146,14 @@ def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # The driver begins a transaction only before a write, so a savepoint taken first would start one
+        # of its own, and releasing it would commit: the transaction is begun here instead (_sqlite_begin),
+        # so a savepoint is nested in it and the edge's rollback undoes everything, as on PostgreSQL.
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    # one in-memory connection shared by threads (tests) may be in a transaction already: it goes on in it
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")

@@ -792,6 +792,7 @@ def grant_winners(user: User, contest: Contest) -> list:
     contest's fund year, in the author's name, linked both ways. A winner already granted is skipped, and
     a retry grants nothing twice (the project's client id is the entry's). Each grant is its own
     transaction: if the fund runs out, the winners granted so far stay granted and the error says so."""
+    from app.communities import access
     from app.microprojects import services as microprojects
 
     actor = visible(user, contest)
@@ -806,8 +807,7 @@ def grant_winners(user: User, contest: Contest) -> list:
         if entry.project_id is not None:
             continue
         project = microprojects.create_granted(
-            user,
-            community,
+            access.viewer(user, community),
             applicant=entry.author,
             title=entry.title,
             purpose=entry.summary if len(entry.summary) >= 10 else f"{entry.summary}（{contest.title}）",

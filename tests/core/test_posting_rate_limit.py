@@ -10,11 +10,12 @@ import pytest
 from app.contests import services as contests
 from app.contests.models import Entry, Phase
 from app.core.ratelimit import RateLimited
+from app.extensions import db
 from app.ideas.models import Idea, IdeaComment
 from app.voting.models import Objection
 from tests.conftest import running_app
 from tests.contests import contest_in, count
-from tests.ideas import logged_in, make_idea
+from tests.ideas import logged_in, make_idea, viewer
 
 
 @pytest.fixture
@@ -50,7 +51,8 @@ def test_ideas_comments_and_entries_share_the_allowance(app, world):
     idea = make_idea(world, "resident")  # 1
     from app.ideas import services as ideas
 
-    ideas.comment(resident, idea, client_id="c1", body="补充一点")  # 2
+    ideas.comment(viewer(world, "resident"), idea, client_id="c1", body="补充一点")  # 2
+    db.session.commit()
     contests.submit_entry(
         resident, contest, client_id="e1", title="加装扶手", summary="楼道加装扶手，方便老人上下。", budget_fen=100
     )  # 3
