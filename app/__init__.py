@@ -146,14 +146,13 @@ def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
-        # The driver begins a transaction only before a write, so a savepoint taken first would start one
-        # of its own, and releasing it would commit: the transaction is begun here instead (_sqlite_begin),
-        # so a savepoint is nested in it and the edge's rollback undoes everything, as on PostgreSQL.
-        dbapi_connection.isolation_level = None
 
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection) -> None:
-    # one in-memory connection shared by threads (tests) may be in a transaction already: it goes on in it
-    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_in_a_transaction(connection, name) -> None:
+    """SQLite's driver begins a transaction only before a write, so a savepoint taken before any write would
+    start a transaction of its own, and releasing it would commit: the edge's rollback would then leave the
+    savepoint's rows behind. Begin the transaction first, so the savepoint nests in it, as on PostgreSQL."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and not dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN")
