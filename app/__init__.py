@@ -57,6 +57,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.decisions import routes as _decisions_routes  # noqa: F401
     from app.flows import bp as flows_bp
     from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
+    from app.flows import routes as _flows_routes  # noqa: F401
     from app.ideas import bp as ideas_bp
     from app.ideas import routes as _ideas_routes  # noqa: F401
     from app.microprojects import bp as microprojects_bp
@@ -172,3 +173,13 @@ def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_in_a_transaction(connection, name) -> None:
+    """SQLite's driver begins a transaction only before a write, so a savepoint taken before any write would
+    start a transaction of its own, and releasing it would commit: the edge's rollback would then leave the
+    savepoint's rows behind. Begin the transaction first, so the savepoint nests in it, as on PostgreSQL."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and not dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")

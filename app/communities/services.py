@@ -35,15 +35,7 @@ from app.extensions import db
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by the elderly
 
 
-# -- tenancy: the access rule lives in communities.access ---------------------------------------------
-# Temporary aliases for features not yet converted to communities.access; to be removed once none uses them.
-
-get_community = access.community_by_slug
-get_community_by_id = access.community_by_id
-membership_of = access.membership_of
-offices_of = access.offices_of
-overseen_community_ids = access.overseen_community_ids
-viewer = access.viewer
+# -- tenancy: the access rule itself is communities.access ----------------------------------------------
 
 
 def memberships_of(user: User) -> list[Membership]:

@@ -30,6 +30,7 @@ from app.extensions import db, socketio
 _PENDING = "yishi_pending_emits"
 _READY = "yishi_ready_emits"
 _UNDO = "yishi_undo_on_rollback"
+_SAVEPOINTS = "yishi_emits_before_savepoints"
 logger = logging.getLogger(__name__)
 
 
@@ -64,7 +65,11 @@ def call_after_rollback(callback) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _commit_emits(session: Session) -> None:
-    """The commit succeeded: the queued emits may go, once the connection is back in the pool."""
+    """The commit succeeded: the queued emits may go, once the connection is back in the pool. A savepoint
+    released is no commit: the transaction around it may still roll back, and its emits with it."""
+    if session.in_nested_transaction():
+        session.info.get(_SAVEPOINTS, {}).pop(id(session.get_nested_transaction()), None)
+        return
     session.info.pop(_UNDO, None)
     pending = session.info.pop(_PENDING, [])
     if pending:
@@ -133,9 +138,23 @@ class Coalescer:
 coalesced = Coalescer()
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction) -> None:
+    """A savepoint remembers how many emits were queued before it."""
+    if transaction.nested:
+        session.info.setdefault(_SAVEPOINTS, {})[id(transaction)] = len(session.info.get(_PENDING, []))
+
+
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_emits(session: Session, previous_transaction) -> None:
-    session.info.pop(_PENDING, None)
+    """A rolled-back transaction's emits never go; a savepoint rolled back drops only those queued inside it
+    (an IntegrityError caught for a retry keeps what the use case queued before)."""
+    mark = session.info.get(_SAVEPOINTS, {}).pop(id(previous_transaction), None)
+    if previous_transaction.nested and mark is not None:
+        del session.info.get(_PENDING, [])[mark:]
+    else:
+        session.info.pop(_PENDING, None)
+        session.info.pop(_SAVEPOINTS, None)
 
 
 _PROCESS_ID = uuid.uuid4().hex

@@ -64,8 +64,7 @@ def grant_winners(viewer: Viewer, contest: Contest) -> list[MicroProject]:
     projects = []
     for entry in contests.winners_to_grant(viewer, contest):
         project = microprojects.create_granted(
-            viewer.user,
-            viewer.community,
+            viewer,
             applicant=entry.author,
             title=entry.title,
             purpose=entry.summary if len(entry.summary) >= 10 else f"{entry.summary}（{contest.title}）",

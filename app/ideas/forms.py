@@ -10,15 +10,16 @@ from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.core.forms import strip
+from app.ideas.labels import CATEGORY_LABELS, STATUS_LABELS
 from app.ideas.models import Category, IdeaStatus
-from app.ideas.services import CATEGORY_LABELS, STATUS_LABELS
 
 
 class IdeaForm(FlaskForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     title = StringField(
         _l("Your idea in a few words"),
-        filters=[lambda s: s.strip() if s else s],
+        filters=[strip],
         validators=[InputRequired(_l("Give your idea a title.")), Length(min=2, max=100)],
     )
     category = SelectField(_l("Category"), choices=[SelectChoice(c.value, CATEGORY_LABELS[c]) for c in Category])
@@ -43,7 +44,7 @@ class StatusForm(FlaskForm):
     status = SelectField(_l("New status"), choices=[SelectChoice(s.value, STATUS_LABELS[s]) for s in IdeaStatus])
     reason = StringField(
         _l("Reason (the submitter will read it)"),
-        filters=[lambda s: s.strip() if s else s],
+        filters=[strip],
         validators=[InputRequired(_l("Give a reason: the submitter will read it.")), Length(max=500)],
     )
     merged_into_id = IntegerField(_l("Duplicate of idea no."), validators=[Optional()])
@@ -54,7 +55,7 @@ class AdoptForm(FlaskForm):
     rule_set_id = SelectField(_l("Rules of procedure"), coerce=int, validate_choice=False)
     reason = StringField(
         _l("Reason (the submitter will read it)"),
-        filters=[lambda s: s.strip() if s else s],
+        filters=[strip],
         validators=[InputRequired(_l("Give a reason: the submitter will read it.")), Length(max=500)],
     )
 
@@ -64,6 +65,6 @@ class AdoptProjectForm(FlaskForm):
 
     reason = StringField(
         _l("Reason (the submitter will read it)"),
-        filters=[lambda s: s.strip() if s else s],
+        filters=[strip],
         validators=[InputRequired(_l("Give a reason: the submitter will read it.")), Length(max=500)],
     )

@@ -1,30 +1,37 @@
-"""Who may do what with golden ideas. `member` is the actor's Membership of the idea's community."""
+"""Who may do what with golden ideas. Every rule takes the `Viewer` (communities.access) first, and the
+idea when there is one."""
 
 from __future__ import annotations
 
-from app.communities.models import Membership, Role
+from app.communities.access import Viewer
+from app.communities.models import Role
+from app.ideas.models import Idea
 
 
-def can_view(member: Membership | None, community_id: int, *, oversees: bool = False) -> bool:
-    """Members of the community (unverified too) and street/district staff read ideas."""
-    return oversees or (member is not None and member.community_id == community_id)
+def can_view(viewer: Viewer, idea: Idea) -> bool:
+    """Members of the community (unverified too) and street/district staff read ideas; a hidden idea only
+    its author and the community staff."""
+    if not viewer.may_see or viewer.community_id != idea.community_id:
+        return False
+    return not idea.is_hidden or viewer.is_user(idea.author_id) or can_review(viewer)
 
 
-def can_submit(member: Membership | None) -> bool:
+def can_submit(viewer: Viewer) -> bool:
     """Verified residents submit ideas."""
-    return member is not None and member.has_role(Role.RESIDENT)
+    return viewer.has_role(Role.RESIDENT)
 
 
-def can_endorse(member: Membership | None) -> bool:
+def can_endorse(viewer: Viewer) -> bool:
     """Verified residents endorse, once each."""
-    return member is not None and member.has_role(Role.RESIDENT)
+    return viewer.has_role(Role.RESIDENT)
 
 
-def can_comment(member: Membership | None) -> bool:
+def can_comment(viewer: Viewer) -> bool:
     """Verified members comment (residents and the official parties)."""
+    member = viewer.membership
     return member is not None and member.is_verified and bool(member.role_names - {Role.EXPERT.value})
 
 
-def can_review(member: Membership | None, community_id: int) -> bool:
+def can_review(viewer: Viewer) -> bool:
     """Community staff move ideas through their statuses, merge and adopt them."""
-    return member is not None and member.community_id == community_id and member.has_role(Role.COMMUNITY_STAFF)
+    return viewer.is_staff

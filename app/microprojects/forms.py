@@ -1,5 +1,5 @@
-"""Micro-project forms: parsing and validation only. Money is typed as yuan text; views turn it into fen
-with `ledger.parse_yuan`, so the one parser's messages appear next to the field."""
+"""Micro-project forms: parsing and validation only. Money is typed as yuan and kept as integer fen by
+core.forms.MoneyField, so the one parser's messages appear next to the field."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -22,69 +21,19 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length
-from wtforms.widgets import TextInput
 
-from app.microprojects.models import EntryKind, ProjectStatus
+from app.core.forms import MoneyField, WholeNumberField, int_or_none, strip
+from app.microprojects.labels import SCORE_LABELS, STATUS_LABELS
+from app.microprojects.models import ProjectStatus
 from app.microprojects.services import MAX_LINES
-
-STATUS_LABELS = {
-    ProjectStatus.DRAFT: _l("Draft"),
-    ProjectStatus.SUBMITTED: _l("Submitted"),
-    ProjectStatus.UNDER_REVIEW: _l("Under review"),
-    ProjectStatus.CHANGES_REQUESTED: _l("Changes requested"),
-    ProjectStatus.APPROVED: _l("Approved"),
-    ProjectStatus.REJECTED: _l("Not approved"),
-    ProjectStatus.IN_PROGRESS: _l("In progress"),
-    ProjectStatus.COMPLETED: _l("Completed"),
-    ProjectStatus.EVALUATED: _l("Evaluated"),
-}
-
-KIND_LABELS = {
-    EntryKind.ALLOCATION: _l("Allocation"),
-    EntryKind.EXPENDITURE: _l("Expenditure"),
-}
-
-SCORE_LABELS = {
-    5: _l("Very satisfied"),
-    4: _l("Satisfied"),
-    3: _l("Neither satisfied nor dissatisfied"),
-    2: _l("Dissatisfied"),
-    1: _l("Very dissatisfied"),
-}
 
 _PURPOSE_MESSAGE = _l("Describe the purpose, beneficiaries and schedule (10 to 5000 characters).")
 EMPTY_LINES = 5  # empty budget rows on a new application
-MAX_QUANTITY = 100_000  # as services._lines
+MAX_QUANTITY = 100_000  # as services.budget_lines
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _int_or_none(value):
-    """Radio coercion that never raises: a missing or odd score reaches the service, which says why."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-class WholeNumberField(IntegerField):
-    """A whole number typed in a text box (a phone's number keypad via inputmode), with our own message."""
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "") or ""
-        text = text.strip()
-        if not text:
-            self.data = None
-            return
-        try:
-            self.data = int(text)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Enter a whole number, e.g. 2.")) from None
+def _typed(field) -> bool:
+    return bool(field.raw_data and (field.raw_data[0] or "").strip())
 
 
 class BudgetLineForm(Form):
@@ -92,19 +41,16 @@ class BudgetLineForm(Form):
 
     item = StringField(
         _l("Item"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=100, message=_l("An item is at most 100 characters."))],
     )
-    quantity = WholeNumberField(_l("Quantity"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    unit_price = StringField(
-        _l("Unit price (yuan)"), filters=[_strip], render_kw={"inputmode": "decimal", "autocomplete": "off"}
-    )
+    quantity = WholeNumberField(_l("Quantity"))
+    unit_price = MoneyField(_l("Unit price (yuan)"))
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        typed_quantity = bool(self.quantity.raw_data and (self.quantity.raw_data[0] or "").strip())
         if not self.item.data:
-            if typed_quantity or self.unit_price.data:
+            if _typed(self.quantity) or _typed(self.unit_price):
                 self.item.errors.append(_l("Name the item, or clear this line."))
                 return False
             return ok  # an empty row
@@ -114,7 +60,7 @@ class BudgetLineForm(Form):
         elif self.quantity.data is not None and not 1 <= self.quantity.data <= MAX_QUANTITY:
             self.quantity.errors.append(_l("A quantity is a whole number from 1 to 100000."))
             ok = False
-        if not self.unit_price.data:
+        if self.unit_price.data is None and not self.unit_price.errors:
             self.unit_price.errors.append(_l("Enter the unit price in yuan."))
             ok = False
         return ok
@@ -123,7 +69,7 @@ class BudgetLineForm(Form):
 class ApplicationForm(FlaskForm):
     title = StringField(
         _l("Project title"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             InputRequired(_l("Give a title of 2 to 100 characters.")),
             Length(min=2, max=100, message=_l("Give a title of 2 to 100 characters.")),
@@ -132,7 +78,7 @@ class ApplicationForm(FlaskForm):
     purpose = TextAreaField(
         _l("Purpose"),
         description=_l("What the project does, who benefits, and when it happens (schedule)."),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             InputRequired(_PURPOSE_MESSAGE),
             Length(min=10, max=5000, message=_PURPOSE_MESSAGE),
@@ -156,37 +102,43 @@ class ReviewForm(FlaskForm):
     )
     comment = TextAreaField(
         _l("Comment (the applicant will read it)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=1000, message=_l("A comment is at most 1000 characters."))],
         render_kw={"rows": 3},
     )
-    amount = StringField(_l("Amount granted (yuan)"), filters=[_strip], render_kw={"inputmode": "decimal"})
-    year = WholeNumberField(_l("From the micro-fund of the year"), render_kw={"inputmode": "numeric"})
+    amount = MoneyField(_l("Amount granted (yuan)"))
+    year = WholeNumberField(_l("From the micro-fund of the year"))
+
+    def validate(self, extra_validators=None):
+        """An approval grants an amount from a year's fund: both are needed then, and only then."""
+        ok = super().validate(extra_validators)
+        if self.status.data != ProjectStatus.APPROVED.value:
+            self.amount.errors, self.year.errors = [], []  # read by an approval only
+            return not any(field.errors for field in self)
+        if self.amount.data is None and not self.amount.errors:
+            self.amount.errors.append(_l("Enter an amount in yuan, e.g. 1234.50."))
+            ok = False
+        if self.year.data is None and not self.year.errors:
+            self.year.errors.append(_l("Choose a year."))
+            ok = False
+        return ok
 
 
 class FundForm(FlaskForm):
-    year = WholeNumberField(
-        _l("Year"), validators=[InputRequired(_l("Choose a year."))], render_kw={"inputmode": "numeric"}
-    )
-    total = StringField(
-        _l("Fund total (yuan)"),
-        filters=[_strip],
-        validators=[InputRequired(_l("Enter an amount in yuan, e.g. 1234.50."))],
-        render_kw={"inputmode": "decimal"},
+    year = WholeNumberField(_l("Year"), validators=[InputRequired(_l("Choose a year."))])
+    total = MoneyField(
+        _l("Fund total (yuan)"), validators=[InputRequired(_l("Enter an amount in yuan, e.g. 1234.50."))]
     )
 
 
 class ExpenditureForm(FlaskForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)  # a retried expenditure is recorded once
-    amount = StringField(
-        _l("Amount spent (yuan)"),
-        filters=[_strip],
-        validators=[InputRequired(_l("Enter an amount in yuan, e.g. 1234.50."))],
-        render_kw={"inputmode": "decimal"},
+    amount = MoneyField(
+        _l("Amount spent (yuan)"), validators=[InputRequired(_l("Enter an amount in yuan, e.g. 1234.50."))]
     )
     note = StringField(
         _l("What was bought"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=200, message=_l("A note is at most 200 characters."))],
     )
     receipt = FileField(
@@ -200,12 +152,12 @@ class RatingForm(FlaskForm):
     score = RadioField(
         _l("Your rating"),
         choices=[SelectChoice(n, SCORE_LABELS[n]) for n in (5, 4, 3, 2, 1)],
-        coerce=_int_or_none,
+        coerce=int_or_none,
         validate_choice=False,  # the service says "Choose 1 to 5 stars."
     )
     comment = TextAreaField(
         _l("Comment (optional)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=500, message=_l("A comment is at most 500 characters."))],
         render_kw={"rows": 3},
     )
@@ -215,7 +167,7 @@ class ProgressForm(FlaskForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     milestone = StringField(
         _l("Milestone (optional)"),
-        filters=[lambda s: s.strip() if s else s],
+        filters=[strip],
         validators=[Length(max=100)],
         render_kw={"placeholder": _l("e.g. Bookshelves in place")},
     )

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.core.errors import DomainError
-from app.core.money import MAX_FEN, format_yuan, parse_yuan  # noqa: F401  (parse_yuan: callers move to core.money)
+from app.core.money import format_yuan
 from app.extensions import db
 from app.microprojects.models import EntryKind, Fund, LedgerEntry, MicroProject
 

@@ -10,25 +10,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import services as accounts
-from app.communities import services as communities
-from app.core.errors import DomainError, Forbidden, NotFound
+from app.communities import access
+from app.communities.access import Viewer
+from app.contests import services as contests
+from app.core.errors import Forbidden
 from app.core.money import format_yuan
-from app.core.uploads import PhotoStore, discard_files, save_photo
-from app.core.web import handle_refusal
+from app.core.uploads import PhotoStore
+from app.core.web import form_view, perform
 from app.extensions import db
+from app.ideas import permissions as idea_permissions
+from app.ideas.models import Idea
 from app.microprojects import bp, ledger, permissions, reports, services
-from app.microprojects.forms import (
-    KIND_LABELS,
-    SCORE_LABELS,
-    STATUS_LABELS,
-    ApplicationForm,
-    ExpenditureForm,
-    FundForm,
-    ProgressForm,
-    RatingForm,
-    ReviewForm,
-)
-from app.microprojects.models import ProjectStatus
+from app.microprojects.forms import ApplicationForm, ExpenditureForm, FundForm, ProgressForm, RatingForm, ReviewForm
+from app.microprojects.labels import KIND_LABELS, SCORE_LABELS, STATUS_LABELS
+from app.microprojects.models import MicroProject, ProjectStatus
 
 S = ProjectStatus
 # The list shows what is happening first, then what waits, then what is settled.
@@ -43,40 +38,26 @@ LIST_ORDER = [
     S.REJECTED,
     S.DRAFT,
 ]
-EDITABLE = (S.DRAFT, S.CHANGES_REQUESTED)  # as services.save_application accepts
-SPENDING = services.SPENDING  # as services.spend accepts: only to offer the form
-PROGRESS = (S.APPROVED, S.IN_PROGRESS, S.COMPLETED)  # as services.post_progress accepts
 RATED = (S.COMPLETED, S.EVALUATED)
 
 
-def _reader(slug: str):
-    """The community and the user's membership, if they may read its projects and fund (members, overseers)."""
-    community = communities.get_community(slug)
-    member = communities.membership_of(current_user, community.id)
-    if member is None and community.id not in communities.overseen_community_ids(current_user):
+def _reader(slug: str) -> Viewer:
+    """The viewer, if they may read the community's projects and fund (members, overseers); 403 otherwise."""
+    viewer = access.community_viewer(slug, current_user, check=False)
+    if not viewer.may_see:
         raise Forbidden()
-    return community, member
+    return viewer
 
 
-def _contest_entry_of(project):
-    """The proposal-contest entry the project was granted for, if any."""
-    from app.contests import services as contests  # a read across features, as for the idea
-
-    return contests.entry_of_project(project.id)
+def _load(project_id: int) -> tuple[MicroProject, Viewer]:
+    """The project and the viewer, if they may see it (a draft: its applicant and the staff); 404 otherwise."""
+    return access.load(MicroProject, project_id, current_user, can=permissions.can_view)
 
 
-def _idea_of(project):
-    """The golden idea the project was adopted from, if the user may see it."""
-    if project.idea_id is None:
-        return None
-    from app.ideas import services as ideas
-
-    try:
-        idea = ideas.get(project.idea_id)
-        ideas.visible(current_user, idea)
-    except NotFound:
-        return None
-    return idea
+def _idea_of(project: MicroProject, viewer: Viewer) -> Idea | None:
+    """The golden idea the project was adopted from, if the viewer may see it."""
+    idea = db.session.get(Idea, project.idea_id) if project.idea_id is not None else None
+    return idea if idea is not None and idea_permissions.can_view(viewer, idea) else None
 
 
 def _year_arg() -> int:
@@ -89,19 +70,19 @@ def _year_arg() -> int:
 @login_required
 def index(slug: str):
     """Projects by status, with their budgets, grants and ratings."""
-    community, member = _reader(slug)
+    viewer = _reader(slug)
     groups: dict = {}
     ratings = {}
-    for item in services.listing(current_user, community):
+    for item in services.listing(viewer):
         groups.setdefault(item.project.status, []).append(item.project)
         if item.project.status in RATED:
             ratings[item.project.id] = (item.rating_count, reports.average_stars(item.rating_count, item.rating_total))
     return render_template(
         "microprojects/index.html",
-        community=community,
+        community=viewer.community,
         groups=[(status, groups[status]) for status in LIST_ORDER if status in groups],
         ratings=ratings,
-        can_apply=permissions.can_apply(member),
+        can_apply=permissions.can_apply(viewer),
         status_labels=STATUS_LABELS,
     )
 
@@ -109,61 +90,42 @@ def index(slug: str):
 # -- applying --------------------------------------------------------------------------------------
 
 
-def _budget_lines(form: ApplicationForm):
-    """(item, quantity, unit price in fen) for each filled row; None if a price is not an amount (marked)."""
-    lines, ok = [], True
-    for entry in form.lines.entries:
-        line = entry.form
-        if not line.item.data:
-            continue  # an empty row: half-filled ones were refused by the form
-        try:
-            price = ledger.parse_yuan(line.unit_price.data, field="unit_price")
-        except DomainError as err:
-            line.unit_price.errors = [*line.unit_price.errors, err.message]
-            ok = False
-            continue
-        lines.append((line.item.data, line.quantity.data, price))
-    return lines if ok else None
+def _budget_lines(form: ApplicationForm) -> list[tuple]:
+    """(item, quantity, unit price in fen) for each filled row (half-filled ones were refused by the form)."""
+    rows = (entry.form for entry in form.lines.entries)
+    return [(row.item.data, row.quantity.data, row.unit_price.data) for row in rows if row.item.data]
 
 
-def _application(form: ApplicationForm, community, project=None):
+def _application_page(viewer: Viewer, form: ApplicationForm, project: MicroProject | None, status: int):
+    page = render_template("microprojects/form.html", community=viewer.community, form=form, project=project)
+    return page, status
+
+
+def _application(viewer: Viewer, form: ApplicationForm, project: MicroProject | None = None):
     """Save (and maybe send) an application; or show the form again, with one more row or with errors."""
-    status = 200
-    if request.method == "POST":
-        if form.add_line.data:
-            if len(form.lines.entries) < form.lines.max_entries:
-                form.lines.append_entry()
-        elif not form.validate_on_submit() or (lines := _budget_lines(form)) is None:
-            status = 400
-        else:
-            try:
-                project = services.save_application(
-                    current_user,
-                    community,
-                    title=form.title.data,
-                    purpose=form.purpose.data,
-                    lines=lines,
-                    project=project,
-                    client_id=form.client_id.data,
-                )
-            except DomainError as err:
-                status = handle_refusal(err, form)
-            else:
-                return _sent_or_saved(project, send=bool(form.submit_for_review.data))
-    return (
-        render_template("microprojects/form.html", community=community, form=form, project=project),
-        status,
+    if request.method == "POST" and form.add_line.data:
+        if len(form.lines.entries) < form.lines.max_entries:
+            form.lines.append_entry()
+        return _application_page(viewer, form, project, 200)
+    return form_view(
+        form,
+        lambda: services.save_application(
+            viewer,
+            title=form.title.data,
+            purpose=form.purpose.data,
+            lines=_budget_lines(form),
+            project=project,
+            client_id=form.client_id.data,
+        ),
+        render=lambda status: _application_page(viewer, form, project, status),
+        done=lambda saved: _sent_or_saved(viewer, saved, send=bool(form.submit_for_review.data)),
     )
 
 
-def _sent_or_saved(project, *, send: bool):
+def _sent_or_saved(viewer: Viewer, project: MicroProject, *, send: bool):
     sent = _("Your application was sent for review. You will see every step here.")
-    if send and project.status in EDITABLE:
-        try:
-            services.move(current_user, project, S.SUBMITTED)
-        except DomainError as err:
-            handle_refusal(err)  # saved, but not sent: the message says why
-        else:
+    if send and project.status in services.EDITABLE:
+        if perform(lambda: services.move(viewer, project, S.SUBMITTED)).ok:  # else saved, not sent: says why
             flash(sent, "success")
     elif send:
         flash(sent, "success")  # a retry of a sending that went through: the application is on its way
@@ -176,131 +138,112 @@ def _sent_or_saved(project, *, send: bool):
 @login_required
 def new(slug: str):
     """Apply for a micro-project: its purpose and a budget, kept as a draft or sent for review."""
-    community = communities.get_community(slug)
-    if not permissions.can_apply(communities.membership_of(current_user, community.id)):
+    viewer = access.community_viewer(slug, current_user, check=False)
+    if not permissions.can_apply(viewer):
         raise Forbidden(_("Verified residents and social organisations apply for micro-projects."))
-    return _application(ApplicationForm(), community)
+    return _application(viewer, ApplicationForm())
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(project_id: int):
     """The applicant revises a draft, or an application sent back for changes."""
-    project = services.get(project_id)
-    services.visible(current_user, project)
-    if project.applicant_id != current_user.id:
-        raise Forbidden()
-    if project.status not in EDITABLE:
-        raise DomainError("wrong_status", _("This application can no longer be changed."), status=409)
-    community = communities.get_community_by_id(project.community_id)
-    if request.method == "POST":
-        form = ApplicationForm()
-    else:
-        form = ApplicationForm(
-            data={
-                "title": project.title,
-                "purpose": project.purpose,
-                "lines": [
-                    {
-                        "item": line.item,
-                        "quantity": line.quantity,
-                        "unit_price": reports.yuan_decimal(line.unit_price_fen),
-                    }
-                    for line in project.lines
-                ],
-            }
-        )
-    return _application(form, community, project)
+    project, viewer = _load(project_id)
+    services.check_editable(viewer, project)  # refused: the error page (403, 409)
+    lines = [{"item": li.item, "quantity": li.quantity, "unit_price": li.unit_price_fen} for li in project.lines]
+    data = None if request.method == "POST" else {"title": project.title, "purpose": project.purpose, "lines": lines}
+    return _application(viewer, ApplicationForm(data=data), project)
 
 
 # -- one project -----------------------------------------------------------------------------------
 
 
-def _show(project, member, *, review_form=None, spend_form=None, rating_form=None, progress_form=None, status=200):
-    community = communities.get_community_by_id(project.community_id)
-    staff = permissions.can_review(member, project.community_id)
-    applicant = project.applicant_id == current_user.id
+def _moves(viewer: Viewer, project: MicroProject) -> tuple[list, list]:
+    """The status changes offered to the staff and to the applicant."""
     order = list(ProjectStatus).index
-    staff_moves = sorted(services.STAFF_MOVES.get(project.status, ()), key=order) if staff else []
-    applicant_moves = [
-        s
-        for s in sorted(services.APPLICANT_MOVES.get(project.status, ()), key=order)
-        if applicant and s not in staff_moves
-    ]
+    staff = sorted(services.STAFF_MOVES.get(project.status, ()), key=order) if permissions.can_review(viewer) else []
+    applicant = permissions.is_applicant(viewer, project)
+    mine = sorted(services.APPLICANT_MOVES.get(project.status, ()), key=order) if applicant else []
+    return staff, [s for s in mine if s not in staff]
+
+
+def _show(project: MicroProject, viewer: Viewer, *, status: int = 200, **forms):
+    """One project's page; `forms` (review_form, spend_form, rating_form, progress_form) are shown again."""
+    staff_moves, applicant_moves = _moves(viewer, project)
+    books = permissions.can_keep_books(viewer, project)
     allocated, spent = ledger.project_balance(project)
-    ledger_rows = services.ledger_of(project=project)
     count, total = services.rating_summary(project)
-    household_id = member.household_id if member is not None else None
-    if review_form is None:
-        review_form = ReviewForm(formdata=None, prefix="review", year=reports.this_year())
-    return (
-        render_template(
-            "microprojects/show.html",
-            community=community,
-            project=project,
-            applicant_name=accounts.names_of([project.applicant_id]).get(project.applicant_id, ""),
-            idea=_idea_of(project),
-            contest_entry=_contest_entry_of(project),
-            fund_year=services.fund_year(project),
-            allocated=allocated,
-            spent=spent,
-            events=services.history(project),
-            ledger_rows=ledger_rows,
-            rating_count=count,
-            rating_average=reports.average_stars(count, total),
-            my_rating=services.household_rating(project, household_id),
-            can_rate=permissions.can_rate(member) and project.status == S.COMPLETED,
-            can_spend=(applicant or staff) and project.status in SPENDING,
-            can_edit=applicant and project.status in EDITABLE,
-            staff=staff,
-            staff_moves=staff_moves,
-            applicant_moves=applicant_moves,
-            review_form=review_form,
-            spend_form=spend_form or ExpenditureForm(formdata=None, prefix="spend"),
-            rating_form=rating_form or RatingForm(formdata=None, prefix="rating"),
-            progress_form=progress_form or ProgressForm(formdata=None, prefix="progress"),
-            progress_posts=services.progress_of(project),
-            can_post_progress=(applicant or staff) and project.status in PROGRESS,
-            status_labels=STATUS_LABELS,
-            kind_labels={k.value: label for k, label in KIND_LABELS.items()},
-            score_labels=SCORE_LABELS,
-        ),
-        status,
+    household_id = viewer.membership.household_id if viewer.membership is not None else None
+    page = render_template(
+        "microprojects/show.html",
+        community=viewer.community,
+        project=project,
+        applicant_name=accounts.names_of([project.applicant_id]).get(project.applicant_id, ""),
+        idea=_idea_of(project, viewer),
+        contest_entry=contests.entry_of_project(project.id),
+        fund_year=services.fund_year(project),
+        allocated=allocated,
+        spent=spent,
+        events=services.history(project),
+        ledger_rows=services.ledger_of(project=project),
+        rating_count=count,
+        rating_average=reports.average_stars(count, total),
+        my_rating=services.household_rating(project, household_id),
+        can_rate=permissions.can_rate(viewer) and project.status == S.COMPLETED,
+        can_spend=books and project.status in services.SPENDING,
+        can_edit=permissions.can_edit(viewer, project) and project.status in services.EDITABLE,
+        staff=permissions.can_review(viewer),
+        staff_moves=staff_moves,
+        applicant_moves=applicant_moves,
+        review_form=forms.get("review_form") or ReviewForm(formdata=None, prefix="review", year=reports.this_year()),
+        spend_form=forms.get("spend_form") or ExpenditureForm(formdata=None, prefix="spend"),
+        rating_form=forms.get("rating_form") or RatingForm(formdata=None, prefix="rating"),
+        progress_form=forms.get("progress_form") or ProgressForm(formdata=None, prefix="progress"),
+        progress_posts=services.progress_of(project),
+        can_post_progress=books and project.status in services.PROGRESS,
+        status_labels=STATUS_LABELS,
+        kind_labels={k.value: label for k, label in KIND_LABELS.items()},
+        score_labels=SCORE_LABELS,
     )
+    return page, status
 
 
-@bp.route("/projects/<int:project_id>/progress", methods=["POST"])
-@login_required
-def progress(project_id: int):
-    """The applicant or staff report progress, optionally a milestone, with photos."""
-    project = services.get(project_id)
-    member = services.visible(current_user, project)
-    form = ProgressForm(prefix="progress")
-    if not form.validate_on_submit():
-        return _show(project, member, progress_form=form, status=400)
-    files = [f for f in (form.photos.data or []) if f and f.filename]
-    try:
-        services.post_progress(
-            current_user,
-            project,
-            client_id=form.client_id.data,
-            body=form.body.data,
-            milestone=form.milestone.data,
-            photos=[f.read() for f in files],
-            store=PhotoStore(current_app.config, community_id=project.community_id, owner_id=current_user.id),
-        )
-    except DomainError as err:
-        return _show(project, member, progress_form=form, status=handle_refusal(err, form))
-    flash(_("Progress posted."), "success")
-    return redirect(url_for("microprojects.show", project_id=project.id) + "#progress-posts")
+def _store(project: MicroProject) -> PhotoStore:
+    return PhotoStore(current_app.config, community_id=project.community_id, owner_id=current_user.id)
+
+
+def _back(project: MicroProject, anchor: str = ""):
+    return redirect(url_for("microprojects.show", project_id=project.id) + anchor)
 
 
 @bp.route("/projects/<int:project_id>")
 @login_required
 def show(project_id: int):
     """One project: purpose, budget, status history, ledger with receipts, rating, and the staff review."""
-    project = services.get(project_id)
-    return _show(project, services.visible(current_user, project))
+    return _show(*_load(project_id))
+
+
+@bp.route("/projects/<int:project_id>/progress", methods=["POST"])
+@login_required
+def progress(project_id: int):
+    """The applicant or staff report progress, optionally a milestone, with photos."""
+    project, viewer = _load(project_id)
+    form = ProgressForm(prefix="progress")
+    return form_view(
+        form,
+        lambda: services.post_progress(
+            viewer,
+            project,
+            client_id=form.client_id.data,
+            body=form.body.data,
+            milestone=form.milestone.data,
+            photos=[f.read() for f in form.photos.data or [] if f and f.filename],
+            store=_store(project),
+        ),
+        render=lambda status: _show(project, viewer, progress_form=form, status=status),
+        done=lambda _post: _back(project, "#progress-posts"),
+        message=_("Progress posted."),
+    )
 
 
 @bp.route("/projects/<int:project_id>/move", methods=["POST"])
@@ -308,31 +251,20 @@ def show(project_id: int):
 def move(project_id: int):
     """Change the status: the applicant sends or starts the project; staff review, approve (granting money
     from the year's fund), complete and close it."""
-    project = services.get(project_id)
-    member = services.visible(current_user, project)
-    staff = permissions.can_review(member, project.community_id)
+    project, viewer = _load(project_id)
     form = ReviewForm(prefix="review")
     if not form.validate_on_submit():
-        return _show(project, member, review_form=form, status=400)
-    granted_fen = year = None
-    if form.status.data == S.APPROVED.value:
-        try:
-            granted_fen = ledger.parse_yuan(form.amount.data, field="amount")
-        except DomainError as err:
-            return _show(project, member, review_form=form, status=handle_refusal(err, form))
-        year = form.year.data
-        if year is None:
-            form.year.errors = [*form.year.errors, _("Choose a year.")]
-            return _show(project, member, review_form=form, status=400)
-    try:
-        services.move(
-            current_user, project, form.status.data, form.comment.data or "", granted_fen=granted_fen, year=year
-        )
-    except DomainError as err:
-        status = handle_refusal(err, form if staff else None)  # the applicant's buttons carry no fields to mark
-        return _show(project, member, review_form=form, status=status)
+        return _show(project, viewer, review_form=form, status=400)
+    approving = form.status.data == S.APPROVED.value
+    grant = {"granted_fen": form.amount.data, "year": form.year.data} if approving else {}
+    staff_form = form if permissions.can_review(viewer) else None  # the applicant's buttons carry no fields
+    outcome = perform(
+        lambda: services.move(viewer, project, form.status.data, form.comment.data or "", **grant), staff_form
+    )
+    if not outcome.ok:
+        return _show(project, viewer, review_form=form, status=outcome.status)
     flash(_("The project is now: %(status)s.", status=STATUS_LABELS[project.status]), "success")
-    return redirect(url_for("microprojects.show", project_id=project.id))
+    return _back(project)
 
 
 @bp.route("/projects/<int:project_id>/spend", methods=["POST"])
@@ -340,80 +272,48 @@ def move(project_id: int):
 def spend(project_id: int):
     """Record an expenditure with a photo of its receipt, within the project's allocation, while the project
     is in progress. A retried form (same client_id) records nothing more and stores no second photo."""
-    project = services.get(project_id)
-    member = services.visible(current_user, project)
+    project, viewer = _load(project_id)
     form = ExpenditureForm(prefix="spend")
-    if services.expenditure_by_client(current_user, project, form.client_id.data) is not None:
-        return _spent(project, None)  # a retry of an expenditure already recorded
-    try:
-        services.check_spending(current_user, project)  # before any file is written
-    except DomainError as err:
-        return _show(project, member, status=handle_refusal(err))
-    if not form.validate_on_submit():
-        return _show(project, member, spend_form=form, status=400)
-    try:
-        amount_fen = ledger.parse_yuan(form.amount.data, field="amount")
-    except DomainError as err:
-        return _show(project, member, spend_form=form, status=handle_refusal(err, form))
-    config = current_app.config
-    try:
-        photo = save_photo(
-            form.receipt.data.read(),
-            community_id=project.community_id,
-            owner_id=current_user.id,
-            upload_dir=config["UPLOAD_DIR"],
-            max_bytes=config["UPLOAD_MAX_BYTES"],
-            max_pixels=config["UPLOAD_MAX_PIXELS"],
-        )
-    except DomainError as err:
-        db.session.rollback()
-        form.receipt.errors = [*form.receipt.errors, err.message]
-        return _show(project, member, spend_form=form, status=err.status_code)
-    photo_id = photo.id
-    try:
-        entry = services.spend(
-            current_user,
+    if services.expenditure_by_client(viewer, project, form.client_id.data) is not None:
+        return _back(project, "#ledger")  # a retry of an expenditure already recorded
+    checked = perform(lambda: services.check_spending(viewer, project))  # before the form, and any file
+    if not checked.ok:
+        return _show(project, viewer, status=checked.status)
+    return form_view(
+        form,
+        lambda: services.spend(
+            viewer,
             project,
-            amount_fen,
+            form.amount.data,
             form.note.data or "",
-            receipt_photo_id=photo_id,
             client_id=form.client_id.data,
-        )
-    except Exception as err:
-        db.session.rollback()  # the photo's row too: services.spend rolls back only what it began
-        discard_files(photo, config["UPLOAD_DIR"])
-        if not isinstance(err, DomainError):
-            raise
-        return _show(project, member, spend_form=form, status=handle_refusal(err, form))
-    if entry.receipt_photo_id != photo_id:
-        # a retry that raced the first request: its entry has the first receipt; this photo is not kept
-        discard_files(photo, config["UPLOAD_DIR"])  # its row was rolled back with the losing insert
-    return _spent(project, entry)
+            receipt=form.receipt.data.read(),
+            store=_store(project),
+        ),
+        render=lambda status: _show(project, viewer, spend_form=form, status=status),
+        done=lambda entry: _spent(project, entry),
+    )
 
 
-def _spent(project, entry):
-    if entry is not None:
-        flash(
-            _("Expenditure of %(amount)s recorded, with its receipt.", amount=format_yuan(entry.amount_fen)), "success"
-        )
-    return redirect(url_for("microprojects.show", project_id=project.id) + "#ledger")
+def _spent(project: MicroProject, entry):
+    amount = format_yuan(entry.amount_fen)
+    flash(_("Expenditure of %(amount)s recorded, with its receipt.", amount=amount), "success")
+    return _back(project, "#ledger")
 
 
 @bp.route("/projects/<int:project_id>/rate", methods=["POST"])
 @login_required
 def rate(project_id: int):
     """A household rates a completed project from 1 to 5, once."""
-    project = services.get(project_id)
-    member = services.visible(current_user, project)
+    project, viewer = _load(project_id)
     form = RatingForm(prefix="rating")
-    if not form.validate_on_submit():
-        return _show(project, member, rating_form=form, status=400)
-    try:
-        services.rate(current_user, project, form.score.data, form.comment.data or "")
-    except DomainError as err:
-        return _show(project, member, rating_form=form, status=handle_refusal(err, form))
-    flash(_("Thank you: your household's rating was recorded."), "success")
-    return redirect(url_for("microprojects.show", project_id=project.id) + "#rating")
+    return form_view(
+        form,
+        lambda: services.rate(viewer, project, form.score.data, form.comment.data or ""),
+        render=lambda status: _show(project, viewer, rating_form=form, status=status),
+        done=lambda _rating: _back(project, "#rating"),
+        message=_("Thank you: your household's rating was recorded."),
+    )
 
 
 # -- the micro-fund --------------------------------------------------------------------------------
@@ -424,38 +324,31 @@ def rate(project_id: int):
 def fund(slug: str):
     """The year's micro-fund: total, allocated, spent and left, per project, a chart and the ledger; staff set
     the total."""
-    community, member = _reader(slug)
+    viewer = _reader(slug)
     year = _year_arg()
-    staff = permissions.can_review(member, community.id)
-    if request.method == "POST" and not staff:
-        raise Forbidden()
-    current = services.fund_for(community, year)
-    form = None
-    status = 200
-    if staff:
-        form = FundForm(year=year, total=reports.yuan_decimal(current.total_fen) if current else None)
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            status = 400
-        else:
-            try:
-                total_fen = ledger.parse_yuan(form.total.data, field="total")
-                saved = services.set_fund(current_user, community, form.year.data, total_fen)
-            except DomainError as err:
-                status = handle_refusal(err, form)
-            else:
-                flash(
-                    _("The %(year)d micro-fund is now %(total)s.", year=saved.year, total=format_yuan(saved.total_fen)),
-                    "success",
-                )
-                return redirect(url_for("microprojects.fund", slug=community.slug, year=saved.year))
-    return _fund_page(community, year, current, form, status)
+    current = services.fund_for(viewer.community, year)
+    if not permissions.can_review(viewer):
+        if request.method == "POST":
+            raise Forbidden()
+        return _fund_page(viewer, year, current, None, 200)
+    form = FundForm(year=year, total=current.total_fen if current else None)
+    return form_view(
+        form,
+        lambda: services.set_fund(viewer, form.year.data, form.total.data),
+        render=lambda status: _fund_page(viewer, year, current, form, status),
+        done=lambda saved: _fund_saved(viewer, saved),
+    )
 
 
-def _fund_page(community, year: int, current, form, status: int):
+def _fund_saved(viewer: Viewer, saved):
+    total = format_yuan(saved.total_fen)
+    flash(_("The %(year)d micro-fund is now %(total)s.", year=saved.year, total=total), "success")
+    return redirect(url_for("microprojects.fund", slug=viewer.community.slug, year=saved.year))
+
+
+def _fund_page(viewer: Viewer, year: int, current, form, status: int):
     balance, per_project = services.fund_balances(current) if current is not None else (None, [])
     per_project = [(item.project, item.allocated, item.spent) for item in per_project]
-    rows = services.ledger_of(fund=current)
     chart = None
     if per_project:
         chart = reports.fund_chart_svg(
@@ -469,13 +362,13 @@ def _fund_page(community, year: int, current, form, status: int):
     return (
         render_template(
             "microprojects/fund.html",
-            community=community,
+            community=viewer.community,
             year=year,
             fund=current,
             balance=balance,
             per_project=per_project,
             chart=chart,
-            ledger_rows=rows,
+            ledger_rows=services.ledger_of(fund=current),
             form=form,
             status_labels=STATUS_LABELS,
             kind_labels={k.value: label for k, label in KIND_LABELS.items()},
@@ -486,7 +379,7 @@ def _fund_page(community, year: int, current, form, status: int):
 
 def _ledger_export(slug: str, extension: str):
     """The year's ledger as rows, with translated headers, and the file names to send it under."""
-    community, _member = _reader(slug)
+    community = _reader(slug).community
     year = _year_arg()
     rows = services.ledger_of(fund=services.fund_for(community, year))
     headers = {

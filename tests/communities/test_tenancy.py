@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.communities import services
+from app.communities import access
 from app.core.masking import mask_phone, mask_room
 
 
@@ -44,8 +44,8 @@ def test_public_page_is_public_but_shows_no_members(client, world):
 
 
 def test_street_staff_oversee_their_street_only(client, auth, world):
-    assert services.overseen_community_ids(world.users["street_staff"]) == {world.community.id, world.other.id}
-    assert services.overseen_community_ids(world.users["district_staff"]) == {
+    assert access.overseen_community_ids(world.users["street_staff"]) == {world.community.id, world.other.id}
+    assert access.overseen_community_ids(world.users["district_staff"]) == {
         world.community.id,
         world.other.id,
         world.far.id,

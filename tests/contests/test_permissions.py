@@ -388,12 +388,14 @@ def test_socket_vote(app, world, key):
 
 @pytest.mark.parametrize("key", KEYS)
 def test_grant(app, world, key):
+    from app.communities import access
     from app.core.models import utcnow
     from app.microprojects import services as microprojects
     from app.microprojects.models import MicroProject
 
     if microprojects.fund_for(world.community, utcnow().year) is None:
-        microprojects.set_fund(world.users["staff"], world.community, utcnow().year, 1_900_000_000)
+        microprojects.set_fund(access.viewer(world.users["staff"], world.community), utcnow().year, 1_900_000_000)
+        db.session.commit()
     contest, entries = contest_in(world, Phase.CLOSED, entries=2, winners=1, votes=[("resident", [0])])
     before = (*snapshot(contest), count(MicroProject))
     response = client_for(app, world, key).post(f"/contests/{contest.id}/grant", data={"confirm": "1"})

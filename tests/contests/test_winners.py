@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.communities import access
 from app.contests import services
 from app.contests.models import Phase
 from app.core.errors import DomainError, Forbidden
@@ -20,7 +21,9 @@ VOTES = [("resident", [0, 1]), ("owner", [1]), ("leader_b", [1, 2]), ("resident_
 def fund(world, total_fen):
     from app.core.models import utcnow
 
-    return microprojects.set_fund(world.users["staff"], world.community, utcnow().year, total_fen)
+    fund = microprojects.set_fund(access.viewer(world.users["staff"], world.community), utcnow().year, total_fen)
+    db.session.commit()
+    return fund
 
 
 def test_winners_become_granted_projects(app, world):

@@ -10,11 +10,13 @@ import pytest
 from app.contests import services as contests
 from app.contests.models import Entry, Phase
 from app.core.ratelimit import RateLimited
+from app.extensions import db
 from app.ideas.models import Idea, IdeaComment
 from app.voting.models import Objection
 from tests.conftest import running_app
 from tests.contests import contest_in, count, viewer
 from tests.ideas import logged_in, make_idea
+from tests.ideas import viewer as idea_viewer
 
 
 @pytest.fixture
@@ -50,7 +52,8 @@ def test_ideas_comments_and_entries_share_the_allowance(app, world):
     idea = make_idea(world, "resident")  # 1
     from app.ideas import services as ideas
 
-    ideas.comment(resident, idea, client_id="c1", body="补充一点")  # 2
+    ideas.comment(idea_viewer(world, "resident"), idea, client_id="c1", body="补充一点")  # 2
+    db.session.commit()
     contests.submit_entry(
         viewer(resident, contest),
         contest,

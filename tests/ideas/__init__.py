@@ -9,6 +9,7 @@ import lxml.html
 from PIL import Image
 from sqlalchemy import func, select
 
+from app.communities import access
 from app.extensions import db
 from app.ideas import services
 from app.ideas.models import Category, IdeaStatus
@@ -16,11 +17,15 @@ from app.ideas.models import Category, IdeaStatus
 GPS_IFD = 0x8825
 
 
+def viewer(world, key: str, community=None):
+    """How world.users[key] stands in `community` (the world's own by default): what services take."""
+    return access.viewer(world.users[key], community or world.community)
+
+
 def make_idea(world, key="resident", *, community=None, title=None, category=Category.ENVIRONMENT, status=None, **kw):
     """An idea submitted through the service by world.users[key]; optionally forced into `status`."""
     idea = services.submit(
-        world.users[key],
-        community or world.community,
+        viewer(world, key, community),
         client_id=uuid.uuid4().hex,
         title=title or f"楼道加装扶手 {uuid.uuid4().hex[:6]}",
         description=kw.pop("description", "1栋楼道台阶陡，老人上下不方便，建议加装扶手。"),

@@ -17,13 +17,13 @@ import pytest
 
 from app.consultations.models import Consultation, Phase
 from app.extensions import db
-from app.ideas import services
+from app.flows import ideas as flows
 from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaStatus
 from app.notifications.models import Notification
 from app.procedure.shipped import ensure_shipped
 from tests import conftest as root
 from tests.conftest import running_app
-from tests.ideas import count, logged_in, make_idea, page
+from tests.ideas import count, logged_in, make_idea, page, viewer
 
 ANONYMOUS = "anonymous"
 RESIDENTS = {"resident", "owner", "leader_a", "leader_b", "group_leader", "resident_rep", "owners_committee"}
@@ -259,7 +259,8 @@ def test_the_adopted_draft_is_seen_and_completed_by_its_applicant(app, world, ke
     from app.microprojects.models import MicroProject
 
     idea = make_idea(world, "owner", status=IdeaStatus.UNDER_REVIEW)
-    services.adopt_as_micro_project(world.users["staff"], idea, reason="用微基金实施。")
+    flows.adopt_as_micro_project(viewer(world, "staff"), idea, reason="用微基金实施。")
+    db.session.commit()
     project = db.session.scalars(db.select(MicroProject).filter_by(idea_id=idea.id)).one()
     http = client_for(app, world, key)
     shown = http.get(f"/projects/{project.id}")

@@ -10,6 +10,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.microprojects import ledger, services
 from app.microprojects.models import BudgetLine, EntryKind, LedgerEntry, MicroProject, ProjectEvent, ProjectStatus
+from tests.microprojects import acting, edge
 
 YEAR = 2027
 LINES = [("活动室书架", 2, 45_000), ("儿童绘本", 100, 3_550)]  # ¥4,450.00
@@ -26,7 +27,7 @@ def _rows() -> tuple:
 
 
 def _fund(world, total=10_000_00):
-    return services.set_fund(world.users["staff"], world.community, YEAR, total)
+    return edge(services.set_fund, acting(world.users["staff"], world.community), YEAR, total)
 
 
 def _grant(world, actor="staff", applicant="social_org", **kw):
@@ -39,7 +40,9 @@ def _grant(world, actor="staff", applicant="social_org", **kw):
         "source_note": NOTE,
     }
     args.update(kw)
-    return services.create_granted(world.users[actor], world.community, applicant=world.users[applicant], **args)
+    return edge(
+        services.create_granted, acting(world.users[actor], world.community), applicant=world.users[applicant], **args
+    )
 
 
 def test_a_granted_project_is_approved_with_its_allocation(app, world):
@@ -63,8 +66,8 @@ def test_a_granted_project_is_approved_with_its_allocation(app, world):
 def test_the_applicant_then_starts_and_spends(app, world):
     _fund(world)
     project = _grant(world)
-    services.move(world.users["social_org"], project, ProjectStatus.IN_PROGRESS)
-    services.spend(world.users["social_org"], project, 500_00, "书架", client_id="r1")
+    edge(services.move, acting(world.users["social_org"], project), project, ProjectStatus.IN_PROGRESS)
+    edge(services.spend, acting(world.users["social_org"], project), project, 500_00, "书架", client_id="r1")
     assert ledger.project_balance(project) == (4_000_00, 500_00)
 
 

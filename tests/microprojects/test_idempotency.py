@@ -5,6 +5,7 @@ and its IntegrityError path)."""
 from __future__ import annotations
 
 import io
+import sys
 import uuid
 
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from app.core.uploads import Photo
 from app.extensions import db
 from app.microprojects import services
 from app.microprojects.models import BudgetLine, EntryKind, LedgerEntry, MicroProject
+from tests.microprojects import acting, edge
 from tests.microprojects.test_routes import (
     LINES,
     PURPOSE,
@@ -34,8 +36,13 @@ def count(model, **where) -> int:
 
 
 def _apply(world, client_id, key="resident", title="周末儿童阅读角"):
-    return services.save_application(
-        world.users[key], world.community, title=title, purpose=PURPOSE, lines=LINES, client_id=client_id
+    return edge(
+        services.save_application,
+        acting(world.users[key], world.community),
+        title=title,
+        purpose=PURPOSE,
+        lines=LINES,
+        client_id=client_id,
     )
 
 
@@ -43,6 +50,7 @@ def _first_lookups_miss(monkeypatch, name: str, misses: int):
     """services.<name> answers None for its first `misses` calls, as if the first request had not committed
     yet when the retry looked; the insert then meets the unique constraint."""
     real = getattr(services, name)
+    home = sys.modules[real.__module__]  # the module of the package that calls it
     calls = {"n": 0}
 
     def lookup(*args, **kwargs):
@@ -50,6 +58,7 @@ def _first_lookups_miss(monkeypatch, name: str, misses: int):
         return None if calls["n"] <= misses else real(*args, **kwargs)
 
     monkeypatch.setattr(services, name, lookup)
+    monkeypatch.setattr(home, name, lookup)
     return calls
 
 
@@ -76,7 +85,7 @@ def test_the_same_client_id_from_two_applicants_is_two_drafts(app, world):
 def test_a_retry_racing_the_first_application_returns_it(app, world, monkeypatch):
     client_id = uuid.uuid4().hex
     first = _apply(world, client_id)
-    calls = _first_lookups_miss(monkeypatch, "_application_by_client", 1)
+    calls = _first_lookups_miss(monkeypatch, "application_by_client", 1)
     again = _apply(world, client_id)
     assert calls["n"] == 2  # missed, inserted, hit the constraint, looked again
     assert again.id == first.id
@@ -127,20 +136,20 @@ def test_a_double_tapped_application_post_stores_one(app, world):
 def test_a_retried_expenditure_is_recorded_once(app, world):
     project = started(world)
     client_id = uuid.uuid4().hex
-    first = services.spend(world.users["resident"], project, 100_00, "书架", client_id=client_id)
-    again = services.spend(world.users["resident"], project, 100_00, "书架", client_id=client_id)
+    first = edge(services.spend, acting(world.users["resident"], project), project, 100_00, "书架", client_id=client_id)
+    again = edge(services.spend, acting(world.users["resident"], project), project, 100_00, "书架", client_id=client_id)
     assert again.id == first.id
     assert count(LedgerEntry, kind=EntryKind.EXPENDITURE) == 1
-    services.spend(world.users["resident"], project, 100_00, "书架", client_id=uuid.uuid4().hex)
+    edge(services.spend, acting(world.users["resident"], project), project, 100_00, "书架", client_id=uuid.uuid4().hex)
     assert count(LedgerEntry, kind=EntryKind.EXPENDITURE) == 2
 
 
 def test_a_retry_racing_the_first_expenditure_returns_it(app, world, monkeypatch):
     project = started(world)
     client_id = uuid.uuid4().hex
-    first = services.spend(world.users["resident"], project, 100_00, "书架", client_id=client_id)
+    first = edge(services.spend, acting(world.users["resident"], project), project, 100_00, "书架", client_id=client_id)
     calls = _first_lookups_miss(monkeypatch, "expenditure_by_client", 1)
-    again = services.spend(world.users["resident"], project, 100_00, "书架", client_id=client_id)
+    again = edge(services.spend, acting(world.users["resident"], project), project, 100_00, "书架", client_id=client_id)
     assert calls["n"] == 2
     assert again.id == first.id
     assert count(LedgerEntry, kind=EntryKind.EXPENDITURE) == 1

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core.errors import DomainError
+from app.core.money import parse_yuan
 from app.extensions import db
 from app.microprojects import ledger
 from app.microprojects.models import Fund, LedgerEntry, MicroProject
@@ -18,13 +19,13 @@ from tests import factories
     [("1234.5", 123450), ("¥1,234.50", 123450), ("0.01", 1), ("0", 0), ("￥20", 2000), ("1，000", 100000)],
 )
 def test_parse_yuan(text, fen):
-    assert ledger.parse_yuan(text) == fen
+    assert parse_yuan(text) == fen
 
 
 @pytest.mark.parametrize("text", ["-1", "abc", "1.234", "", "NaN", "Infinity", "1e12", "99999999999"])
 def test_parse_yuan_refuses(text, app):
     with pytest.raises(DomainError):
-        ledger.parse_yuan(text)
+        parse_yuan(text)
 
 
 @pytest.mark.parametrize(("fen", "text"), [(123450, "¥1,234.50"), (0, "¥0.00"), (5, "¥0.05"), (-150, "-¥1.50")])

@@ -7,18 +7,20 @@ import uuid
 
 import pytest
 
+from app.communities import access
 from app.core.errors import DomainError
 from app.extensions import db
-from app.microprojects import ledger, services
+from app.microprojects import ledger, permissions, services
 from app.microprojects.models import MicroProject, ProjectEvent, ProjectStatus, Rating
+from tests.microprojects import acting, edge
 
 LINES = [("活动室书架", 2, 45_000), ("儿童绘本", 100, 3_550)]  # 2 × ¥450.00 + 100 × ¥35.50 = ¥4,450.00
 
 
 def _apply(world, key="resident"):
-    return services.save_application(
-        world.users[key],
-        world.community,
+    return edge(
+        services.save_application,
+        acting(world.users[key], world.community),
         title="周末儿童阅读角",
         purpose="为社区儿童提供周末阅读空间，志愿者值班。",
         lines=LINES,
@@ -28,11 +30,11 @@ def _apply(world, key="resident"):
 
 def _to(world, project, status, **kw):
     actor = world.users["staff"] if status not in (ProjectStatus.SUBMITTED,) else world.users["resident"]
-    return services.move(actor, project, status, kw.pop("comment", "好"), **kw)
+    return edge(services.move, acting(actor, project), project, status, kw.pop("comment", "好"), **kw)
 
 
 def _approved(world, granted=4_450_00):
-    services.set_fund(world.users["staff"], world.community, 2027, 10_000_00)
+    edge(services.set_fund, acting(world.users["staff"], world.community), 2027, 10_000_00)
     project = _apply(world)
     _to(world, project, ProjectStatus.SUBMITTED)
     _to(world, project, ProjectStatus.UNDER_REVIEW)
@@ -52,9 +54,9 @@ def test_budget_totals_are_computed_in_fen(app, world):
 )
 def test_bad_budget_lines_store_nothing(app, world, lines):
     with pytest.raises(DomainError):
-        services.save_application(
-            world.users["resident"],
-            world.community,
+        edge(
+            services.save_application,
+            acting(world.users["resident"], world.community),
             title="标题",
             purpose="x" * 20,
             lines=lines,
@@ -86,7 +88,7 @@ def test_approval_allocates_from_the_fund(app, world):
 
 
 def test_an_approval_that_would_overspend_changes_nothing(app, world):
-    services.set_fund(world.users["staff"], world.community, 2027, 1_000_00)
+    edge(services.set_fund, acting(world.users["staff"], world.community), 2027, 1_000_00)
     project = _apply(world)
     _to(world, project, ProjectStatus.SUBMITTED)
     _to(world, project, ProjectStatus.UNDER_REVIEW)
@@ -102,13 +104,13 @@ def test_an_approval_that_would_overspend_changes_nothing(app, world):
 def test_the_fund_total_cannot_drop_below_the_allocations(app, world):
     _approved(world)
     with pytest.raises(DomainError) as err:
-        services.set_fund(world.users["staff"], world.community, 2027, 1_000_00)
+        edge(services.set_fund, acting(world.users["staff"], world.community), 2027, 1_000_00)
     assert err.value.code == "over_fund"
 
 
 def test_every_transition_allowed_or_refused(app, world):
     """Walk every (from, to) pair with staff: allowed moves succeed, every other one is refused."""
-    services.set_fund(world.users["staff"], world.community, 2027, 100_000_00)
+    edge(services.set_fund, acting(world.users["staff"], world.community), 2027, 100_000_00)
     allowed = {(a, b) for a, tos in services.STAFF_MOVES.items() for b in tos}
     for source, target in itertools.product(ProjectStatus, ProjectStatus):
         project = _apply(world)
@@ -118,11 +120,11 @@ def test_every_transition_allowed_or_refused(app, world):
         db.session.commit()
         kwargs = {"granted_fen": 100, "year": 2027} if target == ProjectStatus.APPROVED else {}
         if (source, target) in allowed:
-            services.move(world.users["staff"], project, target, "理由", **kwargs)
+            edge(services.move, acting(world.users["staff"], project), project, target, "理由", **kwargs)
             assert project.status == target
         else:
             with pytest.raises(DomainError) as err:
-                services.move(world.users["staff"], project, target, "理由", **kwargs)
+                edge(services.move, acting(world.users["staff"], project), project, target, "理由", **kwargs)
             assert err.value.code == "wrong_status", (source, target)
             db.session.expire_all()
             assert db.session.get(MicroProject, project.id).status == source
@@ -134,43 +136,64 @@ def test_changes_requested_and_rejected_need_a_reason(app, world):
     _to(world, project, ProjectStatus.UNDER_REVIEW)
     for status in (ProjectStatus.CHANGES_REQUESTED, ProjectStatus.REJECTED):
         with pytest.raises(DomainError) as err:
-            services.move(world.users["staff"], project, status, "  ")
+            edge(services.move, acting(world.users["staff"], project), project, status, "  ")
         assert err.value.code == "reason_required"
 
 
 def test_expenditures_stay_within_the_allocation(app, world):
     project = _approved(world, granted=1_000_00)
     _to(world, project, ProjectStatus.IN_PROGRESS)
-    services.spend(world.users["resident"], project, 600_00, "书架发票", client_id=uuid.uuid4().hex)
+    edge(
+        services.spend,
+        acting(world.users["resident"], project),
+        project,
+        600_00,
+        "书架发票",
+        client_id=uuid.uuid4().hex,
+    )
     with pytest.raises(DomainError) as err:
-        services.spend(world.users["resident"], project, 500_00, "绘本发票", client_id=uuid.uuid4().hex)
+        edge(
+            services.spend,
+            acting(world.users["resident"], project),
+            project,
+            500_00,
+            "绘本发票",
+            client_id=uuid.uuid4().hex,
+        )
     assert err.value.code == "over_allocation"
     assert ledger.project_balance(project) == (1_000_00, 600_00)
     with pytest.raises(DomainError) as err:
-        services.spend(world.users["owner"], project, 100, "不是申请人", client_id=uuid.uuid4().hex)
+        edge(
+            services.spend,
+            acting(world.users["owner"], project),
+            project,
+            100,
+            "不是申请人",
+            client_id=uuid.uuid4().hex,
+        )
     assert err.value.status_code == 403
 
 
 def test_ratings_once_per_household_after_completion(app, world):
     project = _approved(world)
     with pytest.raises(DomainError) as err:
-        services.rate(world.users["resident"], project, 5)
+        edge(services.rate, acting(world.users["resident"], project), project, 5)
     assert err.value.code == "wrong_status"
     _to(world, project, ProjectStatus.IN_PROGRESS)
     _to(world, project, ProjectStatus.COMPLETED)
-    services.rate(world.users["resident"], project, 5, "孩子们很喜欢")
-    assert services.rate(world.users["resident"], project, 5).score == 5  # a retry
+    edge(services.rate, acting(world.users["resident"], project), project, 5, "孩子们很喜欢")
+    assert edge(services.rate, acting(world.users["resident"], project), project, 5).score == 5  # a retry
     # leader_a lives in the same household (1栋 1-101) as resident: one rating per household
     with pytest.raises(DomainError) as err:
-        services.rate(world.users["leader_a"], project, 3)
+        edge(services.rate, acting(world.users["leader_a"], project), project, 3)
     assert err.value.code == "already_rated"
-    services.rate(world.users["owner"], project, 4)
+    edge(services.rate, acting(world.users["owner"], project), project, 4)
     assert services.rating_summary(project) == (2, 9)
     for bad in (0, 6, "5", True):
         with pytest.raises(DomainError):
-            services.rate(world.users["leader_b"], project, bad)
+            edge(services.rate, acting(world.users["leader_b"], project), project, bad)
     with pytest.raises(DomainError) as err:
-        services.rate(world.users["property_manager"], project, 5)
+        edge(services.rate, acting(world.users["property_manager"], project), project, 5)
     assert err.value.status_code == 403
     assert db.session.query(Rating).count() == 2
 
@@ -179,5 +202,5 @@ def test_another_communitys_project_is_not_found(app, world):
     project = _apply(world)
     _to(world, project, ProjectStatus.SUBMITTED)
     with pytest.raises(DomainError) as err:
-        services.visible(world.users["other_staff"], project)
+        access.load(MicroProject, project.id, world.users["other_staff"], can=permissions.can_view)
     assert err.value.status_code == 404

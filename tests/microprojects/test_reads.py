@@ -11,6 +11,7 @@ from sqlalchemy import event
 from app.extensions import db
 from app.microprojects import ledger, services
 from app.microprojects.models import ProjectStatus
+from tests.microprojects import acting, edge
 from tests.microprojects.test_routes import YEAR, advance, apply, as_, funded
 
 S = ProjectStatus
@@ -46,7 +47,7 @@ def _listing_queries(world, key="owner") -> int:
     db.session.expire_all()
     user, community = world.users[key], world.community
     with counted() as statements:
-        items = services.listing(user, community)
+        items = services.listing(acting(user, community))
         for item in items:
             _ = [line.total_fen for line in item.project.lines]
     return len(statements), items
@@ -76,10 +77,15 @@ def test_the_route_list_is_constant_too(app, world):
 def test_who_sees_which_drafts_on_the_list(app, world):
     mine = apply(world, "resident", title="居民草稿")
     theirs = apply(world, "social_org", title="社会组织草稿")
-    services.move(world.users["owner"], apply(world, "owner", title="已提交"), S.SUBMITTED)
+    edge(
+        services.move,
+        acting(world.users["owner"], apply(world, "owner", title="已提交")),
+        apply(world, "owner", title="已提交"),
+        S.SUBMITTED,
+    )
 
     def titles(key):
-        return {item.project.title for item in services.listing(world.users[key], world.community)}
+        return {item.project.title for item in services.listing(acting(world.users[key], world.community))}
 
     assert titles("resident") == {"居民草稿", "已提交"}
     assert titles("social_org") == {"社会组织草稿", "已提交"}
@@ -91,16 +97,16 @@ def test_who_sees_which_drafts_on_the_list(app, world):
 def test_the_list_carries_rating_counts_and_sums(app, world):
     funded(world)
     project = advance(world, apply(world), S.SUBMITTED, S.UNDER_REVIEW, S.APPROVED, S.IN_PROGRESS, S.COMPLETED)
-    services.rate(world.users["resident"], project, 5)
-    services.rate(world.users["owner"], project, 4)
-    (item,) = [i for i in services.listing(world.users["owner"], world.community) if i.project.id == project.id]
+    edge(services.rate, acting(world.users["resident"], project), project, 5)
+    edge(services.rate, acting(world.users["owner"], project), project, 4)
+    (item,) = [i for i in services.listing(acting(world.users["owner"], world.community)) if i.project.id == project.id]
     assert (item.rating_count, item.rating_total) == (2, 9)
 
 
 def test_history_and_ledger_of_a_project(app, world):
     funded(world)
     project = advance(world, apply(world), S.SUBMITTED, S.UNDER_REVIEW, S.APPROVED, S.IN_PROGRESS)
-    services.spend(world.users["resident"], project, 600_00, "书架", client_id=uuid.uuid4().hex)
+    edge(services.spend, acting(world.users["resident"], project), project, 600_00, "书架", client_id=uuid.uuid4().hex)
     assert [e.to_status for e in services.history(project)] == [
         S.SUBMITTED,
         S.UNDER_REVIEW,
@@ -119,7 +125,7 @@ def test_fund_balances_agree_with_the_ledger(app, world):
     fund = funded(world, total_fen=20_000_00)
     a = advance(world, apply(world, title="项目甲"), S.SUBMITTED, S.UNDER_REVIEW, S.APPROVED, S.IN_PROGRESS)
     b = advance(world, apply(world, title="项目乙"), S.SUBMITTED, S.UNDER_REVIEW, S.APPROVED, granted_fen=3_000_00)
-    services.spend(world.users["resident"], a, 1_000_00, "x", client_id=uuid.uuid4().hex)
+    edge(services.spend, acting(world.users["resident"], a), a, 1_000_00, "x", client_id=uuid.uuid4().hex)
     assert fund.total_fen  # loaded before counting
     with counted() as statements:
         balance, per_project = services.fund_balances(fund)

@@ -26,6 +26,7 @@ from app.microprojects.models import (
     ProjectStatus,
     Rating,
 )
+from tests.microprojects import acting, edge
 
 S = ProjectStatus
 LINES = [("活动室书架", 2, 45_000), ("儿童绘本", 100, 3_550)]  # ¥900.00 + ¥3,550.00 = ¥4,450.00
@@ -92,9 +93,9 @@ def files_under(directory) -> list:
 
 
 def apply(world, key="resident", *, title="周末儿童阅读角", community=None):
-    return services.save_application(
-        world.users[key],
-        community or world.community,
+    return edge(
+        services.save_application,
+        acting(world.users[key], community or world.community),
         title=title,
         purpose=PURPOSE,
         lines=LINES,
@@ -107,12 +108,12 @@ def advance(world, project, *statuses, granted_fen=4_450_00):
     for status in statuses:
         actor = world.users["resident"] if status == S.SUBMITTED else world.users["staff"]
         kwargs = {"granted_fen": granted_fen, "year": YEAR} if status == S.APPROVED else {}
-        services.move(actor, project, status, "好", **kwargs)
+        edge(services.move, acting(actor, project), project, status, "好", **kwargs)
     return project
 
 
 def funded(world, total_fen=10_000_00):
-    return services.set_fund(world.users["staff"], world.community, YEAR, total_fen)
+    return edge(services.set_fund, acting(world.users["staff"], world.community), YEAR, total_fen)
 
 
 def approved(world, **kw):
@@ -258,7 +259,7 @@ def test_a_draft_is_seen_by_its_applicant_and_staff_only(app, world, key, expect
 )
 def test_only_the_applicant_edits(app, world, key, expected):
     project = advance(world, apply(world), S.SUBMITTED, S.UNDER_REVIEW)
-    services.move(world.users["staff"], project, S.CHANGES_REQUESTED, "请补充预算明细")
+    edge(services.move, acting(world.users["staff"], project), project, S.CHANGES_REQUESTED, "请补充预算明细")
     _expect(as_(app, world, key).get(f"/projects/{project.id}/edit"), expected)
     before = snapshot()
     response = as_(app, world, key).post(f"/projects/{project.id}/edit", data=application(title="新的标题"))
@@ -682,7 +683,7 @@ def test_changes_requested_needs_a_reason_and_the_applicant_sees_it(app, world):
 def test_the_applicant_resubmits_and_starts_with_buttons(app, world):
     funded(world)
     project = advance(world, apply(world), S.SUBMITTED, S.UNDER_REVIEW)
-    services.move(world.users["staff"], project, S.CHANGES_REQUESTED, "请补充")
+    edge(services.move, acting(world.users["staff"], project), project, S.CHANGES_REQUESTED, "请补充")
     http = as_(app, world, "resident")
     doc = page(http.get(f"/projects/{project.id}"))
     assert doc.xpath('//input[@name="review-status"][@value="submitted"]')
@@ -836,7 +837,7 @@ def test_a_bad_score_is_refused(app, world, score):
 
 def test_the_fund_page_adds_up(app, world):
     project = started(world, granted_fen=4_450_00)
-    services.spend(world.users["resident"], project, 600_00, "书架", client_id=uuid.uuid4().hex)
+    edge(services.spend, acting(world.users["resident"], project), project, 600_00, "书架", client_id=uuid.uuid4().hex)
     doc = page(as_(app, world, "owner").get(f"/c/cuizhuyuan/fund?year={YEAR}"))
     figures = text_of(doc, '//dl[@class="fund-figures"]')
     for words in (
@@ -914,7 +915,14 @@ def test_the_fund_cannot_drop_below_the_allocations(app, world):
 
 def test_the_csv_download(app, world):
     project = started(world)
-    services.spend(world.users["resident"], project, 600_50, "=书架发票", client_id=uuid.uuid4().hex)
+    edge(
+        services.spend,
+        acting(world.users["resident"], project),
+        project,
+        600_50,
+        "=书架发票",
+        client_id=uuid.uuid4().hex,
+    )
     response = as_(app, world, "owner").get(f"/c/cuizhuyuan/fund/ledger.csv?year={YEAR}")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -937,7 +945,7 @@ def test_the_csv_in_chinese(app, world):
 
 def test_the_xlsx_download(app, world):
     project = started(world)
-    services.spend(world.users["resident"], project, 600_50, "书架", client_id=uuid.uuid4().hex)
+    edge(services.spend, acting(world.users["resident"], project), project, 600_50, "书架", client_id=uuid.uuid4().hex)
     response = as_(app, world, "street_staff").get(f"/c/cuizhuyuan/fund/ledger.xlsx?year={YEAR}")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.get_data())).active

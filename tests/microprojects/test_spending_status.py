@@ -16,6 +16,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.microprojects import services
 from app.microprojects.models import EntryKind, LedgerEntry, ProjectStatus
+from tests.microprojects import acting, edge
 from tests.microprojects.test_routes import as_, files_under, flashes, jpeg, snapshot, started
 
 S = ProjectStatus
@@ -56,7 +57,7 @@ def _expenditures() -> int:
 @pytest.mark.parametrize("key", ["resident", "staff"])
 def test_spending_in_progress_is_allowed(app, world, key):
     project = _funded_in(world, S.IN_PROGRESS)
-    entry = services.spend(world.users[key], project, 100_00, "书架", client_id=uuid.uuid4().hex)
+    entry = edge(services.spend, acting(world.users[key], project), project, 100_00, "书架", client_id=uuid.uuid4().hex)
     assert entry.amount_fen == 100_00 and _expenditures() == 1
 
 
@@ -65,7 +66,7 @@ def test_spending_in_progress_is_allowed(app, world, key):
 def test_spending_in_any_other_status_is_refused(app, world, status, key):
     project = _funded_in(world, status)
     with pytest.raises(DomainError) as err:
-        services.spend(world.users[key], project, 100_00, "书架", client_id=uuid.uuid4().hex)
+        edge(services.spend, acting(world.users[key], project), project, 100_00, "书架", client_id=uuid.uuid4().hex)
     assert err.value.code == REFUSED[status]
     assert err.value.status_code == 409
     with force_locale("en"):
