@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
-from flask import g
+from flask import Flask, g
+from jinja2 import BytecodeCache
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 from werkzeug.routing import Rule
 
 from app import create_app
@@ -42,6 +48,30 @@ def _compile_url_builders_once() -> None:
 
 
 _compile_url_builders_once()
+
+
+class _SharedTemplateCode(BytecodeCache):
+    """Compiled templates, kept in memory for every application of the test process.
+
+    Each application has a Jinja environment of its own, which compiled every template it rendered
+    afresh: a quarter of the time of tests that render pages. Jinja's bytecode cache (the one meant
+    for sharing between processes) hands the code to the next application; a template whose source
+    changed is compiled again.
+    """
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _SharedTemplateCode()}
 
 
 @contextmanager
@@ -226,14 +256,89 @@ def world(app):
     return w
 
 
+# Under pytest-xdist (`make test`): the files whose tests start servers (eventlet, gevent, Redis)
+# and hold thousands of connections run one after another in one worker, so they do not fight each
+# other for the cores; they and the other slow files are handed out first, and the quick tests fill
+# the workers' time around them.
+ONE_AT_A_TIME = ("tests/serving/", "tests/bench/", "tests/services/test_redis_queue.py")
+SLOW_FIRST = (*ONE_AT_A_TIME, "tests/services/", "tests/browser/", "tests/test_migrations.py")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Service-backed tests skip, with the reason, when their URL is not set."""
+    """Service-backed tests skip, with the reason, when their URL is not set; under xdist, see above."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = str(config.rootpath)
+
+        def path(item) -> str:
+            return os.path.relpath(str(item.path), root).replace(os.sep, "/")
+
+        items.sort(key=lambda item: 0 if path(item).startswith(SLOW_FIRST) else 1)  # stable
+        for item in items:
+            if path(item).startswith(ONE_AT_A_TIME):
+                item.add_marker(pytest.mark.xdist_group("servers"))
     needs = {
         "postgres": ("TEST_DATABASE_URL", "set TEST_DATABASE_URL to run PostgreSQL tests"),
         "redis": ("TEST_REDIS_URL", "set TEST_REDIS_URL to run Redis tests"),
         "browser": ("TEST_BROWSER", "set TEST_BROWSER=1 (and install chromium) to run browser tests"),
     }
+    in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
     for item in items:
         for marker, (variable, reason) in needs.items():
             if item.get_closest_marker(marker) and not os.environ.get(variable):
+                if in_ci:  # CI runs every test: a service it forgot is an error, not a skip
+                    raise pytest.UsageError(f"CI is set but {variable} is not: {reason}")
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+# -- PostgreSQL: a database per xdist worker ---------------------------------------------------------
+
+_worker_databases: dict[str, str] = {}  # TEST_DATABASE_URL -> this worker's database URL
+
+
+def worker_database_url(url: str) -> str:
+    """TEST_DATABASE_URL for this process: under pytest-xdist, a database of the worker's own.
+
+    Worker gw0 of a run against `.../test` works in `.../test_gw0`, made afresh (dropped first
+    if a killed run left it) through the server's `postgres` database on first use, and dropped
+    when the worker ends. Without xdist the URL is used as it is. Unreachable is a failure.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    if url in _worker_databases:
+        return _worker_databases[url]
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    _maintenance(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    _worker_databases[url] = parsed.set(database=name).render_as_string(hide_password=False)
+    return _worker_databases[url]
+
+
+def _maintenance(url: str, *statements: str) -> None:
+    """Run statements (outside a transaction) in the `postgres` database of the server at `url`."""
+    engine = create_engine(
+        make_url(url).set(database="postgres"),
+        poolclass=NullPool,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": 5},
+    )
+    try:
+        with engine.connect() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    except OperationalError as err:
+        safe = make_url(url).render_as_string(hide_password=True)
+        pytest.fail(f"PostgreSQL at {safe} (TEST_DATABASE_URL) is unreachable: {err.orig}", pytrace=False)
+    finally:
+        engine.dispose()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop the worker's database; the next run would drop it first anyway."""
+    while _worker_databases:
+        url, worker_url = _worker_databases.popitem()
+        try:
+            _maintenance(url, f'DROP DATABASE IF EXISTS "{make_url(worker_url).database}" WITH (FORCE)')
+        except pytest.fail.Exception as err:
+            print(f"could not drop the worker's database: {err}", file=sys.stderr)
