@@ -256,27 +256,37 @@ def world(app):
     return w
 
 
-# Under pytest-xdist (`make test`): the files whose tests start servers (eventlet, gevent, Redis)
-# and hold thousands of connections run one after another in one worker, so they do not fight each
-# other for the cores; they and the other slow files are handed out first, and the quick tests fill
-# the workers' time around them.
+# Under pytest-xdist (`make test`) a file's tests run in one worker, and the files whose tests start
+# servers (eventlet, gevent, Redis) and hold thousands of connections run one after another in one
+# worker, so they do not fight each other for the cores. They and the other slow files are handed
+# out first; the quick files fill the workers' time around them.
 ONE_AT_A_TIME = ("tests/serving/", "tests/bench/", "tests/services/test_redis_queue.py")
 SLOW_FIRST = (*ONE_AT_A_TIME, "tests/services/", "tests/browser/", "tests/test_migrations.py")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_xdist_make_scheduler(config, log):
+    """Work units of pytest-xdist: a file, or all of ONE_AT_A_TIME, in collection order (slow first)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FilesAndServers(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "servers" if path.startswith(ONE_AT_A_TIME) else path
+
+    config.option.loadscopereorder = False  # keep the order pytest_collection_modifyitems gave
+    return FilesAndServers(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Service-backed tests skip, with the reason, when their URL is not set; under xdist, see above."""
+    """Service-backed tests skip, with the reason, when their URL is not set; under xdist, slow first."""
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = str(config.rootpath)
 
-        def path(item) -> str:
-            return os.path.relpath(str(item.path), root).replace(os.sep, "/")
+        def slow_first(item) -> int:
+            path = os.path.relpath(str(item.path), root).replace(os.sep, "/")
+            return 0 if path.startswith(SLOW_FIRST) else 1
 
-        items.sort(key=lambda item: 0 if path(item).startswith(SLOW_FIRST) else 1)  # stable
-        for item in items:
-            if path(item).startswith(ONE_AT_A_TIME):
-                item.add_marker(pytest.mark.xdist_group("servers"))
+        items.sort(key=slow_first)  # stable: the order within each part stays
     needs = {
         "postgres": ("TEST_DATABASE_URL", "set TEST_DATABASE_URL to run PostgreSQL tests"),
         "redis": ("TEST_REDIS_URL", "set TEST_REDIS_URL to run Redis tests"),
