@@ -37,8 +37,11 @@ serve: $(VENV)/.runtime translations
 	YISHI_CONFIG=production $(BIN)/flask db upgrade
 	YISHI_CONFIG=production exec $(BIN)/python wsgi.py
 
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist; auto: one per core; 0: in this process);
+# a file's tests in one worker, the server tests in one (tests/conftest.py). PYTEST_ARGS adds options.
+PYTEST_WORKERS ?= auto
 test: $(VENV)/.dev translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
-from flask import g
+from flask import Flask, g
+from jinja2 import BytecodeCache
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+from werkzeug.routing import Rule
 
 from app import create_app
 from app.communities.models import MembershipStatus, OfficeRole, Role
@@ -15,6 +23,55 @@ from app.extensions import db as _db
 from app.extensions import socketio
 from config import TestingConfig
 from tests import factories
+
+
+def _compile_url_builders_once() -> None:
+    """Compile each URL rule's builder once per test process instead of once per application.
+
+    Werkzeug compiles a Python function (ast, compile) per rule, twice, whenever an application
+    registers its routes: most of what `create_app` costs, paid again by every test. The function
+    depends only on the rule's text, parsed parts and defaults (it reaches the converters through
+    the rule it is bound to), so applications with the same routes can share it.
+    """
+    compile_builder = Rule._compile_builder
+    compiled: dict = {}
+
+    def shared_builder(self, append_unknown=True):
+        defaults = tuple((k, repr(v)) for k, v in (self.defaults or {}).items())
+        key = (type(self), self.rule, self.subdomain, self.host, tuple(self._trace), defaults, append_unknown)
+        builder = compiled.get(key)
+        if builder is None:
+            builder = compiled[key] = compile_builder(self, append_unknown)
+        return builder
+
+    Rule._compile_builder = shared_builder
+
+
+_compile_url_builders_once()
+
+
+class _SharedTemplateCode(BytecodeCache):
+    """Compiled templates, kept in memory for every application of the test process.
+
+    Each application has a Jinja environment of its own, which compiled every template it rendered
+    afresh: a quarter of the time of tests that render pages. Jinja's bytecode cache (the one meant
+    for sharing between processes) hands the code to the next application; a template whose source
+    changed is compiled again.
+    """
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _SharedTemplateCode()}
 
 
 @contextmanager
@@ -35,10 +92,43 @@ def running_app(stash_dir, **settings):
         g.pop("_flask_babel", None)
 
     with application.app_context():
-        _db.create_all()
+        in_memory = _create_tables()
         yield application
         _db.session.remove()
-        _db.drop_all()
+        if in_memory:  # the database goes with its one connection
+            for engine in _db.engines.values():
+                engine.dispose()
+        else:
+            _db.drop_all()
+
+
+_schema_template: sqlite3.Connection | None = None  # this process's empty in-memory database
+
+
+def _create_tables() -> bool:
+    """`db.create_all()`; on in-memory SQLite, a copy of the one this process built first. True if in memory.
+
+    Building the tables of every model took longer than most tests; copying an empty database
+    (SQLite's backup API, tables, indexes and constraints alike) takes a millisecond.
+    """
+    global _schema_template
+    engine = _db.engine
+    if engine.url.get_backend_name() != "sqlite" or engine.url.database not in (None, "", ":memory:"):
+        _db.create_all()
+        return False
+    first = _schema_template is None
+    if first:
+        _db.create_all()
+    raw = engine.raw_connection()  # in-memory SQLite: the pool's one connection is the database
+    try:
+        if first:
+            _schema_template = sqlite3.connect(":memory:", check_same_thread=False)
+            raw.driver_connection.backup(_schema_template)
+        else:
+            _schema_template.backup(raw.driver_connection)
+    finally:
+        raw.close()
+    return True
 
 
 @pytest.fixture
@@ -166,14 +256,99 @@ def world(app):
     return w
 
 
+# Under pytest-xdist (`make test`) a file's tests run in one worker, and the files whose tests start
+# servers (eventlet, gevent, Redis) and hold thousands of connections run one after another in one
+# worker, so they do not fight each other for the cores. They and the other slow files are handed
+# out first; the quick files fill the workers' time around them.
+ONE_AT_A_TIME = ("tests/serving/", "tests/bench/", "tests/services/test_redis_queue.py")
+SLOW_FIRST = (*ONE_AT_A_TIME, "tests/services/", "tests/browser/", "tests/test_migrations.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Work units of pytest-xdist: a file, or all of ONE_AT_A_TIME, in collection order (slow first)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FilesAndServers(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "servers" if path.startswith(ONE_AT_A_TIME) else path
+
+    config.option.loadscopereorder = False  # keep the order pytest_collection_modifyitems gave
+    return FilesAndServers(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Service-backed tests skip, with the reason, when their URL is not set."""
+    """Service-backed tests skip, with the reason, when their URL is not set; under xdist, slow first."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = str(config.rootpath)
+
+        def slow_first(item) -> int:
+            path = os.path.relpath(str(item.path), root).replace(os.sep, "/")
+            return 0 if path.startswith(SLOW_FIRST) else 1
+
+        items.sort(key=slow_first)  # stable: the order within each part stays
     needs = {
         "postgres": ("TEST_DATABASE_URL", "set TEST_DATABASE_URL to run PostgreSQL tests"),
         "redis": ("TEST_REDIS_URL", "set TEST_REDIS_URL to run Redis tests"),
         "browser": ("TEST_BROWSER", "set TEST_BROWSER=1 (and install chromium) to run browser tests"),
     }
+    in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
     for item in items:
         for marker, (variable, reason) in needs.items():
             if item.get_closest_marker(marker) and not os.environ.get(variable):
+                if in_ci:  # CI runs every test: a service it forgot is an error, not a skip
+                    raise pytest.UsageError(f"CI is set but {variable} is not: {reason}")
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+# -- PostgreSQL: a database per xdist worker ---------------------------------------------------------
+
+_worker_databases: dict[str, str] = {}  # TEST_DATABASE_URL -> this worker's database URL
+
+
+def worker_database_url(url: str) -> str:
+    """TEST_DATABASE_URL for this process: under pytest-xdist, a database of the worker's own.
+
+    Worker gw0 of a run against `.../test` works in `.../test_gw0`, made afresh (dropped first
+    if a killed run left it) through the server's `postgres` database on first use, and dropped
+    when the worker ends. Without xdist the URL is used as it is. Unreachable is a failure.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    if url in _worker_databases:
+        return _worker_databases[url]
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    _maintenance(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    _worker_databases[url] = parsed.set(database=name).render_as_string(hide_password=False)
+    return _worker_databases[url]
+
+
+def _maintenance(url: str, *statements: str) -> None:
+    """Run statements (outside a transaction) in the `postgres` database of the server at `url`."""
+    engine = create_engine(
+        make_url(url).set(database="postgres"),
+        poolclass=NullPool,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": 5},
+    )
+    try:
+        with engine.connect() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    except OperationalError as err:
+        safe = make_url(url).render_as_string(hide_password=True)
+        pytest.fail(f"PostgreSQL at {safe} (TEST_DATABASE_URL) is unreachable: {err.orig}", pytrace=False)
+    finally:
+        engine.dispose()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop the worker's database; the next run would drop it first anyway."""
+    while _worker_databases:
+        url, worker_url = _worker_databases.popitem()
+        try:
+            _maintenance(url, f'DROP DATABASE IF EXISTS "{make_url(worker_url).database}" WITH (FORCE)')
+        except pytest.fail.Exception as err:
+            print(f"could not drop the worker's database: {err}", file=sys.stderr)

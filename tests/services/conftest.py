@@ -25,15 +25,21 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from config import TestingConfig
+from tests.conftest import worker_database_url
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 
 
 def require_env(name: str) -> str:
-    """The service URL in `name`; the marker's skip has run already, so unset is a usage error."""
+    """The service URL in `name`; the marker's skip has run already, so unset is a usage error.
+
+    TEST_DATABASE_URL names, under pytest-xdist, the worker's own database (root conftest).
+    """
     value = os.environ.get(name)
     if not value:
         pytest.fail(f"{name} is not set (the test should carry its service marker)")
+    if name == "TEST_DATABASE_URL":
+        return worker_database_url(value)
     return value
 
 
