@@ -79,21 +79,37 @@ class DrainingWorker(GeventWebSocketWorker):
     def _drain(self):
         import wsgi
 
-        for server in _Server.started:
-            if not server.closed:
-                server.close()
+        servers = list(_Server.started)
+        for server in servers:
+            # take what the kernel has queued already (closing the listener would reset those), then close
+            server.stop_accepting()
+            while not server.closed and (accepted := server.do_read()):
+                server.do_handle(*accepted)
+            server.close()
         closed = wsgi.drain_sockets()
         self.log.info("Draining: listener closed, %d live socket(s) sent elsewhere", closed)
         deadline = time.monotonic() + max(self.cfg.graceful_timeout - 2, 1)
-        while wsgi.requests_in_flight() and time.monotonic() < deadline:
-            gevent.sleep(0.05)
+        quiet_since = None
+        while time.monotonic() < deadline:
+            busy = wsgi.requests_in_flight()
+            # connections that are not WebSockets: requests, or accepted and not yet read
+            connections = sum(len(server.pool) for server in servers) - wsgi.in_flight.websockets
+            if not busy and connections <= 0:
+                break
+            if busy:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since > 1:
+                break  # idle keep-alive connections: no request will come on them
+            gevent.sleep(0.02)
         left = wsgi.requests_in_flight()
         if left:
             still = ", ".join(sorted(wsgi.in_flight.requests.values()))
             self.log.warning("Draining: %d request(s) still in flight at the graceful timeout: %s", left, still)
         # what is left: idle keep-alive connections, and WebSockets told to go whose phone has not closed yet
-        for server in _Server.started:
-            server.stop(timeout=1)
+        for server in servers:
+            server.stop(timeout=0.5)
         self.log.info("Drained: every request finished")
 
 

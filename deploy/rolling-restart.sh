@@ -14,6 +14,7 @@ HOST=${HOST:-127.0.0.1}
 
 for port in "$@"; do
     echo "restarting the process on port $port"
+    started=$(date +%s)
     # shellcheck disable=SC2059  # the command is a printf format on purpose
     sh -c "$(printf "$RESTART_COMMAND" "$port")"
     waited=0
@@ -25,5 +26,5 @@ for port in "$@"; do
         fi
         sleep 0.2
     done
-    echo "the process on port $port is ready"
+    echo "the process on port $port is ready again after $(($(date +%s) - started)) s"
 done

@@ -62,6 +62,21 @@ class Phone:
     def call(self, event: str, data: dict, timeout: float = 10) -> dict:
         return self.sio.call(event, data, namespace=NS, timeout=timeout)
 
+    def join_again(self, consultation_id: int, within: float = 30) -> dict:
+        """Join once the phone is back: reconnected (after one or more drops) and answering."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if self.sio.connected:
+                try:
+                    ack = self.call("join", {"consultation_id": consultation_id}, timeout=3)
+                except socketio.exceptions.SocketIOError:
+                    pass  # dropped meanwhile: socket.io reconnects
+                else:
+                    if ack.get("ok"):
+                        return ack
+            time.sleep(0.2)
+        pytest.fail(f"the phone did not get back into the room within {within} s")
+
     def wait_for(self, client_id: str, timeout: float = 10) -> dict | None:
         def found():
             return next((m for m in self.messages if m.get("client_id") == client_id), None)
@@ -149,7 +164,7 @@ def test_phones_of_a_killed_process_are_served_again_by_the_other(site, record_p
         # the socket: socket.io's reconnection (about a second), then the room again
         with phone.arrived:
             assert phone.arrived.wait_for(lambda: phone.connects >= 2, 30), "the phone did not reconnect"
-        assert phone.call("join", {"consultation_id": consultation_id})["ok"]
+        phone.join_again(consultation_id)
         room_again = time.monotonic() - killed
     finally:
         phone.close()
