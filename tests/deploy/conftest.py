@@ -100,7 +100,7 @@ def require_nginx() -> str:
         return NGINX
     if os.environ.get("CI"):
         pytest.fail("nginx is not installed (.ci/run installs Debian's nginx)", pytrace=False)
-    pytest.skip("nginx is not installed (apt-get install nginx-light)")
+    pytest.skip("nginx is not installed (apt-get install nginx)")
 
 
 def make_certificate(directory: Path) -> tuple[Path, Path]:
