@@ -318,9 +318,16 @@ class Deployment:
         self.nginx = nginx
         self.base_url = nginx.base_url
         self.ca_file = nginx.cert
+        self.sessions: list[requests.Session] = []
 
     def http(self, address: str) -> requests.Session:
-        return http_from(address, self.ca_file)
+        session = http_from(address, self.ca_file)
+        self.sessions.append(session)  # closed with the deployment
+        return session
+
+    def close_sessions(self) -> None:
+        while self.sessions:
+            self.sessions.pop().close()
 
     def login(self, address: str, phone: str, password: str = DEMO_PASSWORD, http=None) -> requests.Response:
         http = http or self.http(address)
@@ -408,12 +415,14 @@ def start_deployment(directory: Path, **settings) -> Iterator[Deployment]:
         )
         prepare_site(prepare)  # the demo community (its `db upgrade` finds nothing to do)
         apps = [AppProcess(env, directory, port) for port in ports]
+        deployment = Deployment(database_url, env, apps, nginx)
         try:
             for app in apps:
                 app.start()
             nginx.start()
-            yield Deployment(database_url, env, apps, nginx)
+            yield deployment
         finally:
+            deployment.close_sessions()
             nginx.stop()
             for app in apps:
                 app.stop()
