@@ -31,7 +31,8 @@ os.environ["SOCKETIO_ASYNC_MODE"] = "gevent"
 os.environ["YISHI_GUNICORN"] = "1"
 
 wsgi_app = "wsgi:app"
-bind = [f"{os.environ.get('HOST', '127.0.0.1')}:{int(os.environ.get('PORT', '5000'))}"]
+_host = os.environ.get("HOST", "127.0.0.1")
+bind = [f"{f'[{_host}]' if ':' in _host else _host}:{int(os.environ.get('PORT', '5000'))}"]
 workers = 1
 worker_connections = Config.SERVER_MAX_CONNECTIONS
 backlog = Config.SERVER_BACKLOG
