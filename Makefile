@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export FLASK_APP := wsgi.py
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint format translations extract-messages update-messages serve bench clean
+.PHONY: run test lint format translations extract-messages update-messages migrate serve bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Yishi needs Python 3.11 or newer (set PYTHON=...)")'
@@ -24,18 +24,24 @@ translations: $(VENV)/.runtime
 	$(BIN)/pybabel -q compile --use-fuzzy -d app/translations
 
 run: $(VENV)/.runtime translations
-	$(BIN)/flask db upgrade
+	$(BIN)/flask yishi migrate
 	$(BIN)/flask yishi demo
 	$(BIN)/python wsgi.py
 
-# Production: eventlet against PostgreSQL and Redis (docs/deploy.md). Needs SECRET_KEY, DATABASE_URL,
-# REDIS_URL; HOST and PORT say where to listen (default 127.0.0.1:5000).
+# The database schema to the latest migration: once per deploy, before starting processes. Safe when
+# several run together (PostgreSQL advisory lock): the others wait, then find nothing to do.
+migrate: $(VENV)/.runtime translations
+	$(BIN)/flask yishi migrate
+
+# Production: one gunicorn process (one gevent worker) against PostgreSQL and Redis (docs/deploy.md,
+# deploy/). Needs SECRET_KEY, DATABASE_URL, REDIS_URL; HOST and PORT say where to listen (default
+# 127.0.0.1:5000). Migrates first, under the lock, so two started together both come up.
 serve: $(VENV)/.runtime translations
 	@test -n "$$SECRET_KEY" || { echo "make serve: set SECRET_KEY (and DATABASE_URL, REDIS_URL; docs/deploy.md)" >&2; exit 2; }
 	@test -n "$$DATABASE_URL" || { echo "make serve: set DATABASE_URL, e.g. postgresql://yishi@127.0.0.1/yishi" >&2; exit 2; }
 	@test -n "$$REDIS_URL" || echo "make serve: REDIS_URL is not set: one process only, rate limits in memory" >&2
-	YISHI_CONFIG=production $(BIN)/flask db upgrade
-	YISHI_CONFIG=production exec $(BIN)/python wsgi.py
+	YISHI_CONFIG=production $(BIN)/flask yishi migrate
+	YISHI_CONFIG=production exec $(BIN)/gunicorn --config gunicorn.conf.py
 
 # The suite runs in PYTEST_WORKERS processes (pytest-xdist; auto: one per core; 0: in this process);
 # a file's tests in one worker, the server tests in one (tests/conftest.py). PYTEST_ARGS adds options.

@@ -150,10 +150,30 @@ class Config:
     SITE_NAME = "议事 Yishi"
 
 
+def development_origins(host: str, port: str) -> list[str]:
+    """The origins a browser shows for a development server on host:port (`PORT=5101 make run`).
+
+    Listening on every interface (0.0.0.0 or ::), the page may be opened at any address of the
+    machine (a phone on the same network): every origin is then allowed, in development only.
+    """
+    host = host.strip() or "127.0.0.1"
+    if host in {"0.0.0.0", "::", "[::]"}:
+        return ["*"]
+    if host in {"127.0.0.1", "localhost"}:
+        return [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return [f"http://{host}:{port}"]
+
+
 class DevelopmentConfig(Config):
     """Local development: SQLite under instance/, in-process Socket.IO."""
 
     DEBUG = False
+    # The browser's origin follows where `make run` listens (HOST, PORT) unless the origins are set.
+    SOCKETIO_ALLOWED_ORIGINS = _env_list("SOCKETIO_ALLOWED_ORIGINS", "") or development_origins(
+        os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "5000")
+    )
 
 
 class TestingConfig(Config):
@@ -174,9 +194,9 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: PostgreSQL, Redis, eventlet; refuses to start half-configured."""
+    """Production: PostgreSQL, Redis, gevent (gunicorn); refuses to start half-configured."""
 
-    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet")
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 60 * 60))
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

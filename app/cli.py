@@ -1,4 +1,4 @@
-"""`flask yishi ...` commands: demo data, roster import, first community and staff.
+"""`flask yishi ...` commands: migrations, demo data, roster import, first community and staff, backup.
 
 The CLI is an edge, like a view: each command that writes commits once, itself.
 """
@@ -156,6 +156,35 @@ def backup_command(dest: Path):
     if check != "ok":
         raise click.ClickException(f"The copy at {dest} failed its integrity check: {check}")
     click.echo(f"Backed up {url.database} to {dest} ({dest.stat().st_size} bytes).")
+
+
+# pg_advisory_lock's key for migrations: any constant, the same in every process of the site
+MIGRATION_LOCK_KEY = 0x59495348_49_4D47  # "YISHI" "MG"
+
+
+@group.command("migrate")
+def migrate_command():
+    """Bring the database schema to the latest migration, once however many processes ask together.
+
+    On PostgreSQL the upgrade runs under an advisory lock: a second process asking meanwhile waits for
+    the first to finish, then finds nothing left to do. Deploy runs it once before starting processes.
+    """
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    if db.engine.url.get_backend_name() != "postgresql":
+        upgrade()
+        click.echo("The database schema is up to date.")
+        return
+    with db.engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        lock.commit()  # the lock belongs to the session, not a transaction: no transaction left open
+        try:
+            upgrade()
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            lock.commit()
+    click.echo("The database schema is up to date.")
 
 
 def register(app) -> None:

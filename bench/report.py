@@ -114,7 +114,7 @@ def render(info: dict, results: dict, settings) -> str:
     add(f"| pinning | {pinning} |")
     add(f"| load | python-socketio AsyncClient, websocket transport only, over {st['workers']} worker processes |")
     add(
-        f"| fan-out N | eventlet: {', '.join(map(str, st.get('fanout_ns', [])))}; gevent and threading: "
+        f"| fan-out N | eventlet: {', '.join(map(str, st.get('fanout_ns', [])))}; gunicorn, gevent, threading: "
         f"{', '.join(map(str, st.get('other_mode_ns', [])))} (`--all-n` for all) |"
     )
     add(f"| run time | {st['seconds']} s; benchmarks: {', '.join(st['only'])}; modes: {', '.join(st['modes'])} |")
@@ -299,7 +299,7 @@ def _targets(results: dict) -> list[tuple]:
                 verdict(ratio, HTTP_RATIO, unit="×"),
             )
         )
-    for mode in ("gevent", "threading"):
+    for mode in ("gunicorn", "gevent", "threading"):
         fan = (results.get("fanout") or {}).get(mode)
         capm = (results.get("capacity") or {}).get(mode)
         if fan is None and capm is None:

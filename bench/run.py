@@ -23,7 +23,7 @@ from pathlib import Path
 from bench import load, report, servers
 
 BENCHMARKS = ("fanout", "capacity", "votes", "http", "modes", "pageweight")
-MODES = ("eventlet", "gevent", "threading")
+MODES = ("eventlet", "gunicorn", "gevent", "threading")
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -574,7 +574,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small N: proves the harness, measures little")
     parser.add_argument("--only", help=f"comma-separated subset of {','.join(BENCHMARKS)}")
-    parser.add_argument("--modes", help="comma-separated async modes (default: eventlet,gevent,threading)")
+    parser.add_argument(
+        "--modes",
+        help="comma-separated modes (default: eventlet,gunicorn,gevent,threading; gunicorn: gevent under gunicorn)",
+    )
     parser.add_argument("--out", default=str(servers.ROOT / "bench" / "RESULTS.md"))
     parser.add_argument(
         "--database",

@@ -33,6 +33,7 @@ PACKAGES = (
     "python-socketio",
     "python-engineio",
     "simple-websocket",
+    "gunicorn",
     "eventlet",
     "gevent",
     "gevent-websocket",
@@ -96,6 +97,13 @@ class Server:
 
     @property
     def pid(self) -> int:
+        """The process serving (under gunicorn: its worker, not the master that only watches it)."""
+        if self.mode == "gunicorn" and self.kind == "yishi":
+            import psutil
+
+            children = psutil.Process(self.process.pid).children()
+            if children:
+                return children[0].pid
         return self.process.pid
 
     def log_tail(self, lines: int = 12) -> str:
@@ -115,12 +123,16 @@ class Server:
 
 
 def start(kind: str, mode: str, workdir: Path, *, database_url: str | None, redis_url: str | None, pin: bool) -> Server:
-    """Start Yishi (`python wsgi.py`) or the bare server; wait until /healthz answers."""
+    """Start Yishi or the bare server; wait until /healthz answers.
+
+    Mode "gunicorn" is production's server: Yishi under gunicorn with one gevent worker (gunicorn.conf.py),
+    beside the bare server in gevent; the other modes run `python wsgi.py` in that async mode.
+    """
     port = free_port()
     server = Server(kind, mode, port, log_path=workdir / f"{kind}-{mode}-{port}.log")
     env = {
         **os.environ,
-        "SOCKETIO_ASYNC_MODE": mode,
+        "SOCKETIO_ASYNC_MODE": "gevent" if mode == "gunicorn" else mode,
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "PYTHONUNBUFFERED": "1",
@@ -139,7 +151,10 @@ def start(kind: str, mode: str, workdir: Path, *, database_url: str | None, redi
                 **RATE_LIMITS,
             }
         )
-        command = [sys.executable, "wsgi.py"]
+        if mode == "gunicorn":
+            command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
+        else:
+            command = [sys.executable, "wsgi.py"]
     else:
         command = [sys.executable, str(ROOT / "bench" / "bare_server.py")]
     with open(server.log_path, "wb") as log:
@@ -174,8 +189,9 @@ def mode_available(mode: str) -> str | None:
         return None
     import importlib.util
 
-    if importlib.util.find_spec(mode) is None:  # found, not imported: only the servers patch and import it
-        return f"{mode} is not installed (pip install {mode})"
+    for package in ("gunicorn", "gevent") if mode == "gunicorn" else (mode,):
+        if importlib.util.find_spec(package) is None:  # found, not imported: only the servers patch and import it
+            return f"{package} is not installed (pip install {package})"
     return None
 
 

@@ -39,3 +39,40 @@ def raise_open_files_limit(connections: int) -> tuple[int, int]:
             SPARE_FILE_DESCRIPTORS,
         )
     return soft, hard
+
+
+class InFlight:
+    """WSGI middleware keeping the requests this process is serving, so that a draining process knows
+    when the last one has finished. A request counts until its response has been sent (close()).
+
+    A WebSocket is not counted among the requests: it lasts as long as the phone stays, and a draining
+    process closes it itself (wsgi.drain_sockets), telling the phone to reconnect elsewhere. Open
+    WebSockets are counted apart (`websockets`).
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+        self.requests: dict[int, str] = {}
+        self.websockets = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.requests)
+
+    def __call__(self, environ, start_response):
+        if environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            self.websockets += 1  # the call lasts as long as the WebSocket
+            try:
+                return self.wsgi_app(environ, start_response)
+            finally:
+                self.websockets -= 1
+        from werkzeug.wsgi import ClosingIterator
+
+        key = id(environ)
+        self.requests[key] = f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+        try:
+            response = self.wsgi_app(environ, start_response)
+        except BaseException:
+            self.requests.pop(key, None)
+            raise
+        return ClosingIterator(response, [lambda: self.requests.pop(key, None)])

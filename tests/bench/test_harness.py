@@ -1,5 +1,5 @@
-"""The benchmark harness runs end to end on tiny N (threading mode, SQLite, no Redis): CI proves that
-`make bench` works without asserting any timing."""
+"""The benchmark harness runs end to end on tiny N (threading mode, and gunicorn as production serves;
+SQLite, no Redis): CI proves that `make bench` works without asserting any timing."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_quick_harness_measures_fanout_and_capacity_and_writes_results(tmp_path):
+@pytest.mark.parametrize("mode", ["threading", "gunicorn"])  # gunicorn: production's server (gevent)
+def test_the_quick_harness_measures_fanout_and_capacity_and_writes_results(tmp_path, mode):
     out = tmp_path / "RESULTS.md"
     done = subprocess.run(
         [
@@ -22,7 +25,7 @@ def test_the_quick_harness_measures_fanout_and_capacity_and_writes_results(tmp_p
             "--only",
             "fanout,capacity",
             "--modes",
-            "threading",
+            mode,
             "--database",
             "sqlite",
             "--redis",
@@ -35,20 +38,20 @@ def test_the_quick_harness_measures_fanout_and_capacity_and_writes_results(tmp_p
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     text = out.read_text(encoding="utf-8")
     assert "## 1. Fan-out" in text and "## 2. Capacity" in text
     raw = json.loads(_raw(done.stdout).read_text())
-    fan = raw["fanout"]["threading"]
+    fan = raw["fanout"][mode]
     for kind in ("yishi", "bare"):
         for row in fan[kind].values():
             # every speech reached every client in the room, and each has a latency
             assert row["connect_failed"] == 0 and row["refused"] == []
             assert row["received"] == row["expected"] == row["clients"] * row["speeches"] > 0
             assert row["latency"]["n"] == row["received"]
-    capacity = raw["capacity"]["threading"]["yishi"]
+    capacity = raw["capacity"][mode]["yishi"]
     assert capacity["connected"] == capacity["wanted"] and capacity["failed"] == 0
 
 
