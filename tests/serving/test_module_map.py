@@ -11,8 +11,8 @@ import json
 import re
 from pathlib import Path
 
-from app.consultations import services
-from app.consultations.models import Phase
+from app.consultations.models import Consultation, Phase
+from app.extensions import db
 from tests.consultations.conftest import logged_in, make_consultation
 
 ROOM_MODULES = Path(__file__).parents[2] / "static" / "js" / "room"
@@ -23,7 +23,7 @@ def _room_page(app, world):
 
     templates = {r.key: r for r in ensure_shipped()}
     consultation = make_consultation(world, templates, phase=Phase.OPEN)
-    assert services.get(consultation.id)
+    assert db.session.get(Consultation, consultation.id) is not None
     return logged_in(app, world.users["resident"]).get(f"/consultations/{consultation.id}")
 
 

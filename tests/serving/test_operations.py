@@ -226,7 +226,7 @@ def test_a_database_outage_logs_one_line_and_one_when_it_is_back(servers):
             print(f"{len(during)} log lines in {outage:.0f} s of database outage:\n" + "\n".join(during))
             failing = [line for line in during if "ballot sealer failing" in line]
             assert len(failing) == 1, "\n".join(during)
-            assert " ERROR app.voting.services [-] " in failing[0]
+            assert " ERROR app.voting.services.sealer [-] " in failing[0]
             assert "Traceback" not in "\n".join(during)
             assert len(during) <= 3, "\n".join(during)
 
