@@ -43,9 +43,10 @@ serve: $(VENV)/.runtime translations
 	YISHI_CONFIG=production $(BIN)/flask yishi migrate
 	YISHI_CONFIG=production exec $(BIN)/gunicorn --config gunicorn.conf.py
 
-# The suite runs in PYTEST_WORKERS processes (pytest-xdist; auto: one per core; 0: in this process);
-# a file's tests in one worker, the server tests in one (tests/conftest.py). PYTEST_ARGS adds options.
-PYTEST_WORKERS ?= auto
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist; 0: in this process): one more than the cores,
+# as the server and browser tests spend much of their time waiting on other processes. A file's tests
+# run in one worker, the server tests in one (tests/conftest.py). PYTEST_ARGS adds options.
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) + 1)')
 test: $(VENV)/.dev translations
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 

@@ -259,9 +259,12 @@ def world(app):
 # Under pytest-xdist (`make test`) a file's tests run in one worker, and the files whose tests start
 # servers (eventlet, gevent, Redis) and hold thousands of connections run one after another in one
 # worker, so they do not fight each other for the cores. They and the other slow files are handed
-# out first; the quick files fill the workers' time around them.
+# out first; the quick files fill the workers' time around them. tests/serving/test_operations.py
+# starts servers too, but mostly waits (an outage, a presence expiring): it is a unit of its own, so
+# its waiting overlaps the other servers' work instead of lengthening the longest worker.
 ONE_AT_A_TIME = ("tests/serving/", "tests/bench/", "tests/services/test_redis_queue.py")
-SLOW_FIRST = (*ONE_AT_A_TIME, "tests/services/", "tests/browser/", "tests/test_migrations.py")
+ON_ITS_OWN = ("tests/serving/test_operations.py",)
+SLOW_FIRST = (*ONE_AT_A_TIME, "tests/deploy/", "tests/services/", "tests/browser/", "tests/test_migrations.py")
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -271,7 +274,7 @@ def pytest_xdist_make_scheduler(config, log):
     class FilesAndServers(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            return "servers" if path.startswith(ONE_AT_A_TIME) else path
+            return "servers" if path.startswith(ONE_AT_A_TIME) and not path.startswith(ON_ITS_OWN) else path
 
     config.option.loadscopereorder = False  # keep the order pytest_collection_modifyitems gave
     return FilesAndServers(config, log)
