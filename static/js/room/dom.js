@@ -2,6 +2,8 @@
 // Every text shown comes from the page: the <template> elements rendered from the same partials as the
 // room itself (templates/consultations/_*.html), #room-labels and #room-says. User text goes in with
 // textContent only; the server's escaped body_html is the one thing set as HTML.
+// Also here: what the script knows of the room (from #room-data, then from the socket).
+
 
 export const $ = (id) => document.getElementById(id);
 
@@ -98,3 +100,23 @@ export function toast(text, isError = false) {
 export function errorText(res) {
   return (res && res.error && res.error.message) || says('error');
 }
+
+const dataEl = document.getElementById('room-data');
+let data = {};
+try { data = JSON.parse(dataEl ? dataEl.textContent : '{}'); } catch (e) { data = {}; }
+
+export const room = {
+  id: data.consultation_id,
+  phase: data.phase,
+  locked: !!data.locked,
+  you: data.you || {},
+  rules: data.rules || {},
+  floor: data.floor || null,
+  motion: data.motion || null,
+  lastId: data.last_id || 0,
+  receipts: {},            // motion id -> receipt code of this user's vote
+};
+if (room.motion && room.you.receipt) room.receipts[room.motion.id] = room.you.receipt;
+
+export const isNeutralChair = () => !!(room.you.is_chair && room.rules.chair_neutral);
+export const takesTurns = () => !!room.you.can_speak && !isNeutralChair() && room.phase === 'open';

@@ -1,8 +1,7 @@
 // Yishi 议事, the live room: the floor (formal mode), a copy of <template id="tpl-floor">, and the
 // hand controls (#hand-raise, #hand-lower) that go with it.
 
-import { $, clone, fill, label, pad, prune, takePattern } from './dom.js';
-import { room, takesTurns } from './state.js';
+import { $, clone, fill, label, pad, prune, room, takePattern, takesTurns } from './dom.js';
 
 const box = $('floor-content');
 let deadline = 0;

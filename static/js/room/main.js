@@ -2,15 +2,12 @@
 // these modules: history is rendered by the server and every action is a form that posts. With them the
 // room joins /consultations over Socket.IO and stays live; on reconnect it asks for what it missed.
 
-import { $, label, says, toast } from './dom.js';
+import { keepDraft, updateCount } from './actions.js';
+import { $, label, room, says, toast } from './dom.js';
 import { renderFloor } from './floor.js';
 import { isLive, start } from './live.js';
-import { addMessage, setHidden } from './messages.js';
-import { addModeration, hidePresence, setLocked, showPresence } from './moderation.js';
+import { addMessage, addModeration, hidePresence, setHidden, setLocked, showPresence } from './messages.js';
 import { motionEvent, renderMotion } from './motion.js';
-import { keepDraft, updateCount } from './speak.js';
-import { room } from './state.js';
-import './actions.js';
 
 function applyRules(rules) {
   if (!rules) return false;

@@ -1,7 +1,6 @@
 // Yishi 议事, the live room: the pending motion, a copy of <template id="tpl-motion">.
 
-import { $, clone, fill, fillIn, label, prune, toast } from './dom.js';
-import { isNeutralChair, room } from './state.js';
+import { $, clone, fill, fillIn, isNeutralChair, label, prune, room, toast } from './dom.js';
 
 const box = $('motion-content');
 const PENDING = ['moved', 'debate', 'voting'];
