@@ -17,7 +17,6 @@ computes membership or oversight: a new feature gets access control by calling t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import or_, select
@@ -32,14 +31,31 @@ from app.extensions import db
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
 class Viewer:
-    """A user (or a visitor: user None) as seen from one community: their membership there, and oversight."""
+    """A user (or a visitor: user None) as seen from one community: their membership there, and oversight.
 
-    user: User | None
-    community: Community
-    membership: Membership | None
-    oversees: bool
+    Whether they oversee the community (street or district staff) is looked up only when asked: a member's
+    own actions never need it (`may_see` is true at once), so the room's hot paths skip that query."""
+
+    __slots__ = ("_oversees", "community", "membership", "user")
+
+    def __init__(
+        self, user: User | None, community: Community, membership: Membership | None, oversees: bool | None = None
+    ):
+        self.user = user
+        self.community = community
+        self.membership = membership
+        self._oversees = oversees
+
+    def __repr__(self) -> str:
+        return f"Viewer(user={self.user!r}, community={self.community!r}, membership={self.membership!r})"
+
+    @property
+    def oversees(self) -> bool:
+        """Street or district staff overseeing this community (looked up once, on first use)."""
+        if self._oversees is None:
+            self._oversees = self.user is not None and self.community.id in overseen_community_ids(self.user)
+        return self._oversees
 
     @property
     def user_id(self) -> int | None:
@@ -125,12 +141,7 @@ def overseen_community_ids(user: User | None) -> set[int]:
 def viewer(user: User | None, community: Community) -> Viewer:
     """How `user` stands in `community` (no check: see `require`)."""
     user = _authenticated(user)
-    return Viewer(
-        user=user,
-        community=community,
-        membership=membership_of(user, community.id),
-        oversees=user is not None and community.id in overseen_community_ids(user),
-    )
+    return Viewer(user=user, community=community, membership=membership_of(user, community.id))
 
 
 def require(user: User | None, community: Community) -> Viewer:
