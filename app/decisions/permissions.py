@@ -34,6 +34,13 @@ def can_see_outcome(viewer: Viewer, decision: Decision) -> bool:
     return decision.state == DecisionState.ANNOUNCED or (decision.state == DecisionState.COUNTING and can_count(viewer))
 
 
+def can_see_roll(viewer: Viewer) -> bool:
+    """The roll of owners (names, rooms, floor areas) is the owners' own record: verified owners and the
+    counters see it; unverified members (anyone holding an invite code), tenants, the property manager and
+    street or district staff do not. The totals (owners, area) stay public on the decision's page."""
+    return is_owner(viewer) or can_count(viewer)
+
+
 def can_see_personal_data(viewer: Viewer) -> bool:
     """Counters see the roll's phone and room numbers; everyone else sees them masked."""
     return can_count(viewer)

@@ -183,6 +183,7 @@ def _show(decision: Decision, viewer, *, status=200, **forms):
             names=accounts.names_of([c.user_id for c in certs] + [o.author_id for o in objections]),
             objections=objections,
             can_object=permissions.can_object(viewer, decision),
+            can_see_roll=permissions.can_see_roll(viewer),
             vote_form=forms.get("vote_form") or VoteForm(formdata=None, prefix="vote"),
             certify_form=forms.get("certify_form") or CertifyForm(formdata=None, prefix="certify"),
             objection_form=forms.get("objection_form") or ObjectionForm(formdata=None, prefix="objection"),
@@ -245,6 +246,8 @@ def roll(decision_id: int):
     """The roll of owners: frozen when voting opened (counters see a draft before). Phone and room numbers are
     masked for everyone but counters."""
     decision, viewer = _load(decision_id)
+    if not permissions.can_see_roll(viewer):
+        raise Forbidden(_("Only verified owners and the committees can see the roll of owners."))
     full = permissions.can_see_personal_data(viewer)
     if decision.state == S.DRAFT:
         draft = services.draft_roll(decision.community_id)

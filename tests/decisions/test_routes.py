@@ -203,18 +203,45 @@ def test_vote_bad_choice(app, owners):
     assert stored()[1] == 0
 
 
+ROLL_READERS = [*COUNTERS, "owner"]
+
+
 @pytest.mark.parametrize("key", ALL)
 def test_roll_masks_personal_data_for_all_but_counters(app, owners, key):
+    """The roll is for verified owners and the counters: an invite code (unverified), a tenant, the property
+    manager and street staff are refused with the reason; strangers do not learn the decision exists."""
     decision = opened(owners)
     response = as_(app, owners, key).get(f"/decisions/{decision.id}/roll")
-    expect(response, key, key in READERS, denied=404)
-    if key in READERS:
+    if key in READERS and key not in ROLL_READERS:
+        assert response.status_code == 403, (key, response.status_code)
+        page = text(response)
+        assert "Only verified owners and the committees can see the roll of owners." in page
+        assert "张建国" not in page and "139****0001" not in page
+        return
+    expect(response, key, key in ROLL_READERS, denied=404)
+    if key in ROLL_READERS:
         page = text(response)
         assert "张建国" in page and "3 owners" in page
         assert ("13900000001" in page) is (key in COUNTERS)
         assert ("1栋 1-101" in page) is (key in COUNTERS)
         if key not in COUNTERS:
             assert "139****0001" in page and "1栋 1-1**" in page
+
+
+@pytest.mark.parametrize("key", READERS)
+def test_decision_page_links_the_roll_only_for_those_who_may_see_it(app, owners, key):
+    decision = opened(owners)
+    page = as_(app, owners, key).get(f"/decisions/{decision.id}").get_data(as_text=True)
+    assert "3 owners" in page  # the totals stay public
+    assert (f"/decisions/{decision.id}/roll" in page) is (key in ROLL_READERS)
+
+
+@pytest.mark.parametrize("key", ["unverified", "owner"])
+def test_an_invite_code_alone_does_not_open_the_roll(app, owners, key):
+    """Joining with the poster's invite code makes an unverified member; verification as an owner opens it."""
+    decision = opened(owners)
+    status = as_(app, owners, key).get(f"/decisions/{decision.id}/roll").status_code
+    assert status == (200 if key == "owner" else 403)
 
 
 @pytest.mark.parametrize("key", ALL)
