@@ -130,7 +130,14 @@ class AdvanceForm(FlaskForm):
 
 
 class VoteForm(FlaskForm):
-    """The ballot: checkboxes named `entry`. Parsed by `entry_ids`, checked by the service."""
+    """The ballot: checkboxes named `entry`. Parsed by `entry_ids`, checked by the service. `confirmed` is "1"
+    from the review step: the ballot is cast only once the voter saw what they chose."""
+
+    confirmed = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "1"
 
     def entry_ids(self, values) -> list[int]:
         ids = []

@@ -215,13 +215,21 @@ def vote(contest_id: int):
         if contest.phase != Phase.VOTING:
             flash(_("Voting is not open."), "error")
             return _ballot_page(contest, viewer, receipt=services.my_receipt(viewer, contest), status=409)
-        return _ballot_page(contest, viewer, receipt=services.my_receipt(viewer, contest))
+        chosen = [int(v) for v in request.args.getlist("entry") if v.isdigit() and len(v) <= 10]  # "change my choice"
+        return _ballot_page(contest, viewer, chosen=chosen, receipt=services.my_receipt(viewer, contest))
     form = VoteForm()
     if not form.validate_on_submit():
         flash(_("The form expired or was sent twice. Please reload the page and try again."), "error")
         return _ballot_page(contest, viewer, status=400)
     values = request.form.getlist("entry")
-    outcome = perform(lambda: services.vote(viewer, contest, form.entry_ids(values)))
+    if not form.is_confirmed:  # the review step: the chosen entries, and that a ballot cannot be changed
+        outcome = perform(lambda: services.review_ballot(viewer, contest, form.entry_ids(values)))
+        if outcome.ok:
+            return render_template(
+                "contests/review.html", community=viewer.community, contest=contest, chosen=outcome.result
+            )
+    else:
+        outcome = perform(lambda: services.vote(viewer, contest, form.entry_ids(values)))
     if not outcome.ok:
         chosen = [int(v) for v in values if str(v).isdigit()]
         receipt = services.my_receipt(viewer, contest)

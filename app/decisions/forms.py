@@ -121,6 +121,11 @@ class VoteForm(FlaskForm):
         choices=[SelectChoice(c.value, label) for c, label in CHOICE_LABELS.items()],
         validate_choice=False,  # the service says "Choose agree, oppose or abstain."
     )
+    confirmed = HiddenField()  # "1" from the review step: the vote is sent only once the voter saw their choice
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "1"
 
 
 class PaperForm(FlaskForm):

@@ -233,6 +233,14 @@ def vote(decision_id: int):
     form = VoteForm(prefix="vote")
     if not form.validate_on_submit():
         return _show(decision, viewer, vote_form=form, status=400)
+    if not form.is_confirmed:  # the review step: "You chose: agree. It cannot be changed once sent."
+        outcome = perform(lambda: services.review_vote(viewer, decision, form.choice.data), form)
+        if not outcome.ok:
+            return _show(decision, viewer, vote_form=form, status=outcome.status)
+        return render_template(
+            "decisions/review.html", community=viewer.community, decision=decision, form=form,
+            choice=outcome.result, **_common(),
+        )  # fmt: skip
     outcome = perform(lambda: services.vote(viewer, decision, form.choice.data), form)
     if not outcome.ok:
         return _show(decision, viewer, vote_form=form, status=outcome.status)

@@ -64,6 +64,11 @@ def test_a_resident_votes_and_finds_her_ballot_counted(live_server, phone, brows
     boxes.nth(0).check()
     boxes.nth(2).check()
     page.locator("form.ballot button[type=submit]").click()
+    # the review step: the two entries, the warning, one large button to cast
+    page.wait_for_selector(".review-step")
+    assert page.locator(".review-entries li").count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator(".review-step button[type=submit]").click()
     page.wait_for_selector("#receipt")
     receipt = page.locator("#receipt").inner_text().strip()
     assert re.fullmatch(r"[A-Z2-9]{12}", receipt), receipt

@@ -164,6 +164,20 @@ def test_advance(app, world, key):
 
 
 @pytest.mark.parametrize("key", KEYS)
+def test_vote_review_step(app, world, key):
+    """The first press shows the chosen entries (residents only); nothing is cast until confirmed."""
+    contest, entries = contest_in(world, Phase.VOTING, entries=2)
+    before = snapshot(contest)
+    response = client_for(app, world, key).post(f"/contests/{contest.id}/vote", data={"entry": [str(entries[0].id)]})
+    assert response.status_code == expected(key, RESIDENTS, 200), key
+    check_anonymous(key, response)
+    assert snapshot(contest) == before
+    if key in RESIDENTS:
+        page = response.get_data(as_text=True)
+        assert "Once sent, it cannot be changed." in page and entries[0].title in page
+
+
+@pytest.mark.parametrize("key", KEYS)
 def test_entry_form(app, world, key):
     contest, _ = contest_in(world, Phase.SUBMISSION, entries=0)
     response = client_for(app, world, key).get(f"/contests/{contest.id}/entries/new")
@@ -240,7 +254,8 @@ def test_ballot_page(app, world, key):
 def test_vote(app, world, key):
     contest, entries = contest_in(world, Phase.VOTING, entries=2)
     before = snapshot(contest)
-    response = client_for(app, world, key).post(f"/contests/{contest.id}/vote", data={"entry": [str(entries[0].id)]})
+    data = {"entry": [str(entries[0].id)], "confirmed": "1"}
+    response = client_for(app, world, key).post(f"/contests/{contest.id}/vote", data=data)
     assert response.status_code == expected(key, RESIDENTS, 200), key
     check_anonymous(key, response)
     if key in RESIDENTS:

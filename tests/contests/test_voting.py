@@ -3,6 +3,7 @@ the secret ballot, results hidden until the vote closes, and live turnout coales
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 from sqlalchemy import inspect, select
 
@@ -81,12 +82,32 @@ def test_http_ballot_errors_are_shown_and_store_nothing(app, world):
     assert none.status_code == 400
     assert "Choose at least one entry." in none.get_data(as_text=True)
     assert stored(contest) == (0, 0)
-    ok = client.post(f"/contests/{contest.id}/vote", data={"entry": [str(entries[2].id)]})
+    ok = client.post(f"/contests/{contest.id}/vote", data={"entry": [str(entries[2].id)], "confirmed": "1"})
     assert ok.status_code == 200
-    again = client.post(f"/contests/{contest.id}/vote", data={"entry": [str(entries[1].id)]})
+    again = client.post(f"/contests/{contest.id}/vote", data={"entry": [str(entries[1].id)], "confirmed": "1"})
     assert again.status_code == 409
     assert "You have voted already" in again.get_data(as_text=True)
     assert stored(contest) == (1, 1)
+
+
+def test_the_review_step_shows_the_choice_and_casts_only_when_confirmed(app, world):
+    contest, entries = contest_in(world, Phase.VOTING, entries=3, k=2)
+    client = logged_in(app, world.users["resident"])
+    chosen = [str(entries[0].id), str(entries[2].id)]
+    review = client.post(f"/contests/{contest.id}/vote", data={"entry": chosen})
+    page = review.get_data(as_text=True)
+    assert review.status_code == 200 and "You support 2 entries" in page
+    assert entries[0].title in page and entries[2].title in page and entries[1].title not in page
+    assert "Once sent, it cannot be changed." in page and stored(contest) == (0, 0)
+    form = lxml.html.fromstring(page).xpath("//form[contains(@action, '/vote')]")[0]
+    hidden = [(i.get("name"), i.get("value")) for i in form.xpath(".//input[@type='hidden']")]
+    assert ("confirmed", "1") in hidden and sorted(v for n, v in hidden if n == "entry") == sorted(chosen)
+    # "change my choice" goes back to the ballot with the same boxes checked
+    back = form.xpath(".//a[contains(@class, 'btn')]")[0].get("href")
+    ballot = lxml.html.fromstring(client.get(back).get_data(as_text=True))
+    assert sorted(ballot.xpath("//input[@name='entry' and @checked]/@value")) == sorted(chosen)
+    cast = client.post(form.get("action"), data={"csrf_token": "", "entry": chosen, "confirmed": "1"})
+    assert cast.status_code == 200 and stored(contest) == (1, 1)
 
 
 def test_one_ballot_per_household(world):

@@ -139,3 +139,10 @@ def test_home_page_is_english_from_accept_language(client):
     assert ">Log in</a>" in body and "Talk it over, decide together" in body
     main = body.split('<main id="main"', 1)[1].split("</main>", 1)[0]
     assert not HAN.search(main), "Chinese text in the English home page"
+
+
+def test_no_message_is_in_the_catalogue_twice():
+    """A msgid written twice compiles silently, and only the first translation is ever shown."""
+    ids = re.findall(r'^msgid "(.+)"$', ZH_PO.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    assert twice == []

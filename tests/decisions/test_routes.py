@@ -179,7 +179,7 @@ def test_show_and_open(app, owners, key):
 def test_vote(app, owners, key):
     decision = opened(owners)
     http = as_(app, owners, key)
-    response = http.post(f"/decisions/{decision.id}/vote", data={"vote-choice": "agree"})
+    response = http.post(f"/decisions/{decision.id}/vote", data={"vote-choice": "agree", "vote-confirmed": "1"})
     allowed = key == "owner"
     expect(response, key, allowed, ok=302, denied=404 if key in STRANGERS else 403)
     assert stored()[1] == (1 if allowed else 0)
@@ -187,9 +187,9 @@ def test_vote(app, owners, key):
         page = text(http.get(f"/decisions/{decision.id}"))
         receipt = db.session.scalar(select(Ballot.receipt))
         assert "You voted: Agree." in page and receipt in page
-        again = http.post(f"/decisions/{decision.id}/vote", data={"vote-choice": "agree"})
+        again = http.post(f"/decisions/{decision.id}/vote", data={"vote-choice": "agree", "vote-confirmed": "1"})
         assert again.status_code == 302 and stored()[1] == 1
-        changed = http.post(f"/decisions/{decision.id}/vote", data={"vote-choice": "oppose"})
+        changed = http.post(f"/decisions/{decision.id}/vote", data={"vote-choice": "oppose", "vote-confirmed": "1"})
         assert changed.status_code == 409 and "You have voted already" in text(changed)
     elif key == "resident":
         assert "You are not on this decision's roll of owners" in text(response)
@@ -197,10 +197,44 @@ def test_vote(app, owners, key):
 
 def test_vote_bad_choice(app, owners):
     decision = opened(owners)
-    for data in ({}, {"vote-choice": "maybe"}):
+    for data in ({}, {"vote-choice": "maybe"}, {"vote-choice": "maybe", "vote-confirmed": "1"}):
         response = as_(app, owners, "owner").post(f"/decisions/{decision.id}/vote", data=data)
         assert response.status_code == 400 and "Choose agree, oppose or abstain." in text(response)
     assert stored()[1] == 0
+
+
+@pytest.mark.parametrize("key", ALL)
+def test_vote_review_step_casts_nothing(app, owners, key):
+    """The first press shows the choice and that it cannot be changed; only the second casts it."""
+    decision = opened(owners)
+    http = as_(app, owners, key)
+    response = http.post(f"/decisions/{decision.id}/vote", data={"vote-choice": "oppose"})
+    expect(response, key, key == "owner", denied=404 if key in STRANGERS else 403)
+    assert stored()[1] == 0
+    if key != "owner":
+        return
+    page = text(response)
+    html = lxml.html.fromstring(response.get_data(as_text=True))
+    assert " ".join(html.xpath("//*[@class='review-choice']//text()")).split() == ["You", "chose:", "Oppose"]
+    assert "Once sent, it cannot be changed." in page
+    form = html.xpath("//form[contains(@action, '/vote')]")[0]
+    fields = {i.get("name"): i.get("value") for i in form.xpath(".//input[@type='hidden']")}
+    assert fields["vote-choice"] == "oppose" and fields["vote-confirmed"] == "1"
+    back = form.xpath(".//a[contains(@class, 'btn')]")[0].get("href")
+    assert back.endswith(f"/decisions/{decision.id}#my-vote")
+    sent = http.post(form.get("action"), data=fields)
+    assert sent.status_code == 302 and stored()[1] == 1
+    assert db.session.scalar(select(Ballot.choice)) == "oppose"
+
+
+def test_vote_review_step_refuses_when_voting_closed(app, owners):
+    """The review step makes the vote's own checks: no "Send" button for a vote the server would refuse."""
+    decision = opened(owners)
+    services.close_voting(viewer(owners.users["owners_committee"], decision), decision)
+    db.session.commit()
+    response = as_(app, owners, "owner").post(f"/decisions/{decision.id}/vote", data={"vote-choice": "agree"})
+    assert response.status_code == 409 and "Voting on this decision is not open." in text(response)
+    assert "Once sent, it cannot be changed." not in text(response)
 
 
 ROLL_READERS = [*COUNTERS, "owner"]

@@ -16,6 +16,7 @@ from app.contests.services.ballots import (  # noqa: F401
     check_voter,
     my_receipt,
     parse_choice,
+    review_ballot,
     turnout,
     vote,
     voter_key,

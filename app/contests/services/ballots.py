@@ -58,14 +58,25 @@ def check_voter(viewer: Viewer, contest: Contest) -> Viewer:
     return viewer
 
 
-def vote(viewer: Viewer, contest: Contest, entry_ids):
-    """Cast the member's (or household's) one ballot. A retry with the same entries returns the same
-    ballot and receipt; anything else after voting is refused. Nothing is stored when refused."""
+def _checked_choice(viewer: Viewer, contest: Contest, entry_ids) -> str:
     check_voter(viewer, contest)
     sync(contest)
     if contest.phase != Phase.VOTING:
         raise DomainError("wrong_phase", _l("Voting is not open."), status=409)
-    choice = parse_choice(contest, entry_ids)
+    return parse_choice(contest, entry_ids)
+
+
+def review_ballot(viewer: Viewer, contest: Contest, entry_ids) -> list:
+    """The review step before the ballot is cast: every check `vote` makes, nothing cast. Returns the chosen
+    entries in ballot order, for the page that asks "You chose: ... Cast it?"."""
+    chosen = {int(i) for i in _checked_choice(viewer, contest, entry_ids).split(",")}
+    return [e for e in eligible_entries(contest) if e.id in chosen]
+
+
+def vote(viewer: Viewer, contest: Contest, entry_ids):
+    """Cast the member's (or household's) one ballot. A retry with the same entries returns the same
+    ballot and receipt; anything else after voting is refused. Nothing is stored when refused."""
+    choice = _checked_choice(viewer, contest, entry_ids)
     ballot = voting.cast(
         poll_of(contest),
         voter_key=voter_key(contest, viewer.membership),

@@ -21,6 +21,7 @@ from app.decisions.services.ballots import (  # noqa: F401
     paper_entry,
     paper_queue,
     paper_state,
+    review_vote,
     unsettled_paper,
     vote,
     voter_entry,

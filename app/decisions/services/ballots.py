@@ -73,8 +73,8 @@ def _pending_paper(entry: RollEntry) -> list[PaperEntry]:
     )
 
 
-def vote(viewer: Viewer, decision: Decision, choice) -> Ballot:
-    """An owner on the roll votes by name: 同意, 反对 or 弃权. A retry returns the same ballot and receipt."""
+def _entry_of_voter(viewer: Viewer, decision: Decision) -> RollEntry:
+    """The roll entry the viewer votes for; NotFound or Forbidden (saying why) otherwise."""
     if decision.community_id != viewer.community_id:
         raise NotFound()
     if not viewer.is_verified:
@@ -86,11 +86,11 @@ def vote(viewer: Viewer, decision: Decision, choice) -> Ballot:
         raise Forbidden(
             _l("You are not on this decision's roll of owners (a co-owned unit votes through its representative).")
         )
-    choice = parse_choice(choice)
-    poll = open_poll_of(decision)
-    entry = _lock(entry)
-    existing = ballot_of(decision, entry)
-    if existing is None and local_today() > decision.voting_ends_on:
+    return entry
+
+
+def _check_voting_period(decision: Decision) -> None:
+    if local_today() > decision.voting_ends_on:
         raise DomainError(
             "voting_ended",
             _l(
@@ -99,6 +99,28 @@ def vote(viewer: Viewer, decision: Decision, choice) -> Ballot:
             ),
             status=409,
         )
+
+
+def review_vote(viewer: Viewer, decision: Decision, choice) -> Choice:
+    """The review step before a vote that cannot be changed: every check `vote` makes, nothing cast. Returns
+    the parsed choice, for the page that asks "You chose: agree. Send it?"."""
+    entry = _entry_of_voter(viewer, decision)
+    choice = parse_choice(choice)
+    open_poll_of(decision)
+    if ballot_of(decision, entry) is None:
+        _check_voting_period(decision)
+    return choice
+
+
+def vote(viewer: Viewer, decision: Decision, choice) -> Ballot:
+    """An owner on the roll votes by name: 同意, 反对 or 弃权. A retry returns the same ballot and receipt."""
+    entry = _entry_of_voter(viewer, decision)
+    choice = parse_choice(choice)
+    poll = open_poll_of(decision)
+    entry = _lock(entry)
+    existing = ballot_of(decision, entry)
+    if existing is None:
+        _check_voting_period(decision)
     if existing is not None:
         if existing.entered_by_id is not None:
             raise Conflict("paper_counted", _l("Your paper ballot has been counted; you cannot vote online as well."))
