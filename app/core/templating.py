@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from babel.dates import get_datetime_format
 from flask import current_app
-from flask_babel import format_datetime
+from flask_babel import format_date, format_time, get_locale
+from markupsafe import Markup, escape
 
 from app.core.i18n import large_text_enabled, select_locale
 from app.core.masking import mask_phone, mask_room
@@ -17,12 +21,42 @@ def format_area(centi_m2: int | None) -> str:
     return f"{centi_m2 // 100:,}.{centi_m2 % 100:02d} m²"
 
 
+def unbroken(text: str) -> Markup:
+    """A number, an amount or a date that must never wrap inside itself ("¥50,000.0 / 0", "2026-12- / 17"), at
+    any text size: the layout around it wraps instead (CSS `.whole`)."""
+    return Markup('<span class="whole">%s</span>') % text if text else Markup("")
+
+
+def format_day(value: date | None) -> Markup:
+    """A calendar day as 2026-12-17 in a <time> element that does not wrap."""
+    if value is None:
+        return Markup("")
+    return Markup('<time class="whole" datetime="%s">%s</time>') % (value.isoformat(), value.isoformat())
+
+
+def format_moment(value, fmt: str = "short") -> Markup:
+    """A date and time in the user's language and Beijing time, each part kept whole; on a narrow screen the
+    line may break between the date and the time, never inside either."""
+    if not value:
+        return Markup("")
+    pattern = get_datetime_format(fmt, locale=get_locale())  # e.g. "{1}, {0}" (en), "{1} {0}" (zh)
+    date_part, time_part = unbroken(format_date(value, fmt)), unbroken(format_time(value, fmt))
+    before, _, rest = pattern.partition("{1}")
+    between, _, after = rest.partition("{0}")
+    return Markup("").join([escape(before), date_part, escape(between), time_part, escape(after)])
+
+
 def register_template_helpers(app) -> None:
-    app.jinja_env.filters["area"] = format_area
-    app.jinja_env.filters["yuan"] = format_yuan
+    """Filters for pages. `yuan`, `area` and `day` give markup that keeps the value on one line; inside an
+    attribute (alt, title, aria-label, data-*) use `yuan_text` and `area_text`, which give plain text."""
+    app.jinja_env.filters["area"] = lambda value: unbroken(format_area(value))
+    app.jinja_env.filters["area_text"] = format_area
+    app.jinja_env.filters["yuan"] = lambda value: unbroken(format_yuan(value))
+    app.jinja_env.filters["yuan_text"] = format_yuan
+    app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_room"] = mask_room
-    app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = format_moment
 
     @app.context_processor
     def _globals():
