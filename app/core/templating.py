@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import format_date, format_time, get_locale
 from markupsafe import Markup, escape
 
+from app.core import glossary
 from app.core.i18n import large_text_enabled, select_locale
 from app.core.masking import mask_phone, mask_room
 from app.core.money import format_yuan
@@ -47,13 +48,15 @@ def format_moment(value, fmt: str = "short") -> Markup:
 
 
 def register_template_helpers(app) -> None:
-    """Filters for pages. `yuan`, `area` and `day` give markup that keeps the value on one line; inside an
-    attribute (alt, title, aria-label, data-*) use `yuan_text` and `area_text`, which give plain text."""
+    """Filters for pages, and the glossary's `term` and `explain` (app.core.glossary). `yuan`, `area`, `day` and
+    `datetime` give markup that keeps the value on one line; inside an attribute (alt, title, aria-label,
+    data-*) use `yuan_text` and `area_text`, which give plain text."""
     app.jinja_env.filters["area"] = lambda value: unbroken(format_area(value))
     app.jinja_env.filters["area_text"] = format_area
     app.jinja_env.filters["yuan"] = lambda value: unbroken(format_yuan(value))
     app.jinja_env.filters["yuan_text"] = format_yuan
     app.jinja_env.filters["day"] = format_day
+    glossary.register(app)
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_room"] = mask_room
     app.jinja_env.filters["datetime"] = format_moment

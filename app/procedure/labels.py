@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.core import glossary
 from app.procedure.engine import Mode
 
 # The names people read, on the form and in an error.
@@ -30,3 +31,31 @@ MODE_LABELS = {
     Mode.FORMAL: _l("Formal: raise hand, the chair gives the floor"),
     Mode.OPEN: _l("Open: verified members speak within limits"),
 }
+
+# The room's procedural words, explained once per page where they are first used (app.core.glossary).
+glossary.define(
+    "motion",
+    _l("motion (动议)"),
+    _l(
+        "A concrete proposal put to the meeting, such as “build the bike shed beside building 2”. "
+        "It is debated, then voted on."
+    ),
+)
+glossary.define(
+    "second",
+    _l("second (附议)"),
+    _l(
+        "Another member’s support for a motion, so that it is debated: "
+        "one person’s idea alone does not take the meeting’s time."
+    ),
+)
+glossary.define(
+    "call_vote",
+    _l("call the vote (宣布表决)"),
+    _l("The chair ends the debate on a motion and opens the vote on it."),
+)
+glossary.define(
+    "quorum",
+    _l("quorum (法定人数)"),
+    _l("The least share of those who may vote that must take part for a vote to count."),
+)

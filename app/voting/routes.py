@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from app.voting import bp, services
+from app.voting import bp, labels, services  # noqa: F401  (labels: the glossary's ballot words)
 from app.voting.forms import ReceiptForm
 
 

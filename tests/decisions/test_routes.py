@@ -369,6 +369,11 @@ def test_published_notice_and_exports(app, owners, key):
     poll = services.poll_of(decision)
     # 2 of 3 owners (equal areas) took part, exactly 2/3 by area and headcount, and both agreed
     assert "Passed" in page and "Not passed" not in page and "2/3 (66.67%)" in page and "1 (100.00%)" in page
+    if key == "owner":  # on screen: the percentage to read, the exact fraction one tap away (printed: both)
+        shown = lxml.html.fromstring(http.get(f"/decisions/{decision.id}").get_data(as_text=True))
+        share = shown.xpath("//table[contains(@class, 'checks')]//td[@data-label='Share']")[0]
+        assert share.xpath("string(./span[@class='whole'])") == "66.67%"
+        assert share.xpath("string(./details[@class='exact']/span)") == "2/3"
     assert poll.opened_head in page and poll.closed_head in page
     assert f"flask yishi verify-count {poll.id}" in page
     assert "<svg" in response.get_data(as_text=True)

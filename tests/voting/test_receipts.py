@@ -98,3 +98,24 @@ def test_an_owners_decision_ballot_names_its_decision(client, world):
     page = client.get("/receipts", query_string={"code": ballot.receipt}).get_data(as_text=True)
     assert decision.title in page and f"/decisions/{decision.id}" in page
     assert "Oppose" in page
+
+
+def test_the_receipt_speaks_plainly_and_keeps_the_chain_behind_details(client, world):
+    """The tracking code and the status up front, with 回执码 explained; the chain's fields (for anyone checking
+    the count) inside a closed <details>, each term explained once."""
+    import lxml.html
+
+    poll, ballot = cast(world, "owner", "agree")
+    voting.seal(poll)  # the ballot takes its place in the chain
+    db.session.commit()
+    page = lxml.html.fromstring(client.get("/receipts", query_string={"code": ballot.receipt}).get_data(as_text=True))
+    found = page.xpath("//article[contains(@class, 'receipt-found')]")[0]
+    up_front = found.xpath("./dl[@class='facts']")[0]
+    assert up_front.xpath("string(.//span[@class='term'])") == "tracking code (回执码)"
+    assert "Look it up after the count" in up_front.xpath("string(.//*[@class='explain-text'])")
+    details = found.xpath("./details[@class='receipt-details']")[0]
+    assert details.get("open") is None  # closed until tapped
+    terms = [t.text_content() for t in details.xpath(".//span[@class='term']")]
+    assert terms == ["place in the ballot chain (在选票链中的位置)", "ballot fingerprint (选票指纹)"]
+    assert len(details.xpath(".//details[@class='explain']")) == 2
+    assert ballot.hash[:16] in details.text_content() and str(ballot.seq) in details.text_content()
