@@ -92,7 +92,7 @@ def write_votes(requests) -> list[Voted | DomainError]:
 def _write_votes(submitted) -> list[Voted | DomainError]:
     active, live_logins = _voters(submitted)
     # a vote from a login that has ended is refused before anything else (not merged with another's retry)
-    ended = [r.login_id is not None and r.login_id not in live_logins for r in submitted]
+    ended = [r.login_id is not None and (r.user_id, r.login_id) not in live_logins for r in submitted]
     # a voter's retries in the same batch are one request, checked once and answered alike
     index_of: dict = {}
     for request, refused in zip(submitted, ended, strict=True):
@@ -113,8 +113,9 @@ def _not_authenticated() -> DomainError:
     return DomainError("not_authenticated", _l("Please log in to continue."), status=401)
 
 
-def _voters(requests) -> tuple[dict[int, User], set[int]]:
-    """The voters still active, by id, and which of the logins the votes name are still in force: one query."""
+def _voters(requests) -> tuple[dict[int, User], set[tuple[int, int]]]:
+    """The voters still active, by id, and which of the logins the votes name are still in force, as
+    (user id, login id): one query."""
     login_ids = {r.login_id for r in requests if r.login_id is not None}
     rows = db.session.execute(
         select(User, UserSession.id)
@@ -124,7 +125,7 @@ def _voters(requests) -> tuple[dict[int, User], set[int]]:
         )
         .where(User.id.in_({r.user_id for r in requests}), User.active)
     ).all()
-    return {user.id: user for user, _login in rows}, {login_id for _user, login_id in rows if login_id is not None}
+    return {user.id: user for user, _login in rows}, {(user.id, login) for user, login in rows if login is not None}
 
 
 def _same_request(request: VoteRequest) -> tuple:
