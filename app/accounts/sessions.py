@@ -56,6 +56,7 @@ from app.core.errors import DomainError, NotFound
 from app.core.logs import JobHealth
 from app.core.models import utcnow
 from app.core.realtime import call_after_commit, disconnect_logins, disconnect_logins_here, logins_connected_here
+from app.core.validation import MAX_ID
 from app.extensions import db, socketio
 
 logger = logging.getLogger(__name__)
@@ -279,7 +280,8 @@ def end_current(reason=EndReason.LOGOUT) -> bool:
 def end(user: User, session_id, reason=EndReason.ENDED) -> UserSession:
     """End one of `user`'s logins (from the settings page). Another user's login, or none with that id,
     is NotFound; one already ended is left as it is (a second tap)."""
-    login = db.session.get(UserSession, session_id) if isinstance(session_id, int) else None
+    known = isinstance(session_id, int) and not isinstance(session_id, bool) and 0 < session_id <= MAX_ID
+    login = db.session.get(UserSession, session_id) if known else None
     if login is None or not permissions.can_end_login(user, login):
         raise NotFound(_l("This login does not exist or has already ended."))
     if login.ended_at is None:

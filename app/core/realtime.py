@@ -324,6 +324,17 @@ def logins_connected_here() -> set[int]:
     return found
 
 
+def _on_control_message(data) -> None:
+    """Act on one message of the control channel; a message this process cannot read is logged and skipped
+    (the listener goes on)."""
+    try:
+        message = json.loads(data)
+        if message.get("origin") != _PROCESS_ID and message.get("action") == "disconnect_logins":
+            disconnect_logins_here([int(i) for i in message["login_ids"]])
+    except Exception:
+        logger.exception("realtime: could not act on the control message %r", data)
+
+
 def start_control_listener(app) -> None:
     """In a server process with Redis: act on other processes' control messages (logins ended)."""
     url = app.config.get("REDIS_URL")
@@ -340,9 +351,7 @@ def start_control_listener(app) -> None:
                 pubsub.subscribe(channel)
                 health.succeeded()
                 for item in pubsub.listen():
-                    message = json.loads(item["data"])
-                    if message.get("origin") != _PROCESS_ID and message.get("action") == "disconnect_logins":
-                        disconnect_logins_here(message["login_ids"])
+                    _on_control_message(item["data"])
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as err:
                 socketio.sleep(health.failed(err))
 

@@ -431,6 +431,7 @@ def test_ending_another_users_login_is_not_found_and_changes_nothing(app, world)
 
     assert mine.post(f"/account/sessions/{their_login.id}/end").status_code == 404
     assert mine.post("/account/sessions/999999/end").status_code == 404
+    assert mine.post(f"/account/sessions/{2**63}/end").status_code == 404  # beyond any id: no database error
 
     db.session.refresh(their_login)
     assert their_login.ended_at is None
@@ -714,3 +715,28 @@ def test_device_names_are_shown_in_the_readers_language(app):
     with app.test_request_context(), force_locale("en"):
         assert device_name("Huawei Browser · HarmonyOS") == "Huawei Browser · HarmonyOS"
         assert device_name(None) == "Unknown device"
+
+
+def test_a_control_message_from_another_process_disconnects_those_logins_here(app, world):
+    """What the Redis control listener does with a message (a logout in another process)."""
+    import json
+
+    from app.core import realtime
+
+    user = world.users["resident"]
+    ended_client, other_client = phone(app), phone(app)
+    ended_login = login_by_token(session_token(app, log_in(ended_client, user)))
+    log_in(other_client, user)
+    ended_socket = live_socket(app, ended_client, "/contests")
+    other_socket = live_socket(app, other_client)
+
+    realtime._on_control_message("not json")  # skipped, logged
+    realtime._on_control_message(json.dumps({"action": "disconnect_logins"}))  # no ids: skipped
+    own = {"action": "disconnect_logins", "login_ids": [ended_login.id], "origin": realtime._PROCESS_ID}
+    realtime._on_control_message(json.dumps(own))  # this process's own message: done already
+    assert ended_socket.is_connected("/contests")
+
+    realtime._on_control_message(json.dumps({**own, "origin": "another-process"}))
+
+    assert not ended_socket.is_connected("/contests")
+    assert other_socket.is_connected("/notifications")
