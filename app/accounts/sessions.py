@@ -130,8 +130,8 @@ def start(user: User, *, remember: bool, device: str = "", ip: str | None = None
         last_seen_at=now,
         expires_at=_expiry(remember, now, now),
         remember=remember,
-        device=device,
-        ip=ip,
+        device=device[:80],
+        ip=(ip or None) and ip[:45],
     )
     db.session.add(login)
     db.session.flush()
