@@ -4,6 +4,7 @@ Every variable is listed in the README's configuration table.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -118,6 +119,14 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 30
+    # Logins (app/accounts/sessions.py): "stay logged in" lasts LOGIN_REMEMBER_DAYS, the cookie and the
+    # login's record alike; a login not remembered also ends after LOGIN_IDLE_MINUTES unseen. A login is
+    # marked seen at most every LOGIN_TOUCH_SECONDS; each server process checks its sockets' logins every
+    # LOGIN_SWEEP_SECONDS (ended elsewhere while this process missed the word: disconnected then).
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("LOGIN_REMEMBER_DAYS", 30)))
+    LOGIN_IDLE_MINUTES = float(os.environ.get("LOGIN_IDLE_MINUTES", 120))
+    LOGIN_TOUCH_SECONDS = float(os.environ.get("LOGIN_TOUCH_SECONDS", 300))
+    LOGIN_SWEEP_SECONDS = float(os.environ.get("LOGIN_SWEEP_SECONDS", 60))
 
     WTF_CSRF_TIME_LIMIT = None  # a form left open on a phone for hours still posts
     # a request may carry six photos of UPLOAD_MAX_BYTES each, and the form around them

@@ -44,6 +44,7 @@ elif _mode == "gevent":
 os.environ.setdefault("SOCKETIO_ASYNC_MODE", _mode)  # the config reads the same mode
 
 from app import create_app  # noqa: E402
+from app.accounts import sessions  # noqa: E402
 from app.core import presence  # noqa: E402
 from app.core.realtime import start_control_listener  # noqa: E402
 from app.core.serving import InFlight, raise_open_files_limit  # noqa: E402
@@ -56,10 +57,12 @@ in_flight = app.wsgi_app = InFlight(app.wsgi_app)  # outermost: every request, s
 
 def start_process_tasks(server: str, address: str) -> None:
     """What every serving process runs beside its requests, started once per process: the control
-    listener (logouts from other processes), the presence heartbeat and the ballot sealer."""
+    listener (logins ended in other processes), the login sweep, the presence heartbeat and the ballot
+    sealer."""
     max_connections = app.config["SERVER_MAX_CONNECTIONS"]
     soft, _hard = raise_open_files_limit(max_connections)
     start_control_listener(app)
+    sessions.start_sweeper(app)
     presence.start_heartbeat(app)
     voting.start_sealer(app)
     # What is loaded by now (the app, its routes, SQLAlchemy's mappers) lives as long as the process: out

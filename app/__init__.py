@@ -116,7 +116,7 @@ def _instance_dir():
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.accounts.models import User
+    from app.accounts import sessions
     from app.core.i18n import select_locale
     from app.core.realtime import REDIS_TIMEOUTS, client_manager
     from app.core.static_assets import register_static_assets
@@ -142,10 +142,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user and user.active else None
+    # the "user id" in the cookies is the token of one login, looked up on every request and socket event
+    login_manager.user_loader(sessions.load_user)
 
     manager = client_manager(app)  # Redis (REDIS_URL) shares rooms between processes
     socketio.init_app(

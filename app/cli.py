@@ -1,4 +1,5 @@
-"""`flask yishi ...` commands: migrations, demo data, roster import, first community and staff, backup.
+"""`flask yishi ...` commands: migrations, demo data, roster import, first community and staff, closing and
+reopening accounts, backup.
 
 The CLI is an edge, like a view: each command that writes commits once, itself.
 """
@@ -14,10 +15,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import demo
+from app.accounts import services as accounts
 from app.accounts.models import User
 from app.communities import roster
 from app.communities.models import Community, District, MemberRole, Membership, MembershipStatus, Role, Street
 from app.core.errors import DomainError
+from app.core.phones import normalize_phone
 from app.extensions import db
 from app.voting import services as voting
 from app.voting.models import Poll
@@ -105,6 +108,37 @@ def grant_staff_command(phone: str, slug: str):
     db.session.add(membership)
     db.session.commit()
     click.echo(f"{user.name} is community staff of {community.name}.")
+
+
+users = click.Group("user", help="Close and reopen accounts.")
+group.add_command(users)
+
+
+def _user_by_phone(phone: str) -> User:
+    user = db.session.scalar(select(User).where(User.phone == normalize_phone(phone)))
+    if user is None:
+        raise click.ClickException(f"No account with the mobile number {phone!r}.")
+    return user
+
+
+@users.command("deactivate")
+@click.argument("phone")
+def deactivate_user_command(phone: str):
+    """Close the account of PHONE: it cannot log in, and all its logins end now, its live connections too."""
+    user = _user_by_phone(phone)
+    ended = accounts.deactivate(user)
+    db.session.commit()  # then its sockets are disconnected, in every process (through Redis)
+    click.echo(f"{user.name} ({user.phone}) is deactivated; {ended} login(s) ended.")
+
+
+@users.command("activate")
+@click.argument("phone")
+def activate_user_command(phone: str):
+    """Reopen the account of PHONE: it may log in again."""
+    user = _user_by_phone(phone)
+    accounts.activate(user)
+    db.session.commit()
+    click.echo(f"{user.name} ({user.phone}) is active; they may log in again.")
 
 
 @group.command("verify-count")

@@ -3,7 +3,8 @@
     python -m bench.setup_data OUT.json MEMBERS
 
 Creates the schema, one community with MEMBERS verified residents (no password hashing: the
-load logs in by a signed session cookie made here with the server's SECRET_KEY), a staff member,
+load logs in by a signed session cookie made here with the server's SECRET_KEY, carrying the token of
+a login recorded here), a staff member,
 a chair, an open consultation on the open-mode rules (slow mode off) for the fan-out, and a second
 open consultation whose motion is put to the vote for the vote benchmark. Writes ids and cookies
 to OUT.json.
@@ -17,6 +18,7 @@ import sys
 from flask.sessions import SecureCookieSessionInterface
 
 from app import create_app
+from app.accounts import sessions
 from app.accounts.models import User
 from app.communities import access
 from app.communities.models import Community, District, MemberRole, Membership, MembershipStatus, Role, Street
@@ -90,9 +92,10 @@ def build(app, members: int) -> dict:
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
 
     def cookie(user: User) -> str:
-        return serializer.dumps({"_user_id": str(user.id), "_fresh": True})
+        _login, token = sessions.start(user, remember=True, device="Bench")
+        return serializer.dumps({"_user_id": token, "_fresh": True})
 
-    return {
+    data = {
         "community_id": community.id,
         "consultation_id": room.id,
         "vote_consultation_id": voting.id,
@@ -103,6 +106,8 @@ def build(app, members: int) -> dict:
         "staff": cookie(staff),
         "members": [cookie(u) for u in residents],
     }
+    db.session.commit()  # the logins the cookies carry
+    return data
 
 
 def main() -> None:

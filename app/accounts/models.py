@@ -1,12 +1,14 @@
-"""User accounts."""
+"""User accounts, and their logins (one row per login: accounts/sessions.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CheckConstraint, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.core.models import TimestampMixin
+from app.core.models import TimestampMixin, UTCDateTime, utcnow
 from app.extensions import db
 
 
@@ -24,11 +26,26 @@ class User(TimestampMixin, db.Model):
     large_text: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    # The login this object was loaded for or logged in with, and its token (accounts.sessions sets both;
+    # not a column). None for a user loaded any other way.
+    _login = None
+    _login_token = None
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # werkzeug default: scrypt
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def login(self) -> UserSession | None:
+        """The login (UserSession) of the request or socket this user is current in, if any."""
+        return self._login
+
+    @property
+    def login_session_id(self) -> int | None:
+        """The id of that login: a socket joins its room, so ending the login closes the socket."""
+        return self._login.id if self._login is not None else None
 
     # Flask-Login protocol
     @property
@@ -44,7 +61,42 @@ class User(TimestampMixin, db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What Flask-Login keeps in the session cookie (`_user_id`) and the remember cookie: the token of
+        this login, not the user id, so that each cookie is a secret of one login, which ending it revokes.
+
+        Only accounts.sessions.log_in and load_user give a user a login: logging in any other way fails here.
+        """
+        if self._login_token is None:
+            raise RuntimeError("log users in through app.accounts.sessions.log_in, never login_user directly")
+        return self._login_token
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
+
+
+class UserSession(db.Model):
+    """One login of a user on one phone or computer, until it is ended or expires.
+
+    The token the cookies carry is never stored: only its SHA-256 (a database leak opens no account).
+    A remembered login lasts REMEMBER_COOKIE_DURATION (30 days) from the login, like its cookie; one not
+    remembered also ends after LOGIN_IDLE_MINUTES without being seen.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # hex SHA-256 of the token
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    device: Mapped[str] = mapped_column(String(80), default="")  # "Chrome · Android" (accounts.devices)
+    ip: Mapped[str | None] = mapped_column(String(45))  # where it was last seen from
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_reason: Mapped[str | None] = mapped_column(String(32))  # sessions.EndReason, or another caller's
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} of user {self.user_id}>"

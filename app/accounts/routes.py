@@ -1,4 +1,5 @@
-"""Account views: register, log in, log out, settings, and the language and text-size switches.
+"""Account views: register, log in, log out, settings and the logins listed there, and the language and
+text-size switches.
 
 The switches keep their site-wide URLs (/prefs/...): the blueprint has no URL prefix, so each account page
 names its own /account/... path.
@@ -8,10 +9,11 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from app.accounts import bp, services
+from app.accounts import bp, services, sessions
 from app.accounts.forms import LoginForm, RegisterForm, SettingsForm
+from app.accounts.labels import device_name
 from app.core.i18n import select_locale
 from app.core.web import form_view, perform, safe_next
 from app.extensions import limiter
@@ -25,10 +27,14 @@ def _register_limit() -> str:
     return current_app.config["RATELIMIT_REGISTER"]
 
 
-def _logged_in(user, next_url: str, *, remember: bool, welcome: bool = False):
-    login_user(user, remember=remember)
-    if welcome:
-        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+def _log_in(user, *, remember: bool):
+    """Part of the use case, so the edge commits the login record with it."""
+    sessions.log_in(user, remember=remember)
+    return user
+
+
+def _welcome(user, next_url: str):
+    flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
     return redirect(next_url)
 
 
@@ -42,9 +48,11 @@ def register():
     next_url = safe_next(request.values.get("next"), url_for("communities.join"))
     return form_view(
         form,
-        lambda: services.register(form.phone.data, form.name.data, form.password.data, select_locale()),
+        lambda: _log_in(
+            services.register(form.phone.data, form.name.data, form.password.data, select_locale()), remember=True
+        ),
         render=lambda status: (render_template("accounts/register.html", form=form, next_url=next_url), status),
-        done=lambda user: _logged_in(user, next_url, remember=True, welcome=True),
+        done=lambda user: _welcome(user, next_url),
     )
 
 
@@ -58,19 +66,17 @@ def login():
     next_url = safe_next(request.values.get("next"), url_for("core.index"))
     return form_view(
         form,
-        lambda: services.authenticate(form.phone.data, form.password.data),
+        lambda: _log_in(services.authenticate(form.phone.data, form.password.data), remember=form.remember.data),
         render=lambda status: (render_template("accounts/login.html", form=form, next_url=next_url), status),
-        done=lambda user: _logged_in(user, next_url, remember=form.remember.data),
+        done=lambda _user: redirect(next_url),
     )
 
 
 @bp.route("/account/logout", methods=["POST"])
 @login_required
 def logout():
-    """Log out here and close this user's live connections."""
-    user = current_user._get_current_object()
-    logout_user()
-    services.end_live_sessions(user)
+    """Log out here: this login ends (its cookies are worthless from now on) and its live sockets close."""
+    perform(lambda: sessions.end_current(sessions.EndReason.LOGOUT))
     flash(_("You have logged out."), "info")
     return redirect(url_for("core.index"))
 
@@ -78,17 +84,51 @@ def logout():
 @bp.route("/account/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    """Display name, language and large text."""
+    """Display name, language and large text; where this account is logged in."""
     form = SettingsForm(obj=current_user)
     return form_view(
         form,
         lambda: services.update_settings(
             current_user, name=form.name.data, locale=form.locale.data, large_text=form.large_text.data
         ),
-        render=lambda status: (render_template("accounts/settings.html", form=form), status),
+        render=lambda status: (_settings_page(form), status),
         done=lambda _user: redirect(url_for("accounts.settings")),
         message=_("Settings saved."),
     )
+
+
+def _settings_page(form):
+    this = sessions.current()
+    return render_template(
+        "accounts/settings.html",
+        form=form,
+        logins=sessions.active(current_user),
+        this_login_id=this.id if this is not None else None,
+        device_name=device_name,
+    )
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id: int):
+    """End one login of this account (a lost phone, a borrowed computer); this one logs out."""
+    this = sessions.current()
+    perform(lambda: sessions.end(current_user, session_id, sessions.EndReason.ENDED))  # another's: 404
+    if this is not None and this.id == session_id:
+        flash(_("You have logged out."), "info")
+        return redirect(url_for("accounts.login"))
+    flash(_("That login has ended: whoever used it must log in again."), "success")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.route("/account/sessions/end-all", methods=["POST"])
+@login_required
+def end_all_sessions():
+    """Sign out everywhere: every login of this account ends, this one too."""
+    user = current_user._get_current_object()
+    perform(lambda: sessions.end_all(user, reason=sessions.EndReason.EVERYWHERE))
+    flash(_("You have logged out on every phone and computer. Log in again to continue."), "success")
+    return redirect(url_for("accounts.login"))
 
 
 def _back():

@@ -1,4 +1,5 @@
-"""Account use cases: register, authenticate, change settings. They flush; the edge commits."""
+"""Account use cases: register, authenticate, change settings, close and reopen an account. They flush; the
+edge commits. Logging in and out, and ending logins, are accounts.sessions'."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.accounts import sessions
 from app.accounts.models import User
+from app.core import audit
 from app.core.errors import Conflict, DomainError
-from app.core.realtime import disconnect_user
 from app.extensions import db
 
 # Checked against when the phone is unknown, so both failures take the same time.
@@ -84,6 +86,19 @@ def toggle_large_text(user: User) -> User:
     return user
 
 
-def end_live_sessions(user: User) -> int:
-    """Disconnect the user's live sockets (after logout); returns how many."""
-    return disconnect_user(user.id)
+def deactivate(user: User, *, actor: User | None = None) -> int:
+    """Close an account: it cannot log in, and every login it has ends now, its live sockets with them
+    (once the edge commits). `actor` is who did it, for the audit log (None: an operator's command).
+    Returns how many logins ended."""
+    user.active = False
+    audit.record(actor, "user.deactivate", user)
+    db.session.flush()
+    return sessions.end_all(user, reason=sessions.EndReason.DEACTIVATED)
+
+
+def activate(user: User, *, actor: User | None = None) -> User:
+    """Reopen a closed account: it may log in again (its old logins stay ended)."""
+    user.active = True
+    audit.record(actor, "user.activate", user)
+    db.session.flush()
+    return user

@@ -13,7 +13,7 @@ from app.consultations import permissions, services
 from app.consultations.models import Consultation, Motion, Speech
 from app.core import presence, validation
 from app.core.realtime import coalesced, connect_user
-from app.core.sockets import acknowledged, int_field, socket_user_id, str_field
+from app.core.sockets import acknowledged, int_field, socket_login_id, socket_user_id, str_field
 from app.extensions import db, socketio
 
 ROOM_PREFIX = "consultation:"
@@ -166,7 +166,9 @@ class ConsultationsNamespace(Namespace):
     def on_vote(self, data):
         """Vote for / against / abstain, once: written with the votes that arrive with it (core.batching)."""
         motion_id = int_field(data, "motion_id")
-        voted = services.submit_vote(socket_user_id(), motion_id, str_field(data, "choice", max_length=20))
+        choice = str_field(data, "choice", max_length=20)
+        # the login is checked with the batch: a socket whose login has ended votes no more
+        voted = services.submit_vote(socket_user_id(), motion_id, choice, login_id=socket_login_id())
         return {"receipt": voted.receipt}
 
     @acknowledged

@@ -207,7 +207,7 @@ def redis_key(*parts: str, app=None) -> str:
 
 
 def control_channel(app=None) -> str:
-    """Where the processes of one site tell each other to disconnect a user (logout)."""
+    """Where the processes of one site tell each other to disconnect the sockets of ended logins."""
     return redis_key("control", app=app)
 
 
@@ -267,43 +267,76 @@ def register_realtime_status(app) -> None:
         return {"realtime_degraded": lambda: realtime_status() == "degraded"}
 
 
-def disconnect_user(user_id: int) -> int:
-    """Disconnect a user's live sockets in every namespace, in every server process.
+def login_room(login_id: int) -> str:
+    """The room of one login's sockets (every namespace): ending the login disconnects them."""
+    return f"login:{login_id}"
 
-    This process's sockets go at once (the count is returned); with Redis, the
-    other processes hear it on the control channel and do the same.
+
+def disconnect_logins(login_ids) -> int:
+    """Disconnect the live sockets of these logins in every namespace, in every server process.
+
+    This process's sockets go at once (the count is returned); with Redis, the other processes hear it on
+    the control channel and do the same. A process that misses the message refuses those sockets' events
+    anyway (accounts.sessions says how) and disconnects them at its next sweep.
     """
-    count = _disconnect_local(user_id)
+    ids = sorted({int(i) for i in login_ids})
+    if not ids:
+        return 0
+    count = disconnect_logins_here(ids)
     url = current_app.config.get("REDIS_URL")
     if url:
-        message = {"action": "disconnect_user", "user_id": user_id, "origin": _PROCESS_ID}
+        message = {"action": "disconnect_logins", "login_ids": ids, "origin": _PROCESS_ID}
         client = redis.Redis.from_url(url, **REDIS_TIMEOUTS)
         try:
             client.publish(control_channel(), json.dumps(message))
         except (redis.RedisError, OSError) as err:
-            # Logging out must not fail with Redis: the cookie is gone, so a reconnect is refused anyway.
-            logger.warning("realtime degraded: could not tell other processes to disconnect user %s (%s)", user_id, err)
+            # Ending a login must not fail with Redis: the login is ended, so every event is refused anyway.
+            logger.warning("realtime degraded: could not tell other processes to disconnect logins %s (%s)", ids, err)
         finally:
             client.close()
     return count
 
 
-def _disconnect_local(user_id: int) -> int:
-    """Every namespace puts a connection in its user's room on connect, so the room finds them all."""
+def disconnect_logins_here(login_ids) -> int:
+    """Disconnect this process's sockets of these logins; every namespace's connect joins its login's room."""
     server = socketio.server
     if server is None:
         return 0
     count = 0
-    for namespace in list(server.manager.rooms):
-        sids = [sid for sid, _eio in server.manager.get_participants(namespace, user_room(user_id))]
-        for sid in sids:
-            server.disconnect(sid, namespace=namespace)
-            count += 1
+    for login_id in login_ids:
+        for namespace in list(server.manager.rooms):
+            for sid, _eio in list(server.manager.get_participants(namespace, login_room(login_id))):
+                server.disconnect(sid, namespace=namespace)
+                count += 1
     return count
 
 
+def logins_connected_here() -> set[int]:
+    """The logins with a socket connected to this process (from the login rooms of every namespace)."""
+    server = socketio.server
+    if server is None:
+        return set()
+    found = set()
+    for rooms in list(server.manager.rooms.values()):
+        for room, participants in list(rooms.items()):
+            if isinstance(room, str) and room.startswith("login:") and participants:
+                found.add(int(room.removeprefix("login:")))
+    return found
+
+
+def _on_control_message(data) -> None:
+    """Act on one message of the control channel; a message this process cannot read is logged and skipped
+    (the listener goes on)."""
+    try:
+        message = json.loads(data)
+        if message.get("origin") != _PROCESS_ID and message.get("action") == "disconnect_logins":
+            disconnect_logins_here([int(i) for i in message["login_ids"]])
+    except Exception:
+        logger.exception("realtime: could not act on the control message %r", data)
+
+
 def start_control_listener(app) -> None:
-    """In a server process with Redis: act on other processes' control messages (logout)."""
+    """In a server process with Redis: act on other processes' control messages (logins ended)."""
     url = app.config.get("REDIS_URL")
     if not url:
         return
@@ -318,9 +351,7 @@ def start_control_listener(app) -> None:
                 pubsub.subscribe(channel)
                 health.succeeded()
                 for item in pubsub.listen():
-                    message = json.loads(item["data"])
-                    if message.get("origin") != _PROCESS_ID and message.get("action") == "disconnect_user":
-                        _disconnect_local(int(message["user_id"]))
+                    _on_control_message(item["data"])
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as err:
                 socketio.sleep(health.failed(err))
 
@@ -329,22 +360,24 @@ def start_control_listener(app) -> None:
 
 def connect_user() -> int:
     """A namespace's connect: refuse a connection without a logged-in session (docs/realtime.md), remember whom
-    it is for, and join their own room.
+    it is for and through which login, and join their own room and their login's.
 
     The user is loaded within a handler slot (core.sockets) and the transaction ends at once, so that two
     thousand phones connecting together wait their turn in memory, not for one of the pool's connections.
     """
     with handler_slot():
         try:
-            user_id = current_user.id if current_user.is_authenticated else None
+            user = current_user._get_current_object() if current_user.is_authenticated else None
+            user_id, login_id = (user.id, user.login_session_id) if user is not None else (None, None)
         finally:
             if db.session().in_transaction():
                 db.session.commit()
-    if user_id is None:
+    if user_id is None or login_id is None:
         message = _("Please log in to continue.")
         raise ConnectionRefusedError(message, {"code": "not_authenticated", "message": message})
-    remember_socket_user(user_id)
+    remember_socket_user(user_id, login_id)
     join_room(user_room(user_id))
+    join_room(login_room(login_id))
     return user_id
 
 

@@ -41,16 +41,28 @@ def handler_slot() -> threading.BoundedSemaphore:
 
 
 SOCKET_USER = "yishi_socket_user_id"
+SOCKET_LOGIN = "yishi_socket_login_id"
 
 
-def remember_socket_user(user_id: int) -> None:
-    """At connect, after the user was loaded and checked: whom this connection is for."""
+def remember_socket_user(user_id: int, login_id: int) -> None:
+    """At connect, after the user was loaded and checked: whom this connection is for, and through which login
+    (accounts.sessions: the login may end while the socket stays; what skips the database checks it)."""
     session[SOCKET_USER] = user_id
+    session[SOCKET_LOGIN] = login_id
 
 
 def socket_user_id() -> int | None:
-    """The user this connection authenticated as at connect, without a query (see remember_socket_user)."""
+    """The user this connection authenticated as at connect, without a query (see remember_socket_user).
+
+    Not proof that the login still holds: a handler that takes it instead of loading the user passes
+    `socket_login_id()` on to be checked where its work meets the database (the vote batch does)."""
     value = session.get(SOCKET_USER)
+    return value if isinstance(value, int) else None
+
+
+def socket_login_id() -> int | None:
+    """The login this connection authenticated through at connect (see remember_socket_user)."""
+    value = session.get(SOCKET_LOGIN)
     return value if isinstance(value, int) else None
 
 

@@ -11,6 +11,7 @@ from app.consultations import services
 from app.consultations.models import Consultation, Phase
 from app.extensions import db, socketio
 from app.procedure.shipped import ensure_shipped
+from tests import factories
 
 
 @pytest.fixture
@@ -144,7 +145,7 @@ def logged_in(app, user, language: str = "en"):
     http.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     if user is not None:
         with http.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = factories.login_token(user)
             session["_fresh"] = True
     return http
 

@@ -113,7 +113,7 @@ def logged_in(app, user, language: str = "en"):
     http.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     if user is not None:
         with http.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = factories.login_token(user)
             session["_fresh"] = True
     return http
 

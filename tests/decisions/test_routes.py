@@ -15,6 +15,7 @@ from app.decisions import services
 from app.decisions.models import Decision, DecisionRules, PaperEntry
 from app.extensions import db
 from app.voting.models import Ballot, Objection
+from tests import factories
 from tests.contests import viewer
 from tests.decisions.conftest import draft, opened, paper
 
@@ -30,7 +31,7 @@ def as_(app, world, key):
     http.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     if key is not None:
         with http.session_transaction() as session:
-            session["_user_id"] = str(world.users[key].id)
+            session["_user_id"] = factories.login_token(world.users[key])
             session["_fresh"] = True
     return http
 

@@ -13,6 +13,7 @@ from app.communities import access
 from app.extensions import db
 from app.ideas import services
 from app.ideas.models import Category, IdeaStatus
+from tests import factories
 
 GPS_IFD = 0x8825
 
@@ -82,6 +83,6 @@ def logged_in(app, user, language: str = "en"):
     http.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     if user is not None:
         with http.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = factories.login_token(user)
             session["_fresh"] = True
     return http

@@ -26,6 +26,7 @@ from app.microprojects.models import (
     ProjectStatus,
     Rating,
 )
+from tests import factories
 from tests.microprojects import acting, edge
 
 S = ProjectStatus
@@ -47,7 +48,7 @@ def as_(app, world, key):
     http.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     if key is not None:
         with http.session_transaction() as session:
-            session["_user_id"] = str(world.users[key].id)
+            session["_user_id"] = factories.login_token(world.users[key])
             session["_fresh"] = True
     return http
 

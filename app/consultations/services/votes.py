@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from app.accounts.models import User
+from app.accounts import sessions
+from app.accounts.models import User, UserSession
 from app.communities import access
 from app.communities.access import Viewer
 from app.communities.models import Membership
@@ -36,6 +37,7 @@ class VoteRequest:
     user_id: int
     motion_id: int
     choice: object  # as submitted: checked when written
+    login_id: int | None = None  # sent over a socket: the login it connected with, checked still in force
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,10 @@ def vote(viewer: Viewer, motion: Motion, choice) -> Voted:
     return submit_vote(viewer.user_id, motion.id, choice)
 
 
-def submit_vote(user_id: int, motion_id: int, choice) -> Voted:
+def submit_vote(user_id: int, motion_id: int, choice, *, login_id: int | None = None) -> Voted:
     """vote() by ids: the user authenticated (and still active: checked with the batch), the motion as sent.
+    A vote sent over a socket names the login the socket connected with (`login_id`): ended or expired since,
+    the vote is refused (accounts.sessions).
 
     Votes that arrive together are written together (core.batching): a burst of a thousand votes is a
     few transactions, not a thousand. Any transaction of the session ends first, so that a vote waiting
@@ -60,7 +64,7 @@ def submit_vote(user_id: int, motion_id: int, choice) -> Voted:
     """
     if db.session().in_transaction():
         db.session.commit()
-    return _vote_writer().submit(VoteRequest(user_id, motion_id, choice))
+    return _vote_writer().submit(VoteRequest(user_id, motion_id, choice, login_id))
 
 
 def _vote_writer() -> GroupCommit:
@@ -86,15 +90,42 @@ def write_votes(requests) -> list[Voted | DomainError]:
 
 
 def _write_votes(submitted) -> list[Voted | DomainError]:
+    active, live_logins = _voters(submitted)
+    # a vote from a login that has ended is refused before anything else (not merged with another's retry)
+    ended = [r.login_id is not None and (r.user_id, r.login_id) not in live_logins for r in submitted]
     # a voter's retries in the same batch are one request, checked once and answered alike
     index_of: dict = {}
-    for request in submitted:
-        index_of.setdefault(_same_request(request), len(index_of))
+    for request, refused in zip(submitted, ended, strict=True):
+        if not refused:
+            index_of.setdefault(_same_request(request), len(index_of))
     requests = [None] * len(index_of)
-    for request in submitted:
-        requests[index_of[_same_request(request)]] = request
-    outcomes = _write_distinct_votes(requests)
-    return [outcomes[index_of[_same_request(request)]] for request in submitted]
+    for request, refused in zip(submitted, ended, strict=True):
+        if not refused:
+            requests[index_of[_same_request(request)]] = request
+    outcomes = _write_distinct_votes(requests, active) if requests else []
+    return [
+        _not_authenticated() if refused else outcomes[index_of[_same_request(request)]]
+        for request, refused in zip(submitted, ended, strict=True)
+    ]
+
+
+def _not_authenticated() -> DomainError:
+    return DomainError("not_authenticated", _l("Please log in to continue."), status=401)
+
+
+def _voters(requests) -> tuple[dict[int, User], set[tuple[int, int]]]:
+    """The voters still active, by id, and which of the logins the votes name are still in force, as
+    (user id, login id): one query."""
+    login_ids = {r.login_id for r in requests if r.login_id is not None}
+    rows = db.session.execute(
+        select(User, UserSession.id)
+        .outerjoin(
+            UserSession,
+            and_(UserSession.user_id == User.id, UserSession.id.in_(login_ids), sessions.live()),
+        )
+        .where(User.id.in_({r.user_id for r in requests}), User.active)
+    ).all()
+    return {user.id: user for user, _login in rows}, {(user.id, login) for user, login in rows if login is not None}
 
 
 def _same_request(request: VoteRequest) -> tuple:
@@ -109,12 +140,8 @@ def _voter(user: User, member: Membership | None, consultation: Consultation) ->
     return access.viewer(user, consultation.community)
 
 
-def _write_distinct_votes(requests) -> list[Voted | DomainError]:
+def _write_distinct_votes(requests, active: dict[int, User]) -> list[Voted | DomainError]:
     outcomes: list = [None] * len(requests)
-    active = {
-        user.id: user
-        for user in db.session.scalars(select(User).where(User.id.in_({r.user_id for r in requests}), User.active))
-    }
     # each motion with its consultation and rule set, in one query: every round trip waits its turn in a busy loop
     rows = db.session.execute(
         select(Motion, Consultation)
@@ -150,7 +177,7 @@ def _write_distinct_votes(requests) -> list[Voted | DomainError]:
         try:
             user = active.get(request.user_id)
             if user is None:
-                raise DomainError("not_authenticated", _l("Please log in to continue."), status=401)
+                raise _not_authenticated()
             motion = motions.get(request.motion_id)
             consultation = consultations.get(motion.consultation_id) if motion else None
             if consultation is None:
