@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from flask import current_app
 from flask_babel import format_datetime
 
@@ -17,11 +20,24 @@ def format_area(centi_m2: int | None) -> str:
     return f"{centi_m2 // 100:,}.{centi_m2 % 100:02d} m²"
 
 
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def beijing_time(value: datetime | None) -> str:
+    """2026-12-06 14:30 in Beijing time (a naive value is UTC, as stored): for what is printed and says so."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["area"] = format_area
     app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_room"] = mask_room
+    app.jinja_env.filters["beijing_time"] = beijing_time
     app.jinja_env.filters["datetime"] = lambda value, fmt="short": format_datetime(value, fmt) if value else ""
 
     @app.context_processor
