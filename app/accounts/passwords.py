@@ -1,7 +1,7 @@
 """The one password rule, for registration, a reset (by SMS or at the desk) and a change in settings.
 
 8 to 128 characters, and not easy to guess: not among the most common passwords (zxcvbn's list of the 30,000
-most common, and those common in China), not one character or a short run repeated (88888888, 12121212), not a
+most common, and those common in China), not one character or a few repeated (88888888, 12121212), not a
 run of consecutive characters (12345678, 87654321, abcdefgh), not a date such as a birthday (19600101), and not
 the user's own mobile number.
 
@@ -120,8 +120,8 @@ def check(password: str, *, phone: str | None = None, field: str = "password") -
 
 
 def _repeated(text: str) -> bool:
-    """One character, or a unit of up to 4 characters, repeated over the whole password."""
-    return any(text == (text[:size] * len(text))[: len(text)] for size in range(1, 5))
+    """One character, or a few, repeated over the whole password (88888888, 12121212, 52013145201314)."""
+    return any(text == (text[:size] * len(text))[: len(text)] for size in range(1, len(text) // 2 + 1))
 
 
 def _consecutive(text: str) -> bool:
