@@ -125,7 +125,7 @@ class ResetPasswordForm(FlaskForm):
     """A new password with an SMS code or a code printed at the community office."""
 
     phone = _phone_field()
-    code = CodeField(_l("Code"), validators=[InputRequired(_l("Enter the code.")), code_of(6, 8)])
+    code = CodeField(_l("Code or reset code"), validators=[InputRequired(_l("Enter the code.")), code_of(6, 8)])
     password = _new_password(_l("New password"))
     confirm = _password_again()
 
