@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts import recovery
-from app.accounts.models import CodePurpose, OneTimeCode, User
+from app.accounts.models import OneTimeCode, User
 from app.core import sms
 from app.core.models import AuditEntry
 from app.extensions import db
@@ -129,7 +129,7 @@ def test_a_switched_off_account_gets_no_code_and_cannot_log_in(client, resident)
     db.session.commit()
     assert client.post("/account/login/code", data={"phone": KNOWN}).status_code == 303
     assert outbox() == []
-    [row] = code_rows(KNOWN)  # written as for an unknown number: it reveals nothing
+    [_row] = code_rows(KNOWN)  # written as for an unknown number: it reveals nothing
     assert client.post("/account/login/code/enter", data={"phone": KNOWN, "code": "123456"}).status_code == 400
 
 

@@ -141,7 +141,7 @@ class StandIn:
         parts = dict(part.strip().split("=", 1) for part in rest.split(",") if "=" in part)
         if algorithm != "TC3-HMAC-SHA256" or not {"Credential", "SignedHeaders", "Signature"} <= set(parts):
             return "AuthFailure.InvalidAuthorization", "Authorization is not TC3-HMAC-SHA256"
-        secret_id, date, service, terminator = (parts["Credential"].split("/") + ["", "", "", ""])[:4]
+        secret_id, date, service, terminator = ([*parts["Credential"].split("/"), "", "", "", ""])[:4]
         signed = parts["SignedHeaders"].split(";")
         if secret_id != self.secret_id:
             return "AuthFailure.SecretIdNotFound", "unknown SecretId"

@@ -53,9 +53,12 @@ def test_send_sms_refuses_an_unknown_template_or_missing_params(app):
 
 
 def test_an_unknown_backend_is_named(tmp_path):
-    with running_app(tmp_path, SMS_BACKEND="carrier-pigeon") as app, app.test_request_context():
-        with pytest.raises(RuntimeError, match="carrier-pigeon"):
-            sms.send_sms("13812345678", "login_code", {"code": "042917", "minutes": 5})
+    with (
+        running_app(tmp_path, SMS_BACKEND="carrier-pigeon") as app,
+        app.test_request_context(),
+        pytest.raises(RuntimeError, match="carrier-pigeon"),
+    ):
+        sms.send_sms("13812345678", "login_code", {"code": "042917", "minutes": 5})
 
 
 @pytest.mark.redis
