@@ -225,6 +225,9 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = "localhost"
+    SMS_BACKEND = "development"  # whatever the environment says: tests send no text message
+    RATELIMIT_SMS_NUMBER = "1 per minute;5 per hour;10 per day"
+    RATELIMIT_SMS_ADDRESS = "20 per hour"
 
 
 class ProductionConfig(Config):

@@ -7,6 +7,7 @@ import os
 import uuid
 
 import pytest
+import redis
 
 from app import create_app
 from app.core import ratelimit, sms
@@ -152,3 +153,27 @@ def test_take_counts_nothing_when_rate_limits_are_off(app):
     with app.test_request_context():
         for _ in range(5):
             assert ratelimit.take(("t_number", "13812345678", "1 per minute")) == []
+
+
+@pytest.mark.redis
+def test_quotas_count_and_give_back_on_redis(tmp_path):
+    """Production counts on Redis: the wait comes from the window's reset there, and a failed send is given back."""
+    settings = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": os.environ["TEST_REDIS_URL"],
+        "REDIS_PREFIX": f"yishi-test-{uuid.uuid4().hex[:8]}",
+    }
+    with running_app(tmp_path, **settings) as app, app.test_request_context():
+        buckets = [("t_number", "13812345678", "1 per minute;5 per hour")]
+        taken = ratelimit.take(*buckets)
+        with pytest.raises(ratelimit.QuotaExhausted) as err:
+            ratelimit.take(*buckets)
+        assert 55 <= err.value.seconds <= 60
+        ratelimit.give_back(taken)
+        assert ratelimit.wait_seconds(*buckets) == 0
+        ratelimit.take(*buckets)
+        assert ratelimit.wait_seconds(*buckets) > 0
+        client = redis.Redis.from_url(os.environ["TEST_REDIS_URL"])
+        keys = client.keys(f"{settings['REDIS_PREFIX']}:limits*t_number*")
+        assert keys, "counted in Redis, not in memory"
+        client.delete(*keys)
