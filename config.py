@@ -24,6 +24,16 @@ def _env_bool(name: str, default: bool) -> bool:
 
 MIN_SECRET_KEY_BYTES = 32
 
+# The SMS templates the site sends (app/core/sms.py TEMPLATES): each is mapped to the provider's approved
+# template id by SMS_TEMPLATE_<KEY> (SMS_TEMPLATE_LOGIN_CODE=1234567).
+SMS_TEMPLATE_KEYS = ("login_code", "reset_code", "change_password_code")
+TENCENT_SMS_REQUIRED = (
+    "TENCENT_SMS_SECRET_ID",
+    "TENCENT_SMS_SECRET_KEY",
+    "TENCENT_SMS_SDK_APP_ID",
+    "TENCENT_SMS_SIGN_NAME",
+)
+
 
 class Config:
     """Settings shared by every environment."""
@@ -155,6 +165,30 @@ class Config:
     # New ideas, comments, contest entries and objections, together, per member (a retry is not a new post)
     RATELIMIT_POST = os.environ.get("RATELIMIT_POST", "10 per minute;100 per hour")
 
+    # Text messages (app/core/sms.py): "development" logs them and lists them on /dev/sms (sends nothing);
+    # "tencent" sends through Tencent Cloud SMS with the TENCENT_SMS_* settings and the template ids.
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "development")
+    SMS_TEMPLATES = {key: os.environ.get(f"SMS_TEMPLATE_{key.upper()}", "") for key in SMS_TEMPLATE_KEYS}
+    TENCENT_SMS_SECRET_ID = os.environ.get("TENCENT_SMS_SECRET_ID", "")
+    TENCENT_SMS_SECRET_KEY = os.environ.get("TENCENT_SMS_SECRET_KEY", "")
+    TENCENT_SMS_SDK_APP_ID = os.environ.get("TENCENT_SMS_SDK_APP_ID", "")
+    TENCENT_SMS_SIGN_NAME = os.environ.get("TENCENT_SMS_SIGN_NAME", "")
+    TENCENT_SMS_REGION = os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou")
+    # Unset: the provider's own (sms.tencentcloudapi.com over HTTPS); the tests point it at a stand-in.
+    TENCENT_SMS_ENDPOINT = os.environ.get("TENCENT_SMS_ENDPOINT", "")
+    SMS_TIMEOUT_SECONDS = int(os.environ.get("SMS_TIMEOUT_SECONDS", 10))
+    # An unknown number's request waits about as long as a send takes (nothing tells it apart): this long
+    # until the process has timed a real send.
+    SMS_TYPICAL_SEND_SECONDS = float(os.environ.get("SMS_TYPICAL_SEND_SECONDS", 0.3))
+    # One-time codes: SMS codes last SMS_CODE_MINUTES, a code printed at the community office DESK_CODE_HOURS;
+    # a code is dead after CODE_MAX_ATTEMPTS tries.
+    SMS_CODE_MINUTES = int(os.environ.get("SMS_CODE_MINUTES", 5))
+    DESK_CODE_HOURS = int(os.environ.get("DESK_CODE_HOURS", 24))
+    CODE_MAX_ATTEMPTS = int(os.environ.get("CODE_MAX_ATTEMPTS", 5))
+    # Codes sent per mobile number (whoever asks) and per client address (whatever the numbers).
+    RATELIMIT_SMS_NUMBER = os.environ.get("RATELIMIT_SMS_NUMBER", "1 per minute;5 per hour;10 per day")
+    RATELIMIT_SMS_ADDRESS = os.environ.get("RATELIMIT_SMS_ADDRESS", "20 per hour")
+
     DEMO_PASSWORD = os.environ.get("YISHI_DEMO_PASSWORD", "yishi2026")
     SITE_NAME = "议事 Yishi"
 
@@ -200,12 +234,16 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = "localhost"
+    SMS_BACKEND = "development"  # whatever the environment says: tests send no text message
+    RATELIMIT_SMS_NUMBER = "1 per minute;5 per hour;10 per day"
+    RATELIMIT_SMS_ADDRESS = "20 per hour"
 
 
 class ProductionConfig(Config):
     """Production: PostgreSQL, Redis, gevent (gunicorn); refuses to start half-configured."""
 
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "tencent")
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 60 * 60))
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -223,6 +261,26 @@ class ProductionConfig(Config):
                 f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes long in production "
                 '(e.g. python -c "import secrets; print(secrets.token_hex(32))")'
             )
+        cls._check_sms()
+
+    @staticmethod
+    def _check_sms() -> None:
+        """A real SMS provider, fully configured; the development backend only when explicitly allowed."""
+        backend = os.environ.get("SMS_BACKEND", "tencent")
+        if backend == "development":
+            if not _env_bool("SMS_ALLOW_DEVELOPMENT_BACKEND", False):
+                raise RuntimeError(
+                    "SMS_BACKEND=development sends no text messages: nobody could log in with a code or reset a "
+                    "password. Set SMS_BACKEND=tencent with its TENCENT_SMS_* settings, or "
+                    "SMS_ALLOW_DEVELOPMENT_BACKEND=1 on a trial site"
+                )
+            return
+        if backend != "tencent":
+            raise RuntimeError(f"SMS_BACKEND must be tencent or development, not {backend!r}")
+        names = [*TENCENT_SMS_REQUIRED, *(f"SMS_TEMPLATE_{key.upper()}" for key in SMS_TEMPLATE_KEYS)]
+        missing = [name for name in names if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError("SMS_BACKEND=tencent needs these environment variables: " + ", ".join(missing))
 
 
 CONFIGS = {

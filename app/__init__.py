@@ -36,6 +36,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     # composes are imported when an app is built, not when `app` itself is imported.
     from app import cli, core, models  # noqa: F401  (models: the whole metadata)
     from app.accounts import bp as accounts_bp
+    from app.accounts import recovery_routes as _recovery_routes  # noqa: F401
     from app.accounts import routes as _accounts_routes  # noqa: F401
     from app.communities import bp as communities_bp
     from app.communities import routes as _communities_routes  # noqa: F401
@@ -73,6 +74,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_request_ids(app)  # first: every later hook's log lines carry the request id
     register_metrics(app)
     app.register_blueprint(core_bp)
+    if not issubclass(config_class, ProductionConfig):  # /dev/sms: the development SMS backend's messages
+        from app.core.dev import bp as dev_bp
+
+        app.register_blueprint(dev_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(communities_bp)
     app.register_blueprint(notifications_bp)

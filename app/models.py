@@ -1,6 +1,6 @@
 """Every feature's models, so Alembic and `flask shell` see the whole metadata."""
 
-from app.accounts.models import User
+from app.accounts.models import OneTimeCode, User
 from app.communities.models import (
     Building,
     Community,
@@ -57,6 +57,7 @@ __all__ = [
     "Mute",
     "Notification",
     "OfficeAssignment",
+    "OneTimeCode",
     "PaperEntry",
     "Photo",
     "ProgressPhoto",

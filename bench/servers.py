@@ -148,6 +148,8 @@ def start(kind: str, mode: str, workdir: Path, *, database_url: str | None, redi
                 "DATABASE_URL": database_url or "",
                 "SESSION_COOKIE_SECURE": "0",
                 "SOCKETIO_ALLOWED_ORIGINS": f"http://127.0.0.1:{port},http://localhost:{port}",
+                "SMS_BACKEND": "development",  # production refuses it unless allowed: the bench sends no SMS
+                "SMS_ALLOW_DEVELOPMENT_BACKEND": "1",
                 **RATE_LIMITS,
             }
         )
@@ -269,6 +271,8 @@ def setup_world(db: ScratchDatabase, members: int, workdir: Path) -> dict:
         "SOCKETIO_ASYNC_MODE": "threading",
         "SESSION_COOKIE_SECURE": "0",
         "SOCKETIO_ALLOWED_ORIGINS": "http://127.0.0.1",  # production requires it; the data setup serves nothing
+        "SMS_BACKEND": "development",
+        "SMS_ALLOW_DEVELOPMENT_BACKEND": "1",
     }
     env.pop("REDIS_URL", None)
     subprocess.run([sys.executable, "-m", "bench.setup_data", str(out), str(members)], cwd=ROOT, env=env, check=True)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts import sessions
+from app.accounts import passwords, sessions
 from app.accounts.models import User
 from app.core import audit
 from app.core.errors import Conflict, DomainError
@@ -27,6 +27,7 @@ class BadCredentials(DomainError):
 
 def register(phone: str, name: str, password: str, locale: str = "zh_CN") -> User:
     """Create an account. A retried submission with the same details returns the same account."""
+    passwords.check(password, phone=phone)
     existing = db.session.scalar(select(User).where(User.phone == phone))
     if existing is not None:
         if existing.name == name and existing.check_password(password):

@@ -23,7 +23,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
-from app.communities.models import Community, Membership, OfficeAssignment, OfficeRole, Role, Street
+from app.communities.models import (
+    Community,
+    MemberRole,
+    Membership,
+    MembershipStatus,
+    OfficeAssignment,
+    OfficeRole,
+    Role,
+    Street,
+)
 from app.core.errors import NotFound
 from app.core.validation import MAX_ID
 from app.extensions import db
@@ -136,6 +145,24 @@ def overseen_community_ids(user: User | None) -> set[int]:
         .where(or_(Street.id.in_(street_ids), Street.district_id.in_(district_ids)))
     )
     return set(db.session.scalars(query))
+
+
+def holds_staff_powers(user: User) -> bool:
+    """Community staff anywhere, or street or district staff: an account whose takeover reaches beyond its
+    owner (a password reset at a community's desk is not for such an account)."""
+    if offices_of(user):
+        return True
+    staff_role = (
+        select(MemberRole.id)
+        .join(Membership, MemberRole.membership_id == Membership.id)
+        .where(
+            Membership.user_id == user.id,
+            Membership.status == MembershipStatus.VERIFIED,
+            MemberRole.role == Role.COMMUNITY_STAFF,
+        )
+        .limit(1)
+    )
+    return db.session.scalar(staff_role) is not None
 
 
 def viewer(user: User | None, community: Community) -> Viewer:

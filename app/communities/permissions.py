@@ -6,7 +6,7 @@ it matters, the membership concerned.
 
 from __future__ import annotations
 
-from app.communities.access import Viewer
+from app.communities.access import Viewer, holds_staff_powers
 from app.communities.models import Membership
 
 
@@ -50,3 +50,15 @@ def can_see_personal_data(viewer: Viewer, subject: Membership) -> bool:
     if viewer.is_user(subject.user_id) or viewer.is_staff:
         return True
     return subject.status.value == "pending" and can_verify(viewer, subject)
+
+
+def can_issue_reset_code(viewer: Viewer, target: Membership) -> bool:
+    """Help at the desk: community staff (社区工作者, the residents' committee's office) print a one-time password
+    reset code for a member of their community who comes to the office. Not building leaders, the owners'
+    committee or the property manager (they do not keep the office's check of who is at the counter), not
+    street or district staff (not at this community's counter), not for oneself (staff use "forgot password"
+    like anyone), and not for an account with staff powers anywhere, whose takeover would reach beyond it."""
+    actor = viewer.membership
+    if not viewer.is_staff or actor.community_id != target.community_id or viewer.is_user(target.user_id):
+        return False
+    return not holds_staff_powers(target.user)

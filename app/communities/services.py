@@ -7,11 +7,13 @@ inside the transaction; their subscribers only add rows or queue work for after 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts import recovery
 from app.accounts.models import User
 from app.communities import access, permissions, signals
 from app.communities.access import Viewer
@@ -363,3 +365,21 @@ def members_visible_to(view: Viewer, status: MembershipStatus | None = None) -> 
         led = view.membership.led_building_ids() if view.membership else set()
         members = [m for m in members if m.building_id in led]
     return members
+
+
+def issue_reset_code(viewer: Viewer, membership: Membership) -> tuple[str, datetime]:
+    """Help at the desk: a one-time password reset code for a member at the office, to print on a slip.
+    Returns (the code, its expiry); the audit log records who issued it for whom, never the code."""
+    if not permissions.can_issue_reset_code(viewer, membership):
+        raise Forbidden()
+    code, expires_at = recovery.issue_desk_code(membership.user, issued_by=viewer.user)
+    audit.record(
+        viewer.user,
+        "account.desk_reset_code",
+        membership.user,
+        community_id=viewer.community_id,
+        membership_id=membership.id,
+        expires_at=expires_at.isoformat(),
+    )
+    db.session.flush()
+    return code, expires_at

@@ -8,9 +8,14 @@ from werkzeug.exceptions import HTTPException
 
 
 class DomainError(Exception):
-    """A refused use case. Services raise it; views and sockets report it."""
+    """A refused use case. Services raise it; views and sockets report it.
+
+    The edge rolls back what the use case wrote, unless the refusal `keeps_writes`: a refusal that is itself
+    a record (a wrong one-time code counts a try, accounts.codes) is committed, so the next try sees it. Such a
+    refusal must be raised before the use case wrote anything else."""
 
     status_code = 400
+    keeps_writes = False
 
     def __init__(self, code: str, message, *, field: str | None = None, status: int | None = None):
         super().__init__(str(message))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from limits import parse
+from limits.strategies import FixedWindowRateLimiter
 
 from app.core.errors import DomainError
 from app.extensions import limiter
@@ -48,3 +51,79 @@ def _hit(item, scope: str, key: str) -> bool:
 
 def parse_many(text: str):
     return [parse(part) for part in text.split(";") if part.strip()]
+
+
+# -- quotas: several limits counted together, with the wait when one is used up ---------------------
+
+
+class QuotaExhausted(Exception):
+    """One of a quota's limits is used up: nothing was counted; `seconds` until it allows one more."""
+
+    def __init__(self, seconds: int):
+        super().__init__(f"wait {seconds} s")
+        self.seconds = seconds
+
+
+def take(*buckets: tuple[str, str, str]) -> list:
+    """Count one action against every bucket `(scope, key, limits)` (limits as in config: "1 per minute;5 per
+    hour"), all or none. When one limit is used up nothing is counted and QuotaExhausted says how long to wait
+    (the longest wait of the used-up windows). Returns what was taken, for `give_back`. Switched off
+    (RATELIMIT_ENABLED off), it counts nothing and refuses nothing."""
+    if not limiter.enabled:
+        return []
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "yishi"
+    entries = [(item, (prefix, "yishi", scope, key)) for scope, key, text in buckets for item in parse_many(text)]
+    strategy = _strategy()
+    waits = [_wait(strategy, item, ids) for item, ids in entries if not strategy.test(item, *ids)]
+    if waits:
+        raise QuotaExhausted(max(waits))
+    taken = []
+    for item, ids in entries:
+        if not strategy.hit(item, *ids):  # another request took the last one in between
+            give_back([*taken, (item, ids)])
+            raise QuotaExhausted(_wait(strategy, item, ids))
+        taken.append((item, ids))
+    return taken
+
+
+def give_back(taken: list) -> None:
+    """Undo `take` (the action did not happen: the SMS provider failed). Fixed windows only, the limiter's
+    default strategy; with another strategy the count stays."""
+    strategy = _strategy()
+    if not isinstance(strategy, FixedWindowRateLimiter):
+        return
+    for item, ids in taken:
+        strategy.storage.incr(item.key_for(*ids), item.get_expiry(), amount=-1)
+
+
+def wait_seconds(*buckets: tuple[str, str, str]) -> int:
+    """Seconds until `take` would count one more for these buckets (0: now)."""
+    if not limiter.enabled:
+        return 0
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "yishi"
+    strategy = _strategy()
+    waits = [
+        _wait(strategy, item, ids)
+        for scope, key, text in buckets
+        for item in parse_many(text)
+        for ids in [(prefix, "yishi", scope, key)]
+        if not strategy.test(item, *ids)
+    ]
+    return max(waits, default=0)
+
+
+def _wait(strategy, item, ids) -> int:
+    reset_at = strategy.get_window_stats(item, *ids).reset_time
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+def _strategy():
+    """The limiter's strategy on the shared storage; while that (Redis) is unreachable, the in-memory one."""
+    strategy = limiter.limiter
+    try:
+        if strategy.storage.check():
+            return strategy
+    except Exception as err:  # the storage's own errors vary with the backend
+        logger.warning("rate-limit storage unreachable (%s); counting in memory", err)
+    fallback = getattr(limiter, "_fallback_limiter", None)
+    return fallback or strategy

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from babel.dates import get_datetime_format
 from flask import current_app
@@ -47,6 +48,18 @@ def format_moment(value, fmt: str = "short") -> Markup:
     return Markup("").join([escape(before), date_part, escape(between), time_part, escape(after)])
 
 
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def beijing_time(value: datetime | None) -> str:
+    """2026-12-06 14:30 in Beijing time (a naive value is UTC, as stored): for what is printed and says so."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
 def register_template_helpers(app) -> None:
     """Filters for pages, and the glossary's `term` and `explain` (app.core.glossary). `yuan`, `area`, `day` and
     `datetime` give markup that keeps the value on one line; inside an attribute (alt, title, aria-label,
@@ -60,6 +73,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_room"] = mask_room
     app.jinja_env.filters["datetime"] = format_moment
+    app.jinja_env.filters["beijing_time"] = beijing_time
 
     @app.context_processor
     def _globals():

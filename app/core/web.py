@@ -47,14 +47,18 @@ def handle_refusal(err: DomainError, form=None, *, reraise=ERROR_PAGES) -> int:
     """A service refused: undo what it wrote, then report the refusal; returns the status to answer with.
 
     Call it in `except DomainError as err:`. The session is rolled back first, so a failed call leaves
-    nothing half-written. A refusal whose status is in `reraise` (403, 404) is raised again, to be answered
+    nothing half-written (a refusal that `keeps_writes` is committed instead: what it wrote is the record of
+    the refused try). A refusal whose status is in `reraise` (403, 404) is raised again, to be answered
     with the error page. Anything else goes next to the form's field the error names, or is flashed (always
     flashed without a form); the caller renders or redirects with the returned status.
 
         except DomainError as err:
             status = handle_refusal(err, form)
     """
-    db.session.rollback()
+    if err.keeps_writes:
+        db.session.commit()  # the refusal is a record (a wrong code's try): it stays
+    else:
+        db.session.rollback()
     if err.status_code in reraise:
         raise err
     if form is not None:

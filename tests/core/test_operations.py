@@ -306,6 +306,8 @@ def _production(monkeypatch, **env):
         "SECRET_KEY": "k" * 32,
         "DATABASE_URL": "sqlite://",
         "SOCKETIO_ALLOWED_ORIGINS": "https://yishi.example.org",
+        "SMS_BACKEND": "development",  # no provider here (tests/core/test_sms.py checks the refusal)
+        "SMS_ALLOW_DEVELOPMENT_BACKEND": "1",
         **env,
     }
     for name, value in values.items():

@@ -45,6 +45,9 @@ def _site_env(database_url: str, **settings) -> dict:
             "DATABASE_POOL_SIZE": "3",
             "DATABASE_MAX_OVERFLOW": "2",
             "PYTHONUNBUFFERED": "1",
+            # no SMS provider in the tests: the development backend, allowed explicitly in production
+            "SMS_BACKEND": "development",
+            "SMS_ALLOW_DEVELOPMENT_BACKEND": "1",
             **settings,
         }
     )

@@ -83,6 +83,9 @@ def site_env(database_url: str, *, mode: str, redis_url: str | None = None, **se
         "SOCKETIO_ALLOWED_ORIGINS": "http://127.0.0.1",
         "SERVER_ACCESS_LOG": "0",
         "PYTHONUNBUFFERED": "1",
+        # no SMS provider in the tests: the development backend, allowed explicitly in production
+        "SMS_BACKEND": "development",
+        "SMS_ALLOW_DEVELOPMENT_BACKEND": "1",
         **settings,
     }
     env.pop("REDIS_URL", None)

@@ -4,4 +4,4 @@ Every view starts from a `Viewer` (communities.access) and hands it to permissio
 are performed through core.web (`form_view`, `perform`), which commits once.
 """
 
-from app.communities.routes import community, invites, joining, photos, roster_pages  # noqa: F401
+from app.communities.routes import community, desk, invites, joining, photos, roster_pages  # noqa: F401

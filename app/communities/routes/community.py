@@ -3,7 +3,7 @@ communities street and district staff oversee."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -155,6 +155,8 @@ def _member_page(view, target, form):
         community=view.community,
         target=target,
         form=form,
+        can_issue_reset_code=permissions.can_issue_reset_code(view, target),
+        desk_code_hours=current_app.config["DESK_CODE_HOURS"],
         revoke_form=RevokeRoleForm(),
         role_labels=ROLE_LABELS,
         relation_labels=RELATION_LABELS,
