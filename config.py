@@ -26,7 +26,7 @@ MIN_SECRET_KEY_BYTES = 32
 
 # The SMS templates the site sends (app/core/sms.py TEMPLATES): each is mapped to the provider's approved
 # template id by SMS_TEMPLATE_<KEY> (SMS_TEMPLATE_LOGIN_CODE=1234567).
-SMS_TEMPLATE_KEYS = ("login_code", "reset_code", "change_password_code")
+SMS_TEMPLATE_KEYS = ("login_code", "reset_code", "change_password_code", "register_code")
 TENCENT_SMS_REQUIRED = (
     "TENCENT_SMS_SECRET_ID",
     "TENCENT_SMS_SECRET_KEY",

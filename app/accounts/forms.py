@@ -71,7 +71,10 @@ def _phone_field():
 
 
 class RegisterForm(FlaskForm):
+    """Step 2 of registering: the code texted to the number (step 1 is SendCodeForm), the name and a password."""
+
     phone = PhoneField(_l("Mobile number"), validators=[InputRequired(_l("Enter your mobile number.")), valid_phone])
+    code = CodeField(_l("Code"), validators=[InputRequired(_l("Enter the code from the text message.")), code_of(6)])
     name = StringField(
         _l("Display name"),
         filters=[lambda s: s.strip() if s else s],

@@ -110,6 +110,7 @@ class CodePurpose(enum.StrEnum):
     RESET = "reset"  # set a new password without the old one (sent by SMS)
     CHANGE_PASSWORD = "change_password"  # change the password in settings instead of typing the old one (SMS)
     DESK_RESET = "desk_reset"  # set a new password: printed by community staff at the office
+    REGISTER = "register"  # prove the number is yours when creating an account (sent by SMS)
 
 
 class OneTimeCode(db.Model):

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from app.accounts import codes, passwords, sessions
+from app.accounts import codes, passwords, services, sessions
 from app.accounts.codes import CodeRefused
 from app.accounts.models import CodePurpose, User
 from app.core import audit, ratelimit, sms
@@ -27,6 +27,7 @@ TEMPLATES = {
     CodePurpose.LOGIN: "login_code",
     CodePurpose.RESET: "reset_code",
     CodePurpose.CHANGE_PASSWORD: "change_password_code",
+    CodePurpose.REGISTER: "register_code",
 }
 
 
@@ -89,14 +90,14 @@ def _account(phone: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def _send(phone: str, purpose: CodePurpose, *, ip: str | None, recipient: User | None) -> None:
-    """Count the request, write the code, send it to a registered number (and pretend to otherwise)."""
+def _send(phone: str, purpose: CodePurpose, *, ip: str | None, deliver: bool) -> None:
+    """Count the request, write the code, send it if `deliver` (and pretend to otherwise: the same time)."""
     try:
         taken = ratelimit.take(*_buckets(phone, ip))
     except ratelimit.QuotaExhausted as err:
         raise SendTooSoon(err.seconds) from None
     code, _row = codes.issue(phone, purpose, ip=ip)
-    if recipient is None:
+    if not deliver:
         sms.pretend_send()
         return
     try:
@@ -108,17 +109,42 @@ def _send(phone: str, purpose: CodePurpose, *, ip: str | None, recipient: User |
 
 def send_login_code(phone: str, *, ip: str | None) -> None:
     """Text a login code to `phone` if it is registered; the same answer, limits and time if it is not."""
-    _send(phone, CodePurpose.LOGIN, ip=ip, recipient=_account(phone))
+    _send(phone, CodePurpose.LOGIN, ip=ip, deliver=_account(phone) is not None)
 
 
 def send_reset_code(phone: str, *, ip: str | None) -> None:
     """Text a password-reset code to `phone` if it is registered; the same answer either way."""
-    _send(phone, CodePurpose.RESET, ip=ip, recipient=_account(phone))
+    _send(phone, CodePurpose.RESET, ip=ip, deliver=_account(phone) is not None)
 
 
 def send_change_code(user: User, *, ip: str | None) -> None:
     """Text a code to the account's own number, to change the password without the current one."""
-    _send(user.phone, CodePurpose.CHANGE_PASSWORD, ip=ip, recipient=user)
+    _send(user.phone, CodePurpose.CHANGE_PASSWORD, ip=ip, deliver=True)
+
+
+def _registered(phone: str) -> User | None:
+    """The account of this number, active or not (a closed account keeps its number)."""
+    return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def send_register_code(phone: str, *, ip: str | None) -> None:
+    """Text a code to a number that has no account yet, to prove it is the registrant's own phone. A registered
+    number gets the same answer, limits and time, and no text: nothing tells a stranger it is registered (its
+    owner logs in, or resets the password)."""
+    _send(phone, CodePurpose.REGISTER, ip=ip, deliver=_registered(phone) is None)
+
+
+def register_with_code(phone: str, code: str, name: str, password: str, locale: str = "zh_CN") -> User:
+    """Create the account of a number proved with its code. The same form sent again by a flaky network (its
+    code now used) returns the account it made, if the name and password are the same ones."""
+    existing = _registered(phone)
+    if existing is not None and existing.active and existing.name == name and existing.check_password(password):
+        return existing
+    passwords.check(password, phone=phone)  # before the code is tried: a weak password costs no try
+    codes.consume(phone, (CodePurpose.REGISTER,), code)
+    if existing is not None:  # no code was sent to a registered number: whatever was typed, refused alike
+        raise CodeRefused()
+    return services.register(phone, name, password, locale)
 
 
 def log_in_with_code(phone: str, code: str) -> User:

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import bp, recovery
-from app.accounts.forms import ChangePasswordForm, CodeLoginForm, ResetPasswordForm, SendCodeForm
-from app.accounts.routes import _log_in, _login_limit
+from app.accounts.forms import ChangePasswordForm, CodeLoginForm, RegisterForm, ResetPasswordForm, SendCodeForm
+from app.accounts.routes import _log_in, _login_limit, _register_limit, welcome
+from app.core.i18n import select_locale
 from app.core.masking import mask_phone
 from app.core.web import form_view, perform, safe_next
 from app.extensions import limiter
@@ -59,6 +60,44 @@ def _enter_page(template: str, form, status: int, **context):
         **context,
     )
     return page, status
+
+
+@bp.route("/account/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
+def register():
+    """Create an account, step 1: the mobile number, to text a code to (proving it is the registrant's phone)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    next_url = safe_next(request.values.get("next"), url_for("communities.join"))
+    return _send_step(
+        SendCodeForm(), recovery.send_register_code, "accounts/register.html", "accounts.register_verify", next_url
+    )
+
+
+@bp.route("/account/register/verify", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
+def register_verify():
+    """Create an account, step 2: the code, the name neighbours know and a password; then join a community."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = RegisterForm(phone=session.get(CODE_PHONE))
+    next_url = safe_next(request.values.get("next"), url_for("communities.join"))
+    return form_view(
+        form,
+        lambda: _log_in(
+            recovery.register_with_code(
+                form.phone.data, form.code.data, form.name.data, form.password.data, select_locale()
+            ),
+            remember=True,
+        ),
+        render=lambda status: _enter_page("accounts/register_verify.html", form, status, next_url=next_url),
+        done=lambda user: _registered(user, next_url),
+    )
+
+
+def _registered(user, next_url: str):
+    session.pop(CODE_PHONE, None)
+    return welcome(user, next_url)
 
 
 @bp.route("/account/login/code", methods=["GET", "POST"])

@@ -12,9 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import bp, services, sessions
-from app.accounts.forms import LoginForm, RegisterForm, SettingsForm
+from app.accounts.forms import LoginForm, SettingsForm
 from app.accounts.labels import device_name
-from app.core.i18n import select_locale
 from app.core.web import form_view, perform, safe_next
 from app.extensions import limiter
 
@@ -33,27 +32,9 @@ def _log_in(user, *, remember: bool):
     return user
 
 
-def _welcome(user, next_url: str):
+def welcome(user, next_url: str):
     flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
     return redirect(next_url)
-
-
-@bp.route("/account/register", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"])
-def register():
-    """Create an account with a mobile number, then go on to join a community."""
-    if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
-    form = RegisterForm()
-    next_url = safe_next(request.values.get("next"), url_for("communities.join"))
-    return form_view(
-        form,
-        lambda: _log_in(
-            services.register(form.phone.data, form.name.data, form.password.data, select_locale()), remember=True
-        ),
-        render=lambda status: (render_template("accounts/register.html", form=form, next_url=next_url), status),
-        done=lambda user: _welcome(user, next_url),
-    )
 
 
 @bp.route("/account/login", methods=["GET", "POST"])

@@ -18,10 +18,7 @@ def count_users() -> int:
 
 
 def register(client, phone="13812345678", name="王秀兰", password="s3cret-pass", confirm=None):
-    return client.post(
-        "/account/register",
-        data={"phone": phone, "name": name, "password": password, "confirm": confirm or password},
-    )
+    return factories.register(client, phone=phone, name=name, password=password, confirm=confirm)
 
 
 def test_register_logs_in_and_goes_to_join(client):
@@ -56,21 +53,52 @@ def test_register_rejects_bad_input_and_keeps_what_was_typed(client, phone, name
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert message in body
-    if name and len(name) <= 20:
+    if name and len(name) <= 20 and message != "11-digit":  # a bad number is refused on step 1, before the name
         assert name in body  # what the user typed is still in the form
     assert count_users() == 0
 
 
-def test_duplicate_registration_is_refused_and_changes_nothing(client):
+def test_a_registered_number_is_told_nothing_and_changes_nothing(client, app):
+    """Step 1 answers a registered number exactly as a new one, and texts it nothing; step 2 then refuses any
+    code alike. A stranger learns nothing, and cannot take over or block the number."""
+    from app.core import sms
+
     existing = factories.user(phone="13812345678", name="张建国")
     db.session.commit()
     before = existing.password_hash
-    response = register(client, phone="13812345678", name="冒名者", password="another-pass")
-    assert response.status_code == 409
-    assert "already registered" in response.get_data(as_text=True)
+    fresh, taken = app.test_client(), app.test_client()
+    answers = [
+        c.post("/account/register", data={"phone": p}) for c, p in ((fresh, "13900000000"), (taken, "13812345678"))
+    ]
+    assert [a.status_code for a in answers] == [303, 303]
+    assert answers[0].headers["Location"] == answers[1].headers["Location"] == "/account/register/verify?next=/join"
+    pages = [c.get("/account/register/verify").get_data(as_text=True) for c in (fresh, taken)]
+    assert pages[0].replace("13900000000", "N") == pages[1].replace("13812345678", "N")
+    assert [m.phone for m in sms.backend().recent()] == ["13900000000"]  # nothing texted to the registered one
+    for code in ("000000", "123456"):
+        response = taken.post(
+            "/account/register/verify",
+            data={"phone": "13812345678", "code": code, "name": "冒名者", "password": "another-pass-9",
+                  "confirm": "another-pass-9"},
+        )  # fmt: skip
+        assert response.status_code == 400
     assert count_users() == 1
     db.session.refresh(existing)
     assert existing.name == "张建国" and existing.password_hash == before
+
+
+def test_a_wrong_code_creates_nothing(client):
+    assert client.post("/account/register", data={"phone": "13812345678"}).status_code == 303
+    data = {
+        "phone": "13812345678",
+        "code": "000001",
+        "name": "王秀兰",
+        "password": "s3cret-pass",
+        "confirm": "s3cret-pass",
+    }
+    response = client.post("/account/register/verify", data=data)
+    assert response.status_code == 400 and count_users() == 0
+    assert client.get("/me").status_code == 302
 
 
 def test_retried_registration_is_idempotent(client, app):

@@ -6,6 +6,7 @@ import pytest
 from flask_babel import force_locale
 
 from app.accounts import passwords
+from tests import factories
 
 PHONE = "13955550000"
 
@@ -81,15 +82,10 @@ def test_the_reasons_are_translated(app):
 
 
 def test_registration_uses_the_rule(client):
-    response = client.post(
-        "/account/register",
-        data={"phone": PHONE, "name": "王秀兰", "password": "woaini1314", "confirm": "woaini1314"},
-    )
+    response = factories.register(client, phone=PHONE, password="woaini1314")
     assert response.status_code == 400
     assert "most common passwords" in response.get_data(as_text=True)
-    own_number = client.post(
-        "/account/register", data={"phone": PHONE, "name": "王秀兰", "password": PHONE, "confirm": PHONE}
-    )
+    own_number = factories.register(client, phone=PHONE, password=PHONE)
     assert own_number.status_code == 400
     assert "mobile number as your password" in own_number.get_data(as_text=True)
 

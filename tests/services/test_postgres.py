@@ -40,10 +40,7 @@ def test_runs_on_the_migrated_postgres_schema(pg_app, pg_db):
 
 def test_register_join_and_verify(pg_app, pg_db, place):
     newcomer = pg_app.test_client()
-    response = newcomer.post(
-        "/account/register",
-        data={"phone": NEWCOMER_PHONE, "name": "赵立新", "password": PASSWORD, "confirm": PASSWORD},
-    )
+    response = factories.register(newcomer, phone=NEWCOMER_PHONE, name="赵立新", password=PASSWORD)
     assert response.status_code == 302, response.get_data(as_text=True)
     user = pg_db.session.scalar(select(User).where(User.phone == NEWCOMER_PHONE))
     assert user is not None and user.check_password(PASSWORD)
