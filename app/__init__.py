@@ -10,7 +10,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
+from app.core.guards import GuardedMap
 from config import Config, ProductionConfig, config_from_env, development_secret_key
+
+
+class Yishi(Flask):
+    """Flask, with URLs whose ids fit an INTEGER column and whose segments hold no control character."""
+
+    url_map_class = GuardedMap
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -19,7 +26,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     if issubclass(config_class, ProductionConfig):
         config_class.check()
 
-    app = Flask(__name__, static_folder="../static", template_folder="../templates", instance_relative_config=False)
+    app = Yishi(__name__, static_folder="../static", template_folder="../templates", instance_relative_config=False)
     app.config.from_object(config_class)
     app.instance_path = str(_instance_dir())
     _secret_key(app, config_class)
@@ -52,6 +59,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core import bp as core_bp
     from app.core import routes as _core_routes  # noqa: F401
     from app.core.errors import register_error_handlers
+    from app.core.guards import register_input_guards
     from app.core.logs import register_request_ids
     from app.core.metrics import register_metrics
     from app.core.realtime import DefaultNamespace, register_realtime_status
@@ -75,6 +83,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.voting import routes as _voting_routes  # noqa: F401
 
     register_request_ids(app)  # first: every later hook's log lines carry the request id
+    register_input_guards(app)
     register_metrics(app)
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
+from app.core.forms import SiteForm
 from app.core.phones import PHONE_RE, normalize_phone
 
 
@@ -23,7 +23,7 @@ def valid_phone(form, field) -> None:
         raise ValidationError(_l("Enter an 11-digit mainland mobile number, e.g. 13812345678."))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(SiteForm):
     phone = PhoneField(_l("Mobile number"), validators=[InputRequired(_l("Enter your mobile number.")), valid_phone])
     name = StringField(
         _l("Display name"),
@@ -49,7 +49,7 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SiteForm):
     phone = PhoneField(_l("Mobile number"), validators=[InputRequired(_l("Enter your mobile number.")), valid_phone])
     password = PasswordField(
         _l("Password"),
@@ -58,7 +58,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Stay logged in on this phone"), default=True)
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(SiteForm):
     name = StringField(
         _l("Display name"),
         filters=[lambda s: s.strip() if s else s],
