@@ -40,11 +40,15 @@ def refuse_unstorable(form) -> bool:
         if isinstance(field, FormField):
             clean = refuse_unstorable(field.form) and clean
         elif isinstance(field, FieldList):
+            entries_clean = True
             for entry in field.entries:
                 if isinstance(entry, FormField):
-                    clean = refuse_unstorable(entry.form) and clean
+                    entries_clean = refuse_unstorable(entry.form) and entries_clean
                 else:
-                    clean = _check_field(entry) and clean
+                    entries_clean = _check_field(entry) and entries_clean
+            if not entries_clean:  # the list's errors, as FieldList.validate gathers them: one per entry
+                field.errors = [entry.errors for entry in field.entries]
+                clean = False
         else:
             clean = _check_field(field) and clean
     return clean
