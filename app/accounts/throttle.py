@@ -4,8 +4,8 @@ Forty addresses with ten guesses each would otherwise get four hundred guesses a
 Here every number has its own count of failures, whoever sends them and whether or not the number is
 registered (a refusal must not tell which), and a growing delay:
 
-    failures:  1-5    6     7      8      9      10     11 ...
-    wait:      none   30 s  1 min  2 min  4 min  8 min  15 min (the cap)
+    after failure:  1-4    5     6      7      8      9      10, 11, ...
+    wait:           none   30 s  1 min  2 min  4 min  8 min  15 min (the cap)
 
 The wait is counted from the latest failure and never exceeds MAX_DELAY: an attacker can hold a resident
 up for at most 15 minutes after their last guess, never lock them out for good. A success clears the count;
@@ -48,7 +48,7 @@ from app.extensions import limiter
 logger = logging.getLogger(__name__)
 
 FREE_FAILURES = 5  # failures before the first wait
-FIRST_DELAY = 30  # seconds, after the sixth failure; doubled with each one after
+FIRST_DELAY = 30  # seconds, after the fifth failure; doubled with each one after
 MAX_DELAY = 15 * 60  # the longest wait, however many failures
 FORGET_AFTER = 24 * 60 * 60  # a count is forgotten this long after its first failure
 CLAIM_SECONDS = 30  # a try taken by check() and never reported lapses after this long
@@ -104,7 +104,7 @@ def check(phone: str) -> None:
 
 
 def failed(phone: str) -> None:
-    """Count one failure for this number; from the sixth on, it must wait before the next try."""
+    """Count one failure for this number; from the fifth on, it must wait before the next try."""
     if not _enabled():
         return
     keys = _Keys(phone)

@@ -296,6 +296,7 @@ class Sweep:
                 if client.is_connected(namespace):
                     client.disconnect(namespace)
         self.sent += 1
+        self.kinds["socket event"] += 1
         self.statuses["ok" if isinstance(answer, dict) and answer.get("ok") else "refused"] += 1
         url = f"{namespace} {event}"
         if error or not isinstance(answer, dict) or answer.get("error", {}).get("code") == "server_error":
