@@ -3,7 +3,10 @@
 Every variable is listed in the README's configuration table.
 """
 
+import contextlib
 import os
+import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +26,35 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 MIN_SECRET_KEY_BYTES = 32
+SECRET_KEY_FILE = "secret_key"
+
+
+def development_secret_key(directory: Path = INSTANCE_DIR) -> str:
+    """The key development signs with: made at random on first use, then read from `directory/secret_key`.
+
+    A published default key would let anyone forge a staff login on a development install (and compute
+    tracking codes), so there is none. The file is written whole under another name, then linked into place:
+    linking never replaces an existing file, so two processes starting together end up with the same key.
+    It is readable by its owner only; instance/ is not committed.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / SECRET_KEY_FILE
+    if not path.exists():
+        fd, temporary = tempfile.mkstemp(prefix=".secret_key.", dir=directory)  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(48) + "\n")
+                file.flush()
+                os.fsync(file.fileno())
+            with contextlib.suppress(FileExistsError):  # another process was first: its key is the one
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(f"{path} holds a key shorter than {MIN_SECRET_KEY_BYTES} bytes: delete it to make a new one")
+    return key
+
 
 # The SMS templates the site sends (app/core/sms.py TEMPLATES): each is mapped to the provider's approved
 # template id by SMS_TEMPLATE_<KEY> (SMS_TEMPLATE_LOGIN_CODE=1234567).
@@ -38,7 +70,9 @@ TENCENT_SMS_REQUIRED = (
 class Config:
     """Settings shared by every environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    # Unset outside production: development makes a random key once and keeps it in instance/secret_key
+    # (development_secret_key); production refuses to start without one (ProductionConfig.check).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'yishi.sqlite3'}")
     # Per process: N processes × (pool size + overflow) must stay under PostgreSQL's max_connections.
     SQLALCHEMY_ENGINE_OPTIONS = {

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
-from config import Config, ProductionConfig, config_from_env
+from app.core.guards import GuardedMap
+from config import Config, ProductionConfig, config_from_env, development_secret_key
+
+
+class Yishi(Flask):
+    """Flask, with URLs whose ids fit an INTEGER column and whose segments hold no control character."""
+
+    url_map_class = GuardedMap
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -16,9 +26,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     if issubclass(config_class, ProductionConfig):
         config_class.check()
 
-    app = Flask(__name__, static_folder="../static", template_folder="../templates", instance_relative_config=False)
+    app = Yishi(__name__, static_folder="../static", template_folder="../templates", instance_relative_config=False)
     app.config.from_object(config_class)
     app.instance_path = str(_instance_dir())
+    _secret_key(app, config_class)
     _resolve_redis_names(app)
     from app.core.logs import configure_logging
 
@@ -49,6 +60,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core import bp as core_bp
     from app.core import routes as _core_routes  # noqa: F401
     from app.core.errors import register_error_handlers
+    from app.core.guards import register_input_guards
     from app.core.logs import register_request_ids
     from app.core.metrics import register_metrics
     from app.core.realtime import DefaultNamespace, register_realtime_status
@@ -72,6 +84,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.voting import routes as _voting_routes  # noqa: F401
 
     register_request_ids(app)  # first: every later hook's log lines carry the request id
+    register_input_guards(app)
     register_metrics(app)
     app.register_blueprint(core_bp)
     if not issubclass(config_class, ProductionConfig):  # /dev/sms: the development SMS backend's messages
@@ -111,6 +124,22 @@ def _resolve_redis_names(app: Flask) -> None:
     app.config["REDIS_PREFIX"] = prefix
     app.config["SOCKETIO_CHANNEL"] = app.config.get("SOCKETIO_CHANNEL") or f"{prefix}:socketio"
     app.config["RATELIMIT_KEY_PREFIX"] = app.config.get("RATELIMIT_KEY_PREFIX") or prefix
+
+
+def _secret_key(app: Flask, config_class: type[Config]) -> None:
+    """SECRET_KEY from the environment; in development, unset, the one kept under instance/ (made on first run).
+
+    Production has been checked already (ProductionConfig.check refuses a missing or short key); the tests
+    bring their own.
+    """
+    if app.config.get("SECRET_KEY"):
+        return
+    if os.environ.get("SECRET_KEY"):  # set after config.py was imported (a test, a CLI wrapper)
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        return
+    if issubclass(config_class, ProductionConfig) or app.testing:
+        raise RuntimeError("SECRET_KEY is not set")
+    app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
 
 
 def _instance_dir():
@@ -168,13 +197,23 @@ def _init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
 @event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
-    """SQLite enforces foreign keys only when asked, per connection."""
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Per SQLite connection: foreign keys enforced (only when asked); concurrent writers wait their turn.
+
+    WAL lets readers go on while one process writes; the busy timeout makes a writer that finds the
+    database locked wait up to 15 s for it instead of failing at once with "database is locked". (An
+    in-memory database keeps its own journal mode: the pragma answers "memory" and changes nothing.)
+    """
     module = type(dbapi_connection).__module__
     if module.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 
@@ -182,7 +221,12 @@ def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
 def _sqlite_savepoint_in_a_transaction(connection, name) -> None:
     """SQLite's driver begins a transaction only before a write, so a savepoint taken before any write would
     start a transaction of its own, and releasing it would commit: the edge's rollback would then leave the
-    savepoint's rows behind. Begin the transaction first, so the savepoint nests in it, as on PostgreSQL."""
+    savepoint's rows behind. Begin the transaction first, so the savepoint nests in it, as on PostgreSQL.
+
+    IMMEDIATE: a savepoint is taken to write (an idempotent insert). A deferred BEGIN would read first and
+    ask for the write lock at the insert; SQLite refuses that upgrade at once with "database is locked" when
+    another connection wrote in between (its busy timeout does not apply to an upgrade, and in WAL mode the
+    reader's snapshot is stale). Taking the write lock at BEGIN waits, under the busy timeout, instead."""
     dbapi_connection = connection.connection.dbapi_connection
     if connection.dialect.name == "sqlite" and not dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

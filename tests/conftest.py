@@ -264,7 +264,14 @@ def world(app):
 # its waiting overlaps the other servers' work instead of lengthening the longest worker.
 ONE_AT_A_TIME = ("tests/serving/", "tests/bench/", "tests/services/test_redis_queue.py")
 ON_ITS_OWN = ("tests/serving/test_operations.py",)
-SLOW_FIRST = (*ONE_AT_A_TIME, "tests/deploy/", "tests/services/", "tests/browser/", "tests/test_migrations.py")
+SLOW_FIRST = (
+    *ONE_AT_A_TIME,
+    "tests/deploy/",
+    "tests/services/",
+    "tests/browser/",
+    "tests/test_migrations.py",
+    "tests/core/test_bad_input_sweep.py",  # every route, form and socket event, on SQLite and PostgreSQL
+)
 
 
 def pytest_xdist_make_scheduler(config, log):

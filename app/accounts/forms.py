@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 
 from app.accounts import passwords
+from app.core.forms import SiteForm
 from app.core.phones import PHONE_RE, normalize_phone
 
 
@@ -70,7 +70,7 @@ def _phone_field():
     return PhoneField(_l("Mobile number"), validators=[InputRequired(_l("Enter your mobile number.")), valid_phone])
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(SiteForm):
     """Step 2 of registering: the code texted to the number (step 1 is SendCodeForm), the name and a password."""
 
     phone = PhoneField(_l("Mobile number"), validators=[InputRequired(_l("Enter your mobile number.")), valid_phone])
@@ -87,7 +87,7 @@ class RegisterForm(FlaskForm):
     confirm = _password_again()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SiteForm):
     phone = PhoneField(_l("Mobile number"), validators=[InputRequired(_l("Enter your mobile number.")), valid_phone])
     password = PasswordField(
         _l("Password"),
@@ -96,7 +96,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Stay logged in on this phone"), default=True)
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(SiteForm):
     name = StringField(
         _l("Display name"),
         filters=[lambda s: s.strip() if s else s],
@@ -109,14 +109,14 @@ class SettingsForm(FlaskForm):
     large_text = BooleanField(_l("Large text (适老化)"))
 
 
-class SendCodeForm(FlaskForm):
+class SendCodeForm(SiteForm):
     """Step 1 of logging in with a code or of a forgotten password: the number to text the code to."""
 
     phone = _phone_field()
     resend = HiddenField()  # "1" from the button "send a new code" on step 2
 
 
-class CodeLoginForm(FlaskForm):
+class CodeLoginForm(SiteForm):
     """Step 2 of logging in with a code."""
 
     phone = _phone_field()
@@ -124,7 +124,7 @@ class CodeLoginForm(FlaskForm):
     remember = BooleanField(_l("Stay logged in on this phone"), default=True)
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(SiteForm):
     """A new password with an SMS code or a code printed at the community office."""
 
     phone = _phone_field()
@@ -133,7 +133,7 @@ class ResetPasswordForm(FlaskForm):
     confirm = _password_again()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(SiteForm):
     """A new password, proved with the current one or with a code sent to the account's number."""
 
     current_password = PasswordField(_l("Current password"), validators=[Optional(), Length(max=128)])

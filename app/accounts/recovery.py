@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from app.accounts import codes, passwords, services, sessions
+from app.accounts import codes, passwords, services, sessions, throttle
 from app.accounts.codes import CodeRefused
 from app.accounts.models import CodePurpose, User
 from app.core import audit, ratelimit, sms
@@ -138,8 +138,12 @@ def register_with_code(phone: str, code: str, name: str, password: str, locale: 
     """Create the account of a number proved with its code. The same form sent again by a flaky network (its
     code now used) returns the account it made, if the name and password are the same ones."""
     existing = _registered(phone)
-    if existing is not None and existing.active and existing.name == name and existing.check_password(password):
-        return existing
+    if existing is not None:  # a retry, or a guess at someone's password: counted as a login is (throttle)
+        throttle.check(phone)
+        if existing.active and existing.name == name and existing.check_password(password):
+            throttle.succeeded(phone)
+            return existing
+        throttle.failed(phone)
     passwords.check(password, phone=phone)  # before the code is tried: a weak password costs no try
     codes.consume(phone, (CodePurpose.REGISTER,), code)
     if existing is not None:  # no code was sent to a registered number: whatever was typed, refused alike

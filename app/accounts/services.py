@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts import passwords, sessions
+from app.accounts import passwords, sessions, throttle
 from app.accounts.models import User
 from app.core import audit
 from app.core.errors import Conflict, DomainError
@@ -46,13 +46,21 @@ def register(phone: str, name: str, password: str, locale: str = "zh_CN") -> Use
 
 
 def authenticate(phone: str, password: str) -> User:
-    """The user with this phone and password; one error for unknown phone and wrong password."""
+    """The user with this phone and password; one error for unknown phone and wrong password.
+
+    Failures are counted per number (throttle): past five, the number waits, growing to 15 minutes, and
+    while it waits the password is not checked at all (TryLater says for how long).
+    """
+    throttle.check(phone)
     user = db.session.scalar(select(User).where(User.phone == phone))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
+        throttle.failed(phone)
         raise BadCredentials()
     if not user.check_password(password) or not user.active:
+        throttle.failed(phone)
         raise BadCredentials()
+    throttle.succeeded(phone)
     return user
 
 

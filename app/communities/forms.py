@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.communities.labels import ROLE_LABELS
 from app.communities.models import Relation, Role
+from app.core.forms import SiteForm
 
 
-class CodeForm(FlaskForm):
+class CodeForm(SiteForm):
     code = StringField(
         _l("Invite code"),
         filters=[lambda s: "".join(s.split()).upper() if s else s],
@@ -27,7 +27,7 @@ RELATION_CHOICES = [
 ]
 
 
-class JoinForm(FlaskForm):
+class JoinForm(SiteForm):
     """Step two: which household; the building list is set by the view."""
 
     code = HiddenField()
@@ -52,7 +52,7 @@ class JoinForm(FlaskForm):
             raise ValidationError(_l("Say how you live in this household."))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(SiteForm):
     reason = StringField(
         _l("Reason (the applicant will read it)"),
         filters=[lambda s: s.strip() if s else s],
@@ -60,7 +60,7 @@ class RejectForm(FlaskForm):
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(SiteForm):
     role = SelectField(
         _l("Role"),
         choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role if r != Role.RESIDENT],
@@ -71,15 +71,15 @@ class RoleForm(FlaskForm):
     )
 
 
-class RevokeRoleForm(FlaskForm):
+class RevokeRoleForm(SiteForm):
     role = HiddenField(validators=[InputRequired()])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(SiteForm):
     building_id = SelectField(_l("Valid for"), coerce=int, validate_choice=False, validators=[Optional()])
 
 
-class RosterUploadForm(FlaskForm):
+class RosterUploadForm(SiteForm):
     file = FileField(
         _l("Roster file (CSV or XLSX)"),
         validators=[FileRequired(_l("Choose a CSV or XLSX file."))],
@@ -87,5 +87,5 @@ class RosterUploadForm(FlaskForm):
     )
 
 
-class RosterConfirmForm(FlaskForm):
+class RosterConfirmForm(SiteForm):
     token = HiddenField(validators=[InputRequired()])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     RadioField,
@@ -20,7 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from app.consultations.labels import PARTY_LABELS, STANCE_CHOICE_LABELS
 from app.consultations.models import Party
-from app.core.forms import strip
+from app.core.forms import SiteForm, strip
 
 STANCE_CHOICES = [SelectChoice(stance.value, label) for stance, label in STANCE_CHOICE_LABELS.items()]
 
@@ -30,7 +29,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ConsultationForm(FlaskForm):
+class ConsultationForm(SiteForm):
     title = StringField(
         _l("Topic"),
         filters=[strip],
@@ -47,11 +46,11 @@ class ConsultationForm(FlaskForm):
     rule_set_id = SelectField(_l("Rules of procedure"), coerce=int, validate_choice=False)
 
 
-class SpeakForm(FlaskForm):
+class SpeakForm(SiteForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     body = TextAreaField(_l("Your speech"), validators=[Length(max=5000)], render_kw={"rows": 3})
     stance = RadioField(_l("Your stance"), choices=STANCE_CHOICES, validate_choice=False)
 
 
-class PhaseForm(FlaskForm):
+class PhaseForm(SiteForm):
     phase = HiddenField(validators=[InputRequired()])

@@ -25,6 +25,7 @@ from app.communities import access
 from app.consultations import bp, permissions, services
 from app.consultations.labels import MOTION_STATE_LABELS
 from app.consultations.models import Consultation, Motion, MotionState
+from app.core import validation
 from app.core.errors import DomainError, NotFound
 from app.core.validation import MAX_ID
 from app.core.web import handle_refusal
@@ -58,6 +59,12 @@ def _field_str(name: str) -> str | None:
     return value or None
 
 
+def _refuse_control_characters() -> None:
+    for name, values in request.form.lists():
+        for value in values:
+            validation.storable(value, field=name)
+
+
 def _back(consultation_id: int, anchor: str = ""):
     return redirect(url_for("consultations.room", consultation_id=consultation_id) + anchor, code=303)
 
@@ -77,6 +84,7 @@ def _room_action(anchor: str):
         def view(consultation_id: int):
             consultation, viewer = access.load(Consultation, consultation_id, current_user, can=permissions.can_view)
             try:
+                _refuse_control_characters()  # these forms are read raw, not through a SiteForm
                 said = act(consultation, viewer)
                 db.session.commit()  # the edge: the services flush, this view commits once
             except DomainError as err:

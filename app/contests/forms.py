@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,11 +22,11 @@ from app.contests.labels import ROLE_LABELS, UNIT_LABELS
 from app.contests.models import BallotUnit
 from app.contests.services.common import MAX_CHOICES, MAX_WINNERS
 from app.core.errors import DomainError
-from app.core.forms import MoneyField, strip
+from app.core.forms import MoneyField, SiteForm, strip
 from app.voting.models import CertifierRole
 
 
-class ContestForm(FlaskForm):
+class ContestForm(SiteForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     title = StringField(
         _l("Title"),
@@ -77,7 +76,7 @@ class ContestForm(FlaskForm):
         }
 
 
-class EntryForm(FlaskForm):
+class EntryForm(SiteForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     idea_id = SelectField(_l("Start from one of your golden ideas (optional)"), coerce=str, validate_choice=False)
     title = StringField(
@@ -110,7 +109,7 @@ class EntryForm(FlaskForm):
         return int(value)
 
 
-class ScreenForm(FlaskForm):
+class ScreenForm(SiteForm):
     decision = SelectField(
         _l("Decision"),
         choices=[
@@ -125,11 +124,11 @@ class ScreenForm(FlaskForm):
     )
 
 
-class AdvanceForm(FlaskForm):
+class AdvanceForm(SiteForm):
     to = HiddenField(validators=[InputRequired()])
 
 
-class VoteForm(FlaskForm):
+class VoteForm(SiteForm):
     """The ballot: checkboxes named `entry`. Parsed by `entry_ids`, checked by the service. `confirmed` is "1"
     from the review step: the ballot is cast only once the voter saw what they chose."""
 
@@ -148,11 +147,11 @@ class VoteForm(FlaskForm):
         return ids
 
 
-class CertifyForm(FlaskForm):
+class CertifyForm(SiteForm):
     role = SelectField(_l("Sign as"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in CertifierRole])
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(SiteForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     body = TextAreaField(
         _l("Your objection"),
@@ -161,11 +160,11 @@ class ObjectionForm(FlaskForm):
     )
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(SiteForm):
     answer = TextAreaField(
         _l("Answer"), validators=[InputRequired(_l("Write an answer.")), Length(max=2000)], render_kw={"rows": 3}
     )
 
 
-class GrantForm(FlaskForm):
+class GrantForm(SiteForm):
     confirm = HiddenField(default="1")

@@ -6,6 +6,8 @@ from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import db
+
 
 class DomainError(Exception):
     """A refused use case. Services raise it; views and sockets report it.
@@ -64,9 +66,40 @@ def _wants_json() -> bool:
 
 
 def _render(status: int, code: str, message) -> tuple:
+    if status >= 500 or _failed_transaction():
+        # The page itself reads (the user, the unread count): on a transaction the database refused it would
+        # fail too (PendingRollbackError, or PostgreSQL's "current transaction is aborted"). Nothing a
+        # failed request wrote is kept anyway.
+        _rollback()
     if _wants_json():
         return jsonify(ok=False, error={"code": code, "message": str(message)}), status
     return render_template("core/error.html", status=status, message=message), status
+
+
+def _failed_transaction() -> bool:
+    """Whether the request's session is in a transaction that can only be rolled back.
+
+    A healthy one is left alone: what it holds is discarded when the request ends, and tests that share the
+    session of their app context with the requests they make keep their uncommitted rows.
+    """
+    session = db.session()
+    if not session.in_transaction():
+        return False
+    if not session.is_active:  # a flush failed: SQLAlchemy refuses everything until a rollback
+        return True
+    try:
+        dbapi = session.connection().connection.dbapi_connection
+    except Exception:  # no connection to be had: rolling back is all that is left
+        return True
+    status = getattr(getattr(dbapi, "info", None), "transaction_status", None)
+    return status == 3  # psycopg2.extensions.TRANSACTION_STATUS_INERROR: PostgreSQL refused a statement
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself is gone: the page renders without it, or fails on its own
+        db.session.remove()
 
 
 def register_error_handlers(app) -> None:

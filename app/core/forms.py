@@ -1,4 +1,10 @@
-"""Form fields every feature shares: whole numbers, money (yuan typed, integer fen kept) and exact shares.
+"""The base of every form, and the fields every feature shares: whole numbers, money (yuan typed, integer fen
+kept) and exact shares.
+
+`SiteForm` is what every form of the site derives from (tests/core/test_bad_input.py checks it): on top of its
+own validators, each field is refused with a message of its own when what was sent holds a control character
+(core.validation.unstorable: a NUL is a 500 on PostgreSQL), or when it is a number no INTEGER column holds
+(an id of 2**63). One place, so no form can forget it.
 
 Each field parses with the one parser of its kind (`core.money.parse_yuan`, `core.shares.parse_share`), so
 the same wording appears beside the field wherever money or a share is typed. A field that cannot be parsed
@@ -8,12 +14,56 @@ fails validation with that message and keeps what was typed, to be corrected.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, StringField
-from wtforms.widgets import TextInput
+from flask_wtf import FlaskForm
+from wtforms import FieldList, FormField, IntegerField, StringField
+from wtforms.widgets import TextArea, TextInput
 
 from app.core.errors import DomainError
 from app.core.money import parse_yuan
 from app.core.shares import parse_share
+from app.core.validation import CONTROL_CHARACTER, NUMBER_TOO_LARGE, in_integer_range, unstorable
+
+
+class SiteForm(FlaskForm):
+    """Every form of the site: refuses control characters and out-of-range numbers in any field."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return refuse_unstorable(self) and valid
+
+
+def refuse_unstorable(form) -> bool:
+    """Replace the errors of each field that holds a control character or a number beyond an INTEGER column
+    with the one that says so; False if there was one. Goes into subforms and lists of them."""
+    clean = True
+    for field in form:
+        if isinstance(field, FormField):
+            clean = refuse_unstorable(field.form) and clean
+        elif isinstance(field, FieldList):
+            entries_clean = True
+            for entry in field.entries:
+                if isinstance(entry, FormField):
+                    entries_clean = refuse_unstorable(entry.form) and entries_clean
+                else:
+                    entries_clean = _check_field(entry) and entries_clean
+            if not entries_clean:  # the list's errors, as FieldList.validate gathers them: one per entry
+                field.errors = [entry.errors for entry in field.entries]
+                clean = False
+        else:
+            clean = _check_field(field) and clean
+    return clean
+
+
+def _check_field(field) -> bool:
+    multiline = isinstance(field.widget, TextArea)
+    if any(isinstance(value, str) and unstorable(value, multiline=multiline) for value in field.raw_data or ()):
+        field.errors = [CONTROL_CHARACTER]
+        return False
+    data = field.data if isinstance(field.data, list | tuple) else [field.data]
+    if any(isinstance(value, int) and not isinstance(value, bool) and not in_integer_range(value) for value in data):
+        field.errors = [NUMBER_TOO_LARGE]
+        return False
+    return True
 
 
 def strip(value):

@@ -10,8 +10,8 @@ from flask import current_app, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core.errors import DomainError
-from app.core.validation import MAX_ID
+from app.core.errors import DomainError, NotFound
+from app.core.validation import CONTROL_CHARACTER, MAX_ID, unstorable
 from app.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,8 @@ def acknowledged(handler=None, *, database: bool = True):
                 return error("not_authenticated", _("Please log in to continue."))
             if data is not None and not isinstance(data, dict):
                 return error("bad_request", _("The request could not be understood."))
+            if data and _holds_unstorable(data):
+                return error("control_character", CONTROL_CHARACTER)
             payload = handler(self, data or {})
             if db.session().in_transaction():
                 db.session.commit()  # a read-only handler's transaction: its connection goes back now
@@ -105,11 +107,30 @@ def acknowledged(handler=None, *, database: bool = True):
     return wrapper
 
 
+def _holds_unstorable(value, depth: int = 0) -> bool:
+    """Whether a payload holds, anywhere (keys too), text with a character no database stores (a NUL)."""
+    if isinstance(value, str):
+        return unstorable(value)
+    if depth > 8:  # no event nests this deep: refuse rather than walk it
+        return True
+    if isinstance(value, dict):
+        return any(_holds_unstorable(k, depth + 1) or _holds_unstorable(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_unstorable(v, depth + 1) for v in value)
+    return False
+
+
 def int_field(data: dict, name: str, *, required: bool = True, low: int = 0, high: int = MAX_ID) -> int | None:
+    """A whole number from the payload; an id (`*_id`) beyond an INTEGER column is not found, as in a URL (a
+    negative one is malformed)."""
     value = data.get(name)
     if value is None and not required:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise BadPayload(name)
+    if value > high and name.endswith("_id"):
+        raise NotFound()  # no such row can exist, as with an id of 2**63 in a URL
+    if not low <= value <= high:
         raise BadPayload(name)
     return value
 

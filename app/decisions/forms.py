@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -20,11 +19,11 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from app.core.errors import DomainError
-from app.core.forms import ShareField, WholeNumberField, int_or_none, strip
+from app.core.forms import ShareField, SiteForm, WholeNumberField, int_or_none, strip
 from app.decisions.labels import APPROVAL_MODES, CHOICE_LABELS, MATTERS, ROLE_LABELS
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(SiteForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     matter = SelectField(
         _l("Matter (Civil Code art. 278)"),
@@ -77,7 +76,7 @@ class DecisionForm(FlaskForm):
         }
 
 
-class RulesForm(FlaskForm):
+class RulesForm(SiteForm):
     participation = ShareField(
         _l("Participation: at least"),
         description=_l("Of the total floor area and of the owners. The law: 2/3. Leave empty for the law's."),
@@ -115,7 +114,7 @@ class RulesForm(FlaskForm):
         return {"participation": self.participation.data, "approval": self.approval.data, "inclusive": inclusive}
 
 
-class VoteForm(FlaskForm):
+class VoteForm(SiteForm):
     choice = RadioField(
         _l("Your vote"),
         choices=[SelectChoice(c.value, label) for c, label in CHOICE_LABELS.items()],
@@ -128,7 +127,7 @@ class VoteForm(FlaskForm):
         return self.confirmed.data == "1"
 
 
-class PaperForm(FlaskForm):
+class PaperForm(SiteForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     roll_entry = SelectField(_l("Owner on the roll"), coerce=int_or_none, validate_choice=False)
     choice = RadioField(
@@ -138,7 +137,7 @@ class PaperForm(FlaskForm):
     )
 
 
-class CorrectForm(FlaskForm):
+class CorrectForm(SiteForm):
     choice = RadioField(
         _l("Corrected choice"),
         choices=[SelectChoice(c.value, label) for c, label in CHOICE_LABELS.items()],
@@ -146,7 +145,7 @@ class CorrectForm(FlaskForm):
     )
 
 
-class CertifyForm(FlaskForm):
+class CertifyForm(SiteForm):
     role = RadioField(
         _l("Sign as"),
         choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
@@ -154,7 +153,7 @@ class CertifyForm(FlaskForm):
     )
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(SiteForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     body = TextAreaField(
         _l("Your objection"),
@@ -167,7 +166,7 @@ class ObjectionForm(FlaskForm):
     )
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(SiteForm):
     answer = TextAreaField(
         _l("Answer"),
         filters=[strip],
@@ -179,5 +178,5 @@ class AnswerForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SiteForm):
     """A button that changes state (open, close): CSRF only."""

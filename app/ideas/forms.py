@@ -5,17 +5,16 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.core.forms import strip
+from app.core.forms import SiteForm, strip
 from app.ideas.labels import CATEGORY_LABELS, STATUS_LABELS
 from app.ideas.models import Category, IdeaStatus
 
 
-class IdeaForm(FlaskForm):
+class IdeaForm(SiteForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     title = StringField(
         _l("Your idea in a few words"),
@@ -33,14 +32,14 @@ class IdeaForm(FlaskForm):
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(SiteForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     body = TextAreaField(
         _l("Your comment"), validators=[InputRequired(_l("Write a comment.")), Length(max=1000)], render_kw={"rows": 3}
     )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(SiteForm):
     status = SelectField(_l("New status"), choices=[SelectChoice(s.value, STATUS_LABELS[s]) for s in IdeaStatus])
     reason = StringField(
         _l("Reason (the submitter will read it)"),
@@ -50,7 +49,7 @@ class StatusForm(FlaskForm):
     merged_into_id = IntegerField(_l("Duplicate of idea no."), validators=[Optional()])
 
 
-class AdoptForm(FlaskForm):
+class AdoptForm(SiteForm):
     chair_id = SelectField(_l("Chair (主持人)"), coerce=int, validate_choice=False)
     rule_set_id = SelectField(_l("Rules of procedure"), coerce=int, validate_choice=False)
     reason = StringField(
@@ -60,7 +59,7 @@ class AdoptForm(FlaskForm):
     )
 
 
-class AdoptProjectForm(FlaskForm):
+class AdoptProjectForm(SiteForm):
     """Adopt as a micro-project: the draft's title and purpose come from the idea."""
 
     reason = StringField(

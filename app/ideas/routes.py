@@ -17,6 +17,7 @@ from app.communities import access
 from app.communities.access import Viewer
 from app.consultations import services as consultations
 from app.contests import services as contests
+from app.core import validation
 from app.core.errors import Forbidden
 from app.core.uploads import PhotoStore
 from app.core.web import form_view, perform
@@ -48,7 +49,7 @@ def _filters() -> dict:
     return {
         "category": args.get("category") if args.get("category") in {c.value for c in Category} else None,
         "status": args.get("status") if args.get("status") in {s.value for s in IdeaStatus} else None,
-        "building": args.get("building", type=int),
+        "building": args.get("building", type=validation.id_arg),  # an id no row can have is no filter
         "sort": args.get("sort") if args.get("sort") in services.SORTS else "newest",
     }
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     FieldList,
@@ -22,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
-from app.core.forms import MoneyField, WholeNumberField, int_or_none, strip
+from app.core.forms import MoneyField, SiteForm, WholeNumberField, int_or_none, strip
 from app.microprojects.labels import SCORE_LABELS, STATUS_LABELS
 from app.microprojects.models import ProjectStatus
 from app.microprojects.services import MAX_LINES
@@ -66,7 +65,7 @@ class BudgetLineForm(Form):
         return ok
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(SiteForm):
     title = StringField(
         _l("Project title"),
         filters=[strip],
@@ -92,7 +91,7 @@ class ApplicationForm(FlaskForm):
     add_line = SubmitField(_l("Add a line"))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(SiteForm):
     """A status change. The template offers only the moves allowed from the current status."""
 
     status = SelectField(
@@ -124,14 +123,14 @@ class ReviewForm(FlaskForm):
         return ok
 
 
-class FundForm(FlaskForm):
+class FundForm(SiteForm):
     year = WholeNumberField(_l("Year"), validators=[InputRequired(_l("Choose a year."))])
     total = MoneyField(
         _l("Fund total (yuan)"), validators=[InputRequired(_l("Enter an amount in yuan, e.g. 1234.50."))]
     )
 
 
-class ExpenditureForm(FlaskForm):
+class ExpenditureForm(SiteForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)  # a retried expenditure is recorded once
     amount = MoneyField(
         _l("Amount spent (yuan)"), validators=[InputRequired(_l("Enter an amount in yuan, e.g. 1234.50."))]
@@ -148,7 +147,7 @@ class ExpenditureForm(FlaskForm):
     )
 
 
-class RatingForm(FlaskForm):
+class RatingForm(SiteForm):
     score = RadioField(
         _l("Your rating"),
         choices=[SelectChoice(n, SCORE_LABELS[n]) for n in (5, 4, 3, 2, 1)],
@@ -163,7 +162,7 @@ class RatingForm(FlaskForm):
     )
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(SiteForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     milestone = StringField(
         _l("Milestone (optional)"),

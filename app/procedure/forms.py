@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
+from app.core.forms import SiteForm
 from app.procedure.engine import Mode
 from app.procedure.labels import MODE_LABELS
 from app.procedure.labels import PARAMETER_LABELS as LABELS
 
 
-class RulesForm(FlaskForm):
+class RulesForm(SiteForm):
     """The parameters of a rule set."""
 
     mode = SelectField(LABELS["mode"], choices=[SelectChoice(m.value, label) for m, label in MODE_LABELS.items()])
@@ -52,7 +52,7 @@ class RuleSetForm(RulesForm):
     )
 
 
-class CopyForm(FlaskForm):
+class CopyForm(SiteForm):
     name = StringField(
         _l("Name of the copy"),
         filters=[lambda s: s.strip() if s else s],

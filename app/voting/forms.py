@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
+from app.core.forms import SiteForm
 
-class ReceiptForm(FlaskForm):
+
+class ReceiptForm(SiteForm):
     """A tracking code (回执码), as the voter reads it off their phone or paper."""
 
     class Meta:

@@ -59,9 +59,7 @@ def move(viewer: Viewer, consultation: Consultation, *, client_id, text) -> Moti
         raise refuse(Refusal("locked"))
     if moderation.muted_until(consultation.room, viewer.user_id) is not None:
         raise refuse(Refusal("muted"))
-    text = text.strip() if isinstance(text, str) else ""
-    if not text or len(text) > 500:
-        raise DomainError("bad_request", _l("A motion is 1 to 500 characters."), field="text")
+    text = validation.text(text, field="text", low=1, high=500, message=_l("A motion is 1 to 500 characters."))
     if pending_motion(consultation) is not None:
         raise DomainError("motion_pending", _l("Another motion is pending; it must be decided first."), status=409)
     rules = consultation.rule_set.to_rules()

@@ -37,6 +37,8 @@ def expenditure_by_client(viewer: Viewer, project: MicroProject, client_id) -> L
     """The expenditure the viewer already recorded on `project` from the form `client_id`, if any."""
     if not isinstance(client_id, str) or not client_id or viewer.user_id is None:
         return None
+    if len(client_id) > validation.MAX_CLIENT_ID or validation.unstorable(client_id):
+        return None  # read before the form is validated: no such id was ever stored
     return db.session.scalar(
         select(LedgerEntry).where(
             LedgerEntry.project_id == project.id,
