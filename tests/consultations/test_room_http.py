@@ -112,12 +112,12 @@ def table_with_anonymous(table):
 @pytest.mark.parametrize(("key", "expected"), cases(table_with_anonymous(RAISE_HAND)))
 def test_raise_hand(key, expected, app, world, formal):
     consultation = formal()
-    response, page = post(app, world, key, consultation, "raise-hand", stance="for")
+    response, page = post(app, world, key, consultation, "raise-hand")  # no motion: a question, no side
     check(response, page, key, expected, "Your hand is raised.")
     assert count(HandRaise, consultation_id=consultation.id) == allowed(RAISE_HAND, key)
     if allowed(RAISE_HAND, key):
         # a retry (a double tap, a reload) changes nothing
-        again, _ = post(app, world, key, consultation, "raise-hand", stance="for")
+        again, _ = post(app, world, key, consultation, "raise-hand")
         assert again.status_code == 303 and count(HandRaise, consultation_id=consultation.id) == 1
 
 
@@ -125,9 +125,9 @@ def test_raise_hand(key, expected, app, world, formal):
 def test_lower_hand_lowers_only_ones_own_hand(key, expected, app, world, formal, u):
     consultation = formal()
     other = other_than(key, "owner", "resident")
-    committed(services.raise_hand(viewer_of(u[other], consultation), consultation, "against"))
+    committed(services.raise_hand(viewer_of(u[other], consultation), consultation))
     if key != ANONYMOUS and RAISE_HAND[key] == "ok":
-        committed(services.raise_hand(viewer_of(u[key], consultation), consultation, "for"))
+        committed(services.raise_hand(viewer_of(u[key], consultation), consultation))
     response, page = post(app, world, key, consultation, "lower-hand")
     check(response, page, key, expected, "Your hand is lowered.")
     if key != ANONYMOUS:
@@ -138,7 +138,7 @@ def test_lower_hand_lowers_only_ones_own_hand(key, expected, app, world, formal,
 @pytest.mark.parametrize(("key", "expected"), cases(table_with_anonymous(GRANT_FLOOR)))
 def test_grant_floor_is_the_chairs(key, expected, app, world, formal, u):
     consultation = formal()
-    committed(services.raise_hand(viewer_of(u["owner"], consultation), consultation, "for"))
+    committed(services.raise_hand(viewer_of(u["owner"], consultation), consultation))
     response, page = post(app, world, key, consultation, "grant-floor", user_id=u["owner"].id)
     check(response, page, key, expected, "has the floor.")
     db.session.refresh(consultation)
@@ -326,7 +326,7 @@ def test_the_posts_need_the_csrf_token(app, world, formal):
 
 def test_the_room_page_offers_each_action_as_a_form(app, world, formal, u):
     consultation = formal()
-    committed(services.raise_hand(viewer_of(u["owner"], consultation), consultation, "for"))
+    committed(services.raise_hand(viewer_of(u["owner"], consultation), consultation))
     chair = logged_in(app, u[CHAIR]).get(f"/consultations/{consultation.id}").get_data(as_text=True)
     resident = logged_in(app, u["resident"]).get(f"/consultations/{consultation.id}").get_data(as_text=True)
     base = f"/consultations/{consultation.id}/room/"

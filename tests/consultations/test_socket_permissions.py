@@ -1,12 +1,13 @@
 """Who may send each /consultations event (REALTIME.md): every member key of the world fixture,
 allowed or refused with the exact stable code, and nothing stored when refused.
 
-The roles (tests/conftest.py `world`, community 翠竹园社区):
-- participants: residents, owners, the building/group leaders and resident representatives (who
-  are residents), and the official parties — staff (居委会), property manager (物业), owners'
-  committee (业委会), social organisation — speak, move, second and vote;
+The roles (tests/conftest.py `world`, community 翠竹园社区); the consultations here list three parties,
+居委会 (staff), 物业 (property manager) and 居民 (residents), and the parties decide who speaks and votes:
+- participants: residents, owners, the building/group leaders and resident representatives and the
+  owners' committee member (who are residents), staff and the property manager speak, move, second and vote;
 - the chair (leader_a; leader_b for 2栋's consultation) is neutral under 南塘 rules;
-- the expert is verified but not a resident or a party: not_verified;
+- the social organisation and the expert are verified but take part for no listed party: not_a_party;
+- in 2栋's consultation, 1栋's residents may read but not take part: not_in_scope;
 - pending members (pending_a, pending_b, unverified) and street/district staff (no membership;
   they oversee) may watch but not take part: not_verified;
 - members of other communities and outsiders cannot see the consultation: not_found.
@@ -51,13 +52,15 @@ PARTICIPANTS = {
     "property_manager",
     "owners_committee",
     "staff",
-    "social_org",
 }
-VERIFIED = PARTICIPANTS | {"expert"}
+# verified, but holding no role of a listed party (社会组织 is not among the parties; an expert is no party)
+NON_PARTIES = {"social_org", "expert"}
+VERIFIED = PARTICIPANTS | NON_PARTIES
 MEMBERS = VERIFIED | PENDING
 # 2栋's consultation: its residents (leader_b, resident_rep, owners_committee live in b101) and the
 # official parties; 1栋's residents (resident, owner, leader_a, group_leader) are out of scope.
-IN_BUILDING_B = {"leader_b", "resident_rep", "owners_committee", "property_manager", "staff", "social_org"}
+IN_BUILDING_B = {"leader_b", "resident_rep", "owners_committee", "property_manager", "staff"}
+OUT_OF_BUILDING_B = {"resident", "owner", "leader_a", "group_leader"}
 MODERATORS = {CHAIR, "staff"}
 
 
@@ -213,10 +216,14 @@ def test_leave(key, expected, room, members, u):
 
 # -- speaking ---------------------------------------------------------------------------------
 
-SPEAK_OPEN = expect("not_verified", ok=PARTICIPANTS, not_found=INVISIBLE)
-SPEAK_OPEN_B = expect("not_verified", ok=IN_BUILDING_B, not_found=INVISIBLE)
+SPEAK_OPEN = expect("not_verified", ok=PARTICIPANTS, not_a_party=NON_PARTIES, not_found=INVISIBLE)
+SPEAK_OPEN_B = expect(
+    "not_verified", ok=IN_BUILDING_B, not_a_party=NON_PARTIES, not_in_scope=OUT_OF_BUILDING_B, not_found=INVISIBLE
+)
 # Formal mode: only the chair speaks without the floor.
-SPEAK_FORMAL = expect("not_verified", ok={CHAIR}, rule_no_floor=PARTICIPANTS - {CHAIR}, not_found=INVISIBLE)
+SPEAK_FORMAL = expect(
+    "not_verified", ok={CHAIR}, rule_no_floor=PARTICIPANTS - {CHAIR}, not_a_party=NON_PARTIES, not_found=INVISIBLE
+)
 
 
 def _speak(consultation, client, expected):
@@ -248,16 +255,30 @@ def test_speak_formal_mode_without_the_floor(key, expected, room, members):
 
 # -- the floor (formal mode) --------------------------------------------------------------------
 
-RAISE_HAND = expect("not_verified", ok=PARTICIPANTS - {CHAIR}, rule_chair_neutral={CHAIR}, not_found=INVISIBLE)
-RAISE_HAND_B = expect("not_verified", ok=IN_BUILDING_B - {CHAIR_B}, rule_chair_neutral={CHAIR_B}, not_found=INVISIBLE)
+RAISE_HAND = expect(
+    "not_verified",
+    ok=PARTICIPANTS - {CHAIR},
+    rule_chair_neutral={CHAIR},
+    not_a_party=NON_PARTIES,
+    not_found=INVISIBLE,
+)
+RAISE_HAND_B = expect(
+    "not_verified",
+    ok=IN_BUILDING_B - {CHAIR_B},
+    rule_chair_neutral={CHAIR_B},
+    not_a_party=NON_PARTIES,
+    not_in_scope=OUT_OF_BUILDING_B,
+    not_found=INVISIBLE,
+)
 
 
 def _raise_hand(consultation, client, expected):
-    result = ack(client, "raise_hand", consultation_id=consultation.id, stance="for")
+    # no motion is pending: under 南塘 rule 2 a hand goes up for a question, without a side
+    result = ack(client, "raise_hand", consultation_id=consultation.id)
     assert code(result) == expected, result
     assert count(HandRaise, consultation_id=consultation.id) == (expected == "ok")
     if expected == "ok":
-        assert [entry["stance"] for entry in result["floor"]["queue"]] == ["for"]
+        assert [entry["stance"] for entry in result["floor"]["queue"]] == [None]
 
 
 @pytest.mark.parametrize(("key", "expected"), cases(RAISE_HAND))
@@ -277,9 +298,9 @@ LOWER_HAND = expect("ok", not_found=INVISIBLE)
 def test_lower_hand_lowers_only_ones_own_hand(key, expected, room, members, u):
     consultation = whole_formal(room)
     other = other_than(key, "owner", "resident")
-    committed(services.raise_hand(viewer_of(u[other], consultation), consultation, "against"))
+    committed(services.raise_hand(viewer_of(u[other], consultation), consultation))
     if RAISE_HAND[key] == "ok":
-        committed(services.raise_hand(viewer_of(u[key], consultation), consultation, "for"))
+        committed(services.raise_hand(viewer_of(u[key], consultation), consultation))
     result = ack(members(key), "lower_hand", consultation_id=consultation.id)
     assert code(result) == expected
     assert count(HandRaise, consultation_id=consultation.id, user_id=u[key].id) == 0
@@ -292,7 +313,7 @@ GRANT_FLOOR = expect("forbidden", ok={CHAIR}, not_found=INVISIBLE)
 @pytest.mark.parametrize(("key", "expected"), cases(GRANT_FLOOR))
 def test_grant_floor_is_the_chairs(key, expected, room, members, u):
     consultation = whole_formal(room)
-    committed(services.raise_hand(viewer_of(u["owner"], consultation), consultation, "for"))
+    committed(services.raise_hand(viewer_of(u["owner"], consultation), consultation))
     result = ack(members(key), "grant_floor", consultation_id=consultation.id, user_id=u["owner"].id)
     assert code(result) == expected
     db.session.refresh(consultation)
