@@ -297,6 +297,83 @@ def test_without_alternation_the_chair_may_call_the_same_side_again(room, member
     assert ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["owner"].id)["ok"]
 
 
+# -- rule 2: no debate without a motion (无动议不讨论) -------------------------------------------------------
+
+
+def test_no_side_is_taken_while_no_motion_is_pending(room, members, u):
+    consultation = room()  # 南塘议事规则: rule 2 is enforced
+    assert consultation.rule_set.motion_first
+    chair, resident = members("leader_a"), members("resident")
+    for stance in ("for", "against", "neutral"):
+        refused(ack(resident, "raise_hand", consultation_id=consultation.id, stance=stance), "rule_no_motion")
+    assert count(HandRaise, consultation_id=consultation.id) == 0
+    assert ack(resident, "raise_hand", consultation_id=consultation.id)["ok"]  # for a question
+    assert ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id)["ok"]
+    refused(say(resident, consultation, "我赞成建棚", stance="for"), "rule_no_motion")
+    refused(say(resident, consultation, "我中立", stance="neutral"), "rule_no_motion")
+    assert speeches(consultation) == 0
+    # the refusal did not use up the floor: the question is asked
+    assert say(resident, consultation, "请问费用由谁出？")["ok"]
+    # once a motion is pending, the sides argue it
+    debated_motion(consultation, u)
+    assert ack(resident, "raise_hand", consultation_id=consultation.id, stance="for")["ok"]
+    assert ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id)["ok"]
+    assert say(resident, consultation, "我赞成建棚", stance="for")["message"]["stance"] == "for"
+
+
+def test_without_rule_2_a_side_may_be_taken_before_a_motion(room, members, u):
+    consultation = room(motion_first=False)
+    resident = members("resident")
+    assert ack(resident, "raise_hand", consultation_id=consultation.id, stance="against")["ok"]
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["resident"].id))
+    assert say(resident, consultation, "我反对", stance="against")["ok"]
+
+
+def test_rule_2_holds_in_open_mode_too_when_the_rule_set_says_so(room, members, u):
+    consultation = room(key="simple", slow_mode_seconds=0, motion_first=True)
+    resident = members("resident")
+    refused(say(resident, consultation, "我赞成", stance="for"), "rule_no_motion")
+    assert say(resident, consultation, "请问在哪里建？")["ok"]
+    debated_motion(consultation, u)
+    assert say(resident, consultation, "我赞成", stance="for")["ok"]
+
+
+def test_the_shipped_simple_rules_do_not_enforce_rule_2(room, members):
+    consultation = room(key="simple", slow_mode_seconds=0)
+    assert say(members("resident"), consultation, "我赞成", stance="for")["ok"]
+
+
+# -- the floor goes only to who can use it ----------------------------------------------------------------
+
+
+def test_the_floor_is_not_given_to_a_muted_member(room, members, u):
+    consultation = room()
+    chair, owner = members("leader_a"), members("owner")
+    assert ack(owner, "raise_hand", consultation_id=consultation.id)["ok"]
+    committed(services.mute(viewer_of(u["staff"], consultation), consultation, u["owner"].id, 10, "刷屏"))
+    committed(services.mute(viewer_of(u["staff"], consultation), consultation, u["resident"].id, 10, "刷屏"))
+    refused(
+        ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id),
+        "grant_muted",
+        "resident is muted in this room: the floor cannot be given to them until the mute ends.",
+    )
+    db.session.refresh(consultation)
+    assert consultation.floor_holder_id is None
+    # when the mute ends, the floor may be given again
+    for mute in db.session.scalars(db.select(Mute)):
+        mute.until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id)["ok"]
+
+
+def test_in_open_mode_there_is_no_queue_and_no_floor_to_give(room, members, u):
+    consultation = room(key="simple", slow_mode_seconds=0)
+    message = "In open mode there is no queue: everyone speaks directly."
+    refused(ack(members("resident"), "raise_hand", consultation_id=consultation.id), "rule_open_mode", message)
+    grant = ack(members("leader_a"), "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id)
+    refused(grant, "rule_open_mode", message)
+
+
 # -- moderation states ---------------------------------------------------------------------------------
 
 

@@ -553,3 +553,190 @@ def test_lock(key, expected, room, members):
     db.session.refresh(consultation)
     assert consultation.locked == (expected == "ok")
     assert count(ModerationAction, room=consultation.room, action="lock") == (expected == "ok")
+
+
+# -- the parties decide who takes part (issue 16) ----------------------------------------------------------
+#
+# A consultation of the officials only: 居委会 (staff) and 驻区单位 (a resident unit, such as a school), chaired
+# by leader_a, in open mode. Residents are not a party: they read along, unless the rule set lets non-party
+# residents speak, and even then they do not move, second or vote.
+
+UNIT = "resident_unit"  # a member holding the 驻区单位 role, made for these tests (not one of the world's keys)
+OFFICIALS = ("residents_committee", "resident_unit")
+RESIDENT_KEYS = {"resident", "owner", "leader_b", "group_leader", "resident_rep", "owners_committee"}
+OTHER_OFFICIALS = {"property_manager", "social_org", "expert"}  # verified, and no role of these two parties
+
+
+@pytest.fixture(scope="module")
+def unit(world):
+    from app.communities.models import Role
+    from tests import factories
+
+    user = factories.user(name="实验小学")
+    factories.membership(user, world.community, Role.RESIDENT_UNIT)
+    db.session.commit()
+    return user
+
+
+def officials_room(room, **rules):
+    return room(key="simple", slow_mode_seconds=0, parties=OFFICIALS, **rules)
+
+
+def connect(app, user):
+    client = socketio.test_client(app, namespace="/consultations", flask_test_client=logged_in(app, user))
+    assert client.is_connected("/consultations")
+    return client
+
+
+def with_unit(table: dict[str, str], outcome: str) -> list:
+    return [*cases(table), pytest.param(UNIT, outcome, id=UNIT)]
+
+
+def client_of(key, app, members, unit):
+    return connect(app, unit) if key == UNIT else members(key)
+
+
+def user_of(key, u, unit):
+    return unit if key == UNIT else u[key]
+
+
+SPEAK_OFFICIALS = expect(
+    "not_verified",
+    ok={"staff", CHAIR},
+    not_a_party=RESIDENT_KEYS | OTHER_OFFICIALS,
+    not_found=INVISIBLE,
+)
+SPEAK_OFFICIALS_OPEN_FLOOR = expect(
+    "not_verified",
+    ok={"staff", CHAIR} | RESIDENT_KEYS,
+    not_a_party=OTHER_OFFICIALS,
+    not_found=INVISIBLE,
+)
+# move, second and vote stay with the parties, even when non-party residents may speak
+DECIDE_OFFICIALS = expect(
+    "not_verified",
+    ok={"staff", CHAIR},
+    not_a_party_vote=RESIDENT_KEYS,
+    not_a_party=OTHER_OFFICIALS,
+    not_found=INVISIBLE,
+)
+
+
+@pytest.mark.parametrize(("key", "expected"), with_unit(SPEAK_OFFICIALS, "ok"))
+def test_speak_only_the_listed_parties(key, expected, app, room, members, unit):
+    consultation = officials_room(room)
+    _speak(consultation, client_of(key, app, members, unit), expected)
+
+
+@pytest.mark.parametrize(("key", "expected"), with_unit(SPEAK_OFFICIALS_OPEN_FLOOR, "ok"))
+def test_speak_when_the_rules_let_non_party_residents_speak(key, expected, app, room, members, unit):
+    consultation = officials_room(room, non_party_may_speak=True)
+    _speak(consultation, client_of(key, app, members, unit), expected)
+
+
+@pytest.mark.parametrize(("key", "expected"), with_unit(SPEAK_OFFICIALS, "ok"))
+def test_join_tells_each_member_whether_and_why_not(key, expected, app, room, members, unit, u):
+    consultation = officials_room(room)
+    result = ack(client_of(key, app, members, unit), "join", consultation_id=consultation.id)
+    if expected == "not_found":
+        assert code(result) == "not_found"
+        return
+    you = result["you"]
+    assert (you["can_speak"], you["can_vote"]) == (expected == "ok", expected == "ok")
+    if expected == "not_a_party":
+        assert you["why_not_speak"] == (
+            "Only the parties taking part in this consultation (Residents' committee (居委会), Resident units "
+            "(驻区单位)) speak and vote here; you can read along."
+        )
+    elif expected == "not_verified":
+        assert you["why_not_speak"] == "Only verified members of this community can take part; you can read along."
+    else:
+        assert you["why_not_speak"] is None and you["why_not_vote"] is None
+    # who may take part is counted as attending; a reader is not
+    assert count(Attendance, consultation_id=consultation.id, user_id=user_of(key, u, unit).id) == (expected == "ok")
+
+
+@pytest.mark.parametrize(("key", "expected"), with_unit(DECIDE_OFFICIALS, "ok"))
+def test_move_only_the_parties_even_when_others_may_speak(key, expected, app, room, members, unit):
+    consultation = officials_room(room, non_party_may_speak=True)
+    _move(consultation, client_of(key, app, members, unit), expected)
+
+
+@pytest.mark.parametrize(("key", "expected"), with_unit(DECIDE_OFFICIALS, "ok"))
+def test_second_only_the_parties_even_when_others_may_speak(key, expected, app, room, members, unit, u):
+    consultation = officials_room(room, non_party_may_speak=True)
+    mover = unit if key == "staff" else u["staff"]
+    _second(consultation, mover, client_of(key, app, members, unit), user_of(key, u, unit), expected)
+
+
+@pytest.mark.parametrize(("key", "expected"), with_unit(DECIDE_OFFICIALS, "ok"))
+def test_vote_only_the_parties_even_when_others_may_speak(key, expected, app, room, members, unit, u):
+    consultation = officials_room(room, non_party_may_speak=True)
+    motion = committed(services.move(viewer_of(u["staff"], consultation), consultation, client_id="m-1", text="建棚"))
+    motion = committed(
+        services.call_vote(viewer_of(u[CHAIR], consultation), services.second(viewer_of(unit, motion), motion))
+    )
+    client = client_of(key, app, members, unit)  # the unit seconded it, and votes like anyone else
+    result = ack(client, "vote", motion_id=motion.id, choice="against")
+    assert code(result) == expected, result
+    assert count(Ballot, poll_type="motion", poll_id=motion.id) == (expected == "ok")
+    if expected == "not_a_party_vote":
+        assert result["error"]["message"] == (
+            "Residents who are not a listed party may speak here, but only the parties (Residents' committee "
+            "(居委会), Resident units (驻区单位)) move, second and vote."
+        )
+
+
+def test_a_non_party_speaker_is_not_an_eligible_voter(app, room, members, unit, u):
+    """Residents the rules let speak do not swell the quorum's base: only those who may vote count."""
+    consultation = officials_room(room, non_party_may_speak=True, quorum_num=1, quorum_den=2)
+    for key in ("resident", "owner", "group_leader", "staff"):
+        assert ack(members(key), "join", consultation_id=consultation.id)["ok"]
+    assert ack(connect(app, unit), "join", consultation_id=consultation.id)["ok"]
+    motion = committed(services.move(viewer_of(u["staff"], consultation), consultation, client_id="m-1", text="建棚"))
+    motion = committed(
+        services.call_vote(viewer_of(u[CHAIR], consultation), services.second(viewer_of(unit, motion), motion))
+    )
+    committed(services.vote(viewer_of(unit, motion), motion, "for"))
+    closed = committed(services.close_vote(viewer_of(u[CHAIR], motion), motion))
+    # staff and the unit may vote (the chair, not neutral under 简易规则, never came in); the residents may not
+    assert (closed.eligible, closed.votes_for, closed.quorum_met) == (2, 1, True)
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        pytest.param("leader_b", "ok", id="leader_b"),
+        pytest.param("resident_rep", "ok", id="resident_rep"),
+        pytest.param("resident", "not_in_scope", id="resident"),
+        pytest.param("group_leader", "not_in_scope", id="group_leader"),
+        pytest.param("property_manager", "not_a_party", id="property_manager"),
+        pytest.param("staff", "ok", id="staff"),
+    ],
+)
+def test_non_party_residents_speak_within_the_building_only(key, expected, room, members, world):
+    consultation = room(
+        key="simple",
+        slow_mode_seconds=0,
+        parties=OFFICIALS,
+        building=world.building_b,
+        chair=CHAIR_B,
+        non_party_may_speak=True,
+    )
+    result = ack(members(key), "speak", consultation_id=consultation.id, client_id="c-1", body="我说两句")
+    assert code(result) == expected, result
+    if expected == "not_in_scope":
+        assert result["error"]["message"] == "This consultation is for the residents of 2栋; you can read along."
+
+
+def test_a_resident_unit_speaks_with_its_badge(app, room, members, unit):
+    consultation = officials_room(room)
+    listener = members("staff")
+    assert ack(listener, "join", consultation_id=consultation.id)["ok"]
+    listener.get_received("/consultations")
+    spoken = ack(connect(app, unit), "speak", consultation_id=consultation.id, client_id="u-1", body="学校支持")
+    assert spoken["message"]["author"]["badges"] == ["resident_unit"]
+    (heard,) = events(listener, "message")
+    assert heard["author"]["badges"] == ["resident_unit"]
+    page = logged_in(app, unit).get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert '<span class="badge badge-official">Resident unit</span>' in page
