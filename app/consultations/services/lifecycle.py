@@ -102,7 +102,8 @@ def _check_convenor(viewer: Viewer, building: Building | None) -> None:
     """A building leader convenes only for a building they lead; the other convenors for any scope."""
     if permissions.can_convene_for(viewer, building.id if building else None):
         return
-    led = sorted(r.building.name for r in viewer.membership.roles if r.role == Role.BUILDING_LEADER and r.building)
+    roles = viewer.membership.roles if viewer.membership is not None else ()
+    led = sorted(r.building.name for r in roles if r.role == Role.BUILDING_LEADER and r.building)
     raise DomainError(
         "not_your_building",
         _l(
