@@ -99,3 +99,57 @@ def test_migrating_leaves_the_process_logging_alone(sqlite_app):
     upgrade(sqlite_app)
     assert not existing.disabled  # alembic.ini's fileConfig would have disabled it
     assert logging.getLogger().handlers == root_handlers
+
+
+RESIDENT_UNITS = "18575b84dddc"  # resident units; rule sets: motions first, non-party residents may speak
+
+
+def _stores_role(role: str) -> bool:
+    """Whether member_roles takes a row with this role (foreign keys off: only the role's CHECK decides)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            conn.execute(text("INSERT INTO member_roles (membership_id, role) VALUES (1, :role)"), {"role": role})
+        except IntegrityError:
+            return False
+        conn.rollback()
+    return True
+
+
+def test_sqlite_resident_units_and_motion_first_migrate_existing_rows(sqlite_app):
+    """Before the revision a resident unit (驻区单位) cannot be stored; after it, it can. Rule sets whose text
+    says 无动议不讨论 enforce it (motion_first), the others do not; none lets non-party residents speak."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    from tests.services.conftest import MIGRATIONS
+
+    with sqlite_app.app_context():
+        config = sqlite_app.extensions["migrate"].migrate.get_config(MIGRATIONS)
+        before = ScriptDirectory.from_config(config).get_revision(RESIDENT_UNITS).down_revision
+    upgrade(sqlite_app, before)
+    with sqlite_app.app_context():
+        insert_rules = text(
+            "INSERT INTO rule_sets (name, mode, max_speech_chars, max_speeches_per_motion, floor_seconds,"
+            " slow_mode_seconds, stance_required, alternate_stances, chair_neutral, second_required, quorum_num,"
+            " quorum_den, pass_num, pass_den, pass_strict, tie_fails, auto_hide_reports, text, for_consultation,"
+            " created_at, updated_at) VALUES (:name, 'formal', 500, 2, 120, 0, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 3,"
+            " :text, 0, '2026-01-01', '2026-01-01')"
+        )
+        db.session.execute(insert_rules, {"name": "南塘", "text": "1. 主持中立。\n2. 先动议、后讨论，无动议不讨论。"})
+        db.session.execute(insert_rules, {"name": "简易", "text": "1. 已认证的居民都可以直接发言。"})
+        db.session.commit()
+        assert _stores_role("social_org") and not _stores_role("resident_unit")
+        dispose_engines()
+    upgrade(sqlite_app, RESIDENT_UNITS)
+    with sqlite_app.app_context():
+        rows = db.session.execute(text("SELECT name, motion_first, non_party_may_speak FROM rule_sets ORDER BY id"))
+        assert [tuple(row) for row in rows] == [("南塘", 1, 0), ("简易", 0, 0)]
+        assert _stores_role("resident_unit") and not _stores_role("school")
+        dispose_engines()
+    downgrade(sqlite_app, before)
+    with sqlite_app.app_context():
+        assert not _stores_role("resident_unit")

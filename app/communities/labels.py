@@ -16,6 +16,7 @@ ROLE_LABELS = {
     Role.OWNERS_COMMITTEE: _l("Owners' committee"),
     Role.COMMUNITY_STAFF: _l("Community staff"),
     Role.SOCIAL_ORG: _l("Social organisation"),
+    Role.RESIDENT_UNIT: _l("Resident unit"),
     Role.EXPERT: _l("Expert"),
 }
 

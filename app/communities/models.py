@@ -32,6 +32,7 @@ class Role(enum.StrEnum):
     OWNERS_COMMITTEE = "owners_committee"
     COMMUNITY_STAFF = "community_staff"
     SOCIAL_ORG = "social_org"
+    RESIDENT_UNIT = "resident_unit"  # 驻区单位: a school, company or other unit based in the community
     EXPERT = "expert"
 
 

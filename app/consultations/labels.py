@@ -45,10 +45,23 @@ MOTION_STATE_LABELS = {
     MotionState.LAPSED: _l("Lapsed"),
 }
 
+# an action of the room's moderator log, as the room and the minutes name it
+MODERATION_LABELS = {
+    "hide": _l("Speech hidden"),
+    "restore": _l("Speech restored"),
+    "auto_hide": _l("Hidden after reports"),
+    "warn": _l("Member warned"),
+    "mute": _l("Member muted"),
+    "lock": _l("Room locked"),
+    "unlock": _l("Room unlocked"),
+    "rules": _l("Rules changed"),
+}
+
 # the official-party badges a speech carries (keys: services.display.badges_of)
 BADGE_LABELS = {
     "residents_committee": _l("Residents' committee"),
     "property_manager": _l("Property manager"),
     "owners_committee": _l("Owners' committee"),
     "social_org": _l("Social organisation"),
+    "resident_unit": _l("Resident unit"),
 }

@@ -65,6 +65,19 @@ class MotionRecord:
 
 
 @dataclass(frozen=True)
+class EventRecord:
+    """A moderator's action or a change of the rules, from the room's moderator log."""
+
+    at: datetime
+    action: str  # translated: 警告 / 禁言 / 锁定 / 规则变更 …
+    member: str | None = None  # whom it concerned: the member warned or muted, the author of a hidden speech
+    by: str | None = None  # who did it; None: done automatically (a speech hidden after reports)
+    detail: str = ""  # the reason given, or the rules changed, in words
+    until: datetime | None = None  # a mute's end
+    speech_no: int | None = None  # the speech hidden or restored (its number in the speeches)
+
+
+@dataclass(frozen=True)
 class MinutesData:
     community: str
     title: str
@@ -78,6 +91,7 @@ class MinutesData:
     motions: tuple[MotionRecord, ...] = ()
     speeches: tuple[SpeechRecord, ...] = ()
     resolutions: tuple[str, ...] = ()  # texts of carried motions, in order
+    events: tuple[EventRecord, ...] = ()  # warnings, mutes, locks, hidden speeches, rule changes: in time order
     labels: dict[str, str] = field(default_factory=dict)  # translated headings for the DOCX
 
     # -- formatting shared by the print page and the DOCX ---------------------------------------------------
@@ -94,6 +108,14 @@ class MinutesData:
     def speech_time(self, speech: SpeechRecord) -> str:
         """A speech's time as HH:MM, or the full date and time when the speeches span several days."""
         return format_datetime(speech.at) if self.spans_days else format_clock(speech.at)
+
+    @cached_property
+    def events_span_days(self) -> bool:
+        return len({local_time(e.at).date() for e in self.events}) > 1
+
+    def event_time(self, event: EventRecord) -> str:
+        """An event's time as HH:MM, or the full date and time when the events span several days."""
+        return format_datetime(event.at) if self.events_span_days else format_clock(event.at)
 
 
 # -- times --------------------------------------------------------------------------------------------------
@@ -143,6 +165,19 @@ DEFAULT_LABELS: dict[str, str] = {
     "motion_ref": "动议 {no}",  # a speech on motion {no}
     "hidden_speech": "（已隐藏：{reason}）",  # {reason}: why a moderator hid the speech
     "resolutions": "决议",
+    "events": "秩序维护与规则变更",
+    "event_time": "时间",
+    "event_action": "事项",
+    "event_member": "对象",
+    "event_by": "执行人",
+    "event_detail": "理由或内容",
+    "automatic": "系统自动",
+    "speech_ref": "第 {no} 条发言",  # the speech {no} hidden or restored
+    "until": "至 {time}",  # a mute's end
+    "signatures": "签字",
+    "chair_signature": "主持人签字：",
+    "recorder_signature": "记录人签字：",
+    "date": "日期：",
     "none": "无",
     "list_separator": "、",
     "page": "第 {page} 页",  # {page}: the page number; {pages} (optional): the number of pages
@@ -174,7 +209,9 @@ def build_docx(data: MinutesData, *, generated_at: datetime | None = None) -> by
     _add_attendance(doc, data, labels)
     _add_motions(doc, data, labels)
     _add_speeches(doc, data, labels)
+    _add_events(doc, data, labels)
     _add_resolutions(doc, data, labels)
+    _add_signatures(doc, labels)
     _add_footer(doc.sections[0], labels, generated_at)
 
     out = io.BytesIO()
@@ -335,6 +372,43 @@ def _add_resolutions(doc, data: MinutesData, labels: dict[str, str]) -> None:
         item = doc.add_paragraph(f"{number}.\t{clean(text).strip()}")
         item.paragraph_format.left_indent = Mm(7)
         item.paragraph_format.first_line_indent = -Mm(7)
+
+
+def _add_events(doc, data: MinutesData, labels: dict[str, str]) -> None:
+    doc.add_heading(labels["events"], level=1)
+    if not data.events:
+        doc.add_paragraph(labels["none"])
+        return
+    keys = ("event_time", "event_action", "event_member", "event_by", "event_detail")
+    widths = (22 if data.events_span_days else 14, 22, 24, 24)
+    widths = (*widths, TEXT_WIDTH_MM - sum(widths))
+    table = add_table(doc, len(data.events) + 1, widths, header=True)
+    for cell, key in zip(table.rows[0].cells, keys, strict=True):
+        write_cell(cell, labels[key], size=9, bold=True, shade=True, center=True)
+    for row, event in zip(table.rows[1:], data.events, strict=True):
+        member = _one_line(event.member)
+        if event.speech_no:
+            member = " ".join(p for p in (_fill(labels["speech_ref"], no=str(event.speech_no)), member) if p)
+        detail = clean(event.detail).strip()
+        if event.until:
+            detail = " ".join(p for p in (_fill(labels["until"], time=format_datetime(event.until)), detail) if p)
+        cells = row.cells
+        write_cell(cells[0], data.event_time(event), size=9, center=True)
+        write_cell(cells[1], _one_line(event.action), size=9, center=True)
+        write_cell(cells[2], member or DASH, size=9)
+        write_cell(cells[3], _one_line(event.by) or labels["automatic"], size=9)
+        write_cell(cells[4], detail or DASH, size=9)
+
+
+def _add_signatures(doc, labels: dict[str, str]) -> None:
+    """Lines for the chair and the recorder to sign and date the printed minutes."""
+    doc.add_heading(labels["signatures"], level=1)
+    line, date_line = "_" * 22, "_" * 14
+    for key in ("chair_signature", "recorder_signature"):
+        paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.space_before = Pt(18)
+        paragraph.paragraph_format.keep_together = True
+        paragraph.add_run(f"{labels[key]}{line}    {labels['date']}{date_line}")
 
 
 # -- footer

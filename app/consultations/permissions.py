@@ -9,13 +9,21 @@ from __future__ import annotations
 
 from app.communities.access import Viewer
 from app.communities.models import Role
-from app.consultations.models import Consultation, Motion, Phase, Speech
+from app.consultations.models import Consultation, Motion, Party, Phase, Speech
 
 CONVENORS = (Role.COMMUNITY_STAFF, Role.BUILDING_LEADER, Role.GROUP_LEADER, Role.RESIDENT_REP)
-# Official parties take part in every consultation of their community, whatever its scope.
-OFFICIAL = (Role.COMMUNITY_STAFF, Role.PROPERTY_MANAGER, Role.OWNERS_COMMITTEE, Role.SOCIAL_ORG)
-# Who may speak and vote at all: residents and the official parties.
-PARTICIPANTS = (Role.RESIDENT, Role.OWNER, *OFFICIAL)
+# Convenors for the whole community and any building; a building leader convenes for their building only.
+COMMUNITY_CONVENORS = (Role.COMMUNITY_STAFF, Role.GROUP_LEADER, Role.RESIDENT_REP)
+# Who takes part for each party (参与方) a consultation lists: the parties decide who speaks and votes.
+PARTY_ROLES = {
+    Party.RESIDENTS_COMMITTEE: (Role.COMMUNITY_STAFF,),
+    Party.OWNERS_COMMITTEE: (Role.OWNERS_COMMITTEE,),
+    Party.PROPERTY_MANAGER: (Role.PROPERTY_MANAGER,),
+    Party.SOCIAL_ORG: (Role.SOCIAL_ORG,),
+    Party.RESIDENT_UNIT: (Role.RESIDENT_UNIT,),
+    Party.RESIDENTS: (Role.RESIDENT, Role.OWNER),
+}
+RESIDENTS = PARTY_ROLES[Party.RESIDENTS]
 CLOSED = (Phase.CONCLUDED, Phase.ARCHIVED)
 
 
@@ -45,6 +53,18 @@ def can_convene(viewer: Viewer) -> bool:
     return viewer.has_role(*CONVENORS)
 
 
+def can_convene_for(viewer: Viewer, building_id: int | None) -> bool:
+    """Staff, group leaders and resident representatives convene for the whole community or any building;
+    a building leader only for a building they lead."""
+    if viewer.has_role(*COMMUNITY_CONVENORS):
+        return True
+    return (
+        building_id is not None
+        and viewer.has_role(Role.BUILDING_LEADER)
+        and building_id in viewer.membership.led_building_ids()
+    )
+
+
 def can_view(viewer: Viewer, consultation: Consultation) -> bool:
     """Members of the community read every consultation past draft; a draft only its convenor,
     chair and staff; street and district staff read their communities'."""
@@ -65,20 +85,59 @@ def can_view_speech(viewer: Viewer, speech: Speech) -> bool:
     return can_view(viewer, speech.consultation)
 
 
-def in_scope(viewer: Viewer, consultation: Consultation) -> bool:
-    """A building's consultation is for that building's residents, the official parties and the chair."""
+def parties_of(consultation: Consultation) -> set[Party]:
+    known = {p.value for p in Party}
+    return {Party(p) for p in consultation.parties or () if p in known}
+
+
+def _scope(viewer: Viewer, consultation: Consultation) -> str | None:
+    """A building's consultation is for that building's residents."""
+    if consultation.building_id is not None and viewer.membership.building_id != consultation.building_id:
+        return "not_in_scope"
+    return None
+
+
+def _as_party(viewer: Viewer, consultation: Consultation) -> str | None:
+    """None if the viewer takes part for one of the consultation's parties (residents within its building's
+    scope; the official parties whatever the scope) or chairs it; else why not (a refusal code)."""
     if not _verified_of(viewer, consultation):
-        return False
-    if consultation.building_id is None or viewer.is_user(consultation.chair_id):
-        return True
-    return viewer.has_role(*OFFICIAL) or viewer.membership.building_id == consultation.building_id
+        return "not_verified"
+    if viewer.is_user(consultation.chair_id):
+        return None
+    parties = parties_of(consultation)
+    official = [role for party in parties - {Party.RESIDENTS} for role in PARTY_ROLES[party]]
+    if official and viewer.has_role(*official):
+        return None
+    if Party.RESIDENTS in parties and viewer.has_role(*RESIDENTS):
+        return _scope(viewer, consultation)
+    return "not_a_party"
 
 
-def can_participate(viewer: Viewer, consultation: Consultation) -> bool:
-    """Speak, move, second, vote: verified, in scope, a resident or an official party (or the chair)."""
-    if not in_scope(viewer, consultation):
-        return False
-    return viewer.has_role(*PARTICIPANTS) or viewer.is_user(consultation.chair_id)
+def refusal_to_speak(viewer: Viewer, consultation: Consultation) -> str | None:
+    """Why the viewer may not speak or raise a hand (a refusal code), or None if they may: the parties, and
+    residents who are not a party when the rule set lets them speak."""
+    refusal = _as_party(viewer, consultation)
+    if refusal == "not_a_party" and consultation.rule_set.non_party_may_speak and viewer.has_role(*RESIDENTS):
+        return _scope(viewer, consultation)
+    return refusal
+
+
+def refusal_to_vote(viewer: Viewer, consultation: Consultation) -> str | None:
+    """Why the viewer may not move, second or vote (a refusal code), or None if they may: the parties only."""
+    refusal = _as_party(viewer, consultation)
+    if refusal == "not_a_party" and refusal_to_speak(viewer, consultation) is None:
+        return "not_a_party_vote"  # a resident the rule set lets speak, not decide
+    return refusal
+
+
+def can_speak(viewer: Viewer, consultation: Consultation) -> bool:
+    """Speak and raise a hand: see refusal_to_speak."""
+    return refusal_to_speak(viewer, consultation) is None
+
+
+def can_vote(viewer: Viewer, consultation: Consultation) -> bool:
+    """Move, second and vote: see refusal_to_vote."""
+    return refusal_to_vote(viewer, consultation) is None
 
 
 def can_manage(viewer: Viewer, consultation: Consultation) -> bool:
@@ -87,7 +146,7 @@ def can_manage(viewer: Viewer, consultation: Consultation) -> bool:
         return False
     if is_chair(viewer, consultation) or is_staff(viewer, consultation):
         return True
-    return viewer.is_user(consultation.created_by_id) and can_convene(viewer)
+    return viewer.is_user(consultation.created_by_id) and can_convene_for(viewer, consultation.building_id)
 
 
 def can_edit_rules(viewer: Viewer, consultation: Consultation) -> bool:

@@ -12,9 +12,16 @@ from wtforms import SelectChoice
 from app.communities import access
 from app.consultations import bp, permissions, room_http, services  # noqa: F401 (room_http: the room's form posts)
 from app.consultations.forms import ConsultationForm, PhaseForm, SpeakForm
-from app.consultations.labels import BADGE_LABELS, MOTION_STATE_LABELS, PARTY_LABELS, PHASE_LABELS, STANCE_LABELS
+from app.consultations.labels import (
+    BADGE_LABELS,
+    MODERATION_LABELS,
+    MOTION_STATE_LABELS,
+    PARTY_LABELS,
+    PHASE_LABELS,
+    STANCE_LABELS,
+)
 from app.consultations.minutes import build_docx, minutes_filename
-from app.consultations.models import Consultation, Motion, Phase
+from app.consultations.models import Consultation, Motion, MotionState, Phase
 from app.core.errors import DomainError, Forbidden
 from app.core.web import form_view, handle_refusal, perform
 from app.extensions import db
@@ -135,6 +142,7 @@ def _room(consultation, viewer, speak_form, status=200):
             stance_labels={s.value: label for s, label in STANCE_LABELS.items()},
             motion_state_labels={s.value: label for s, label in MOTION_STATE_LABELS.items()},
             badge_labels=BADGE_LABELS,
+            action_labels=MODERATION_LABELS,
             moderation_log=moderation.room_log(consultation.room, limit=20),
             muted_until=moderation.muted_until(consultation.room, current_user.id),
         ),
@@ -255,11 +263,13 @@ def _describe_motion(motion_id: int):
     if motion is None:
         return None
     labels = {"for": _("Vote for"), "against": _("Vote against"), "abstain": _("Abstain")}
+    decided = motion.state in (MotionState.CARRIED, MotionState.FAILED)  # decided at the close: no certifying
     return Subject(
         kind=_("Vote on a motion"),
         title=motion.text,
         url=url_for("consultations.room", consultation_id=motion.consultation_id),
         choice_label=lambda choice: labels.get(choice, choice),
+        outcome=str(MOTION_STATE_LABELS[motion.state]) if decided else None,
     )
 
 

@@ -33,7 +33,7 @@ def load(community: Community, users: dict[str, User]) -> None:
             title="电动车集中充电棚建在哪里",
             background=background,
             background_html=render_markdown(background),
-            parties=["residents_committee", "property_manager", "owners_committee", "residents"],
+            parties=["residents_committee", "property_manager", "owners_committee", "resident_unit", "residents"],
             chair_id=leader.id,
             rule_set_id=rules.id,
             created_by_id=staff.id,

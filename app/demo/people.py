@@ -64,6 +64,7 @@ ACCOUNTS = [
     DemoAccount("13800000011", "马德华", OfficeRole.STREET_STAFF, None),
     DemoAccount("13800000012", "黄国华", OfficeRole.DISTRICT_STAFF, None),
     DemoAccount("13800000013", "林玉兰", "unverified", ("1栋", "1", "302"), Relation.FAMILY),
+    DemoAccount("13800000014", "育英小学", Role.RESIDENT_UNIT, None),
 ]
 
 

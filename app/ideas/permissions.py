@@ -21,9 +21,9 @@ def can_submit(viewer: Viewer) -> bool:
     return viewer.has_role(Role.RESIDENT)
 
 
-def can_endorse(viewer: Viewer) -> bool:
-    """Verified residents endorse, once each."""
-    return viewer.has_role(Role.RESIDENT)
+def can_endorse(viewer: Viewer, idea: Idea) -> bool:
+    """Verified residents endorse, once each; never their own idea (support is what others give it)."""
+    return viewer.has_role(Role.RESIDENT) and not viewer.is_user(idea.author_id)
 
 
 def can_comment(viewer: Viewer) -> bool:

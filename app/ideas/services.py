@@ -130,7 +130,9 @@ def listing(viewer: Viewer, *, category=None, status=None, building_id=None, sor
 
 def endorse(viewer: Viewer, idea: Idea) -> Idea:
     """Endorse once; a retried endorsement changes nothing. Staff hear when the threshold is reached."""
-    if not permissions.can_endorse(viewer):
+    if not permissions.can_endorse(viewer, idea):
+        if viewer.is_user(idea.author_id):
+            raise Forbidden(_l("You submitted this idea: other residents endorse it."), code="own_idea")
         raise Forbidden(_l("Only verified residents can endorse ideas."))
     if idea.status in (IdeaStatus.MERGED, IdeaStatus.DECLINED):
         raise DomainError("wrong_phase", _l("This idea is closed."), status=409)

@@ -178,3 +178,14 @@ def room_log(room: str, limit: int = 50) -> list[ModerationAction]:
             .limit(limit)
         )
     )
+
+
+def room_history(room: str) -> list[ModerationAction]:
+    """Every action of a room's moderator log, oldest first (for the minutes)."""
+    return list(
+        db.session.scalars(
+            select(ModerationAction)
+            .where(ModerationAction.room == room)
+            .order_by(ModerationAction.created_at, ModerationAction.id)
+        )
+    )

@@ -49,6 +49,7 @@ class Rules:
     pass_threshold: Fraction = Fraction(1, 2)  # share of for / (for + against)
     pass_strict: bool = True  # True: more than the threshold (过半数); False: at least (以上)
     tie_fails: bool = True
+    motion_first: bool = False  # 无动议不讨论: with no motion pending, speeches take no side (questions only)
 
     def __post_init__(self):
         # A quorum is a share; a threshold below one half would let a minority carry a motion,
@@ -82,6 +83,7 @@ class SpeakerState:
     muted: bool = False
     speeches_so_far: int = 0  # on this motion (formal) or in this consultation (open)
     seconds_since_last: float | None = None  # None: has not spoken yet
+    barred: str = "not_verified"  # why not, when can_speak is False: not_verified, not_a_party, not_in_scope
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class RoomState:
     locked: bool = False
     floor_holder: int | None = None
     floor_seconds_left: float = 0.0
+    voting: bool = False  # a motion is being voted on: debate waits until the vote closes
 
 
 def check_speech(
@@ -98,12 +101,15 @@ def check_speech(
     """None if the speech may be made now; else the first rule it breaks.
 
     In formal mode a speech uses up the floor (one turn, one speech); the
-    stance is required only for a speech on a motion.
+    stance is required only for a speech on a motion, and when motions come
+    first (无动议不讨论) a speech with no motion pending takes no side.
     """
     if not speaker.can_speak:
-        return Refusal("not_verified")
+        return Refusal(speaker.barred)
     if not room.phase_open:
         return Refusal("wrong_phase")
+    if room.voting:
+        return Refusal("vote_in_progress")
     if room.locked and not speaker.is_chair:
         return Refusal("locked")
     if speaker.muted:
@@ -117,8 +123,11 @@ def check_speech(
         if rules.chair_neutral and stance in (Stance.FOR, Stance.AGAINST):
             return Refusal("rule_chair_neutral")
         return None
-    if rules.mode == Mode.FORMAL and not (room.floor_holder == speaker.member_id and room.floor_seconds_left > 0):
-        return Refusal("rule_no_floor")
+    if rules.mode == Mode.FORMAL:
+        if room.floor_holder != speaker.member_id:
+            return Refusal("rule_no_floor")
+        if room.floor_seconds_left <= 0:
+            return Refusal("rule_floor_time_up", (("seconds", rules.floor_seconds),))
     if speaker.speeches_so_far >= rules.max_speeches_per_motion:
         return _speech_limit(rules, speaker)
     if (
@@ -128,6 +137,8 @@ def check_speech(
     ):
         wait = math.ceil(rules.slow_mode_seconds - speaker.seconds_since_last)
         return Refusal("rule_slow_mode", (("seconds", max(wait, 1)),))
+    if rules.motion_first and not on_motion and stance is not None:
+        return Refusal("rule_no_motion")
     if rules.stance_required and on_motion and stance is None:
         return Refusal("rule_stance_required")
     return None
@@ -138,11 +149,13 @@ def check_raise_hand(
 ) -> Refusal | None:
     """May this member join the queue for the floor?"""
     if rules.mode != Mode.FORMAL:
-        return Refusal("bad_request")
+        return Refusal("rule_open_mode")
     if not speaker.can_speak:
-        return Refusal("not_verified")
+        return Refusal(speaker.barred)
     if not room.phase_open:
         return Refusal("wrong_phase")
+    if room.voting:
+        return Refusal("vote_in_progress")
     if room.locked:
         return Refusal("locked")
     if speaker.muted:
@@ -151,8 +164,28 @@ def check_raise_hand(
         return Refusal("rule_chair_neutral")
     if speaker.speeches_so_far >= rules.max_speeches_per_motion:
         return _speech_limit(rules, speaker)
+    if rules.motion_first and not on_motion and stance is not None:
+        return Refusal("rule_no_motion")
     if rules.stance_required and on_motion and stance is None:
         return Refusal("rule_stance_required")
+    return None
+
+
+def check_floor_for(rules: Rules, room: RoomState, member: SpeakerState) -> Refusal | None:
+    """May the chair give this member the floor now? Only if they could use it: the floor is not given
+    while a vote is under way or the room is locked, nor to a member who is muted or has spoken as often
+    as the rules allow (they would only be refused when they speak)."""
+    if not room.phase_open:
+        return Refusal("wrong_phase")
+    if room.voting:
+        return Refusal("vote_in_progress")
+    if room.locked:
+        return Refusal("grant_locked")
+    if member.muted:
+        return Refusal("grant_muted")
+    if member.speeches_so_far >= rules.max_speeches_per_motion:
+        limit = _speech_limit(rules, member)
+        return Refusal("grant_speech_limit", limit.params)
     return None
 
 
@@ -214,25 +247,33 @@ def next_speaker(queue: Sequence[QueueEntry], last_stance: Stance | None, altern
     return ordered[0]
 
 
-def check_second(rules: Rules, *, is_mover: bool, is_chair: bool, can_vote: bool) -> Refusal | None:
-    """May this member second the motion?"""
+def check_second(
+    rules: Rules, *, is_mover: bool, is_chair: bool, can_vote: bool, barred: str = "not_verified"
+) -> Refusal | None:
+    """May this member second the motion? (`barred`: why not, when they may not vote.)"""
     if not can_vote:
-        return Refusal("not_verified")
+        return Refusal(barred)
     if is_mover:
-        return Refusal("forbidden")
+        return Refusal("rule_own_motion")
     if is_chair and rules.chair_neutral:
         return Refusal("rule_chair_neutral")
     return None
 
 
 def check_vote(
-    rules: Rules, *, is_chair: bool, eligible: bool, voting_open: bool, already_voted: bool
+    rules: Rules,
+    *,
+    is_chair: bool,
+    eligible: bool,
+    voting_open: bool,
+    already_voted: bool,
+    barred: str = "not_verified",
 ) -> Refusal | None:
-    """May this member vote on the motion now?"""
+    """May this member vote on the motion now? (`barred`: why not, when they are not eligible.)"""
     if not voting_open:
-        return Refusal("wrong_phase")
+        return Refusal("vote_not_open")
     if not eligible:
-        return Refusal("not_verified")
+        return Refusal(barred)
     if is_chair and rules.chair_neutral:
         return Refusal("rule_chair_neutral")
     if already_voted:

@@ -31,6 +31,8 @@ class RulesForm(SiteForm):
     pass_strict = BooleanField(LABELS["pass_strict"])
     tie_fails = BooleanField(LABELS["tie_fails"])
     auto_hide_reports = IntegerField(LABELS["auto_hide_reports"], validators=[NumberRange(1, 100)])
+    motion_first = BooleanField(LABELS["motion_first"])
+    non_party_may_speak = BooleanField(LABELS["non_party_may_speak"])
 
     def values(self) -> dict:
         """The parameters as the services take them."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.core import glossary
@@ -25,12 +26,35 @@ PARAMETER_LABELS = {
     "pass_strict": _l("More than the threshold (not equal to it)"),
     "tie_fails": _l("A tie fails"),
     "auto_hide_reports": _l("Hide automatically after this many reports"),
+    "motion_first": _l("No debate without a motion (无动议不讨论): with no motion pending, only questions"),
+    "non_party_may_speak": _l("Residents who are not a listed party may speak (but not move, second or vote)"),
 }
 
 MODE_LABELS = {
     Mode.FORMAL: _l("Formal: raise hand, the chair gives the floor"),
     Mode.OPEN: _l("Open: verified members speak within limits"),
 }
+
+
+def describe_changes(summary: str) -> str:
+    """A change of rules as the moderator log keeps it ("max_speech_chars=300, chair_neutral=False"), in
+    words: "Longest speech (characters): 300; The chair neither argues nor votes: No". A part that is not
+    a known parameter is kept as it is."""
+    parts = []
+    for item in (summary or "").split(", "):
+        name, sep, value = item.partition("=")
+        label = PARAMETER_LABELS.get(name)
+        if not sep or label is None:
+            parts.append(item)
+            continue
+        if value in ("True", "False"):
+            value = str(_l("Yes") if value == "True" else _l("No"))
+        elif name == "mode" and value in {m.value for m in Mode}:
+            value = str(MODE_LABELS[Mode(value)])
+        parts.append(str(_l("%(name)s: %(value)s", name=label, value=value)))
+    locale = get_locale()
+    return ("；" if locale is None or locale.language == "zh" else "; ").join(p for p in parts if p)
+
 
 # The room's procedural words, explained once per page where they are first used (app.core.glossary).
 glossary.define(

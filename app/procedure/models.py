@@ -46,6 +46,10 @@ class RuleSet(TimestampMixin, db.Model):
     pass_strict: Mapped[bool] = mapped_column(Boolean, default=True)
     tie_fails: Mapped[bool] = mapped_column(Boolean, default=True)
     auto_hide_reports: Mapped[int] = mapped_column(Integer, default=3)
+    # 无动议不讨论: with no motion pending, a speech takes no side (a question), or a motion is moved
+    motion_first: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # residents who are not among a consultation's parties may speak (never move, second or vote)
+    non_party_may_speak: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     text: Mapped[str] = mapped_column(Text, default="")  # the rules as readable sentences
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("rule_sets.id", ondelete="SET NULL"))
     # a consultation's own copy, changed only through that consultation: not in the community's library
@@ -71,6 +75,7 @@ class RuleSet(TimestampMixin, db.Model):
             pass_threshold=Fraction(self.pass_num, self.pass_den),
             pass_strict=self.pass_strict,
             tie_fails=self.tie_fails,
+            motion_first=self.motion_first,
         )
 
     PARAMETERS = (
@@ -90,6 +95,8 @@ class RuleSet(TimestampMixin, db.Model):
         "pass_strict",
         "tie_fails",
         "auto_hide_reports",
+        "motion_first",
+        "non_party_may_speak",
         "text",
     )
 
@@ -120,5 +127,7 @@ class RuleSet(TimestampMixin, db.Model):
             "pass_strict": self.pass_strict,
             "tie_fails": self.tie_fails,
             "auto_hide_reports": self.auto_hide_reports,
+            "motion_first": self.motion_first,
+            "non_party_may_speak": self.non_party_may_speak,
             "text": self.text,
         }

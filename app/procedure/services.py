@@ -35,6 +35,8 @@ RULE_FIELDS = {
     "pass_strict": bool,
     "tie_fails": bool,
     "auto_hide_reports": int,
+    "motion_first": bool,
+    "non_party_may_speak": bool,
 }
 RULE_RANGES = {
     "max_speech_chars": (1, 5000),

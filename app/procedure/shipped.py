@@ -49,6 +49,8 @@ SHIPPED = {
         "pass_strict": True,
         "tie_fails": True,
         "auto_hide_reports": 3,
+        "motion_first": True,  # rule 2
+        "non_party_may_speak": False,
         "text": NANTANG_TEXT,
     },
     "simple": {
@@ -69,6 +71,8 @@ SHIPPED = {
         "pass_strict": True,
         "tie_fails": True,
         "auto_hide_reports": 3,
+        "motion_first": False,
+        "non_party_may_speak": False,
         "text": SIMPLE_TEXT,
     },
 }

@@ -17,6 +17,9 @@ class Subject:
     title: str
     url: str | None
     choice_label: Callable[[str], str] = str
+    # the result once decided, for a poll whose result needs no certification (a motion's vote is decided
+    # when the chair closes it: "Carried"); None while undecided, and for certified polls
+    outcome: str | None = None
 
 
 _describers: dict[str, Callable[[int], Subject | None]] = {}

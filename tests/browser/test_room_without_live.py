@@ -4,8 +4,9 @@ lost, the page says so in plain words and every action still works over plain HT
 - The socket refused (allowed origins that are not the page's): the page says so, and raising a hand
   still works, as a form post.
 - JavaScript off: a whole formal-room flow on three phones, each step a form post and a reload: the
-  resident raises a hand, the chair gives the floor, the resident speaks, the owner moves a motion, the
-  resident seconds it, the chair calls the vote, both vote, the chair closes it: carried.
+  owner moves a motion (南塘 rule 2: no debate without one), the resident seconds it, raises a hand in
+  favour, the chair gives the floor, the resident speaks, the chair calls the vote, both vote, the chair
+  closes it: carried.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ def _enter(context, origin, phone):
     return page, failures
 
 
+def _submit(page, selector: str) -> None:
+    """Post a form (JavaScript off) and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.locator(selector).click()
+
+
 def _flash(page) -> str:
     return " ".join(page.locator(".flashes .flash").all_text_contents())
 
@@ -50,7 +57,7 @@ def test_a_refused_socket_is_said_and_the_hand_is_raised_over_http(serve, phone)
     assert "未能建立实时连接" in status.text_content()
     assert page.locator("#room.is-live").count() == 0
 
-    page.locator("#hand-for").check()
+    # no motion is pending: under 南塘 rule 2 (无动议不讨论) the hand goes up for a question, taking no side
     page.locator("#hand [data-action=raise_hand]").click()
     page.wait_for_selector(".flashes .flash-success")
     assert "您已举手" in _flash(page)
@@ -66,14 +73,24 @@ def test_a_formal_room_without_javascript(live_server, browser):
         (chair, _), (resident, _), (owner, _) = (_enter(context, live_server, phone) for context, phone in phones)
         assert resident.locator("noscript").count() == 1
 
+        # No debate without a motion (南塘 rule 2): the owner moves a motion; the resident seconds it.
+        owner.locator("#move summary").click()
+        owner.locator("#motion-text").fill("在2栋北侧建集中充电棚")
+        _submit(owner, "#move-form button[type=submit]")
+        assert "您的动议已提出" in _flash(owner)
+        resident.reload()
+        _submit(resident, "#motion [data-action=second]")
+        assert "您已附议" in _flash(resident)
+        assert resident.locator("#motion .motion-debate").count() == 1
+
         # The resident asks for the floor, in favour.
         resident.locator("#hand-for").check()
-        resident.locator("#hand [data-action=raise_hand]").click()
+        _submit(resident, "#hand [data-action=raise_hand]")
         assert "您已举手" in _flash(resident)
 
         # The chair sees the hand (after a reload) and gives the floor.
         chair.reload()
-        chair.locator("#floor [data-action=grant_floor]").click()
+        _submit(chair, "#floor [data-action=grant_floor]")
         assert "已获得发言权" in _flash(chair)
 
         # The resident has the floor and speaks within it.
@@ -82,30 +99,20 @@ def test_a_formal_room_without_javascript(live_server, browser):
         assert re.fullmatch(r"\d+:\d\d", resident.locator("#floor .countdown").text_content())
         resident.locator("#speak-form textarea[name=body]").fill("充电棚离楼远，更安全，我赞成。")
         resident.locator("#speak-form input[name=stance][value=for]").check()
-        resident.locator("#speak-form button[type=submit]").click()
+        _submit(resident, "#speak-form button[type=submit]")
         assert resident.locator("#messages li:has-text('充电棚离楼远')").count() == 1
-
-        # The owner moves a motion; the resident seconds it.
-        owner.locator("#move summary").click()
-        owner.locator("#motion-text").fill("在2栋北侧建集中充电棚")
-        owner.locator("#move-form button[type=submit]").click()
-        assert "您的动议已提出" in _flash(owner)
-        resident.reload()
-        resident.locator("#motion [data-action=second]").click()
-        assert "您已附议" in _flash(resident)
-        assert resident.locator("#motion .motion-debate").count() == 1
 
         # The chair calls the vote; the resident and the owner vote for; the chair closes it: carried.
         chair.reload()
-        chair.locator("#motion [data-action=call_vote]").click()
+        _submit(chair, "#motion [data-action=call_vote]")
         assert "表决已开始" in _flash(chair)
         for voter in (resident, owner):
             voter.reload()
-            voter.locator("#motion [data-action=vote][data-choice=for]").click()
+            _submit(voter, "#motion [data-action=vote][data-choice=for]")
             assert "回执码" in _flash(voter)
             assert voter.locator("#motion .motion-voted").is_visible()
             assert voter.locator("#motion [data-action=vote]").count() == 0  # not offered twice
-        chair.locator("#motion [data-action=close_vote]").click()
+        _submit(chair, "#motion [data-action=close_vote]")
         assert "表决已结束：通过。" in _flash(chair)  # carried (the room then has no pending motion)
         assert chair.locator("#motion [data-action=close_vote]").count() == 0
         assert chair.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]

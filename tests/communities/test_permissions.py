@@ -267,3 +267,22 @@ def test_other_community_ids_are_not_reachable(client, auth, world):
     assert client.post(f"/c/nantang/members/{target.id}/verify").status_code == 404
     assert client.get(f"/c/nantang/members/{target.id}").status_code == 404
     assert _status(target) == MembershipStatus.PENDING
+
+
+@pytest.mark.parametrize("actor", EVERY_ACTOR)
+def test_grant_the_resident_unit_role(client, auth, world, actor):
+    """驻区单位 (a school, a company based in the community) is a role staff grant like 物业 (issue 16)."""
+    auth.login(world.users[actor])
+    target = world.memberships["social_org"]
+    response = client.post(f"/c/cuizhuyuan/members/{target.id}", data={"role": "resident_unit"})
+    db.session.expire_all()
+    roles = {r.role for r in db.session.get(Membership, target.id).roles}
+    if actor in MANAGE:
+        assert response.status_code == 302
+        assert Role.RESIDENT_UNIT in roles
+        page = client.get(f"/c/cuizhuyuan/members/{target.id}").get_data(as_text=True)
+        assert "Resident unit" in page
+        assert '<option value="resident_unit">Resident unit</option>' in page
+    else:
+        assert response.status_code == 403
+        assert Role.RESIDENT_UNIT not in roles

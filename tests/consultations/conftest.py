@@ -43,6 +43,7 @@ def make_consultation(
     phase=Phase.OPEN,
     chair="leader_a",
     creator="staff",
+    parties=("residents_committee", "property_manager", "residents"),
     **rule_changes,
 ):
     consultation = services.create_draft(
@@ -50,7 +51,7 @@ def make_consultation(
         title="电动车充电桩安装位置",
         background="**背景**：1栋门口常有电动车<script>alert(1)</script>飞线充电。",
         building_id=building.id if building is not None else None,
-        parties=["residents_committee", "property_manager", "residents"],
+        parties=list(parties),
         chair_id=world.users[chair].id,
         rule_set_id=rules_templates[key].id,
     )

@@ -27,7 +27,7 @@ def test_formal_consultation_end_to_end(world, consultation, sockets):
     moved = ack(owner, "move", consultation_id=cid, client_id="m-1", text="在2栋北侧建集中充电棚")
     assert moved["ok"] and moved["motion"]["state"] == "moved"
     motion_id = moved["motion"]["id"]
-    assert ack(owner, "second", motion_id=motion_id)["error"]["code"] == "forbidden"
+    assert ack(owner, "second", motion_id=motion_id)["error"]["code"] == "rule_own_motion"
     seconded = ack(resident, "second", motion_id=motion_id)
     assert seconded["motion"]["state"] == "debate"
 

@@ -44,9 +44,10 @@ PARTICIPANTS = {
     "property_manager",
     "owners_committee",
     "staff",
-    "social_org",
 }
-MEMBERS = PARTICIPANTS | {"expert"} | PENDING
+# verified, but no role of the pages' consultation's parties (居委会, 物业, 居民) is theirs
+NON_PARTIES = {"social_org", "expert"}
+MEMBERS = PARTICIPANTS | NON_PARTIES | PENDING
 VISIBLE = MEMBERS | OVERSEERS
 CONVENORS = {"staff", "leader_a", "leader_b", "group_leader", "resident_rep"}
 # The pages' consultation is convened by the group leader and chaired by leader_a: the convenor,
@@ -74,6 +75,8 @@ RULE_PARAMETERS = (
     "pass_strict",
     "tie_fails",
     "auto_hide_reports",
+    "motion_first",
+    "non_party_may_speak",
 )
 
 
@@ -193,11 +196,14 @@ def test_new_form(key, expected, browser, world):
     assert_status(browser(key).get(f"/c/{world.community.slug}/consultations/new"), key, expected)
 
 
-@pytest.mark.parametrize(("key", "expected"), cases(statuses(403, s302=CONVENORS)))
+# For 1栋: 2栋's building leader convenes only for 2栋 (told so beside the field, the form kept).
+@pytest.mark.parametrize(("key", "expected"), cases(statuses(403, s302=CONVENORS - {"leader_b"}, s422={"leader_b"})))
 def test_new_drafts_a_consultation(key, expected, browser, world, u):
     data = consultation_form(world)
     response = browser(key).post(f"/c/{world.community.slug}/consultations/new", data=data)
     assert_status(response, key, expected)
+    if expected == 422:
+        assert "A building leader convenes consultations only for the building they lead (2栋)." in page(response)
     made = db.session.scalar(db.select(Consultation).where(Consultation.title == data["title"]))
     if expected == 302 and key != ANONYMOUS:
         assert response.headers["Location"].endswith(f"/consultations/{made.id}")
@@ -248,6 +254,10 @@ def test_room(key, expected, browser, room):
 
 # Participants speak (open mode); the others who see the room are told why not (403).
 SPEAK = statuses(403, s302=PARTICIPANTS, s404=INVISIBLE)
+WHY_NOT = {
+    **dict.fromkeys(NON_PARTIES, "Only the parties taking part in this consultation"),
+    **dict.fromkeys(PENDING | OVERSEERS, "Only verified members of this community can take part"),
+}
 
 
 @pytest.mark.parametrize(("key", "expected"), cases(SPEAK))
@@ -264,7 +274,7 @@ def test_speak(key, expected, browser, room):
     else:
         assert stored == 0
     if expected == 403:
-        assert "Only verified members taking part in this consultation can do this." in page(response)
+        assert WHY_NOT[key] in page(response)
 
 
 PHASE = statuses(403, s302=MANAGERS, s404=INVISIBLE)
@@ -391,7 +401,7 @@ def test_a_concluded_consultation_cannot_be_edited(browser, room, world, u):
     committed(services.set_phase(viewer_of(u["staff"], consultation), consultation, Phase.CONCLUDED))
     response = browser("staff").post(f"/consultations/{consultation.id}/edit", data=consultation_form(world))
     assert response.status_code == 422
-    assert "This consultation is not open for that now." in page(response)
+    assert "Not possible at this stage of the consultation (Concluded)." in page(response)
     db.session.refresh(consultation)
     assert consultation.title == "电动车充电桩安装位置"
 
@@ -438,14 +448,14 @@ def test_formal_mode_without_the_floor_shows_the_rule_and_stores_nothing(browser
     assert response.status_code == 422
     assert "Raise your hand and wait for the chair to give you the floor." in page(response)
     assert count(Speech, consultation_id=consultation.id) == 0
-    # With the floor, the same form speaks.
+    # With the floor, the same form speaks: no motion is pending, so (南塘 rule 2) a question, taking no side.
     committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["resident"].id))
     response = browser("resident").post(
-        f"/consultations/{consultation.id}/speak", data={"client_id": "h-2", "body": "我要发言", "stance": "for"}
+        f"/consultations/{consultation.id}/speak", data={"client_id": "h-2", "body": "请问谁来维护？"}
     )
     assert response.status_code == 302
     speech = db.session.scalar(db.select(Speech).where(Speech.consultation_id == consultation.id))
-    assert (speech.body, speech.stance.value) == ("我要发言", "for")
+    assert (speech.body, speech.stance) == ("请问谁来维护？", None)
 
 
 def test_a_retried_post_stores_one_speech_and_the_room_hears_it_once(browser, room, members):
@@ -612,3 +622,153 @@ def test_the_minutes_and_the_word_file(browser, room, u):
     text += "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert consultation.title in text
     assert "在北侧空地建充电棚" in text
+
+
+# -- the speaking form names the cause of a refusal (issue 16) ------------------------------------------------
+
+
+def test_the_speaking_form_keeps_rule_2_and_says_so(browser, room, u):
+    consultation = room()  # 南塘: no debate without a motion
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["resident"].id))
+    response = browser("resident").post(
+        f"/consultations/{consultation.id}/speak", data={"client_id": "h-1", "body": "我赞成", "stance": "for"}
+    )
+    assert response.status_code == 422
+    assert "No motion is pending, and there is no debate without a motion" in page(response)
+    assert count(Speech, consultation_id=consultation.id) == 0
+
+
+def test_the_speaking_form_says_when_the_time_on_the_floor_is_up(browser, room, u):
+    from datetime import timedelta
+
+    from app.core.models import utcnow
+
+    consultation = room()
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["resident"].id))
+    consultation.floor_ends_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    response = browser("resident").post(
+        f"/consultations/{consultation.id}/speak", data={"client_id": "h-1", "body": "请问费用谁出？"}
+    )
+    assert response.status_code == 422
+    text = page(response)
+    assert "Your 120 seconds on the floor are up. Raise your hand again to speak." in text
+    assert "Raise your hand and wait for the chair" not in text
+    assert count(Speech, consultation_id=consultation.id) == 0
+
+
+# -- building leaders convene for their own building only (issue 16) ---------------------------------------------
+
+OWN_BUILDING = "A building leader convenes consultations only for the building they lead"
+
+
+@pytest.mark.parametrize(
+    ("scope", "allowed", "refused"),
+    [
+        ("whole", {"staff", "group_leader", "resident_rep"}, {"leader_a", "leader_b"}),
+        ("b", {"staff", "group_leader", "resident_rep", "leader_b"}, {"leader_a"}),
+    ],
+    ids=["whole-community", "building-2"],
+)
+@pytest.mark.parametrize("key", sorted(CONVENORS))
+def test_convening_for_a_scope(key, scope, allowed, refused, browser, world):
+    building = {"whole": 0, "b": world.building_b.id}[scope]
+    data = consultation_form(world, building_id=building)
+    response = browser(key).post(f"/c/{world.community.slug}/consultations/new", data=data)
+    made = db.session.scalar(db.select(Consultation).where(Consultation.title == data["title"]))
+    if key in allowed:
+        assert response.status_code == 302 and made is not None
+        assert made.building_id == (building or None)
+    else:
+        assert key in refused
+        assert response.status_code == 422 and made is None
+        text = page(response)
+        assert OWN_BUILDING in text
+        led = {"leader_a": "1栋", "leader_b": "2栋"}[key]
+        assert f"({led})" in text
+
+
+def test_a_building_leader_convenes_for_the_building_through_the_service_too(world, u):
+    from app.core.errors import DomainError
+
+    rules = {r.key: r for r in ensure_shipped()}
+    with pytest.raises(DomainError) as refused:
+        services.create_draft(
+            viewer_of(u["leader_a"], world.community),
+            title="2栋的事",
+            background="",
+            building_id=world.building_b.id,
+            parties=["residents"],
+            chair_id=u["leader_a"].id,
+            rule_set_id=rules["nantang"].id,
+        )
+    assert (refused.value.code, refused.value.field) == ("not_your_building", "building_id")
+    db.session.rollback()
+    assert db.session.scalar(db.select(Consultation).where(Consultation.title == "2栋的事")) is None
+    made = committed(
+        services.create_draft(
+            viewer_of(u["leader_a"], world.community),
+            title="1栋的事",
+            background="",
+            building_id=world.building_a.id,
+            parties=["residents"],
+            chair_id=u["leader_a"].id,
+            rule_set_id=rules["nantang"].id,
+        )
+    )
+    assert made.building_id == world.building_a.id
+
+
+@pytest.mark.parametrize(
+    ("key", "to", "expected"),
+    [
+        ("leader_a", "a", 302),  # the scope kept: a plain edit
+        ("leader_a", "b", 422),  # another building: refused, saying why
+        ("leader_a", "whole", 422),
+        ("staff", "b", 302),
+        ("staff", "whole", 302),
+    ],
+)
+def test_changing_the_scope_is_convening_anew(key, to, expected, browser, room, world):
+    consultation = room(creator="leader_a", building=world.building_a, phase=Phase.DRAFT)
+    building = {"a": world.building_a.id, "b": world.building_b.id, "whole": 0}[to]
+    data = consultation_form(world, title="改过的标题", building_id=building)
+    response = browser(key).post(f"/consultations/{consultation.id}/edit", data=data)
+    assert response.status_code == expected, page(response)[:300]
+    db.session.refresh(consultation)
+    if expected == 302:
+        assert (consultation.title, consultation.building_id) == ("改过的标题", building or None)
+    else:
+        assert OWN_BUILDING in page(response)
+        assert (consultation.title, consultation.building_id) == ("电动车充电桩安装位置", world.building_a.id)
+
+
+def test_a_consultation_needs_a_party(browser, world):
+    data = consultation_form(world, parties=[])
+    response = browser("staff").post(f"/c/{world.community.slug}/consultations/new", data=data)
+    assert response.status_code == 400
+    assert "Choose at least one party: the parties speak and vote." in page(response)
+    assert db.session.scalar(db.select(Consultation).where(Consultation.title == data["title"])) is None
+
+
+def test_the_rules_page_says_who_speaks_and_whether_motions_come_first(browser, room, u):
+    consultation = room()
+    text = page(browser("resident").get(f"/consultations/{consultation.id}/rules"))
+    assert "No debate without a motion: while no motion is pending, speeches take no side." in text
+    assert "Only the listed parties speak and vote; everyone else in the community can read along." in text
+    response = browser("leader_a").post(
+        f"/consultations/{consultation.id}/rules",
+        data=rules_form(consultation, motion_first=False, non_party_may_speak=True),
+    )
+    assert response.status_code == 302
+    db.session.refresh(consultation.rule_set)
+    assert (consultation.rule_set.motion_first, consultation.rule_set.non_party_may_speak) == (False, True)
+    text = page(browser("resident").get(f"/consultations/{consultation.id}/rules"))
+    assert "No debate without a motion" not in text
+    assert "Residents who are not a listed party may speak, but only the parties move, second and vote." in text
+    (logged,) = db.session.scalars(
+        db.select(ModerationAction).where(
+            ModerationAction.room == consultation.room, ModerationAction.action == "rules"
+        )
+    )
+    assert logged.reason == "motion_first=False, non_party_may_speak=True"

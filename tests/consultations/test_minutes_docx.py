@@ -15,6 +15,7 @@ from flask import Blueprint, render_template
 from app.consultations.minutes import (
     DEFAULT_LABELS,
     AttendeeRecord,
+    EventRecord,
     MinutesData,
     MotionRecord,
     SpeechRecord,
@@ -84,6 +85,14 @@ def make_minutes(**changes) -> MinutesData:
             SpeechRecord(5, at(2, 40), "孙桂兰", "反对", "费用应按使用次数收取。", motion_no=2),
         ),
         "resolutions": ("在1栋北侧空地安装8个电动车充电桩，并加装照明。",),
+        "events": (
+            EventRecord(at(2, 10), "警告", member="陈立", by="王志强", detail="请勿人身攻击"),
+            EventRecord(at(2, 13), "发言已隐藏", member="陈立", by="王志强", detail=HIDDEN_REASON, speech_no=3),
+            EventRecord(at(2, 14), "禁言", member="陈立", by="王志强", detail="多次人身攻击", until=at(2, 44)),
+            EventRecord(at(2, 30), "规则已修改", by="王志强", detail="每人对同一动议的发言次数：3"),
+            EventRecord(at(2, 50), "房间已锁定", by="王志强", detail="准备表决"),
+            EventRecord(at(2, 55), "被举报后隐藏", member="孙桂兰", detail="被举报 3 次，已自动隐藏", speech_no=5),
+        ),
     }
     values.update(changes)
     return MinutesData(**values)
@@ -246,7 +255,7 @@ def test_resolutions_are_numbered():
     data = make_minutes(resolutions=("安装充电桩", "加装照明"))
     paragraphs = body_paragraphs(open_docx(data))
     start = paragraphs.index("决议")
-    assert paragraphs[start + 1 :] == ["1.\t安装充电桩", "2.\t加装照明"]
+    assert paragraphs[start + 1 : paragraphs.index("签字")] == ["1.\t安装充电桩", "2.\t加装照明"]
 
 
 def test_chinese_fonts_are_set_on_the_styles():
@@ -292,11 +301,17 @@ def test_core_properties_and_no_thumbnail():
 
 
 def test_empty_minutes_still_build_and_say_none():
-    data = make_minutes(attendance=(), motions=(), speeches=(), resolutions=(), parties=(), concluded_at=None)
+    data = make_minutes(
+        attendance=(), motions=(), speeches=(), resolutions=(), events=(), parties=(), concluded_at=None
+    )
     document = open_docx(data)
     paragraphs = body_paragraphs(document)
-    for heading in ("出席", "动议与表决", "发言记录", "决议"):
+    for heading in ("出席", "动议与表决", "发言记录", "秩序维护与规则变更", "决议"):
         assert after_heading(paragraphs, heading) == "无"
+    assert paragraphs[-2:] == [
+        "主持人签字：" + "_" * 22 + "    日期：" + "_" * 14,
+        "记录人签字：" + "_" * 22 + "    日期：" + "_" * 14,
+    ]
     assert len(document.tables) == 1  # the facts only
     facts = dict(table_rows(document.tables[0]))
     assert facts["参与方"] == "无"
@@ -421,7 +436,7 @@ def test_page_shows_every_section_and_the_download_link(app, page):
 def test_page_lists_speeches_in_order_with_the_hidden_reason(page):
     data = make_minutes()
     html = page(data)
-    speeches = html[html.index('id="minutes-speeches"') :]
+    speeches = html[html.index('id="minutes-speeches"') : html.index('id="minutes-events"')]
     positions = [speeches.index(f'<strong class="speech-author">{s.author}</strong>') for s in data.speeches]
     assert positions == sorted(positions)
     assert '<time datetime="2025-03-15T02:05:00+00:00">10:05</time>' in speeches
@@ -436,8 +451,8 @@ def test_page_counts_and_empty_sections(page):
     assert cells == ["1", "13", "3", "1", "21", "2", "4", "11", "2", "21"]
     assert "Met" in motions
 
-    empty = page(make_minutes(attendance=(), motions=(), speeches=(), resolutions=()))
-    assert empty.count("<p>None</p>") == 4
+    empty = page(make_minutes(attendance=(), motions=(), speeches=(), resolutions=(), events=()))
+    assert empty.count("<p>None</p>") == 5  # attendance, motions, speeches, moderation, resolutions
     assert "<table" not in empty
 
 
@@ -456,3 +471,53 @@ def test_page_escapes_user_text_and_has_no_inline_style_or_script(page):
     assert "<style" not in html.lower()
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html, re.IGNORECASE)
     assert not re.search(r"\son[a-z]+\s*=", html, re.IGNORECASE)
+
+
+# -- moderation, rule changes and signatures (issue 16) --------------------------------------------------------
+
+
+def test_docx_lists_moderation_and_rule_changes_in_time_order():
+    data = make_minutes()
+    document = open_docx(data)
+    paragraphs = body_paragraphs(document)
+    # after the speeches, before the resolutions
+    assert paragraphs.index("发言记录") < paragraphs.index("秩序维护与规则变更") < paragraphs.index("决议")
+    (table,) = [t for t in document.tables if t.rows[0].cells[0].text == "时间"]
+    rows = table_rows(table)
+    assert rows[0] == ["时间", "事项", "对象", "执行人", "理由或内容"]
+    assert rows[1:] == [
+        ["10:10", "警告", "陈立", "王志强", "请勿人身攻击"],
+        ["10:13", "发言已隐藏", "第 3 条发言 陈立", "王志强", HIDDEN_REASON],
+        ["10:14", "禁言", "陈立", "王志强", "至 2025-03-15 10:44 多次人身攻击"],
+        ["10:30", "规则已修改", "—", "王志强", "每人对同一动议的发言次数：3"],
+        ["10:50", "房间已锁定", "—", "王志强", "准备表决"],
+        ["10:55", "被举报后隐藏", "第 5 条发言 孙桂兰", "系统自动", "被举报 3 次，已自动隐藏"],
+    ]
+
+
+def test_docx_ends_with_signature_lines_for_the_chair_and_the_recorder():
+    paragraphs = body_paragraphs(open_docx(make_minutes()))
+    assert paragraphs[paragraphs.index("签字") + 1 :] == [
+        "主持人签字：" + "_" * 22 + "    日期：" + "_" * 14,
+        "记录人签字：" + "_" * 22 + "    日期：" + "_" * 14,
+    ]
+
+
+def test_docx_events_over_several_days_show_the_date():
+    events = (EventRecord(at(2, 10), "警告", member="陈立", by="王志强"), EventRecord(at(2, 10, day=16), "禁言"))
+    (table,) = [t for t in open_docx(make_minutes(events=events)).tables if t.rows[0].cells[0].text == "时间"]
+    assert [row[0] for row in table_rows(table)[1:]] == ["2025-03-15 10:10", "2025-03-16 10:10"]
+
+
+def test_page_lists_moderation_in_order_and_ends_with_signature_lines(page):
+    data = make_minutes()
+    html = page(data)
+    events = html[html.index('id="minutes-events"') : html.index('id="minutes-resolutions"')]
+    positions = [events.index(f'<strong class="event-action">{e.action}</strong>') for e in data.events]
+    assert positions == sorted(positions)
+    assert '<a href="#speech-3">Speech 3</a>' in events and "by 王志强" in events and "automatically" in events
+    assert "until 2025-03-15 10:44" in events and "每人对同一动议的发言次数：3" in events
+    signatures = html[html.index('id="minutes-signatures"') :]
+    assert html.index('id="minutes-resolutions"') < html.index('id="minutes-signatures"')
+    for label in ("Chair’s signature", "Recorder’s signature"):
+        assert f"<dt>{label}</dt><dd></dd><dt>Date</dt><dd></dd>" in signatures

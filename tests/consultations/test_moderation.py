@@ -3,9 +3,12 @@ kept, reason shown), mute, lock; every moderator action logged and told to the w
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
+import docx
 import pytest
+from flask_babel import force_locale
 
 from app.consultations import services
 from app.consultations.models import HandRaise, Phase, Speech
@@ -333,11 +336,17 @@ def test_a_mute_is_for_one_room_and_ends_on_time(world, rules_templates, open_ro
 
 def test_a_locked_room_hears_only_the_chair(formal_room, members, u):
     chair, resident, staff = joined(members, formal_room, "leader_a", "resident", "staff")
+    committed(services.grant_floor(viewer_of(u["leader_a"], formal_room), formal_room, u["resident"].id))
     assert ack(chair, "lock", consultation_id=formal_room.id, reason="请大家冷静")["consultation"]["locked"] is True
     for client in (chair, staff):
         (moderation,) = events(client, "moderation")
         assert (moderation["action"], moderation["reason"], moderation["by"]) == ("lock", "请大家冷静", "leader_a")
-    committed(services.grant_floor(viewer_of(u["leader_a"], formal_room), formal_room, u["resident"].id))
+    # While locked the chair gives nobody the floor (it could not be used); the holder keeps it, silent.
+    refused = ack(chair, "grant_floor", consultation_id=formal_room.id, user_id=u["owner"].id)
+    assert refused["error"] == {
+        "code": "grant_locked",
+        "message": "The room is locked: unlock it before giving anyone the floor.",
+    }
     assert code(ack(resident, "speak", consultation_id=formal_room.id, client_id="r-1", body="我说")) == "locked"
     assert code(ack(staff, "speak", consultation_id=formal_room.id, client_id="s-1", body="我是居委会")) == "locked"
     assert ack(chair, "speak", consultation_id=formal_room.id, client_id="c-1", body="暂停五分钟")["ok"]
@@ -408,3 +417,68 @@ def test_moderation_needs_the_room_to_exist_for_the_actor(world, rules_templates
     # A resident cannot see a draft: reporting in it is not_found, not a hint that it exists.
     assert code(ack(members("resident"), "report", message_id=speech.id, reason="广告")) == "not_found"
     assert count(Report) == 0
+
+
+# -- the minutes keep the moderator log (issue 16) -----------------------------------------------------------
+
+
+def test_the_minutes_list_warnings_mutes_locks_hides_and_rule_changes_in_time_order(app, world, open_room, u):
+    room = open_room
+    chair, staff = viewer_of(u["leader_a"], room), viewer_of(u["staff"], room)
+    rude = a_speech(room, u["resident"])
+    committed(services.warn(chair, room, u["resident"].id, "请勿人身攻击"))
+    committed(services.hide(chair, rude, "人身攻击"))
+    committed(services.mute(staff, room, u["resident"].id, 30, "多次人身攻击"))
+    committed(services.change_rules(chair, room, {"max_speeches_per_motion": 3, "chair_neutral": True}))
+    committed(services.set_locked(chair, room, True, "准备表决"))
+    committed(services.set_locked(staff, room, False, ""))
+    # the log's times, a second apart, in the order the actions were taken
+    for n, entry in enumerate(db.session.scalars(db.select(ModerationAction).order_by(ModerationAction.id))):
+        entry.created_at = utcnow().replace(microsecond=0) - timedelta(seconds=60 - n)
+    db.session.commit()
+    committed(services.set_phase(staff, room, Phase.CONCLUDED))
+
+    with force_locale("en"):
+        minutes = services.minutes(viewer_of(u["owner"], room), room)
+    assert [(e.action, e.member, e.by) for e in minutes.events] == [
+        ("Member warned", "resident", "leader_a"),
+        ("Speech hidden", "resident", "leader_a"),
+        ("Member muted", "resident", "staff"),
+        ("Rules changed", None, "leader_a"),
+        ("Room locked", None, "leader_a"),
+        ("Room unlocked", None, "staff"),
+    ]
+    warned, hidden, muted, rules, locked, _unlocked = minutes.events
+    assert (warned.detail, hidden.detail, hidden.speech_no, muted.detail) == (
+        "请勿人身攻击",
+        "人身攻击",
+        1,
+        "多次人身攻击",
+    )
+    assert muted.until is not None and locked.detail == "准备表决"
+    # the rules changed, in words, not as parameter names
+    assert rules.detail == "The chair neither argues nor votes: Yes; Speeches per member per motion: 3"
+
+    # in Chinese too, as a member reading Chinese gets it
+    with force_locale("zh_CN"):
+        chinese = services.minutes(viewer_of(u["owner"], room), room)
+    assert [e.action for e in chinese.events][:3] == ["成员被警告", "发言已隐藏", "成员被禁言"]
+    assert chinese.events[3].detail == "主持人保持中立，不表态、不表决：是；每项动议每人最多发言次数：3"
+
+    # the print page and the Word file say the same
+    client = logged_in(app, u["owner"])
+    html = client.get(f"/consultations/{room.id}/minutes").get_data(as_text=True)
+    section = html[html.index('id="minutes-events"') : html.index('id="minutes-resolutions"')]
+    for text in ("Member warned", "Member muted", "请勿人身攻击", "准备表决", "Speeches per member per motion: 3"):
+        assert text in section, text
+    document = docx.Document(io.BytesIO(client.get(f"/consultations/{room.id}/minutes.docx").data))
+    (table,) = [t for t in document.tables if t.rows[0].cells[0].text == "时间"]
+    assert [row.cells[2].text for row in table.rows[1:]] == [
+        "resident",
+        "第 1 条发言 resident",
+        "resident",
+        "—",
+        "—",
+        "—",
+    ]
+    assert [p.text for p in document.paragraphs][-2].startswith("主持人签字：")

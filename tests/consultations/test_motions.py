@@ -64,7 +64,11 @@ def test_the_whole_lifecycle_of_a_carried_motion(consultation, members, u):
     assert move(owner, consultation)["motion"]["id"] == motion["id"]
     assert count(Motion, consultation_id=cid) == 1
     # The mover cannot second; someone else does, which opens the debate.
-    assert code(ack(owner, "second", motion_id=motion["id"])) == "forbidden"
+    own = ack(owner, "second", motion_id=motion["id"])
+    assert own["error"] == {
+        "code": "rule_own_motion",
+        "message": "You moved this motion: another member must second it.",
+    }
     seconded = ack(resident, "second", motion_id=motion["id"])["motion"]
     assert (seconded["state"], seconded["seconder"]["id"]) == ("debate", u["resident"].id)
     assert ack(resident, "second", motion_id=motion["id"])["motion"] == seconded  # retry
@@ -116,7 +120,11 @@ def test_the_whole_lifecycle_of_a_carried_motion(consultation, members, u):
     assert stored.closed_at is not None and stored.vote_opened_at is not None and stored.seconded_at is not None
     # A vote after the close is refused; a new motion may now be moved.
     leader_b = members("leader_b")
-    assert code(ack(leader_b, "vote", motion_id=motion["id"], choice="for")) == "wrong_phase"
+    late = ack(leader_b, "vote", motion_id=motion["id"], choice="for")
+    assert late["error"] == {
+        "code": "vote_not_open",
+        "message": "This motion is not being voted on now (it is: Carried).",
+    }
     assert count(Ballot, poll_id=motion["id"]) == 3
     assert move(leader_b, consultation, "第二个动议", client_id="m-2")["ok"]
 
@@ -138,7 +146,11 @@ def test_the_vote_cannot_be_called_before_a_second(consultation, members, u):
         "message": "The motion needs a second before it can be debated and voted.",
     }
     assert db.session.get(Motion, motion["id"]).state == MotionState.MOVED
-    assert code(ack(owner, "vote", motion_id=motion["id"], choice="for")) == "wrong_phase"
+    early = ack(owner, "vote", motion_id=motion["id"], choice="for")
+    assert early["error"] == {
+        "code": "vote_not_open",
+        "message": "This motion is not being voted on now (it is: Waiting for a second).",
+    }
     assert count(Ballot) == 0
 
 
@@ -269,9 +281,14 @@ def test_a_vote_retried_after_the_close_still_returns_its_receipt(consultation, 
 
 def test_voting_records_the_voter_as_attending(consultation, members, u):
     motion = voting_motion(consultation, u)
+    assert count(Attendance, consultation_id=consultation.id, user_id=u["property_manager"].id) == 0
+    assert ack(members("property_manager"), "vote", motion_id=motion.id, choice="for")["ok"]
+    assert count(Attendance, consultation_id=consultation.id, user_id=u["property_manager"].id) == 1
+    # 社会组织 is not among this consultation's parties: refused, and not counted as attending.
+    refused = ack(members("social_org"), "vote", motion_id=motion.id, choice="for")
+    assert code(refused) == "not_a_party"
+    assert "(Residents' committee (居委会), Property manager (物业), Residents (居民))" in refused["error"]["message"]
     assert count(Attendance, consultation_id=consultation.id, user_id=u["social_org"].id) == 0
-    assert ack(members("social_org"), "vote", motion_id=motion.id, choice="for")["ok"]
-    assert count(Attendance, consultation_id=consultation.id, user_id=u["social_org"].id) == 1
 
 
 def test_motion_text_is_checked(consultation, members):
@@ -314,7 +331,7 @@ def test_concluding_counts_a_motion_being_voted_on(consultation, members, u):
     got = inbox(watcher)
     assert got["motion"][-1]["state"] == "carried" and got["motion"][-1]["counts"]["for"] == 2
     assert got["phase_changed"] == [{"phase": "concluded"}]
-    assert code(ack(members("group_leader"), "vote", motion_id=motion.id, choice="against")) == "wrong_phase"
+    assert code(ack(members("group_leader"), "vote", motion_id=motion.id, choice="against")) == "vote_not_open"
 
 
 @pytest.mark.parametrize("seconded", [False, True], ids=["moved", "debate"])

@@ -14,18 +14,22 @@ import re
 import pytest
 
 from app.consultations import services
-from app.consultations.models import HandRaise, Motion, MotionState
+from app.consultations.models import HandRaise, Motion, MotionState, Speech
 from app.extensions import db
 from app.voting.models import Ballot
 from tests.consultations.conftest import WORLD_KEYS, committed, count, logged_in, make_consultation, viewer_of
 from tests.consultations.test_socket_permissions import (
     CHAIR,
     CHAIR_ONLY,
+    DECIDE_OFFICIALS,
     GRANT_FLOOR,
     LOWER_HAND,
     MOVE,
+    OFFICIALS,
     RAISE_HAND,
     SECOND,
+    SPEAK_OFFICIALS,
+    UNIT,
     VOTE,
     WITHDRAW_OTHERS,
     YIELD_FLOOR,
@@ -112,12 +116,12 @@ def table_with_anonymous(table):
 @pytest.mark.parametrize(("key", "expected"), cases(table_with_anonymous(RAISE_HAND)))
 def test_raise_hand(key, expected, app, world, formal):
     consultation = formal()
-    response, page = post(app, world, key, consultation, "raise-hand", stance="for")
+    response, page = post(app, world, key, consultation, "raise-hand")  # no motion: a question, no side
     check(response, page, key, expected, "Your hand is raised.")
     assert count(HandRaise, consultation_id=consultation.id) == allowed(RAISE_HAND, key)
     if allowed(RAISE_HAND, key):
         # a retry (a double tap, a reload) changes nothing
-        again, _ = post(app, world, key, consultation, "raise-hand", stance="for")
+        again, _ = post(app, world, key, consultation, "raise-hand")
         assert again.status_code == 303 and count(HandRaise, consultation_id=consultation.id) == 1
 
 
@@ -125,9 +129,9 @@ def test_raise_hand(key, expected, app, world, formal):
 def test_lower_hand_lowers_only_ones_own_hand(key, expected, app, world, formal, u):
     consultation = formal()
     other = other_than(key, "owner", "resident")
-    committed(services.raise_hand(viewer_of(u[other], consultation), consultation, "against"))
+    committed(services.raise_hand(viewer_of(u[other], consultation), consultation))
     if key != ANONYMOUS and RAISE_HAND[key] == "ok":
-        committed(services.raise_hand(viewer_of(u[key], consultation), consultation, "for"))
+        committed(services.raise_hand(viewer_of(u[key], consultation), consultation))
     response, page = post(app, world, key, consultation, "lower-hand")
     check(response, page, key, expected, "Your hand is lowered.")
     if key != ANONYMOUS:
@@ -138,7 +142,7 @@ def test_lower_hand_lowers_only_ones_own_hand(key, expected, app, world, formal,
 @pytest.mark.parametrize(("key", "expected"), cases(table_with_anonymous(GRANT_FLOOR)))
 def test_grant_floor_is_the_chairs(key, expected, app, world, formal, u):
     consultation = formal()
-    committed(services.raise_hand(viewer_of(u["owner"], consultation), consultation, "for"))
+    committed(services.raise_hand(viewer_of(u["owner"], consultation), consultation))
     response, page = post(app, world, key, consultation, "grant-floor", user_id=u["owner"].id)
     check(response, page, key, expected, "has the floor.")
     db.session.refresh(consultation)
@@ -326,7 +330,7 @@ def test_the_posts_need_the_csrf_token(app, world, formal):
 
 def test_the_room_page_offers_each_action_as_a_form(app, world, formal, u):
     consultation = formal()
-    committed(services.raise_hand(viewer_of(u["owner"], consultation), consultation, "for"))
+    committed(services.raise_hand(viewer_of(u["owner"], consultation), consultation))
     chair = logged_in(app, u[CHAIR]).get(f"/consultations/{consultation.id}").get_data(as_text=True)
     resident = logged_in(app, u["resident"]).get(f"/consultations/{consultation.id}").get_data(as_text=True)
     base = f"/consultations/{consultation.id}/room/"
@@ -350,3 +354,120 @@ def test_a_refused_motion_comes_back_in_the_form_to_correct(app, world, formal, 
     again = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
     assert 'maxlength="500" required></textarea>' in again
     assert count(Motion, consultation_id=consultation.id) == 1
+
+
+# -- the parties decide, without the socket too (issue 16) -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def unit(world):
+    from app.communities.models import Role
+    from tests import factories
+
+    user = factories.user(name="实验小学")
+    factories.membership(user, world.community, Role.RESIDENT_UNIT)
+    db.session.commit()
+    return user
+
+
+def officials(world, rules_templates, **rules):
+    """An open consultation (简易规则) of 居委会 and 驻区单位 only, chaired by leader_a."""
+    return make_consultation(world, rules_templates, key="simple", slow_mode_seconds=0, parties=OFFICIALS, **rules)
+
+
+def as_http(app, world, key, unit):
+    return logged_in(app, unit if key == UNIT else (None if key == ANONYMOUS else world.users[key]))
+
+
+SPEAK_FORM = {"ok": 302, "not_found": 404, "login": 302}  # a rule's refusal: the room again, 403, saying why
+
+
+@pytest.mark.parametrize(("key", "expected"), [*cases(table_with_anonymous(SPEAK_OFFICIALS)), (UNIT, "ok")])
+def test_the_speaking_form_only_for_the_parties(key, expected, app, world, rules_templates, unit):
+    consultation = officials(world, rules_templates)
+    response = as_http(app, world, key, unit).post(
+        f"/consultations/{consultation.id}/speak", data={"client_id": "h-1", "body": "不用脚本也能发言"}
+    )
+    assert response.status_code == SPEAK_FORM.get(expected, 403), (key, response.status_code)
+    assert count(Speech, consultation_id=consultation.id) == (expected == "ok")
+    if expected == "not_a_party":
+        assert "Only the parties taking part in this consultation (" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("key", "expected"), [*cases(table_with_anonymous(DECIDE_OFFICIALS)), (UNIT, "ok")])
+def test_the_move_form_only_for_the_parties(key, expected, app, world, rules_templates, unit):
+    consultation = officials(world, rules_templates, non_party_may_speak=True)
+    client = as_http(app, world, key, unit)
+    response = client.post(
+        f"/consultations/{consultation.id}/room/move", data={"client_id": "m-1", "text": "在北侧空地建充电棚"}
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True) if response.status_code == 303 else ""
+    check(response, page, key, expected, "Your motion was proposed.")
+    assert count(Motion, consultation_id=consultation.id) == (expected == "ok")
+    if expected == "not_a_party_vote":
+        assert "Residents who are not a listed party may speak here, but only the parties (" in flashes(page)
+
+
+@pytest.mark.parametrize(("key", "expected"), [*cases(table_with_anonymous(DECIDE_OFFICIALS)), (UNIT, "ok")])
+def test_the_vote_form_only_for_the_parties(key, expected, app, world, rules_templates, unit, u):
+    consultation = officials(world, rules_templates, non_party_may_speak=True)
+    motion = committed(services.move(viewer_of(u["staff"], consultation), consultation, client_id="m-1", text="建棚"))
+    seconded = services.second(viewer_of(unit, motion), motion)
+    motion = committed(services.call_vote(viewer_of(u[CHAIR], consultation), seconded))
+    client = as_http(app, world, key, unit)
+    response = client.post(
+        f"/consultations/{consultation.id}/room/vote", data={"motion_id": motion.id, "choice": "for"}
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True) if response.status_code == 303 else ""
+    check(response, page, key, expected, "You have voted. Receipt code:")
+    assert count(Ballot, poll_type="motion", poll_id=motion.id) == (expected == "ok")
+    if expected in ("not_a_party_vote", "not_a_party"):
+        # the room says why beside the motion, and offers no vote buttons
+        assert f'data-choice="for" data-motion-id="{motion.id}"' not in page
+
+
+def test_the_room_says_why_a_non_party_resident_may_speak_but_not_decide(app, world, rules_templates):
+    consultation = officials(world, rules_templates, non_party_may_speak=True)
+    page = logged_in(app, world.users["resident"]).get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert 'id="speak-form"' in page  # may speak
+    assert f'action="/consultations/{consultation.id}/room/move"' not in page  # may not move
+    assert "Residents who are not a listed party may speak here, but only the parties (" in page
+    reader = logged_in(app, world.users["property_manager"]).get(f"/consultations/{consultation.id}")
+    text = reader.get_data(as_text=True)
+    assert 'id="speak-form"' not in text
+    assert "Only the parties taking part in this consultation (" in text
+
+
+# -- the rules' refusals say their cause without the socket too (issue 16) ---------------------------------------
+
+
+def test_a_hand_for_a_side_before_any_motion_is_refused_saying_why(app, world, formal):
+    consultation = formal()  # 南塘: no debate without a motion
+    response, page = post(app, world, "resident", consultation, "raise-hand", stance="for")
+    assert response.status_code == 303
+    assert "No motion is pending, and there is no debate without a motion" in flashes(page)
+    assert count(HandRaise, consultation_id=consultation.id) == 0
+
+
+def test_the_chair_cannot_give_the_floor_to_a_member_at_the_limit(app, world, formal, u):
+    consultation = formal()
+    motion = _debated_motion(consultation, u)
+    for n in range(2):  # 南塘: two speeches per member per motion
+        committed(services.grant_floor(viewer_of(u[CHAIR], consultation), consultation, u["group_leader"].id))
+        committed(
+            services.speak(
+                viewer_of(u["group_leader"], consultation),
+                consultation,
+                client_id=f"g-{n}",
+                body="反对",
+                stance="against",
+            )
+        )
+    response, page = post(app, world, CHAIR, consultation, "grant-floor", user_id=u["group_leader"].id)
+    assert response.status_code == 303
+    assert (
+        "group_leader has spoken 2 times on this motion, the most the rules allow: the floor cannot be given to them."
+        in flashes(page)
+    )
+    db.session.refresh(consultation)
+    assert consultation.floor_holder_id is None and motion.state == MotionState.DEBATE

@@ -20,8 +20,13 @@ from tests.consultations.conftest import ack, code, committed, count, events, lo
 _ids = itertools.count(1)
 
 MESSAGES = {
-    "not_verified": "Only verified members taking part in this consultation can do this.",
-    "wrong_phase": "This consultation is not open for that now.",
+    "not_verified": "Only verified members of this community can take part; you can read along.",
+    "vote_in_progress": "A vote is under way: speeches and raised hands wait until the chair closes it.",
+    "rule_floor_time_up": "Your 120 seconds on the floor are up. Raise your hand again to speak.",
+    "rule_no_motion": (
+        "No motion is pending, and there is no debate without a motion: ask a question without taking a side, "
+        "or move a motion."
+    ),
     "locked": "The chair has locked the room; only the chair can speak now.",
     "muted": "You are muted in this room for now.",
     "rule_no_floor": "Raise your hand and wait for the chair to give you the floor.",
@@ -129,9 +134,15 @@ def test_formal_mode_limits_speeches_per_motion_and_a_new_motion_resets_the_coun
         assert spoken["ok"] and spoken["message"]["motion_id"] == first.id
     limit = "Each person may speak at most 2 times on this motion; you have spoken 2 times."
     refused(ack(resident, "raise_hand", consultation_id=consultation.id, stance="for"), "rule_speech_limit", limit)
-    # Even given the floor without a raised hand, a third speech on the motion is refused.
-    assert ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id)["ok"]
-    refused(say(resident, consultation, "再说一次", stance="for"), "rule_speech_limit", limit)
+    # Nor can the chair give the floor for a third speech: the grant is refused, saying why.
+    refused(
+        ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id),
+        "grant_speech_limit",
+        "resident has spoken 2 times on this motion, the most the rules allow: the floor cannot be given to them.",
+    )
+    db.session.refresh(consultation)
+    assert consultation.floor_holder_id is None
+    refused(say(resident, consultation, "再说一次", stance="for"), "rule_no_floor")
     assert count(Speech, consultation_id=consultation.id, motion_id=first.id) == 2
     # The mover withdraws; on a new motion the member may speak again.
     committed(services.withdraw(viewer_of(u["owner"], first), first))
@@ -142,17 +153,18 @@ def test_formal_mode_limits_speeches_per_motion_and_a_new_motion_resets_the_coun
     assert spoken["ok"] and spoken["message"]["motion_id"] == second.id
 
 
-def test_the_per_motion_limit_holds_while_the_motion_is_voted_on(room, members, u):
-    consultation = room()  # 南塘: 2 speeches per member per motion
+def test_debate_waits_while_the_motion_is_voted_on(room, members, u):
+    consultation = room()
     chair, resident = members("leader_a"), members("resident")
     motion = debated_motion(consultation, u)
-    assert ack(chair, "call_vote", motion_id=motion.id)["ok"]
-    outcomes = []
-    for turn in range(3):
-        ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id)
-        outcomes.append(code(say(resident, consultation, f"第{turn + 1}次", stance="for")))
-    assert outcomes[2] in ("rule_speech_limit", "wrong_phase"), outcomes
-    assert count(Speech, consultation_id=consultation.id, author_id=u["resident"].id) <= 2
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["resident"].id))
+    assert ack(chair, "call_vote", motion_id=motion.id)["ok"]  # takes the floor back
+    refused(ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id), "vote_in_progress")
+    refused(ack(resident, "raise_hand", consultation_id=consultation.id, stance="for"), "vote_in_progress")
+    refused(say(resident, consultation, "赞成", stance="for"), "vote_in_progress")
+    refused(say(chair, consultation, "请大家投票"), "vote_in_progress")
+    assert speeches(consultation) == 0
+    assert count(HandRaise, consultation_id=consultation.id) == 0
 
 
 def test_slow_mode(room, members, u):
@@ -194,9 +206,12 @@ def test_an_expired_floor_is_no_floor(room, members, u):
     committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["resident"].id))
     consultation.floor_ends_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    refused(say(resident, consultation), "rule_no_floor")
+    # Told that the time is up, not to raise a hand "first" (they had the floor).
+    refused(say(resident, consultation), "rule_floor_time_up")
     assert speeches(consultation) == 0
     assert ack(resident, "join", consultation_id=consultation.id)["floor"]["holder"] is None
+    # Someone who never had it is still told to raise a hand.
+    refused(say(members("owner"), consultation), "rule_no_floor")
 
 
 def test_a_speech_on_a_motion_states_its_stance(room, members, u):
@@ -282,6 +297,83 @@ def test_without_alternation_the_chair_may_call_the_same_side_again(room, member
     assert ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["owner"].id)["ok"]
 
 
+# -- rule 2: no debate without a motion (无动议不讨论) -------------------------------------------------------
+
+
+def test_no_side_is_taken_while_no_motion_is_pending(room, members, u):
+    consultation = room()  # 南塘议事规则: rule 2 is enforced
+    assert consultation.rule_set.motion_first
+    chair, resident = members("leader_a"), members("resident")
+    for stance in ("for", "against", "neutral"):
+        refused(ack(resident, "raise_hand", consultation_id=consultation.id, stance=stance), "rule_no_motion")
+    assert count(HandRaise, consultation_id=consultation.id) == 0
+    assert ack(resident, "raise_hand", consultation_id=consultation.id)["ok"]  # for a question
+    assert ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id)["ok"]
+    refused(say(resident, consultation, "我赞成建棚", stance="for"), "rule_no_motion")
+    refused(say(resident, consultation, "我中立", stance="neutral"), "rule_no_motion")
+    assert speeches(consultation) == 0
+    # the refusal did not use up the floor: the question is asked
+    assert say(resident, consultation, "请问费用由谁出？")["ok"]
+    # once a motion is pending, the sides argue it
+    debated_motion(consultation, u)
+    assert ack(resident, "raise_hand", consultation_id=consultation.id, stance="for")["ok"]
+    assert ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id)["ok"]
+    assert say(resident, consultation, "我赞成建棚", stance="for")["message"]["stance"] == "for"
+
+
+def test_without_rule_2_a_side_may_be_taken_before_a_motion(room, members, u):
+    consultation = room(motion_first=False)
+    resident = members("resident")
+    assert ack(resident, "raise_hand", consultation_id=consultation.id, stance="against")["ok"]
+    committed(services.grant_floor(viewer_of(u["leader_a"], consultation), consultation, u["resident"].id))
+    assert say(resident, consultation, "我反对", stance="against")["ok"]
+
+
+def test_rule_2_holds_in_open_mode_too_when_the_rule_set_says_so(room, members, u):
+    consultation = room(key="simple", slow_mode_seconds=0, motion_first=True)
+    resident = members("resident")
+    refused(say(resident, consultation, "我赞成", stance="for"), "rule_no_motion")
+    assert say(resident, consultation, "请问在哪里建？")["ok"]
+    debated_motion(consultation, u)
+    assert say(resident, consultation, "我赞成", stance="for")["ok"]
+
+
+def test_the_shipped_simple_rules_do_not_enforce_rule_2(room, members):
+    consultation = room(key="simple", slow_mode_seconds=0)
+    assert say(members("resident"), consultation, "我赞成", stance="for")["ok"]
+
+
+# -- the floor goes only to who can use it ----------------------------------------------------------------
+
+
+def test_the_floor_is_not_given_to_a_muted_member(room, members, u):
+    consultation = room()
+    chair, owner = members("leader_a"), members("owner")
+    assert ack(owner, "raise_hand", consultation_id=consultation.id)["ok"]
+    committed(services.mute(viewer_of(u["staff"], consultation), consultation, u["owner"].id, 10, "刷屏"))
+    committed(services.mute(viewer_of(u["staff"], consultation), consultation, u["resident"].id, 10, "刷屏"))
+    refused(
+        ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id),
+        "grant_muted",
+        "resident is muted in this room: the floor cannot be given to them until the mute ends.",
+    )
+    db.session.refresh(consultation)
+    assert consultation.floor_holder_id is None
+    # when the mute ends, the floor may be given again
+    for mute in db.session.scalars(db.select(Mute)):
+        mute.until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert ack(chair, "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id)["ok"]
+
+
+def test_in_open_mode_there_is_no_queue_and_no_floor_to_give(room, members, u):
+    consultation = room(key="simple", slow_mode_seconds=0)
+    message = "In open mode there is no queue: everyone speaks directly."
+    refused(ack(members("resident"), "raise_hand", consultation_id=consultation.id), "rule_open_mode", message)
+    grant = ack(members("leader_a"), "grant_floor", consultation_id=consultation.id, user_id=u["resident"].id)
+    refused(grant, "rule_open_mode", message)
+
+
 # -- moderation states ---------------------------------------------------------------------------------
 
 
@@ -328,11 +420,12 @@ def test_a_locked_room_hears_only_the_chair(room, members, u):
 def test_nothing_is_said_outside_the_discussion_phase(phase, room, members, u):
     formal, open_ = room(phase=phase), room(key="simple", slow_mode_seconds=0, phase=phase)
     chair, resident = members("leader_a"), members("resident")
-    refused(say(resident, open_), "wrong_phase")
-    refused(say(chair, formal, "主持人发言"), "wrong_phase")
-    refused(ack(resident, "raise_hand", consultation_id=formal.id), "wrong_phase")
-    refused(ack(chair, "grant_floor", consultation_id=formal.id, user_id=u["resident"].id), "wrong_phase")
-    refused(ack(resident, "move", consultation_id=open_.id, client_id="m-1", text="动议"), "wrong_phase")
+    stage = f"Not possible at this stage of the consultation ({phase.value.capitalize()})."  # names the stage
+    refused(say(resident, open_), "wrong_phase", stage)
+    refused(say(chair, formal, "主持人发言"), "wrong_phase", stage)
+    refused(ack(resident, "raise_hand", consultation_id=formal.id), "wrong_phase", stage)
+    refused(ack(chair, "grant_floor", consultation_id=formal.id, user_id=u["resident"].id), "wrong_phase", stage)
+    refused(ack(resident, "move", consultation_id=open_.id, client_id="m-1", text="动议"), "wrong_phase", stage)
     assert speeches(open_) == speeches(formal) == 0
     assert count(HandRaise, consultation_id=formal.id) == 0
     assert count(Motion, consultation_id=open_.id) == 0
@@ -340,7 +433,7 @@ def test_nothing_is_said_outside_the_discussion_phase(phase, room, members, u):
 
 def test_a_draft_is_closed_to_speech_and_hidden_from_residents(room, members):
     draft = room(key="simple", slow_mode_seconds=0, phase=Phase.DRAFT)
-    refused(say(members("staff"), draft), "wrong_phase")
+    refused(say(members("staff"), draft), "wrong_phase", "Not possible at this stage of the consultation (Draft).")
     result = say(members("resident"), draft)
     assert code(result) == "not_found"
     assert speeches(draft) == 0

@@ -1,12 +1,13 @@
 """Who may send each /consultations event (REALTIME.md): every member key of the world fixture,
 allowed or refused with the exact stable code, and nothing stored when refused.
 
-The roles (tests/conftest.py `world`, community 翠竹园社区):
-- participants: residents, owners, the building/group leaders and resident representatives (who
-  are residents), and the official parties — staff (居委会), property manager (物业), owners'
-  committee (业委会), social organisation — speak, move, second and vote;
+The roles (tests/conftest.py `world`, community 翠竹园社区); the consultations here list three parties,
+居委会 (staff), 物业 (property manager) and 居民 (residents), and the parties decide who speaks and votes:
+- participants: residents, owners, the building/group leaders and resident representatives and the
+  owners' committee member (who are residents), staff and the property manager speak, move, second and vote;
 - the chair (leader_a; leader_b for 2栋's consultation) is neutral under 南塘 rules;
-- the expert is verified but not a resident or a party: not_verified;
+- the social organisation and the expert are verified but take part for no listed party: not_a_party;
+- in 2栋's consultation, 1栋's residents may read but not take part: not_in_scope;
 - pending members (pending_a, pending_b, unverified) and street/district staff (no membership;
   they oversee) may watch but not take part: not_verified;
 - members of other communities and outsiders cannot see the consultation: not_found.
@@ -51,13 +52,15 @@ PARTICIPANTS = {
     "property_manager",
     "owners_committee",
     "staff",
-    "social_org",
 }
-VERIFIED = PARTICIPANTS | {"expert"}
+# verified, but holding no role of a listed party (社会组织 is not among the parties; an expert is no party)
+NON_PARTIES = {"social_org", "expert"}
+VERIFIED = PARTICIPANTS | NON_PARTIES
 MEMBERS = VERIFIED | PENDING
 # 2栋's consultation: its residents (leader_b, resident_rep, owners_committee live in b101) and the
 # official parties; 1栋's residents (resident, owner, leader_a, group_leader) are out of scope.
-IN_BUILDING_B = {"leader_b", "resident_rep", "owners_committee", "property_manager", "staff", "social_org"}
+IN_BUILDING_B = {"leader_b", "resident_rep", "owners_committee", "property_manager", "staff"}
+OUT_OF_BUILDING_B = {"resident", "owner", "leader_a", "group_leader"}
 MODERATORS = {CHAIR, "staff"}
 
 
@@ -213,10 +216,14 @@ def test_leave(key, expected, room, members, u):
 
 # -- speaking ---------------------------------------------------------------------------------
 
-SPEAK_OPEN = expect("not_verified", ok=PARTICIPANTS, not_found=INVISIBLE)
-SPEAK_OPEN_B = expect("not_verified", ok=IN_BUILDING_B, not_found=INVISIBLE)
+SPEAK_OPEN = expect("not_verified", ok=PARTICIPANTS, not_a_party=NON_PARTIES, not_found=INVISIBLE)
+SPEAK_OPEN_B = expect(
+    "not_verified", ok=IN_BUILDING_B, not_a_party=NON_PARTIES, not_in_scope=OUT_OF_BUILDING_B, not_found=INVISIBLE
+)
 # Formal mode: only the chair speaks without the floor.
-SPEAK_FORMAL = expect("not_verified", ok={CHAIR}, rule_no_floor=PARTICIPANTS - {CHAIR}, not_found=INVISIBLE)
+SPEAK_FORMAL = expect(
+    "not_verified", ok={CHAIR}, rule_no_floor=PARTICIPANTS - {CHAIR}, not_a_party=NON_PARTIES, not_found=INVISIBLE
+)
 
 
 def _speak(consultation, client, expected):
@@ -248,16 +255,30 @@ def test_speak_formal_mode_without_the_floor(key, expected, room, members):
 
 # -- the floor (formal mode) --------------------------------------------------------------------
 
-RAISE_HAND = expect("not_verified", ok=PARTICIPANTS - {CHAIR}, rule_chair_neutral={CHAIR}, not_found=INVISIBLE)
-RAISE_HAND_B = expect("not_verified", ok=IN_BUILDING_B - {CHAIR_B}, rule_chair_neutral={CHAIR_B}, not_found=INVISIBLE)
+RAISE_HAND = expect(
+    "not_verified",
+    ok=PARTICIPANTS - {CHAIR},
+    rule_chair_neutral={CHAIR},
+    not_a_party=NON_PARTIES,
+    not_found=INVISIBLE,
+)
+RAISE_HAND_B = expect(
+    "not_verified",
+    ok=IN_BUILDING_B - {CHAIR_B},
+    rule_chair_neutral={CHAIR_B},
+    not_a_party=NON_PARTIES,
+    not_in_scope=OUT_OF_BUILDING_B,
+    not_found=INVISIBLE,
+)
 
 
 def _raise_hand(consultation, client, expected):
-    result = ack(client, "raise_hand", consultation_id=consultation.id, stance="for")
+    # no motion is pending: under 南塘 rule 2 a hand goes up for a question, without a side
+    result = ack(client, "raise_hand", consultation_id=consultation.id)
     assert code(result) == expected, result
     assert count(HandRaise, consultation_id=consultation.id) == (expected == "ok")
     if expected == "ok":
-        assert [entry["stance"] for entry in result["floor"]["queue"]] == ["for"]
+        assert [entry["stance"] for entry in result["floor"]["queue"]] == [None]
 
 
 @pytest.mark.parametrize(("key", "expected"), cases(RAISE_HAND))
@@ -277,9 +298,9 @@ LOWER_HAND = expect("ok", not_found=INVISIBLE)
 def test_lower_hand_lowers_only_ones_own_hand(key, expected, room, members, u):
     consultation = whole_formal(room)
     other = other_than(key, "owner", "resident")
-    committed(services.raise_hand(viewer_of(u[other], consultation), consultation, "against"))
+    committed(services.raise_hand(viewer_of(u[other], consultation), consultation))
     if RAISE_HAND[key] == "ok":
-        committed(services.raise_hand(viewer_of(u[key], consultation), consultation, "for"))
+        committed(services.raise_hand(viewer_of(u[key], consultation), consultation))
     result = ack(members(key), "lower_hand", consultation_id=consultation.id)
     assert code(result) == expected
     assert count(HandRaise, consultation_id=consultation.id, user_id=u[key].id) == 0
@@ -292,7 +313,7 @@ GRANT_FLOOR = expect("forbidden", ok={CHAIR}, not_found=INVISIBLE)
 @pytest.mark.parametrize(("key", "expected"), cases(GRANT_FLOOR))
 def test_grant_floor_is_the_chairs(key, expected, room, members, u):
     consultation = whole_formal(room)
-    committed(services.raise_hand(viewer_of(u["owner"], consultation), consultation, "for"))
+    committed(services.raise_hand(viewer_of(u["owner"], consultation), consultation))
     result = ack(members(key), "grant_floor", consultation_id=consultation.id, user_id=u["owner"].id)
     assert code(result) == expected
     db.session.refresh(consultation)
@@ -532,3 +553,190 @@ def test_lock(key, expected, room, members):
     db.session.refresh(consultation)
     assert consultation.locked == (expected == "ok")
     assert count(ModerationAction, room=consultation.room, action="lock") == (expected == "ok")
+
+
+# -- the parties decide who takes part (issue 16) ----------------------------------------------------------
+#
+# A consultation of the officials only: 居委会 (staff) and 驻区单位 (a resident unit, such as a school), chaired
+# by leader_a, in open mode. Residents are not a party: they read along, unless the rule set lets non-party
+# residents speak, and even then they do not move, second or vote.
+
+UNIT = "resident_unit"  # a member holding the 驻区单位 role, made for these tests (not one of the world's keys)
+OFFICIALS = ("residents_committee", "resident_unit")
+RESIDENT_KEYS = {"resident", "owner", "leader_b", "group_leader", "resident_rep", "owners_committee"}
+OTHER_OFFICIALS = {"property_manager", "social_org", "expert"}  # verified, and no role of these two parties
+
+
+@pytest.fixture(scope="module")
+def unit(world):
+    from app.communities.models import Role
+    from tests import factories
+
+    user = factories.user(name="实验小学")
+    factories.membership(user, world.community, Role.RESIDENT_UNIT)
+    db.session.commit()
+    return user
+
+
+def officials_room(room, **rules):
+    return room(key="simple", slow_mode_seconds=0, parties=OFFICIALS, **rules)
+
+
+def connect(app, user):
+    client = socketio.test_client(app, namespace="/consultations", flask_test_client=logged_in(app, user))
+    assert client.is_connected("/consultations")
+    return client
+
+
+def with_unit(table: dict[str, str], outcome: str) -> list:
+    return [*cases(table), pytest.param(UNIT, outcome, id=UNIT)]
+
+
+def client_of(key, app, members, unit):
+    return connect(app, unit) if key == UNIT else members(key)
+
+
+def user_of(key, u, unit):
+    return unit if key == UNIT else u[key]
+
+
+SPEAK_OFFICIALS = expect(
+    "not_verified",
+    ok={"staff", CHAIR},
+    not_a_party=RESIDENT_KEYS | OTHER_OFFICIALS,
+    not_found=INVISIBLE,
+)
+SPEAK_OFFICIALS_OPEN_FLOOR = expect(
+    "not_verified",
+    ok={"staff", CHAIR} | RESIDENT_KEYS,
+    not_a_party=OTHER_OFFICIALS,
+    not_found=INVISIBLE,
+)
+# move, second and vote stay with the parties, even when non-party residents may speak
+DECIDE_OFFICIALS = expect(
+    "not_verified",
+    ok={"staff", CHAIR},
+    not_a_party_vote=RESIDENT_KEYS,
+    not_a_party=OTHER_OFFICIALS,
+    not_found=INVISIBLE,
+)
+
+
+@pytest.mark.parametrize(("key", "expected"), with_unit(SPEAK_OFFICIALS, "ok"))
+def test_speak_only_the_listed_parties(key, expected, app, room, members, unit):
+    consultation = officials_room(room)
+    _speak(consultation, client_of(key, app, members, unit), expected)
+
+
+@pytest.mark.parametrize(("key", "expected"), with_unit(SPEAK_OFFICIALS_OPEN_FLOOR, "ok"))
+def test_speak_when_the_rules_let_non_party_residents_speak(key, expected, app, room, members, unit):
+    consultation = officials_room(room, non_party_may_speak=True)
+    _speak(consultation, client_of(key, app, members, unit), expected)
+
+
+@pytest.mark.parametrize(("key", "expected"), with_unit(SPEAK_OFFICIALS, "ok"))
+def test_join_tells_each_member_whether_and_why_not(key, expected, app, room, members, unit, u):
+    consultation = officials_room(room)
+    result = ack(client_of(key, app, members, unit), "join", consultation_id=consultation.id)
+    if expected == "not_found":
+        assert code(result) == "not_found"
+        return
+    you = result["you"]
+    assert (you["can_speak"], you["can_vote"]) == (expected == "ok", expected == "ok")
+    if expected == "not_a_party":
+        assert you["why_not_speak"] == (
+            "Only the parties taking part in this consultation (Residents' committee (居委会), Resident units "
+            "(驻区单位)) speak and vote here; you can read along."
+        )
+    elif expected == "not_verified":
+        assert you["why_not_speak"] == "Only verified members of this community can take part; you can read along."
+    else:
+        assert you["why_not_speak"] is None and you["why_not_vote"] is None
+    # who may take part is counted as attending; a reader is not
+    assert count(Attendance, consultation_id=consultation.id, user_id=user_of(key, u, unit).id) == (expected == "ok")
+
+
+@pytest.mark.parametrize(("key", "expected"), with_unit(DECIDE_OFFICIALS, "ok"))
+def test_move_only_the_parties_even_when_others_may_speak(key, expected, app, room, members, unit):
+    consultation = officials_room(room, non_party_may_speak=True)
+    _move(consultation, client_of(key, app, members, unit), expected)
+
+
+@pytest.mark.parametrize(("key", "expected"), with_unit(DECIDE_OFFICIALS, "ok"))
+def test_second_only_the_parties_even_when_others_may_speak(key, expected, app, room, members, unit, u):
+    consultation = officials_room(room, non_party_may_speak=True)
+    mover = unit if key == "staff" else u["staff"]
+    _second(consultation, mover, client_of(key, app, members, unit), user_of(key, u, unit), expected)
+
+
+@pytest.mark.parametrize(("key", "expected"), with_unit(DECIDE_OFFICIALS, "ok"))
+def test_vote_only_the_parties_even_when_others_may_speak(key, expected, app, room, members, unit, u):
+    consultation = officials_room(room, non_party_may_speak=True)
+    motion = committed(services.move(viewer_of(u["staff"], consultation), consultation, client_id="m-1", text="建棚"))
+    motion = committed(
+        services.call_vote(viewer_of(u[CHAIR], consultation), services.second(viewer_of(unit, motion), motion))
+    )
+    client = client_of(key, app, members, unit)  # the unit seconded it, and votes like anyone else
+    result = ack(client, "vote", motion_id=motion.id, choice="against")
+    assert code(result) == expected, result
+    assert count(Ballot, poll_type="motion", poll_id=motion.id) == (expected == "ok")
+    if expected == "not_a_party_vote":
+        assert result["error"]["message"] == (
+            "Residents who are not a listed party may speak here, but only the parties (Residents' committee "
+            "(居委会), Resident units (驻区单位)) move, second and vote."
+        )
+
+
+def test_a_non_party_speaker_is_not_an_eligible_voter(app, room, members, unit, u):
+    """Residents the rules let speak do not swell the quorum's base: only those who may vote count."""
+    consultation = officials_room(room, non_party_may_speak=True, quorum_num=1, quorum_den=2)
+    for key in ("resident", "owner", "group_leader", "staff"):
+        assert ack(members(key), "join", consultation_id=consultation.id)["ok"]
+    assert ack(connect(app, unit), "join", consultation_id=consultation.id)["ok"]
+    motion = committed(services.move(viewer_of(u["staff"], consultation), consultation, client_id="m-1", text="建棚"))
+    motion = committed(
+        services.call_vote(viewer_of(u[CHAIR], consultation), services.second(viewer_of(unit, motion), motion))
+    )
+    committed(services.vote(viewer_of(unit, motion), motion, "for"))
+    closed = committed(services.close_vote(viewer_of(u[CHAIR], motion), motion))
+    # staff and the unit may vote (the chair, not neutral under 简易规则, never came in); the residents may not
+    assert (closed.eligible, closed.votes_for, closed.quorum_met) == (2, 1, True)
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        pytest.param("leader_b", "ok", id="leader_b"),
+        pytest.param("resident_rep", "ok", id="resident_rep"),
+        pytest.param("resident", "not_in_scope", id="resident"),
+        pytest.param("group_leader", "not_in_scope", id="group_leader"),
+        pytest.param("property_manager", "not_a_party", id="property_manager"),
+        pytest.param("staff", "ok", id="staff"),
+    ],
+)
+def test_non_party_residents_speak_within_the_building_only(key, expected, room, members, world):
+    consultation = room(
+        key="simple",
+        slow_mode_seconds=0,
+        parties=OFFICIALS,
+        building=world.building_b,
+        chair=CHAIR_B,
+        non_party_may_speak=True,
+    )
+    result = ack(members(key), "speak", consultation_id=consultation.id, client_id="c-1", body="我说两句")
+    assert code(result) == expected, result
+    if expected == "not_in_scope":
+        assert result["error"]["message"] == "This consultation is for the residents of 2栋; you can read along."
+
+
+def test_a_resident_unit_speaks_with_its_badge(app, room, members, unit):
+    consultation = officials_room(room)
+    listener = members("staff")
+    assert ack(listener, "join", consultation_id=consultation.id)["ok"]
+    listener.get_received("/consultations")
+    spoken = ack(connect(app, unit), "speak", consultation_id=consultation.id, client_id="u-1", body="学校支持")
+    assert spoken["message"]["author"]["badges"] == ["resident_unit"]
+    (heard,) = events(listener, "message")
+    assert heard["author"]["badges"] == ["resident_unit"]
+    page = logged_in(app, unit).get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert '<span class="badge badge-official">Resident unit</span>' in page

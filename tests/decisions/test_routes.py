@@ -406,3 +406,18 @@ def test_objections(app, owners, key):
         assert http.post(url, data={"answer-answer": "不行"}).status_code == 403
         assert as_(app, owners, "staff").post(url, data={"answer-answer": "已复核，无误。"}).status_code == 302
         assert "已复核，无误。" in text(http.get(f"/decisions/{decision.id}"))
+
+
+def test_a_published_notice_labels_its_voting_period_as_a_period(app, owners):
+    """The notice of a published result says when voting ran (投票期), never that it is "voting" (表决中)."""
+    decision = _published(owners)
+    http = as_(app, owners, "owner")
+    english = text(http.get(f"/decisions/{decision.id}/notice"))
+    assert f"Voting period{decision.voting_starts_on.isoformat()} to" in english.replace("period ", "period")
+    http.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    owners.users["owner"].locale = "zh_CN"
+    db.session.commit()
+    for path in ("notice", ""):
+        chinese = text(http.get(f"/decisions/{decision.id}/{path}".rstrip("/")))
+        assert f"投票期{decision.voting_starts_on.isoformat()}" in chinese.replace("投票期 ", "投票期"), path
+        assert "表决中" not in chinese, path

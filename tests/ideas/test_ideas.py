@@ -9,15 +9,18 @@ import os
 import uuid
 
 import pytest
+from flask_babel import force_locale
 from PIL import Image
 from sqlalchemy.exc import IntegrityError
 
+from app.core.errors import Forbidden
 from app.core.uploads import Photo, photo_path
 from app.extensions import db
+from app.ideas import services as ideas_services
 from app.ideas.models import Category, Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto, IdeaStatus
 from app.notifications.models import Notification
 from tests import factories
-from tests.ideas import count, image_bytes, jpeg_with_gps, logged_in, make_idea, page, text_of, upload
+from tests.ideas import count, image_bytes, jpeg_with_gps, logged_in, make_idea, page, text_of, upload, viewer
 
 TITLE = "2栋门口加装电动车充电桩"
 DESCRIPTION = "晚上电动车在楼道里飞线充电，很危险。\n建议在2栋门口空地装一排充电桩。"
@@ -224,6 +227,32 @@ def test_a_member_endorses_once(app, world):
     assert not doc.xpath(f'//form[@action="/ideas/{idea.id}/endorse"]')
     assert "1 endorsement" in text_of(doc, '//p[@class="endorse-count"]')
     assert "20 endorsements needed for staff review" in text_of(doc, '//section[contains(@class, "endorse-panel")]')
+
+
+def test_the_submitter_cannot_endorse_her_own_idea(app, world):
+    """Endorsements are the support others give an idea: the submitter is refused (by the service too, not
+    only by the page hiding the button), told why, and nothing is counted."""
+    idea = make_idea(world, "owner")
+    with pytest.raises(Forbidden) as refused:
+        ideas_services.endorse(viewer(world, "owner"), idea)
+    assert refused.value.code == "own_idea"
+    with force_locale("en"):
+        assert str(refused.value.message) == "You submitted this idea: other residents endorse it."
+    db.session.rollback()
+    http = as_(app, world, "owner")
+    response = http.post(f"/ideas/{idea.id}/endorse")
+    assert response.status_code == 403
+    assert "You submitted this idea: other residents endorse it." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert count(Endorsement, idea_id=idea.id) == 0 and idea.endorsement_count == 0
+    doc = page(http.get(f"/ideas/{idea.id}"))
+    assert not doc.xpath(f'//form[@action="/ideas/{idea.id}/endorse"]')
+    panel = text_of(doc, '//section[contains(@class, "endorse-panel")]')
+    assert "You submitted this idea: other residents endorse it." in panel
+    # anyone else may
+    assert as_(app, world, "resident").post(f"/ideas/{idea.id}/endorse").status_code == 302
+    db.session.expire_all()
+    assert idea.endorsement_count == 1
 
 
 def test_the_database_refuses_a_second_endorsement(app, world):

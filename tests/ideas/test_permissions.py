@@ -1,6 +1,9 @@
 """Every golden-idea page and action, allowed and denied, for every member key of the world and an
 anonymous visitor. A denied request changes nothing.
 
+The ideas here are submitted by the owner, who (a resident) may not endorse her own idea: support is what
+others give it.
+
 Members of another community and outsiders get 403 for the community's list (the community is
 public, its ideas are not theirs) and 404 for an idea (its existence is not confirmed). Only
 verified residents submit and endorse; verified members (the official parties too, not experts)
@@ -34,6 +37,8 @@ OVERSEERS = {"street_staff", "district_staff"}
 VISIBLE = MEMBERS | OVERSEERS
 INVISIBLE = {"other_staff", "other_resident", "outsider"}
 REVIEWERS = {"staff"}
+AUTHOR = "owner"  # submits the ideas of the matrix
+ENDORSERS = RESIDENTS - {AUTHOR}
 WORLD_KEYS = sorted(VISIBLE | INVISIBLE)
 KEYS = [*WORLD_KEYS, ANONYMOUS]
 
@@ -140,7 +145,9 @@ def test_show(app, world, key):
     check_anonymous(key, response)
     if response.status_code == 200:
         doc = page(response)
-        assert bool(doc.xpath(f'//form[@action="/ideas/{idea.id}/endorse"]')) == (key in RESIDENTS)
+        assert bool(doc.xpath(f'//form[@action="/ideas/{idea.id}/endorse"]')) == (key in ENDORSERS)
+        own = "You submitted this idea: other residents endorse it." in response.get_data(as_text=True)
+        assert own == (key == AUTHOR)
         assert bool(doc.xpath(f'//form[@action="/ideas/{idea.id}/comments"]')) == (key in COMMENTERS)
         assert bool(doc.xpath(f'//form[@action="/ideas/{idea.id}/status"]')) == (key in REVIEWERS)
         assert bool(doc.xpath(f'//form[@action="/ideas/{idea.id}/adopt"]')) is False  # only under review
@@ -151,9 +158,11 @@ def test_endorse(app, world, key):
     idea = make_idea(world, "owner")
     before = snapshot(idea)
     response = client_for(app, world, key).post(f"/ideas/{idea.id}/endorse")
-    assert response.status_code == expected(key, RESIDENTS, 302), key
+    assert response.status_code == expected(key, ENDORSERS, 302), key
     check_anonymous(key, response)
-    if key in RESIDENTS:
+    if key == AUTHOR:  # told why, not just "forbidden"
+        assert "You submitted this idea: other residents endorse it." in response.get_data(as_text=True)
+    if key in ENDORSERS:
         db.session.expire_all()
         assert idea.endorsement_count == 1
         assert count(Endorsement, idea_id=idea.id, user_id=world.users[key].id) == 1

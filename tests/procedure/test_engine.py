@@ -23,6 +23,7 @@ from app.procedure.engine import (
     Rules,
     SpeakerState,
     Stance,
+    check_floor_for,
     check_grant,
     check_raise_hand,
     check_second,
@@ -42,12 +43,15 @@ OPPOSITE = {FOR: AGAINST, AGAINST: FOR}
 SPEECH_CODES = {
     "not_verified",
     "wrong_phase",
+    "vote_in_progress",
     "locked",
     "muted",
     "bad_request",
     "rule_too_long",
     "rule_chair_neutral",
     "rule_no_floor",
+    "rule_floor_time_up",
+    "rule_no_motion",
     "rule_speech_limit",
     "rule_slow_mode",
     "rule_stance_required",
@@ -138,8 +142,14 @@ class TestFloor:
         assert code(speak(Rules(mode=Mode.FORMAL), room, member())) == "rule_no_floor"
 
     @pytest.mark.parametrize("seconds_left", [0, 0.0, -1.5])
-    def test_the_holder_with_no_time_left_is_refused(self, seconds_left):
+    def test_the_holder_whose_time_ran_out_is_told_so(self, seconds_left):
         room = with_floor(seconds_left=seconds_left)
+        refusal = speak(Rules(mode=Mode.FORMAL, floor_seconds=90), room, member())
+        assert code(refusal) == "rule_floor_time_up"  # not "raise your hand first": the time is up
+        assert refusal.param("seconds") == 90
+
+    def test_time_up_is_only_the_holders(self):
+        room = with_floor(member_id=MEMBER + 1, seconds_left=0)
         assert code(speak(Rules(mode=Mode.FORMAL), room, member())) == "rule_no_floor"
 
     def test_the_holder_with_a_moment_left_may_speak(self):
@@ -231,6 +241,81 @@ class TestStanceRequired:
         assert check_raise_hand(rules, RoomState(), member(), None, on_motion=False) is None
 
 
+class TestMotionFirst:
+    """Rule 2 of 南塘 (无动议不讨论): with no motion pending, no side is argued; questions and motions only."""
+
+    @pytest.mark.parametrize("stance", list(Stance))
+    def test_no_stance_speech_without_a_motion(self, stance):
+        rules = Rules(motion_first=True)
+        assert code(speak(rules, with_floor(), member(), stance=stance, on_motion=False)) == "rule_no_motion"
+
+    def test_a_question_without_a_motion_is_fine(self):
+        assert speak(Rules(motion_first=True), with_floor(), member(), stance=None, on_motion=False) is None
+
+    @pytest.mark.parametrize("stance", list(Stance))
+    def test_on_a_motion_a_stance_is_fine(self, stance):
+        assert speak(Rules(motion_first=True), with_floor(), member(), stance=stance, on_motion=True) is None
+
+    @pytest.mark.parametrize("stance", list(Stance))
+    def test_off_by_default_any_stance_without_a_motion(self, stance):
+        assert speak(Rules(), with_floor(), member(), stance=stance, on_motion=False) is None
+
+    def test_no_hand_for_a_side_without_a_motion(self):
+        rules = Rules(motion_first=True)
+        assert code(check_raise_hand(rules, RoomState(), member(), FOR, on_motion=False)) == "rule_no_motion"
+        assert check_raise_hand(rules, RoomState(), member(), None, on_motion=False) is None
+        assert check_raise_hand(rules, RoomState(), member(), AGAINST, on_motion=True) is None
+
+    def test_the_chair_moderates_without_a_motion(self):
+        assert speak(Rules(motion_first=True), RoomState(), chair(), stance=NEUTRAL, on_motion=False) is None
+
+
+class TestVoteInProgress:
+    def test_no_speech_or_hand_while_a_motion_is_voted_on(self):
+        voting = with_floor(voting=True)
+        assert code(speak(Rules(), voting, member())) == "vote_in_progress"
+        assert code(speak(Rules(), RoomState(voting=True), chair(), stance=None)) == "vote_in_progress"
+        refusal = check_raise_hand(Rules(), RoomState(voting=True), member(), FOR, on_motion=True)
+        assert code(refusal) == "vote_in_progress"
+
+    def test_a_closed_phase_is_said_first(self):
+        assert code(speak(Rules(), with_floor(voting=True, phase_open=False), member())) == "wrong_phase"
+
+
+class TestFloorFor:
+    """The chair gives the floor only to a member who could use it."""
+
+    def test_a_member_who_may_speak_gets_the_floor(self):
+        assert check_floor_for(Rules(), RoomState(), member(speeches_so_far=1)) is None
+
+    @pytest.mark.parametrize("so_far", [2, 5])
+    def test_not_to_a_member_at_the_speech_limit(self, so_far):
+        refusal = check_floor_for(Rules(max_speeches_per_motion=2), RoomState(), member(speeches_so_far=so_far))
+        assert code(refusal) == "grant_speech_limit"
+        assert (refusal.param("max"), refusal.param("count"), refusal.param("per")) == (2, so_far, "motion")
+
+    def test_not_to_a_muted_member(self):
+        assert code(check_floor_for(Rules(), RoomState(), member(muted=True))) == "grant_muted"
+
+    def test_not_in_a_locked_room_during_a_vote_or_outside_the_discussion(self):
+        assert code(check_floor_for(Rules(), RoomState(locked=True), member())) == "grant_locked"
+        assert code(check_floor_for(Rules(), RoomState(voting=True), member())) == "vote_in_progress"
+        assert code(check_floor_for(Rules(), RoomState(phase_open=False), member())) == "wrong_phase"
+
+
+class TestWhyNot:
+    """A member who may not take part is told why: the reason the permissions give travels with the state."""
+
+    @pytest.mark.parametrize("barred", ["not_verified", "not_a_party", "not_in_scope"])
+    def test_the_reason_is_the_refusal(self, barred):
+        speaker = member(can_speak=False, barred=barred)
+        assert code(speak(Rules(), with_floor(), speaker)) == barred
+        assert code(check_raise_hand(Rules(), RoomState(), speaker, FOR, on_motion=True)) == barred
+        assert code(check_second(Rules(), is_mover=False, is_chair=False, can_vote=False, barred=barred)) == barred
+        ok = {"is_chair": False, "voting_open": True, "already_voted": False}
+        assert code(check_vote(Rules(), eligible=False, barred=barred, **ok)) == barred
+
+
 class TestChairNeutral:
     @pytest.mark.parametrize("stance", SIDES)
     def test_the_chair_may_not_argue_a_side(self, stance):
@@ -302,7 +387,7 @@ class TestLockedMutedPhaseVerified:
 class TestRaiseHand:
     def test_open_mode_has_no_queue(self):
         assert code(check_raise_hand(Rules(mode=Mode.OPEN), RoomState(), member(), FOR, on_motion=True)) == (
-            "bad_request"
+            "rule_open_mode"
         )
 
     def test_a_member_may_raise_a_hand(self):
@@ -320,14 +405,14 @@ class TestSecondAndVote:
     def test_seconding(self):
         rules = Rules()
         assert check_second(rules, is_mover=False, is_chair=False, can_vote=True) is None
-        assert code(check_second(rules, is_mover=True, is_chair=False, can_vote=True)) == "forbidden"
+        assert code(check_second(rules, is_mover=True, is_chair=False, can_vote=True)) == "rule_own_motion"
         assert code(check_second(rules, is_mover=False, is_chair=False, can_vote=False)) == "not_verified"
 
     def test_voting(self):
         rules = Rules()
         ok = {"is_chair": False, "eligible": True, "voting_open": True, "already_voted": False}
         assert check_vote(rules, **ok) is None
-        assert code(check_vote(rules, **{**ok, "voting_open": False})) == "wrong_phase"
+        assert code(check_vote(rules, **{**ok, "voting_open": False})) == "vote_not_open"
         assert code(check_vote(rules, **{**ok, "eligible": False})) == "not_verified"
         assert code(check_vote(rules, **{**ok, "already_voted": True})) == "already_voted"
 
@@ -483,6 +568,7 @@ def rules_strategy(*, mode=None):
         pass_threshold=fractions(at_least_half=True),  # Rules refuses a threshold below 1/2
         pass_strict=st.booleans(),
         tie_fails=st.booleans(),
+        motion_first=st.booleans(),
     )
 
 
@@ -603,6 +689,8 @@ def test_simulated_debate_never_breaks_the_limits(rules, data):
                 assert clock - last_spoke[who] >= rules.slow_mode_seconds
             if rules.stance_required and a["on_motion"]:
                 assert a["stance"] is not None
+            if rules.motion_first and not a["on_motion"]:
+                assert a["stance"] is None
         accepted[who] += 1
         last_spoke[who] = clock
 
@@ -626,6 +714,19 @@ def test_formal_mode_only_the_floor_holder_or_the_chair_speaks(rules, room, spea
     for on_motion in (True, False):
         if check_speech(rules, room, speaker, length=length, stance=stance, on_motion=on_motion) is None:
             assert speaker.is_chair or (room.floor_holder == speaker.member_id and room.floor_seconds_left > 0)
+
+
+@FAST
+@given(rules=rules_strategy(mode=Mode.FORMAL), room=rooms, voting=mostly(False), speaker=speakers, stance=stances)
+def test_a_floor_the_chair_may_give_can_be_used(rules, room, voting, speaker, stance):
+    """Whoever the chair may give the floor to can speak with it at once: the speech is never refused for the
+    limit, a mute, the lock, a vote under way or the stage (the grant would have been refused instead)."""
+    room = RoomState(room.phase_open, room.locked, speaker.member_id, float(rules.floor_seconds), voting)
+    if speaker.is_chair or not speaker.can_speak or check_floor_for(rules, room, speaker) is not None:
+        return
+    fresh = SpeakerState(speaker.member_id, speeches_so_far=speaker.speeches_so_far)  # no slow mode pending
+    refusal = check_speech(rules, room, fresh, length=1, stance=stance, on_motion=True)
+    assert code(refusal) in (None, "rule_stance_required")
 
 
 @FAST

@@ -53,6 +53,11 @@ def test_templates_ship_once(app):
     assert nantang.mode == "formal" and nantang.max_speech_chars == 500 and nantang.max_speeches_per_motion == 2
     assert nantang.floor_seconds == 120 and nantang.chair_neutral and nantang.second_required
     assert len(SHIPPED["nantang"]["text"].splitlines()) == 13
+    # rule 2, 无动议不讨论, is in 南塘's text and enforced; 简易规则 has no such rule; neither lets a resident
+    # who is not a party speak
+    assert "无动议不讨论" in first[0].text and nantang.motion_first
+    assert "无动议不讨论" not in first[1].text and not first[1].to_rules().motion_first
+    assert not first[0].non_party_may_speak and not first[1].non_party_may_speak
 
 
 @pytest.mark.parametrize("actor", EVERY_ACTOR)
@@ -113,3 +118,33 @@ def test_another_communitys_rule_set_is_not_found(client, auth, world):
     auth.login(world.users["staff"])
     assert client.get(f"/c/cuizhuyuan/rule-sets/{theirs.id}").status_code == 404
     assert client.post(f"/c/cuizhuyuan/rule-sets/{theirs.id}/copy", data={"name": "偷来的"}).status_code == 404
+
+
+@pytest.mark.parametrize(("motion_first", "non_party_may_speak"), [(True, False), (False, True)])
+def test_the_two_options_of_issue_16_are_edited_like_the_others(client, auth, world, motion_first, non_party_may_speak):
+    auth.login(world.users["staff"])
+    template = ensure_shipped()[0]
+    client.post(f"/c/cuizhuyuan/rule-sets/{template.id}/copy", data={"name": "我们的规则"})
+    copy = _own(world)[0]
+    form = client.get(f"/c/cuizhuyuan/rule-sets/{copy.id}").get_data(as_text=True)
+    assert 'name="motion_first"' in form and 'name="non_party_may_speak"' in form
+    assert "No debate without a motion (无动议不讨论)" in form
+    data = {**FORM}
+    data.update(
+        {name: "y" for name, on in (("motion_first", motion_first), ("non_party_may_speak", non_party_may_speak)) if on}
+    )
+    assert client.post(f"/c/cuizhuyuan/rule-sets/{copy.id}", data=data).status_code == 302
+    db.session.refresh(copy)
+    assert (copy.motion_first, copy.non_party_may_speak) == (motion_first, non_party_may_speak)
+    # a consultation started from it runs on a copy that keeps them
+    assert copy.copy(community_id=world.community.id).non_party_may_speak == non_party_may_speak
+    assert copy.to_dict()["motion_first"] == motion_first
+
+
+@pytest.mark.parametrize("name", ["motion_first", "non_party_may_speak"])
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_the_options_are_yes_or_no(app, world, name, value):
+    template = ensure_shipped()[0]
+    with pytest.raises(DomainError) as refused:
+        services.validated_changes(template, {name: value})
+    assert (refused.value.code, refused.value.field) == ("bad_request", name)

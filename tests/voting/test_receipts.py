@@ -119,3 +119,29 @@ def test_the_receipt_speaks_plainly_and_keeps_the_chain_behind_details(client, w
     assert terms == ["place in the ballot chain (在选票链中的位置)", "ballot fingerprint (选票指纹)"]
     assert len(details.xpath(".//details[@class='explain']")) == 2
     assert ballot.hash[:16] in details.text_content() and str(ballot.seq) in details.text_content()
+
+
+def test_a_motion_receipt_follows_the_motion_to_its_result(client, world):
+    """A motion's vote is decided when the chair closes it (no one certifies it): its receipt then says the
+    result, not "being certified" for ever (issue 16)."""
+    from app.consultations import services as consultations
+    from app.procedure.shipped import ensure_shipped
+    from tests.consultations.conftest import committed, make_consultation, viewer_of
+
+    u = world.users
+    consultation = make_consultation(world, {r.key: r for r in ensure_shipped()})
+    motion = committed(
+        consultations.move(viewer_of(u["owner"], consultation), consultation, client_id="m", text="建棚")
+    )
+    motion = committed(consultations.second(viewer_of(u["resident"], motion), motion))
+    motion = committed(consultations.call_vote(viewer_of(u["leader_a"], motion), motion))
+    receipt = consultations.vote(viewer_of(u["owner"], motion), motion, "for").receipt
+    page = client.get("/receipts", query_string={"code": receipt}).get_data(as_text=True)
+    assert "Recorded: voting is still open" in page
+    committed(consultations.close_vote(viewer_of(u["leader_a"], motion), motion))
+    page = client.get("/receipts", query_string={"code": receipt}).get_data(as_text=True)
+    assert "Counted: your ballot is in the final result (Carried)." in page
+    assert "being certified" not in page
+    zh = client.get("/receipts", query_string={"code": receipt}, headers={"Accept-Language": "zh-CN"})
+    text = zh.get_data(as_text=True)
+    assert "已计入：您的选票已计入最终结果（通过）。" in text and "结果正在确认中" not in text

@@ -22,6 +22,7 @@ BADGES = {
     Role.PROPERTY_MANAGER: "property_manager",
     Role.OWNERS_COMMITTEE: "owners_committee",
     Role.SOCIAL_ORG: "social_org",
+    Role.RESIDENT_UNIT: "resident_unit",
 }
 
 

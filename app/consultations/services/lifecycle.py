@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.communities import access
 from app.communities.access import Viewer
-from app.communities.models import Building, Community, Membership, MembershipStatus
+from app.communities.models import Building, Community, Membership, MembershipStatus, Role
 from app.consultations import permissions
 from app.consultations.labels import PHASE_LABELS
 from app.consultations.models import PHASE_ORDER, Consultation, MotionState, Party, Phase
@@ -20,6 +20,7 @@ from app.consultations.services.shared import (
     check_view,
     end_floor,
     hands,
+    listed,
     pending_motions,
     refuse,
 )
@@ -87,12 +88,31 @@ def _check_fields(community: Community, *, title: str, building_id, parties, cha
         parties = sorted({Party(p).value for p in parties or []})
     except ValueError:
         raise DomainError("bad_request", _l("Choose the parties from the list."), field="parties") from None
+    if not parties:
+        raise DomainError("no_parties", _l("Choose at least one party: the parties speak and vote."), field="parties")
     chair = db.session.get(User, chair_id) if chair_id else None
     if chair is None or not permissions.can_convene(access.viewer(chair, community)):
         raise DomainError(
             "bad_request", _l("The chair must be a verified convenor of this community."), field="chair_id"
         )
     return title, building, parties, chair
+
+
+def _check_convenor(viewer: Viewer, building: Building | None) -> None:
+    """A building leader convenes only for a building they lead; the other convenors for any scope."""
+    if permissions.can_convene_for(viewer, building.id if building else None):
+        return
+    roles = viewer.membership.roles if viewer.membership is not None else ()
+    led = sorted(r.building.name for r in roles if r.role == Role.BUILDING_LEADER and r.building)
+    raise DomainError(
+        "not_your_building",
+        _l(
+            "A building leader convenes consultations only for the building they lead (%(buildings)s).",
+            buildings=listed(led),
+        ),
+        field="building_id",
+        status=422,
+    )
 
 
 def create_draft(
@@ -113,6 +133,7 @@ def create_draft(
     title, building, parties, chair = _check_fields(
         community, title=title, building_id=building_id, parties=parties, chair_id=chair_id
     )
+    _check_convenor(viewer, building)
     template = db.session.get(RuleSet, rule_set_id) if rule_set_id else None
     if template is None or template not in rule_set_choices(community):
         raise DomainError("bad_request", _l("Choose a rule set."), field="rule_set_id")
@@ -144,10 +165,12 @@ def update(
     if not permissions.can_manage(viewer, consultation):
         raise Forbidden()
     if consultation.phase in permissions.CLOSED:
-        raise refuse(Refusal("wrong_phase"))
+        raise refuse(Refusal("wrong_phase"), consultation)
     title, building, parties, chair = _check_fields(
         consultation.community, title=title, building_id=building_id, parties=parties, chair_id=chair_id
     )
+    if (building.id if building else None) != consultation.building_id:
+        _check_convenor(viewer, building)  # a new scope is convened anew
     consultation.title = title
     consultation.background = background or ""
     consultation.background_html = render_markdown(background or "")
@@ -207,7 +230,7 @@ def change_rules(viewer: Viewer, consultation: Consultation, values: dict) -> Ru
     if not permissions.can_manage(viewer, consultation):
         raise Forbidden()
     if consultation.phase in permissions.CLOSED:
-        raise refuse(Refusal("wrong_phase"))
+        raise refuse(Refusal("wrong_phase"), consultation)
     rules = consultation.rule_set
     changed = rule_sets.validated_changes(rules, values)
     if not changed:

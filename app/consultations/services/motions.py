@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.communities.access import Viewer
+from app.communities.models import Membership
 from app.consultations import permissions
 from app.consultations.models import Attendance, Consultation, Motion, MotionState, Phase
 from app.consultations.services.display import floor_dict, motion_dict
 from app.consultations.services.shared import (
     NAMESPACE,
     POLL,
+    as_member,
     check_view,
     end_floor,
     hands,
@@ -51,10 +54,11 @@ def move(viewer: Viewer, consultation: Consultation, *, client_id, text) -> Moti
     )
     if existing is not None:
         return existing
-    if not permissions.can_participate(viewer, consultation):
-        raise refuse(Refusal("not_verified"))
+    barred = permissions.refusal_to_vote(viewer, consultation)
+    if barred is not None:
+        raise refuse(Refusal(barred), consultation)
     if consultation.phase != Phase.OPEN:
-        raise refuse(Refusal("wrong_phase"))
+        raise refuse(Refusal("wrong_phase"), consultation)
     if consultation.locked and not permissions.is_chair(viewer, consultation):
         raise refuse(Refusal("locked"))
     if moderation.muted_until(consultation.room, viewer.user_id) is not None:
@@ -89,14 +93,16 @@ def second(viewer: Viewer, motion: Motion) -> Motion:
         return motion
     if motion.state != MotionState.MOVED:
         raise DomainError("wrong_phase", _l("This motion is not waiting for a second."), status=409)
+    barred = permissions.refusal_to_vote(viewer, consultation)
     refusal = engine.check_second(
         consultation.rule_set.to_rules(),
         is_mover=viewer.is_user(motion.mover_id),
         is_chair=permissions.is_chair(viewer, consultation),
-        can_vote=permissions.can_participate(viewer, consultation),
+        can_vote=barred is None,
+        barred=barred or "not_verified",
     )
     if refusal is not None:
-        raise refuse(refusal) if refusal.code != "forbidden" else Forbidden(_l("You cannot second your own motion."))
+        raise refuse(refusal, consultation)
     motion.state = MotionState.DEBATE
     motion.seconder = viewer.user
     motion.seconded_at = utcnow()
@@ -134,7 +140,7 @@ def call_vote(viewer: Viewer, motion: Motion) -> Motion:
         )
         raise DomainError("wrong_phase", message, status=409)
     if consultation.phase not in (Phase.OPEN, Phase.VOTING):
-        raise refuse(Refusal("wrong_phase"))
+        raise refuse(Refusal("wrong_phase"), consultation)
     motion.state = MotionState.VOTING
     motion.vote_opened_at = utcnow()
     voting.open_poll(community_id=consultation.community_id, poll_type=POLL, subject_id=motion.id)
@@ -162,10 +168,22 @@ def close_vote(viewer: Viewer, motion: Motion) -> Motion:
 
 
 def eligible_voters(consultation: Consultation) -> int:
-    """Who could vote: participants who came into the room, less a neutral chair."""
-    rows = db.session.scalars(select(Attendance).where(Attendance.consultation_id == consultation.id))
+    """Who could vote: those who came into the room and may vote (the parties: not residents the rule set
+    only lets speak), less a neutral chair."""
+    members = db.session.scalars(
+        select(Membership)
+        .join(Attendance, Attendance.user_id == Membership.user_id)
+        .where(Attendance.consultation_id == consultation.id, Membership.community_id == consultation.community_id)
+        .options(selectinload(Membership.household))
+    )
     chair_neutral = consultation.rule_set.chair_neutral
-    return sum(1 for a in rows if not (chair_neutral and a.user_id == consultation.chair_id))
+    community = consultation.community
+    return sum(
+        1
+        for m in members
+        if permissions.can_vote(as_member(m, community), consultation)
+        and not (chair_neutral and m.user_id == consultation.chair_id)
+    )
 
 
 def count_the_vote(consultation: Consultation, motion: Motion) -> None:

@@ -6,13 +6,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.communities.access import Viewer
-from app.consultations.labels import BADGE_LABELS, MOTION_STATE_LABELS, PARTY_LABELS, STANCE_LABELS
-from app.consultations.minutes import AttendeeRecord, MinutesData, MotionRecord, SpeechRecord
+from app.consultations.labels import (
+    BADGE_LABELS,
+    MODERATION_LABELS,
+    MOTION_STATE_LABELS,
+    PARTY_LABELS,
+    STANCE_LABELS,
+)
+from app.consultations.minutes import AttendeeRecord, EventRecord, MinutesData, MotionRecord, SpeechRecord
 from app.consultations.models import Attendance, Consultation, Motion, MotionState, Party, Phase, Speech
 from app.consultations.services.display import badges_for
 from app.consultations.services.shared import check_view
 from app.core.errors import DomainError
 from app.extensions import db
+from app.moderation import services as moderation
+from app.procedure.labels import describe_changes
 
 
 def _in_order(model, consultation: Consultation) -> list:
@@ -29,6 +37,7 @@ def minutes(viewer: Viewer, consultation: Consultation) -> MinutesData:
     motions = _in_order(Motion, consultation)
     badges = badges_for(consultation, {a.user_id for a in attendance} | {s.author_id for s in speeches})
     motion_no = {m.id: n for n, m in enumerate(motions, start=1)}
+    speech_no = {s.id: n for n, s in enumerate(speeches, start=1)}
     return MinutesData(
         community=consultation.community.name,
         title=consultation.title,
@@ -71,4 +80,20 @@ def minutes(viewer: Viewer, consultation: Consultation) -> MinutesData:
             for n, s in enumerate(speeches, start=1)
         ),
         resolutions=tuple(m.text for m in motions if m.state == MotionState.CARRIED),
+        events=tuple(_event(entry, speech_no) for entry in moderation.room_history(consultation.room)),
+    )
+
+
+def _event(entry, speech_no: dict[int, int]) -> EventRecord:
+    """One line of the moderator log as the minutes record it."""
+    label = MODERATION_LABELS.get(entry.action)
+    on_speech = entry.target_type == Speech.__tablename__
+    return EventRecord(
+        at=entry.created_at,
+        action=str(label) if label is not None else entry.action,
+        member=entry.target_user.name if entry.target_user_id and entry.target_user else None,
+        by=entry.actor.name if entry.actor_id and entry.actor else None,
+        detail=describe_changes(entry.reason) if entry.action == "rules" else entry.reason or "",
+        until=entry.until,
+        speech_no=speech_no.get(entry.target_id) if on_speech else None,
     )

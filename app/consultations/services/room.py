@@ -51,6 +51,7 @@ def _speaker(viewer: Viewer, consultation: Consultation, motion: Motion | None, 
     counts = Speech.by_chair.is_(False)  # the speeches that count against a limit
     if consultation.rule_set.mode == Mode.FORMAL:
         counts &= Speech.motion_id == motion.id if motion is not None else Speech.motion_id.is_(None)
+    barred = permissions.refusal_to_speak(viewer, consultation)
     speeches_so_far, last = db.session.execute(
         select(func.count().filter(counts), func.max(Speech.created_at)).where(
             Speech.consultation_id == consultation.id, Speech.author_id == user_id
@@ -61,7 +62,8 @@ def _speaker(viewer: Viewer, consultation: Consultation, motion: Motion | None, 
     return SpeakerState(
         member_id=user_id,
         is_chair=permissions.is_chair(viewer, consultation),
-        can_speak=permissions.can_participate(viewer, consultation),
+        can_speak=barred is None,
+        barred=barred or "not_verified",
         muted=moderation.muted_until(consultation.room, user_id) is not None,
         speeches_so_far=speeches_so_far,
         seconds_since_last=(now - last).total_seconds() if last is not None else None,
@@ -70,13 +72,12 @@ def _speaker(viewer: Viewer, consultation: Consultation, motion: Motion | None, 
 
 def _room(consultation: Consultation, now: datetime, pending: list[Motion]) -> RoomState:
     """The room as the rules see it; `pending` is pending_motions() (a motion being voted on is one of them)."""
-    voting_now = any(m.state == MotionState.VOTING for m in pending)
     return RoomState(
-        # debate stops while a motion is put to the vote
-        phase_open=consultation.phase == Phase.OPEN and not voting_now,
+        phase_open=consultation.phase == Phase.OPEN,
         locked=consultation.locked,
         floor_holder=consultation.floor_holder_id,
         floor_seconds_left=seconds_left(consultation, now),
+        voting=any(m.state == MotionState.VOTING for m in pending),  # debate stops while a motion is voted on
     )
 
 
@@ -90,8 +91,8 @@ def _parse_stance(value) -> Stance | None:
 
 
 def record_attendance(viewer: Viewer, consultation: Consultation) -> None:
-    """Note that a participant came into the room (once)."""
-    if not permissions.can_participate(viewer, consultation):
+    """Note that a participant (one who may speak) came into the room (once)."""
+    if not permissions.can_speak(viewer, consultation):
         return
     exists = db.session.scalar(
         select(Attendance.id).where(Attendance.consultation_id == consultation.id, Attendance.user_id == viewer.user_id)
@@ -124,6 +125,8 @@ def room_state(viewer: Viewer, consultation: Consultation, after_id=None) -> dic
     if after_id is not None and (not isinstance(after_id, int) or isinstance(after_id, bool) or after_id < 0):
         raise DomainError("bad_request", _l("The request could not be understood."), field="after_id")
     record_attendance(viewer, consultation)
+    cannot_speak = permissions.refusal_to_speak(viewer, consultation)
+    cannot_vote = permissions.refusal_to_vote(viewer, consultation)
     speeches = messages(consultation, after_id)
     badges = badges_for(consultation, {s.author_id for s in speeches})
     motion = pending_motion(consultation)
@@ -137,11 +140,19 @@ def room_state(viewer: Viewer, consultation: Consultation, after_id=None) -> dic
             "id": viewer.user_id,
             "verified": viewer.is_verified,
             "receipt": _receipt(motion, viewer),
-            "can_speak": permissions.can_participate(viewer, consultation),
+            "can_speak": cannot_speak is None,
+            "can_vote": cannot_vote is None,
+            # why not, in words (the room says so beside the speaking box and the motion)
+            "why_not_speak": _why(cannot_speak, consultation),
+            "why_not_vote": _why(cannot_vote, consultation),
             "is_chair": permissions.is_chair(viewer, consultation),
             "can_moderate": permissions.can_moderate(viewer, consultation),
         },
     }
+
+
+def _why(code: str | None, consultation: Consultation) -> str | None:
+    return str(refuse(Refusal(code), consultation).message) if code is not None else None
 
 
 @dataclass(frozen=True)
@@ -201,7 +212,7 @@ def speak(
         on_motion=on_motion,
     )
     if refusal is not None:
-        raise refuse(refusal)
+        raise refuse(refusal, consultation)
     rate_limit("speak", str(viewer.user_id), "RATELIMIT_SPEAK")
     speech = db.session.scalar(
         insert_or_ignore(Speech)
@@ -249,7 +260,7 @@ def raise_hand(viewer: Viewer, consultation: Consultation, stance=None) -> dict:
         on_motion=motion is not None,
     )
     if refusal is not None:
-        raise refuse(refusal)
+        raise refuse(refusal, consultation)
     hand = db.session.scalar(
         select(HandRaise).where(HandRaise.consultation_id == consultation.id, HandRaise.user_id == viewer.user_id)
     )
@@ -274,25 +285,32 @@ def lower_hand(viewer: Viewer, consultation: Consultation) -> dict:
 
 
 def grant_floor(viewer: Viewer, consultation: Consultation, target_user_id) -> dict:
-    """The chair gives the floor to a member, for the rule set's floor time."""
+    """The chair gives the floor to a member, for the rule set's floor time: only to a member who could use
+    it (not muted, not at the speech limit; not while a vote is under way or the room is locked)."""
     check_view(viewer, consultation)
     if not permissions.can_chair(viewer, consultation):
         raise Forbidden(_l("Only the chair can give the floor."))
-    if consultation.phase != Phase.OPEN:
-        raise refuse(Refusal("wrong_phase"))
     rules = consultation.rule_set.to_rules()
     if rules.mode != Mode.FORMAL:
-        raise DomainError("bad_request", _l("In open mode everyone may speak without the floor."))
+        raise refuse(Refusal("rule_open_mode"), consultation)
     target = db.session.get(User, target_user_id) if isinstance(target_user_id, int) else None
-    if target is None or not permissions.can_participate(access.viewer(target, consultation.community), consultation):
+    member = access.viewer(target, consultation.community) if target is not None else None
+    if member is None or not permissions.can_speak(member, consultation):
         raise DomainError("not_found", _l("This member is not taking part in this consultation."), status=404)
+    now = utcnow()
+    pending = pending_motions(consultation)
+    motion = pending[0] if pending else None
+    refusal = engine.check_floor_for(
+        rules, _room(consultation, now, pending), _speaker(member, consultation, motion, now)
+    )
+    if refusal is not None:
+        raise refuse(Refusal(refusal.code, (*refusal.params, ("name", target.name))), consultation)
     raised = hands(consultation)
     queue = [QueueEntry(h.user_id, h.stance, h.id) for h in raised]
     chosen = next((e for e in queue if e.member_id == target.id), QueueEntry(target.id, None, 0))
     refusal = engine.check_grant(rules, queue, consultation.last_stance, chosen)
     if refusal is not None:
-        raise refuse(refusal)
-    now = utcnow()
+        raise refuse(refusal, consultation)
     consultation.floor_holder = target
     consultation.floor_ends_at = now + timedelta(seconds=rules.floor_seconds)
     consultation.floor_stance = chosen.stance

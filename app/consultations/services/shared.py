@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -12,6 +13,7 @@ from app.accounts.models import User
 from app.communities.access import Viewer
 from app.communities.models import Community, Membership
 from app.consultations import permissions
+from app.consultations.labels import PARTY_LABELS, PHASE_LABELS
 from app.consultations.models import PENDING_MOTION_STATES, Consultation, HandRaise, Motion
 from app.core.errors import DomainError, NotFound
 from app.extensions import db
@@ -21,10 +23,29 @@ NAMESPACE = "/consultations"
 POLL = "motion"
 REPLAY_LIMIT = 200
 
-# Each refusal code of the rule engine, as the translated sentence the member reads.
+# Each refusal code of the rule engine and the consultation's permissions, as the translated sentence the
+# member reads: each names its own cause (docs/realtime.md lists the codes).
 REFUSALS = {
-    "not_verified": lambda p: _l("Only verified members taking part in this consultation can do this."),
-    "wrong_phase": lambda p: _l("This consultation is not open for that now."),
+    "not_verified": lambda p: _l("Only verified members of this community can take part; you can read along."),
+    "not_a_party": lambda p: _l(
+        "Only the parties taking part in this consultation (%(parties)s) speak and vote here; you can read along.",
+        parties=p.get("parties", ""),
+    ),
+    "not_a_party_vote": lambda p: _l(
+        "Residents who are not a listed party may speak here, but only the parties (%(parties)s) move, second "
+        "and vote.",
+        parties=p.get("parties", ""),
+    ),
+    "not_in_scope": lambda p: _l(
+        "This consultation is for the residents of %(building)s; you can read along.", building=p.get("building", "")
+    ),
+    "wrong_phase": lambda p: (
+        _l("Not possible at this stage of the consultation (%(phase)s).", phase=p["phase"])
+        if "phase" in p
+        else _l("This consultation is not open for that now.")
+    ),
+    "vote_in_progress": lambda p: _l("A vote is under way: speeches and raised hands wait until the chair closes it."),
+    "vote_not_open": lambda p: _l("This motion is not being voted on now (it is: %(state)s).", state=p["state"]),
     "locked": lambda p: _l("The chair has locked the room; only the chair can speak now."),
     "muted": lambda p: _l("You are muted in this room for now."),
     "bad_request": lambda p: _l("The request could not be understood."),
@@ -44,18 +65,76 @@ REFUSALS = {
     ),
     "rule_slow_mode": lambda p: _l("Please wait %(seconds)d seconds before speaking again.", **p),
     "rule_no_floor": lambda p: _l("Raise your hand and wait for the chair to give you the floor."),
+    "rule_floor_time_up": lambda p: _l(
+        "Your %(seconds)d seconds on the floor are up. Raise your hand again to speak.", seconds=p["seconds"]
+    ),
+    "rule_no_motion": lambda p: _l(
+        "No motion is pending, and there is no debate without a motion: ask a question without taking a side, "
+        "or move a motion."
+    ),
+    "rule_open_mode": lambda p: _l("In open mode there is no queue: everyone speaks directly."),
     "rule_stance_required": lambda p: _l("Say first whether you are for, against or neutral on the motion."),
     "rule_chair_neutral": lambda p: _l("The chair stays neutral: the chair does not argue for a side or vote."),
     "rule_alternate": lambda p: _l("Speakers alternate: give the floor to someone from the other side first."),
+    "rule_own_motion": lambda p: _l("You moved this motion: another member must second it."),
+    "grant_locked": lambda p: _l("The room is locked: unlock it before giving anyone the floor."),
+    "grant_muted": lambda p: _l(
+        "%(name)s is muted in this room: the floor cannot be given to them until the mute ends.", name=p["name"]
+    ),
+    "grant_speech_limit": lambda p: (
+        _l(
+            "%(name)s has spoken %(count)d times on this motion, the most the rules allow: the floor cannot be "
+            "given to them.",
+            name=p["name"],
+            count=p["count"],
+        )
+        if p.get("per") == "motion"
+        else _l(
+            "%(name)s has spoken %(count)d times in this consultation, the most the rules allow: the floor cannot "
+            "be given to them.",
+            name=p["name"],
+            count=p["count"],
+        )
+    ),
     "already_voted": lambda p: _l("You have voted already; a vote cannot be changed."),
     "forbidden": lambda p: _l("You do not have permission to do this."),
 }
-REFUSAL_STATUS = {"forbidden": 403, "not_verified": 403, "already_voted": 409, "bad_request": 400}
+REFUSAL_STATUS = {
+    "forbidden": 403,
+    "not_verified": 403,
+    "not_a_party": 403,
+    "not_a_party_vote": 403,
+    "not_in_scope": 403,
+    "already_voted": 409,
+    "bad_request": 400,
+}
 
 
-def refuse(refusal: Refusal) -> DomainError:
-    """Turn the engine's refusal into the DomainError that views and sockets report."""
-    message = REFUSALS[refusal.code](dict(refusal.params))
+def listed(labels) -> LazyString:
+    """Labels joined as a list in the reader's language (translated when the message is shown)."""
+
+    def joined() -> str:
+        locale = get_locale()
+        return ("、" if locale is None or locale.language == "zh" else ", ").join(str(label) for label in labels)
+
+    return LazyString(joined)
+
+
+def about(consultation: Consultation) -> dict:
+    """What a refusal's message may name about the consultation: its stage, parties and building."""
+    parties = [PARTY_LABELS[p] for p in PARTY_LABELS if p.value in (consultation.parties or ())]
+    return {
+        "phase": PHASE_LABELS[consultation.phase],
+        "parties": listed(parties),
+        "building": consultation.building.name if consultation.building_id else "",
+    }
+
+
+def refuse(refusal: Refusal, consultation: Consultation | None = None) -> DomainError:
+    """Turn the engine's or the permissions' refusal into the DomainError that views and sockets report;
+    with the consultation, the message can name its stage, parties and building."""
+    params = {**(about(consultation) if consultation is not None else {}), **dict(refusal.params)}
+    message = REFUSALS[refusal.code](params)
     return DomainError(refusal.code, message, status=REFUSAL_STATUS.get(refusal.code, 422))
 
 

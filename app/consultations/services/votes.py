@@ -19,6 +19,7 @@ from app.communities import access
 from app.communities.access import Viewer
 from app.communities.models import Membership
 from app.consultations import permissions
+from app.consultations.labels import MOTION_STATE_LABELS
 from app.consultations.models import Attendance, Consultation, Motion, MotionState
 from app.consultations.services.display import motion_dict
 from app.consultations.services.shared import NAMESPACE, POLL, as_member, refuse
@@ -28,7 +29,7 @@ from app.core.models import insert_or_ignore, utcnow
 from app.core.realtime import call_after_commit, coalesced
 from app.extensions import db, socketio
 from app.procedure import engine
-from app.procedure.engine import Choice
+from app.procedure.engine import Choice, Refusal
 from app.voting import services as voting
 
 
@@ -196,15 +197,18 @@ def _write_distinct_votes(requests, active: dict[int, User]) -> list[Voted | Dom
                 continue
             if consultation.id not in rules:
                 rules[consultation.id] = consultation.rule_set.to_rules()
+            barred = permissions.refusal_to_vote(voter, consultation)
             refusal = engine.check_vote(
                 rules[consultation.id],
                 is_chair=permissions.is_chair(voter, consultation),
-                eligible=permissions.can_participate(voter, consultation),
+                eligible=barred is None,
                 voting_open=motion.state == MotionState.VOTING,
                 already_voted=prior is not None,
+                barred=barred or "not_verified",
             )
             if refusal is not None:
-                raise refuse(refusal)
+                state = (("state", MOTION_STATE_LABELS[motion.state]),)
+                raise refuse(Refusal(refusal.code, (*refusal.params, *state)), consultation)
             if motion.id not in polls:
                 polls[motion.id] = voting.open_poll(
                     community_id=consultation.community_id, poll_type=POLL, subject_id=motion.id

@@ -23,10 +23,10 @@ function motionParts(m) {
     quorum_met: !!c && !!c.quorum_met,
     quorum_not_met: !!c && !c.quorum_met,
     voted: !!receipt,
-    second: m.state === 'moved' && !!you.can_speak && !isMover && !neutral,
+    second: m.state === 'moved' && !!you.can_vote && !isMover && !neutral,
     withdraw: (m.state === 'moved' || m.state === 'debate') && isMover,
     call_vote: m.state === 'debate' && !!you.is_chair,
-    vote: m.state === 'voting' && !!you.can_speak && !neutral && !receipt,
+    vote: m.state === 'voting' && !!you.can_vote && !neutral && !receipt,
     close_vote: m.state === 'voting' && !!you.is_chair,
     none: false,
   };
