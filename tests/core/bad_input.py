@@ -35,6 +35,7 @@ from app.ideas.models import Idea
 from app.microprojects.models import MicroProject
 from app.procedure.models import RuleSet
 from app.voting.models import Objection
+from tests import factories
 
 NUL = "a\x00b"
 HUGE = 2**63
@@ -244,20 +245,24 @@ class Sweep:
             return dict(conn.execute(self._count_sql).tuples().all())
 
     def login(self, who: str):
+        """A fresh login of `who` for the next request (a swept logout or "sign out everywhere" ends the one
+        before): made before the row counts are taken, so it is not counted as the request's write."""
         http = self.clients[who]
+        with self.app.app_context():
+            token = factories.login_token(db.session.get(User, self.users[who]))
         with http.session_transaction() as session:
             session.clear()
-            session["_user_id"] = str(self.users[who])
+            session["_user_id"] = token
             session["_fresh"] = True
         return http
 
     def request(self, who: str, method: str, url: str, *, data=None, multipart: bool = False, what: str = ""):
         """One request; a 500 (or an exception, which the test client raises) is a finding, and so is a
         refused request that changed a row count. Returns the response, or None after an exception."""
+        http = self.login(who)
         before = self.counts()
         response = None
         with self.app.app_context():
-            http = self.login(who)
             try:
                 if multipart:
                     response = http.open(url, method=method, data=data, content_type="multipart/form-data")
@@ -283,9 +288,9 @@ class Sweep:
     def emit(self, who: str, namespace: str, event: str, payload, *, what: str = ""):
         """One socket event; an answer "server_error" (or none, or an exception) is a finding, and so is a
         refusal that changed a row count."""
+        http = self.login(who)
         before = self.counts()
         with self.app.app_context():
-            http = self.login(who)
             client = socketio.test_client(self.app, namespace=namespace, flask_test_client=http)
             try:
                 answer = client.emit(event, payload, namespace=namespace, callback=True)
