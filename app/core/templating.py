@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_datetime_format
 from flask import current_app
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from markupsafe import Markup, escape
 
 from app.core import glossary
@@ -41,6 +41,8 @@ def format_moment(value, fmt: str = "short") -> Markup:
     line may break between the date and the time, never inside either."""
     if not value:
         return Markup("")
+    if fmt not in ("short", "medium", "long", "full"):  # a pattern of its own ("HH:mm"): one whole value
+        return unbroken(format_datetime(value, fmt))
     pattern = get_datetime_format(fmt, locale=get_locale())  # e.g. "{1}, {0}" (en), "{1} {0}" (zh)
     date_part, time_part = unbroken(format_date(value, fmt)), unbroken(format_time(value, fmt))
     before, _, rest = pattern.partition("{1}")
