@@ -35,6 +35,9 @@ STANCE_CHOICE_LABELS = {
     Stance.NEUTRAL: _l("Neutral (中立)"),
 }
 
+# a vote on a motion, as its review step and the bottom bar name it
+VOTE_LABELS = {"for": _l("In favour"), "against": _l("Against"), "abstain": _l("Abstain")}
+
 MOTION_STATE_LABELS = {
     MotionState.MOVED: _l("Waiting for a second"),
     MotionState.DEBATE: _l("Under debate"),

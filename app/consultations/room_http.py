@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, redirect, request, session, url_for
+from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.communities import access
 from app.consultations import bp, permissions, services
-from app.consultations.labels import MOTION_STATE_LABELS
+from app.consultations.labels import MOTION_STATE_LABELS, VOTE_LABELS
 from app.consultations.models import Consultation, Motion, MotionState
 from app.core import validation
 from app.core.errors import DomainError, NotFound
@@ -94,6 +94,8 @@ def _room_action(anchor: str):
                 # the rules' refusals, "not verified" (403) among them, are said in the room
                 handle_refusal(err, reraise=(404,))
                 return _back(consultation.id)
+            if isinstance(said, Response):  # a page of its own (the vote's review step), not a message
+                return said
             flash(said, "success")
             return _back(consultation.id, anchor)
 
@@ -189,7 +191,16 @@ def close_vote(consultation, viewer):
 
 @_route("vote", "#motion")
 def vote(consultation, viewer):
-    """Vote for / against / abstain, once (a retry gets the same receipt)."""
+    """Vote for / against / abstain, once (a retry gets the same receipt). Without confirmed=1 the choice is
+    shown first, with "once sent, it cannot be changed" (the review step; the live room does it in place)."""
     motion = _motion_of(consultation)
+    if request.form.get("confirmed") != "1":
+        checked = services.review_vote(viewer, motion, _field_str("choice"))
+        if not isinstance(checked, services.Voted):  # the same vote again: cast it, for the same receipt
+            page = render_template(
+                "consultations/review_vote.html", consultation=consultation, community=viewer.community,
+                motion=motion, choice=checked.value, vote_labels=VOTE_LABELS,
+            )  # fmt: skip
+            return Response(page)
     voted = services.submit_vote(current_user.id, motion.id, _field_str("choice"))
     return _("You have voted. Receipt code: %(code)s", code=voted.receipt)

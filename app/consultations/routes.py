@@ -19,6 +19,7 @@ from app.consultations.labels import (
     PARTY_LABELS,
     PHASE_LABELS,
     STANCE_LABELS,
+    VOTE_LABELS,
 )
 from app.consultations.minutes import build_docx, minutes_filename
 from app.consultations.models import Consultation, Motion, MotionState, Phase
@@ -141,6 +142,7 @@ def _room(consultation, viewer, speak_form, status=200):
             party_labels={p.value: label for p, label in PARTY_LABELS.items()},
             stance_labels={s.value: label for s, label in STANCE_LABELS.items()},
             motion_state_labels={s.value: label for s, label in MOTION_STATE_LABELS.items()},
+            vote_labels=VOTE_LABELS,
             badge_labels=BADGE_LABELS,
             action_labels=MODERATION_LABELS,
             moderation_log=moderation.room_log(consultation.room, limit=20),

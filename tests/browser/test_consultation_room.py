@@ -60,6 +60,15 @@ SAME_AS_SERVER = """async (selector) => {
 }"""
 
 
+def _in_view(page, selector: str) -> bool:
+    """Wholly on the screen as it is (no scrolling)."""
+    return page.evaluate(
+        """(selector) => { const r = document.querySelector(selector).getBoundingClientRect();
+           return r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth; }""",
+        selector,
+    )
+
+
 def _same_as_server(page, selector: str) -> None:
     difference = page.evaluate(SAME_AS_SERVER, selector)
     assert difference == "", difference
@@ -69,7 +78,8 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
     from tests.browser.conftest import PHONE
 
     chair, chair_errors = _enter(phone, live_server, CHAIR)
-    resident_context = browser.new_context(locale="zh-CN", **PHONE)
+    small = {**PHONE, "viewport": {"width": 360, "height": 740}}  # the resident's is a small phone
+    resident_context = browser.new_context(locale="zh-CN", **small)
     owner_context = browser.new_context(locale="zh-CN", **PHONE)
     try:
         resident, resident_errors = _enter(resident_context, live_server, RESIDENT)
@@ -88,7 +98,17 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
         resident.locator("#hand-for").check()
         resident.locator("#hand [data-action=raise_hand]").click()
         chair.locator("#floor [data-action=grant_floor]").click()
-        # The resident has the floor: told so, with the countdown running, and speaks within it.
+        # The resident has the floor: told so at the bottom of her screen, where the speech box now is (no
+        # scrolling), focused, with the countdown running and "I have finished"; a screen reader hears it.
+        bar = resident.locator("#turn-bar [data-part=floor]")
+        bar.wait_for(state="visible")
+        box = resident.locator("#turn-bar #speak-form textarea[name=body]")
+        assert _in_view(resident, "#turn-bar #speak-form textarea[name=body]")
+        assert _in_view(resident, "#turn-bar [data-part=floor] [data-action=yield_floor]")
+        assert resident.evaluate("document.activeElement.name") == "body"
+        assert "您已获得发言权" in resident.locator("#turn-announce").text_content()
+        assert re.fullmatch(r"\d+:\d\d", resident.locator("#turn-bar [data-turn=countdown]").text_content())
+        assert box.count() == 1
         resident.wait_for_selector("#floor .floor-yours")
         countdown = resident.locator("#floor .countdown").text_content()
         assert re.fullmatch(r"\d+:\d\d", countdown), countdown
@@ -109,10 +129,20 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
             _same_as_server(page, f"#{item}")
             _same_as_server(page, "#floor-content")
 
-        # The chair calls the vote; the resident and the owner vote for; the chair closes it: carried.
+        # The chair calls the vote: it comes to the bottom of the resident's screen, with the buttons; each
+        # vote is reviewed before it is sent (the owner votes in the motion panel). Carried.
         chair.locator("#motion [data-action=call_vote]").click()
-        resident.locator("#motion [data-action=vote][data-choice=for]").click()
+        resident.locator("#turn-bar [data-part=vote]").wait_for(state="visible")
+        assert _in_view(resident, "#turn-bar [data-part=vote] [data-choice=for]")
+        assert "在2栋北侧建集中充电棚" in resident.locator("#turn-announce").text_content()
+        resident.locator("#turn-bar [data-action=vote][data-choice=for]").click()
+        review = resident.locator("#turn-bar .vote-review")
+        assert "您选择了：赞成。提交后不能更改。" in review.text_content()
+        assert resident.locator("#turn-bar [data-action=vote][data-choice=against]").is_hidden()
+        review.locator("[data-confirmed]").click()
+        resident.locator("#turn-bar").wait_for(state="hidden")  # voted: nothing waits for her now
         owner.locator("#motion [data-action=vote][data-choice=for]").click()
+        owner.locator("#motion [data-confirmed]").click()
         resident.wait_for_selector("#motion .motion-voted")
         owner.wait_for_selector("#motion .motion-voted")
         chair.once("dialog", lambda dialog: dialog.accept())

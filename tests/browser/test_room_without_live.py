@@ -96,6 +96,9 @@ def test_a_formal_room_without_javascript(live_server, browser):
         # The resident has the floor and speaks within it.
         resident.reload()
         assert resident.locator("#floor .floor-yours").is_visible()
+        # the bar at the bottom says so without JavaScript too, with a way to the speech box
+        assert resident.locator("#turn-bar [data-part=floor]").is_visible()
+        assert resident.locator("#turn-bar a[href='#speak']").is_visible()
         assert re.fullmatch(r"\d+:\d\d", resident.locator("#floor .countdown").text_content())
         resident.locator("#speak-form textarea[name=body]").fill("充电棚离楼远，更安全，我赞成。")
         resident.locator("#speak-form input[name=stance][value=for]").check()
@@ -109,6 +112,11 @@ def test_a_formal_room_without_javascript(live_server, browser):
         for voter in (resident, owner):
             voter.reload()
             _submit(voter, "#motion [data-action=vote][data-choice=for]")
+            # the review step, a page of its own without JavaScript: the choice, and that it is final
+            assert "您选择了：" in voter.locator(".review-choice").text_content()
+            assert "赞成" in voter.locator(".review-choice strong").text_content()
+            assert "提交后不能更改。" in voter.locator(".review-warning").text_content()
+            _submit(voter, ".review-step button[type=submit]")
             assert "回执码" in _flash(voter)
             assert voter.locator("#motion .motion-voted").is_visible()
             assert voter.locator("#motion [data-action=vote]").count() == 0  # not offered twice

@@ -81,6 +81,7 @@ def _crawl(page, origin, start):
     while queue and len(seen) <= MAX_PAGES:
         path = queue.pop(0)
         response = page.goto(origin + path)
+        assert response is None or response.status < 500, (path, response.status)  # no page a link leads to fails
         if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
             continue
         yield path, page.evaluate(MEASURE, VALUES)

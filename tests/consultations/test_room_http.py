@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
 import pytest
 
 from app.consultations import services
@@ -266,7 +267,7 @@ def test_vote(key, expected, app, world, formal, u):
     consultation = formal()
     debated = _debated_motion(consultation, u)
     motion = committed(services.call_vote(viewer_of(u[CHAIR], debated), debated))
-    response, page = post(app, world, key, consultation, "vote", motion_id=motion.id, choice="against")
+    response, page = post(app, world, key, consultation, "vote", motion_id=motion.id, choice="against", confirmed="1")
     check(response, page, key, expected, "You have voted. Receipt code:")
     assert count(Ballot, poll_type="motion", poll_id=motion.id) == allowed(VOTE, key)
     if allowed(VOTE, key):
@@ -274,8 +275,34 @@ def test_vote(key, expected, app, world, formal, u):
         assert receipt in page  # the flash, and the room's own note, so the vote is not offered again
         assert f'data-choice="for" data-motion-id="{motion.id}"' not in page  # (the <template> has one, empty)
         again, page = post(app, world, key, consultation, "vote", motion_id=motion.id, choice="against")
-        assert again.status_code == 303 and receipt in page
+        assert again.status_code == 303 and receipt in page  # the same vote again: no review, the same receipt
         assert count(Ballot, poll_type="motion", poll_id=motion.id) == 1
+
+
+@pytest.mark.parametrize(("key", "expected"), cases(table_with_anonymous(VOTE)))
+def test_a_motion_vote_is_reviewed_before_it_is_cast(key, expected, app, world, formal, u):
+    """Without JavaScript the first press shows the choice and "once sent, it cannot be changed"; only the
+    page's own button casts it. Those who may not vote are told why, as before, and nothing is stored."""
+    consultation = formal()
+    debated = _debated_motion(consultation, u)
+    motion = committed(services.call_vote(viewer_of(u[CHAIR], debated), debated))
+    client = logged_in(app, None if key == ANONYMOUS else world.users[key])
+    response = client.post(
+        f"/consultations/{consultation.id}/room/vote", data={"motion_id": motion.id, "choice": "for"}
+    )
+    assert count(Ballot, poll_type="motion", poll_id=motion.id) == 0
+    if not allowed(VOTE, key):
+        assert response.status_code in (302, 303, 404)
+        return
+    assert response.status_code == 200
+    html = lxml.html.fromstring(response.get_data(as_text=True))
+    assert "Once sent, it cannot be changed." in html.text_content()
+    assert html.xpath("string(//*[@class='review-choice']//strong)") == "In favour"
+    form = html.xpath("//form[contains(@action, '/room/vote')]")[0]
+    fields = {i.get("name"): i.get("value") for i in form.xpath(".//input[@type='hidden']")}
+    assert fields["choice"] == "for" and fields["confirmed"] == "1" and fields["motion_id"] == str(motion.id)
+    cast = client.post(form.get("action"), data=fields)
+    assert cast.status_code == 303 and count(Ballot, poll_type="motion", poll_id=motion.id) == 1
 
 
 # -- malformed posts and a motion of another room ------------------------------------------------------
@@ -416,7 +443,7 @@ def test_the_vote_form_only_for_the_parties(key, expected, app, world, rules_tem
     motion = committed(services.call_vote(viewer_of(u[CHAIR], consultation), seconded))
     client = as_http(app, world, key, unit)
     response = client.post(
-        f"/consultations/{consultation.id}/room/vote", data={"motion_id": motion.id, "choice": "for"}
+        f"/consultations/{consultation.id}/room/vote", data={"motion_id": motion.id, "choice": "for", "confirmed": "1"}
     )
     page = client.get(response.headers["Location"]).get_data(as_text=True) if response.status_code == 303 else ""
     check(response, page, key, expected, "You have voted. Receipt code:")

@@ -53,7 +53,7 @@ from app.consultations.services.room import (
     yield_floor,
 )
 from app.consultations.services.shared import NAMESPACE, POLL, REFUSALS, refuse
-from app.consultations.services.votes import Voted, VoteRequest, submit_vote, vote, write_votes
+from app.consultations.services.votes import Voted, VoteRequest, review_vote, submit_vote, vote, write_votes
 
 __all__ = [
     "ALLOWED_PHASES",
@@ -90,6 +90,7 @@ __all__ = [
     "record_attendance",
     "refuse",
     "report",
+    "review_vote",
     "room_state",
     "rule_set_choices",
     "second",

@@ -141,6 +141,43 @@ def _voter(user: User, member: Membership | None, consultation: Consultation) ->
     return access.viewer(user, consultation.community)
 
 
+def _checked(voter: Viewer, motion: Motion, consultation: Consultation, rules: dict, choice, prior) -> Choice | Voted:
+    """Every check a vote makes, in one place: the choice, or the earlier ballot's receipt for a retry of the
+    same choice (`prior`: the voter's ballot on this motion, if any). `rules` caches rule sets by consultation."""
+    try:
+        choice = Choice(choice)
+    except ValueError:
+        raise DomainError("bad_request", _l("Vote for, against or abstain."), field="choice") from None
+    if prior is not None and prior.choice == choice.value:
+        return Voted(prior.receipt, prior.choice)
+    if consultation.id not in rules:
+        rules[consultation.id] = consultation.rule_set.to_rules()
+    barred = permissions.refusal_to_vote(voter, consultation)
+    refusal = engine.check_vote(
+        rules[consultation.id],
+        is_chair=permissions.is_chair(voter, consultation),
+        eligible=barred is None,
+        voting_open=motion.state == MotionState.VOTING,
+        already_voted=prior is not None,
+        barred=barred or "not_verified",
+    )
+    if refusal is not None:
+        state = (("state", MOTION_STATE_LABELS[motion.state]),)
+        raise refuse(Refusal(refusal.code, (*refusal.params, *state)), consultation)
+    return choice
+
+
+def review_vote(viewer: Viewer, motion: Motion, choice) -> Choice | Voted:
+    """The review step before a motion vote is cast ("You chose: for. Once sent, it cannot be changed."):
+    every check the vote makes, nothing written. A Voted when the viewer already cast this very choice."""
+    consultation = motion.consultation
+    if not permissions.can_view(viewer, consultation):
+        raise NotFound()
+    receipt = voting.receipt_for(POLL, motion.id, voting.user_key(viewer.user_id))
+    prior = voting.casts_by_receipt([receipt]).get(receipt)
+    return _checked(viewer, motion, consultation, {}, choice, prior)
+
+
 def _write_distinct_votes(requests, active: dict[int, User]) -> list[Voted | DomainError]:
     outcomes: list = [None] * len(requests)
     # each motion with its consultation and rule set, in one query: every round trip waits its turn in a busy loop
@@ -186,29 +223,11 @@ def _write_distinct_votes(requests, active: dict[int, User]) -> list[Voted | Dom
             voter = _voter(user, members.get((request.user_id, consultation.community_id)), consultation)
             if not permissions.can_view(voter, consultation):
                 raise NotFound()
-            try:
-                choice = Choice(request.choice)
-            except ValueError:
-                raise DomainError("bad_request", _l("Vote for, against or abstain."), field="choice") from None
-            prior = existing.get(receipts[index])
-            if prior is not None and prior.choice == choice.value:
-                # a retry, even one that arrives after the vote closed: the same receipt
-                outcomes[index] = Voted(prior.receipt, prior.choice)
+            checked = _checked(voter, motion, consultation, rules, request.choice, existing.get(receipts[index]))
+            if isinstance(checked, Voted):  # a retry, even one that arrives after the vote closed: the same receipt
+                outcomes[index] = checked
                 continue
-            if consultation.id not in rules:
-                rules[consultation.id] = consultation.rule_set.to_rules()
-            barred = permissions.refusal_to_vote(voter, consultation)
-            refusal = engine.check_vote(
-                rules[consultation.id],
-                is_chair=permissions.is_chair(voter, consultation),
-                eligible=barred is None,
-                voting_open=motion.state == MotionState.VOTING,
-                already_voted=prior is not None,
-                barred=barred or "not_verified",
-            )
-            if refusal is not None:
-                state = (("state", MOTION_STATE_LABELS[motion.state]),)
-                raise refuse(Refusal(refusal.code, (*refusal.params, *state)), consultation)
+            choice = checked
             if motion.id not in polls:
                 polls[motion.id] = voting.open_poll(
                     community_id=consultation.community_id, poll_type=POLL, subject_id=motion.id

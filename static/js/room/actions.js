@@ -5,7 +5,7 @@
 // Also here: the speaking form. Over the socket while the room is live (retried once with
 // the same client_id), a normal form post otherwise; a draft survives the reload a phase change causes.
 
-import { $, errorText, room, says, toast } from './dom.js';
+import { $, errorText, fillIn, label, room, says, toast } from './dom.js';
 import { ask, connected, send } from './live.js';
 import { addMessage, setLocked } from './messages.js';
 import { recordVote } from './motion.js';
@@ -47,6 +47,7 @@ function submitted(form, button, action) {
       send(action, { motion_id: numberIn(form, 'motion_id') }, button);
       break;
     case 'vote': {
+      if (!button.hasAttribute('data-confirmed')) { reviewVote(form, button); break; }
       const motionId = numberIn(form, 'motion_id');
       send('vote', { motion_id: motionId, choice: button.value }, button, (res) => recordVote(motionId, res.receipt));
       break;
@@ -66,6 +67,43 @@ function submitted(form, button, action) {
     }
     default:
   }
+}
+
+/** The review step, in place: "You chose: In favour. Once sent, it cannot be changed." with one large button
+ *  that sends it and one that brings the three choices back. If the live connection drops meanwhile, the
+ *  button posts the form as it is, with confirmed=1 (the page without the script has its own review page). */
+export function reviewVote(form, button) {
+  const choices = Array.from(form.querySelectorAll('button[data-choice]:not([data-confirmed])'));
+  const chosen = button.getAttribute('data-choice');
+  const box = document.createElement('div');
+  box.className = 'vote-review stack-sm';
+  const text = document.createElement('p');
+  text.className = 'review-choice';
+  text.textContent = fillIn(form.getAttribute('data-review'), { choice: label('vote', chosen) });
+  const confirmed = document.createElement('input');
+  Object.assign(confirmed, { type: 'hidden', name: 'confirmed', value: '1' });
+  const sendButton = document.createElement('button');
+  Object.assign(sendButton, { type: 'submit', name: 'choice', value: chosen, className: `btn btn-primary btn-large vote-${chosen}` });
+  sendButton.setAttribute('data-action', 'vote');
+  sendButton.setAttribute('data-choice', chosen);
+  sendButton.setAttribute('data-confirmed', '');
+  sendButton.textContent = fillIn(form.getAttribute('data-send'), { choice: label('vote', chosen) });
+  const back = document.createElement('button');
+  Object.assign(back, { type: 'button', className: 'btn btn-large' });
+  back.textContent = form.getAttribute('data-back');
+  back.addEventListener('click', () => {
+    box.remove();
+    confirmed.remove();
+    choices.forEach((b) => { b.hidden = false; });
+    button.focus();
+  });
+  const actions = document.createElement('div');
+  actions.className = 'form-actions review-actions';
+  actions.append(sendButton, back);
+  box.append(text, actions);
+  choices.forEach((b) => { b.hidden = true; });
+  form.append(confirmed, box);
+  sendButton.focus();
 }
 
 // After app.js's confirmation (data-confirm), which listens first: a cancelled one arrives prevented.

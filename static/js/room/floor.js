@@ -2,6 +2,7 @@
 // hand controls (#hand-raise, #hand-lower) that go with it.
 
 import { $, clone, fill, label, pad, prune, room, takePattern, takesTurns } from './dom.js';
+import { renderTurn } from './turn.js';
 
 const box = $('floor-content');
 let deadline = 0;
@@ -18,6 +19,7 @@ function showCountdown() {
 
 function startCountdown(secondsLeft) {
   deadline = Date.now() + secondsLeft * 1000;
+  room.floorDeadline = deadline;
   showCountdown();
   if (!tick) tick = setInterval(showCountdown, 1000);
 }
@@ -63,6 +65,8 @@ export function renderFloor(f) {
   const lower = $('hand-lower');
   if (raise) raise.hidden = waiting || mine || !takesTurns();
   if (lower) lower.hidden = !waiting;
+  if (!holder) room.floorDeadline = 0;
+  renderTurn();
 }
 
 // The countdown the page was rendered with keeps running.

@@ -2,6 +2,7 @@
 // Also here: the moderator log (copies of <template id="tpl-modlog">), the lock and the
 // mute notice, and presence.
 
+import { setMutedUntil } from './turn.js';
 import { $, clone, dayTime, fill, fillIn, hhmm, label, prune, room, says, takePattern } from './dom.js';
 
 const list = $('messages');
@@ -117,6 +118,7 @@ function showMuted(until) {
   if (!note) return;
   note.textContent = says('muted_until', { time: dayTime(until) });
   note.hidden = false;
+  setMutedUntil(until);
 }
 
 export function addModeration(e) {

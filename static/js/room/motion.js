@@ -1,6 +1,7 @@
 // Yishi 议事, the live room: the pending motion, a copy of <template id="tpl-motion">.
 
 import { $, clone, fill, fillIn, isNeutralChair, label, prune, room, toast } from './dom.js';
+import { renderTurn } from './turn.js';
 
 const box = $('motion-content');
 const PENDING = ['moved', 'debate', 'voting'];
@@ -65,6 +66,7 @@ export function renderMotion(m) {
   } else {
     box.replaceChildren(clone('tpl-motion').querySelector('[data-if="none"]'));
   }
+  renderTurn();
 }
 
 /** A `motion` event: the pending motion changed (an older motion's late echo is ignored). */
