@@ -336,7 +336,8 @@ def test_the_description_is_escaped_with_its_line_breaks(app, world):
     html = as_(app, world, "resident").get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert "<script>alert(1)" not in html
     assert "<b>粗</b>" not in html
-    assert '<p class="idea-text">第一行&lt;script&gt;alert(1)&lt;/script&gt;\n第二行 &lt;b&gt;粗&lt;/b&gt;</p>' in html
+    escaped = "第一行&lt;script&gt;alert(1)&lt;/script&gt;\n第二行 &lt;b&gt;粗&lt;/b&gt;"
+    assert f'<p class="idea-text" data-read-aloud>{escaped}</p>' in html
 
 
 def test_the_ids_of_the_page_are_unique(app, world):
