@@ -60,6 +60,12 @@ SAME_AS_SERVER = """async (selector) => {
 }"""
 
 
+def _announced(page, words: str) -> None:
+    """The screen readers' line (#turn-announce, aria-live) says `words` (it is filled a moment after the change,
+    so that a reader notices it even when the same words come twice)."""
+    page.wait_for_function("(w) => document.getElementById('turn-announce').textContent.includes(w)", arg=words)
+
+
 def _in_view(page, selector: str) -> bool:
     """Wholly on the screen as it is (no scrolling)."""
     return page.evaluate(
@@ -106,7 +112,7 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
         assert _in_view(resident, "#turn-bar #speak-form textarea[name=body]")
         assert _in_view(resident, "#turn-bar [data-part=floor] [data-action=yield_floor]")
         assert resident.evaluate("document.activeElement.name") == "body"
-        assert "您已获得发言权" in resident.locator("#turn-announce").text_content()
+        _announced(resident, "您已获得发言权")
         assert re.fullmatch(r"\d+:\d\d", resident.locator("#turn-bar [data-turn=countdown]").text_content())
         assert box.count() == 1
         resident.wait_for_selector("#floor .floor-yours")
@@ -134,7 +140,7 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
         chair.locator("#motion [data-action=call_vote]").click()
         resident.locator("#turn-bar [data-part=vote]").wait_for(state="visible")
         assert _in_view(resident, "#turn-bar [data-part=vote] [data-choice=for]")
-        assert "在2栋北侧建集中充电棚" in resident.locator("#turn-announce").text_content()
+        _announced(resident, "在2栋北侧建集中充电棚")
         resident.locator("#turn-bar [data-action=vote][data-choice=for]").click()
         review = resident.locator("#turn-bar .vote-review")
         assert "您选择了：赞成。提交后不能更改。" in review.text_content()
