@@ -125,7 +125,7 @@ def edit(consultation_id: int):
 
 def _room(consultation, viewer, speak_form, status=200):
     # coming into the room is noted (attendance): a write, committed here
-    state = perform(lambda: services.room_state(viewer, consultation)).result
+    state = perform(lambda: services.room_state(viewer, consultation, tally=True)).result
     return (
         render_template(
             "consultations/room.html",

@@ -498,3 +498,35 @@ def test_the_chair_cannot_give_the_floor_to_a_member_at_the_limit(app, world, fo
     )
     db.session.refresh(consultation)
     assert consultation.floor_holder_id is None and motion.state == MotionState.DEBATE
+
+
+def test_the_room_says_how_many_may_vote_and_have_voted_while_the_vote_is_open(app, world, formal, u):
+    """ "应到 N 人，已投 M 人": the people in the room who may vote, and how many have, never how."""
+    consultation = formal()
+    debated = _debated_motion(consultation, u)
+    motion = committed(services.call_vote(viewer_of(u[CHAIR], debated), debated))
+    committed(services.vote(viewer_of(u["owner"], motion), motion, "for"))
+    page = logged_in(app, u["resident"]).get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    eligible = services.eligible_voters(consultation)
+    assert eligible >= 2  # the owner voted, the resident came in: both may vote
+    assert f"Eligible: {eligible} people; voted: 1" in page
+    assert f"应到 {eligible} 人，已投 1 人" in _in_chinese(app, u["resident"], f"/consultations/{consultation.id}")
+
+
+def test_the_room_explains_its_procedural_words(app, world, formal, u):
+    consultation = formal()
+    html = lxml.html.fromstring(_in_chinese(app, u["resident"], f"/consultations/{consultation.id}"))
+    terms = html.xpath("//ul[@class='terms']/li")
+    assert [t.xpath("string(.//span[@class='term'])") for t in terms] == ["动议", "附议", "宣布表决", "法定人数"]
+    assert all(t.xpath(".//details[@class='explain']//*[@class='explain-text']/text()") for t in terms)
+
+
+def _in_chinese(app, user, url) -> str:
+    """The page as `user` reads it with their language set to Chinese (the world's users read English)."""
+    before, user.locale = user.locale, "zh_CN"
+    db.session.commit()
+    try:
+        return logged_in(app, user).get(url).get_data(as_text=True)
+    finally:
+        user.locale = before
+        db.session.commit()

@@ -40,7 +40,20 @@ def pending_motion(consultation: Consultation) -> Motion | None:
 
 def announce_motion(consultation: Consultation, motion: Motion) -> None:
     db.session.flush()
-    emit_after_commit("motion", motion_dict(motion), namespace=NAMESPACE, to=consultation.room)
+    emit_after_commit("motion", with_tally(consultation, motion), namespace=NAMESPACE, to=consultation.room)
+
+
+def with_tally(consultation: Consultation, motion: Motion) -> dict:
+    """The motion, and while it is being voted on how many may vote and how many have (never how): the
+    room shows "应到 12 人，已投 5 人". Not part of every join's answer (it reads the whole attendance); the
+    page, the call of the vote and the coalesced broadcast after votes carry it."""
+    payload = motion_dict(motion)
+    if motion.state == MotionState.VOTING:
+        poll = voting.find_poll(POLL, motion.id)
+        voted = voting.turnout(poll).voted if poll is not None else 0
+        payload["votes_cast"] = voted
+        payload["eligible"] = max(eligible_voters(consultation), voted)
+    return payload
 
 
 def move(viewer: Viewer, consultation: Consultation, *, client_id, text) -> Motion:

@@ -23,7 +23,7 @@ from app.consultations.services.display import (
     messages,
     motion_dict,
 )
-from app.consultations.services.motions import pending_motion
+from app.consultations.services.motions import pending_motion, with_tally
 from app.consultations.services.shared import (
     NAMESPACE,
     POLL,
@@ -118,9 +118,10 @@ def _receipt(motion: Motion | None, viewer: Viewer) -> str | None:
     return ballot.receipt if ballot else None
 
 
-def room_state(viewer: Viewer, consultation: Consultation, after_id=None) -> dict:
+def room_state(viewer: Viewer, consultation: Consultation, after_id=None, *, tally: bool = False) -> dict:
     """What `join` answers: the consultation, rules, floor, pending motion and messages. Notes the
-    participant's attendance (a write: the edge commits)."""
+    participant's attendance (a write: the edge commits). `tally`: the page also says how many may vote
+    and have voted on a motion being voted on (a join does not: it would read the whole attendance)."""
     check_view(viewer, consultation)
     if after_id is not None and (not isinstance(after_id, int) or isinstance(after_id, bool) or after_id < 0):
         raise DomainError("bad_request", _l("The request could not be understood."), field="after_id")
@@ -134,7 +135,7 @@ def room_state(viewer: Viewer, consultation: Consultation, after_id=None) -> dic
         "consultation": consultation_dict(consultation),
         "rules": consultation.rule_set.to_dict(),
         "floor": floor_dict(consultation),
-        "motion": motion_dict(motion) if motion else None,
+        "motion": (with_tally(consultation, motion) if tally else motion_dict(motion)) if motion else None,
         "messages": [message_dict(s, badges) for s in speeches],
         "you": {
             "id": viewer.user_id,

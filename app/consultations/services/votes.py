@@ -21,7 +21,7 @@ from app.communities.models import Membership
 from app.consultations import permissions
 from app.consultations.labels import MOTION_STATE_LABELS
 from app.consultations.models import Attendance, Consultation, Motion, MotionState
-from app.consultations.services.display import motion_dict
+from app.consultations.services.motions import with_tally
 from app.consultations.services.shared import NAMESPACE, POLL, as_member, refuse
 from app.core.batching import GroupCommit
 from app.core.errors import DomainError, NotFound
@@ -263,10 +263,6 @@ def _write_distinct_votes(requests, active: dict[int, User]) -> list[Voted | Dom
 def _broadcast_votes_cast(motion_id: int, room: str) -> None:
     """The motion with how many have voted so far (never how): sent at most a few times a second."""
     motion = db.session.get(Motion, motion_id)
-    poll = voting.find_poll(POLL, motion_id)
-    if motion is None or poll is None:
+    if motion is None:
         return
-    payload = motion_dict(motion)
-    if motion.state == MotionState.VOTING:
-        payload["votes_cast"] = voting.turnout(poll).voted
-    socketio.emit("motion", payload, namespace=NAMESPACE, to=room)
+    socketio.emit("motion", with_tally(motion.consultation, motion), namespace=NAMESPACE, to=room)

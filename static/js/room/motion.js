@@ -19,7 +19,7 @@ function motionParts(m) {
   const c = m.counts;
   const flags = {
     seconder: !!m.seconder,
-    votes_cast: m.state === 'voting' && typeof m.votes_cast === 'number',
+    votes_cast: m.state === 'voting' && typeof m.votes_cast === 'number' && typeof m.eligible === 'number',
     counts: !!c,
     quorum_met: !!c && !!c.quorum_met,
     quorum_not_met: !!c && !c.quorum_met,
@@ -39,7 +39,6 @@ function motionParts(m) {
     mover: m.mover ? m.mover.name : '',
     seconder: m.seconder ? m.seconder.name : '',
     state: label('motion_state', m.state),
-    votes_cast: m.votes_cast,
     for: c && c.for,
     against: c && c.against,
     abstain: c && c.abstain,
@@ -47,6 +46,8 @@ function motionParts(m) {
   });
   frag.querySelector('[data-slot="state"]').classList.add(`motion-${m.state}`);
   if (receipt) frag.querySelector('[data-if="voted"]').textContent = votedText(receipt);
+  const tally = frag.querySelector('[data-if="votes_cast"]');
+  if (tally) tally.textContent = fillIn(tally.getAttribute('data-text'), { eligible: m.eligible, voted: m.votes_cast });
   frag.querySelectorAll('input[name="motion_id"]').forEach((input) => { input.value = m.id; });
   frag.querySelectorAll('[data-motion-id]').forEach((b) => b.setAttribute('data-motion-id', m.id));
   return frag;
