@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.test_accessibility import audit
+
 pytestmark = pytest.mark.browser
 
 CHAIR, RESIDENT, OWNER = "13800000003", "13800000001", "13800000002"
@@ -99,6 +101,7 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
         chair.wait_for_selector("#motion .motion-debate")
         _same_as_server(chair, "#motion-content")  # the live copy is the server's markup
         _same_as_server(resident, "#motion-content")
+        violations = {"motion debated": audit(chair) + audit(resident)}  # axe-core, in each state of the room
 
         # The resident asks for the floor in favour; the chair gives it.
         resident.locator("#hand-for").check()
@@ -113,6 +116,7 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
         assert _in_view(resident, "#turn-bar [data-part=floor] [data-action=yield_floor]")
         assert resident.evaluate("document.activeElement.name") == "body"
         _announced(resident, "您已获得发言权")
+        violations["floor given"] = audit(resident) + audit(chair)
         assert re.fullmatch(r"\d+:\d\d", resident.locator("#turn-bar [data-turn=countdown]").text_content())
         assert box.count() == 1
         resident.wait_for_selector("#floor .floor-yours")
@@ -141,20 +145,28 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
         resident.locator("#turn-bar [data-part=vote]").wait_for(state="visible")
         assert _in_view(resident, "#turn-bar [data-part=vote] [data-choice=for]")
         _announced(resident, "在2栋北侧建集中充电棚")
+        violations["vote called"] = audit(resident)
         resident.locator("#turn-bar [data-action=vote][data-choice=for]").click()
         review = resident.locator("#turn-bar .vote-review")
         assert "您选择了：赞成。提交后不能更改。" in review.text_content()
         assert resident.locator("#turn-bar [data-action=vote][data-choice=against]").is_hidden()
+        violations["vote reviewed"] = audit(resident)
         review.locator("[data-confirmed]").click()
         resident.locator("#turn-bar").wait_for(state="hidden")  # voted: nothing waits for her now
         owner.locator("#motion [data-action=vote][data-choice=for]").click()
         owner.locator("#motion [data-confirmed]").click()
         resident.wait_for_selector("#motion .motion-voted")
         owner.wait_for_selector("#motion .motion-voted")
+        # while the vote is open the room counts those who may vote and those who have, never how
+        tally = chair.locator("#motion [data-if=votes_cast]")
+        tally.filter(has_text="已投 2 人").wait_for()
+        assert re.fullmatch(r"应到 \d+ 人，已投 2 人", tally.text_content().strip()), tally.text_content()
         chair.once("dialog", lambda dialog: dialog.accept())
         chair.locator("#motion [data-action=close_vote]").click()
         for page in (chair, resident, owner):
             page.wait_for_selector("#motion .motion-carried")
+        violations["carried"] = audit(chair) + audit(resident)
+        assert {state: found for state, found in violations.items() if found} == {}
         assert chair.evaluate("document.documentElement.scrollWidth") <= 390
         assert not chair_errors and not resident_errors and not owner_errors
     finally:

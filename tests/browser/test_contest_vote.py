@@ -9,6 +9,7 @@ import pytest
 
 from app.contests.models import Contest
 from config import TestingConfig
+from tests.browser.test_accessibility import audit
 from tests.contests import viewer
 
 pytestmark = pytest.mark.browser
@@ -61,17 +62,20 @@ def test_a_resident_votes_and_finds_her_ballot_counted(live_server, phone, brows
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     boxes = page.locator("form.ballot input[name=entry]")
     assert boxes.count() == 3  # the ineligible entry is not on the ballot
+    assert audit(page) == []  # axe-core: the ballot, its review step and the receipt
     boxes.nth(0).check()
     boxes.nth(2).check()
     page.locator("form.ballot button[type=submit]").click()
     # the review step: the two entries, the warning, one large button to cast
     page.wait_for_selector(".review-step")
     assert page.locator(".review-entries li").count() == 2
+    assert audit(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.locator(".review-step button[type=submit]").click()
     page.wait_for_selector("#receipt")
     receipt = page.locator("#receipt").inner_text().strip()
     assert re.fullmatch(r"[A-Z2-9]{12}", receipt), receipt
+    assert audit(page) == []
 
     # voting closes and the staff count: 赵丽华 signs as counter on her phone, a colleague as scrutineer
     backend = _backend(tmp_path)
