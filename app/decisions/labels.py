@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.core import glossary
 from app.decisions.models import Choice, DecisionState
 from app.voting.models import CertifierRole
 
@@ -42,3 +43,27 @@ APPROVAL_MODES = {
     "more": _l("more than"),
     "at_least": _l("at least"),
 }
+
+
+# The owners' decision's words, explained once per page where they are first used (app.core.glossary).
+glossary.define(
+    "thresholds",
+    _l("Thresholds"),
+    _l(
+        "What the law (Civil Code art. 278) asks for the decision to pass: how many owners, holding how much "
+        "of the floor area, must take part, and how many of those who take part must agree."
+    ),
+)
+glossary.define(
+    "publicity",
+    _l("公示 period"),
+    _l(
+        "After the count, the result is posted for everyone to see for these days; "
+        "an owner who finds a mistake may object in that time."
+    ),
+)
+glossary.define(
+    "roll",
+    _l("Roll of owners"),
+    _l("The list of the owners who may vote on this decision, with the floor area each owns, fixed when voting opens."),
+)

@@ -421,3 +421,16 @@ def test_a_published_notice_labels_its_voting_period_as_a_period(app, owners):
         chinese = text(http.get(f"/decisions/{decision.id}/{path}".rstrip("/")))
         assert f"投票期{decision.voting_starts_on.isoformat()}" in chinese.replace("投票期 ", "投票期"), path
         assert "表决中" not in chinese, path
+
+
+def test_the_decision_page_explains_its_words_once_each(app, owners):
+    """Thresholds, 公示 and the roll: each with its one-line explanation behind a tap, the first time only."""
+    decision = opened(owners)
+    page = as_(app, owners, "owner").get(f"/decisions/{decision.id}").get_data(as_text=True)
+    for meaning in (
+        "What the law (Civil Code art. 278) asks for the decision to pass",
+        "the result is posted for everyone to see for these days",
+        "The list of the owners who may vote on this decision",
+    ):
+        assert page.count(meaning) == 1, meaning
+    assert page.count('<details class="explain">') >= 3
