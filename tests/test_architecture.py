@@ -24,6 +24,7 @@ LAYERS = {
     "procedure": 3,
     "moderation": 3,
     "notifications": 3,
+    "documents": 3,
     "consultations": 4,
     "ideas": 4,
     "microprojects": 4,
