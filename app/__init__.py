@@ -58,6 +58,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.contests import routes as _contests_routes  # noqa: F401
     from app.contests.sockets import ContestsNamespace
     from app.core import bp as core_bp
+    from app.core import pwa as _pwa  # noqa: F401  (the manifest, the service worker, the offline page)
     from app.core import routes as _core_routes  # noqa: F401
     from app.core.errors import register_error_handlers
     from app.core.guards import register_input_guards
