@@ -158,6 +158,8 @@ def test_the_download_is_a_sandboxed_attachment_with_its_utf8_name(app, world):
     preview.close()
     assert preview.status_code == 200 and preview.headers["Content-Disposition"].startswith("inline;")
     assert preview.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    page = as_(app, world, "owner").get(f"/decisions/{decision.id}").get_data(as_text=True)
+    assert f'<img class="attachment-thumb" src="/attachments/{photo.id}/preview"' in page
 
 
 @pytest.mark.parametrize(
