@@ -58,6 +58,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.contests import routes as _contests_routes  # noqa: F401
     from app.contests.sockets import ContestsNamespace
     from app.core import bp as core_bp
+    from app.core import pwa as _pwa  # noqa: F401  (the manifest, the service worker, the offline page)
     from app.core import routes as _core_routes  # noqa: F401
     from app.core.errors import register_error_handlers
     from app.core.guards import register_input_guards
@@ -68,6 +69,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core.templating import register_template_helpers
     from app.decisions import bp as decisions_bp
     from app.decisions import routes as _decisions_routes  # noqa: F401
+    from app.documents import bp as documents_bp
+    from app.documents import routes as _documents_routes  # noqa: F401
+    from app.flows import attachments as _attachments  # noqa: F401  (the features' objects that carry files)
     from app.flows import bp as flows_bp
     from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
     from app.flows import routes as _flows_routes  # noqa: F401
@@ -101,6 +105,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(voting_bp)
     app.register_blueprint(contests_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(flows_bp)
 
     from app.extensions import socketio

@@ -18,6 +18,7 @@ from app.contests.models import Contest, Entry
 from app.core.models import AuditEntry
 from app.core.uploads import Photo
 from app.decisions.models import Decision, DecisionRules, PaperEntry, RollEntry
+from app.documents.models import Attachment
 from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto
 from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject, ProgressPhoto, ProgressPost
 from app.moderation.models import ModerationAction, Mute, Report
@@ -26,6 +27,7 @@ from app.procedure.models import RuleSet
 from app.voting.models import Ballot
 
 __all__ = [
+    "Attachment",
     "Attendance",
     "AuditEntry",
     "Ballot",

@@ -1,7 +1,7 @@
 """The house's shape, checked from the code's imports (docs/architecture.md).
 
 Layers, bottom up: core (and extensions) → accounts → communities → kernels (voting, procedure,
-moderation, notifications) → features (consultations, ideas, microprojects, contests, decisions) → flows
+moderation, notifications, documents) → features (consultations, ideas, microprojects, contests, decisions) → flows
 (cross-feature use cases) → the composition at the top (the app factory, cli, demo, models). A package
 imports only its own layer and those below; between packages of one layer there is no circle. Imports
 inside functions count the same as those at the top of a module: hiding a circle in a function does not
@@ -24,6 +24,7 @@ LAYERS = {
     "procedure": 3,
     "moderation": 3,
     "notifications": 3,
+    "documents": 3,
     "consultations": 4,
     "ideas": 4,
     "microprojects": 4,

@@ -177,3 +177,13 @@ def can_report(viewer: Viewer, consultation: Consultation) -> bool:
 def can_withdraw(viewer: Viewer, motion: Motion) -> bool:
     """Only the mover withdraws a motion."""
     return viewer.is_user(motion.mover_id)
+
+
+def can_attach(viewer: Viewer, consultation: Consultation) -> bool:
+    """The convenor, the chair and staff attach background papers."""
+    return can_manage(viewer, consultation)
+
+
+def can_remove_attachment(viewer: Viewer, consultation: Consultation) -> bool:
+    """The same people remove an attached file (it stays in the record)."""
+    return can_manage(viewer, consultation)

@@ -25,6 +25,7 @@ from app.consultations.minutes import build_docx, minutes_filename
 from app.consultations.models import Consultation, Motion, MotionState, Phase
 from app.core.errors import DomainError, Forbidden
 from app.core.web import form_view, handle_refusal, perform
+from app.documents import services as documents
 from app.extensions import db
 from app.moderation import services as moderation
 from app.procedure.forms import RulesForm
@@ -132,6 +133,7 @@ def _room(consultation, viewer, speak_form, status=200):
             consultation=consultation,
             community=consultation.community,
             state=state,
+            attachments=documents.panel(viewer, consultation),
             speak_form=speak_form,
             phase_form=PhaseForm(),
             membership=viewer.membership,

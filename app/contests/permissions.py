@@ -50,3 +50,14 @@ def can_see_count(viewer: Viewer, contest: Contest) -> bool:
     if contest.phase in (Phase.ANNOUNCED, Phase.CLOSED):
         return True
     return contest.phase == Phase.COUNTING and can_manage(viewer)
+
+
+def can_attach(viewer: Viewer, entry: Entry) -> bool:
+    """An entry's author while entries are taken (submission), and community staff at any time."""
+    author = viewer.is_verified and viewer.is_user(entry.author_id) and entry.contest.phase == Phase.SUBMISSION
+    return author or can_manage(viewer)
+
+
+def can_remove_attachment(viewer: Viewer, entry: Entry) -> bool:
+    """The same people remove an attached file (it stays in the record)."""
+    return can_attach(viewer, entry)

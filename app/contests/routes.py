@@ -28,6 +28,7 @@ from app.contests.models import Contest, Entry, Phase
 from app.core.clock import local_today
 from app.core.errors import Forbidden, NotFound
 from app.core.web import form_view, perform
+from app.documents import services as documents
 from app.extensions import db
 from app.voting import registry as voting_registry
 from app.voting import results as charts
@@ -148,6 +149,7 @@ def entry_page(entry, viewer, *, form=None, status=200):
             community=viewer.community,
             contest=contest,
             entry=entry,
+            attachments=documents.panel(viewer, entry),
             standing=next((s for s in res.standings if s.entry.id == entry.id), None) if res else None,
             can_see_reason=permissions.can_see_reason(viewer, entry),
             can_screen=permissions.can_screen(viewer) and contest.phase == Phase.SCREENING,

@@ -74,7 +74,7 @@ class Photo(db.Model):
 def photo_path(photo: Photo, upload_dir: str | os.PathLike, thumb: bool = False) -> Path:
     """Where the photo (or its thumbnail) lives: UPLOAD_DIR/<community_id>/<id>[.thumb].<ext>."""
     name = f"{int(photo.id)}.thumb.{photo.extension}" if thumb else f"{int(photo.id)}.{photo.extension}"
-    return Path(upload_dir) / str(int(photo.community_id)) / name
+    return community_dir(upload_dir, photo.community_id) / name
 
 
 def _bad_image() -> DomainError:
@@ -151,7 +151,7 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary name in the same directory, then rename over the target."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".tmp")
     try:
@@ -164,6 +164,28 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def clean_image(data: bytes, max_pixels: int) -> tuple[bytes, str]:
+    """A sound JPEG, PNG or WebP re-encoded at its own size with no metadata (no EXIF, so no GPS):
+    (bytes, content type). Refuses anything else as save_photo does (DomainError on field "photos")."""
+    image, fmt = _decode(data, max_pixels)
+    try:
+        stored = _encode(_normalise_mode(image, fmt), fmt)
+    except Exception:  # an image Pillow decoded but cannot convert (exotic modes)
+        raise _bad_image() from None
+    return stored, FORMATS[fmt][0]
+
+
+def community_dir(upload_dir: str | os.PathLike, community_id: int) -> Path:
+    """A community's own folder under UPLOAD_DIR: its photos, and its documents in documents/."""
+    return Path(upload_dir) / str(int(community_id))
+
+
+def unlink_all(paths: list[Path]) -> None:
+    """Remove files; missing ones are fine."""
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def save_photo(
@@ -220,8 +242,8 @@ def save_photo(
     try:
         directory = photo_path(photo, upload_dir).parent
         directory.mkdir(parents=True, exist_ok=True)
-        _write_atomically(photo_path(photo, upload_dir), stored)
-        _write_atomically(photo_path(photo, upload_dir, thumb=True), stored_thumb)
+        write_atomically(photo_path(photo, upload_dir), stored)
+        write_atomically(photo_path(photo, upload_dir, thumb=True), stored_thumb)
     except BaseException:
         discard_files(photo, upload_dir)
         raise
@@ -232,7 +254,7 @@ def discard_files(photo: Photo, upload_dir: str | os.PathLike) -> None:
     """Remove a photo's files (after its row was rolled back, or is being deleted). Missing files are fine."""
     if photo.id is None or photo.community_id is None:
         return
-    _unlink(_paths(photo, upload_dir))
+    unlink_all(_paths(photo, upload_dir))
 
 
 def delete_photo(photo: Photo, upload_dir: str | os.PathLike) -> None:
@@ -243,16 +265,11 @@ def delete_photo(photo: Photo, upload_dir: str | os.PathLike) -> None:
     """
     paths = _paths(photo, upload_dir)  # before the delete: a deleted instance no longer loads its attributes
     db.session.delete(photo)
-    _unlink(paths)
+    unlink_all(paths)
 
 
 def _paths(photo: Photo, upload_dir: str | os.PathLike) -> list[Path]:
     return [photo_path(photo, upload_dir, thumb=thumb) for thumb in (False, True)]
-
-
-def _unlink(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
 
 
 class PhotoStore:
@@ -280,7 +297,7 @@ class PhotoStore:
             max_pixels=self.max_pixels,
         )
         paths = _paths(photo, self.upload_dir)  # now: a rolled-back row no longer loads its attributes
-        call_after_rollback(lambda: _unlink(paths))
+        call_after_rollback(lambda: unlink_all(paths))
         return photo
 
     def discard(self, photo: Photo) -> None:

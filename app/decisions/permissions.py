@@ -54,3 +54,13 @@ def is_owner(viewer: Viewer) -> bool:
 def can_object(viewer: Viewer, decision: Decision) -> bool:
     """Verified owners of the community raise objections during 公示."""
     return is_owner(viewer) and decision.objections_open
+
+
+def can_attach(viewer: Viewer, decision: Decision) -> bool:
+    """Those who run the decision (the owners' committee, community staff) attach its quotes and reports."""
+    return can_count(viewer)
+
+
+def can_remove_attachment(viewer: Viewer, decision: Decision) -> bool:
+    """The same people remove an attached file (it stays in the record)."""
+    return can_count(viewer)

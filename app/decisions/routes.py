@@ -28,6 +28,7 @@ from app.decisions.forms import (
 )
 from app.decisions.labels import CHOICE_LABELS, MATTERS, ROLE_LABELS, STATE_LABELS
 from app.decisions.models import Decision, DecisionState
+from app.documents import services as documents
 from app.extensions import db
 from app.voting import registry as voting_registry
 from app.voting import results, tally
@@ -168,6 +169,7 @@ def _show(decision: Decision, viewer, *, status=200, **forms):
             "decisions/show.html",
             community=viewer.community,
             decision=decision,
+            attachments=documents.panel(viewer, decision),
             poll=poll,
             counter=counter,
             entry=entry,

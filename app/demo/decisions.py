@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from app.accounts.models import User
 from app.communities import access
 from app.communities.models import Community
 from app.core.models import utcnow
 from app.decisions import services as decisions
+from app.documents import registry
+from app.documents import services as documents
+
+QUOTE = Path(__file__).parent / "files" / "lift-quote.pdf"
 
 
 def load(community: Community, users: dict[str, User]) -> None:
@@ -25,12 +30,20 @@ def load(community: Community, users: dict[str, User]) -> None:
             "1栋电梯已运行15年，近半年多次困人。经电梯检验机构检测，需更换曳引机和控制柜。\n\n"
             "- 预算：**28.6万元**，从1栋专项维修资金列支；\n"
             "- 施工：约30天，期间1栋住户可使用临时爬楼服务；\n"
-            "- 报价单和检测报告在物业服务中心公示。\n\n"
+            "- 报价单和检测报告在物业服务中心公示，报价单也附在本页。\n\n"
             "请业主在投票期内选择同意、反对或弃权。"
         ),
         starts_on=today - timedelta(days=2),
         ends_on=today + timedelta(days=12),
         publicity_days=7,
+    )
+    documents.attach(
+        access.viewer(committee, community),
+        registry.kind("decision"),
+        decision,
+        data=QUOTE.read_bytes(),
+        file_name="1栋电梯维修报价单.pdf",
+        client_id="demo-quote-1",
     )
     decisions.open_voting(access.viewer(committee, community), decision)
     roll = decisions.roll_of(decision)

@@ -48,3 +48,13 @@ def can_edit(viewer: Viewer, project: MicroProject) -> bool:
 def can_keep_books(viewer: Viewer, project: MicroProject) -> bool:
     """The applicant and the community staff record expenditures and report progress."""
     return is_applicant(viewer, project) or can_review(viewer)
+
+
+def can_attach(viewer: Viewer, project: MicroProject) -> bool:
+    """The project's lead (its applicant) and community staff attach quotes, plans and reports."""
+    return is_applicant(viewer, project) or can_review(viewer)
+
+
+def can_remove_attachment(viewer: Viewer, project: MicroProject) -> bool:
+    """The same people remove an attached file (it stays in the record)."""
+    return can_attach(viewer, project)

@@ -17,6 +17,7 @@ from app.core.errors import Forbidden
 from app.core.money import format_yuan
 from app.core.uploads import PhotoStore
 from app.core.web import form_view, perform
+from app.documents import services as documents
 from app.extensions import db
 from app.ideas import permissions as idea_permissions
 from app.ideas.models import Idea
@@ -178,6 +179,7 @@ def _show(project: MicroProject, viewer: Viewer, *, status: int = 200, **forms):
         "microprojects/show.html",
         community=viewer.community,
         project=project,
+        attachments=documents.panel(viewer, project),
         applicant_name=accounts.names_of([project.applicant_id]).get(project.applicant_id, ""),
         idea=_idea_of(project, viewer),
         contest_entry=contests.entry_of_project(project.id),

@@ -30,6 +30,7 @@ from app.contests.models import Contest, Entry
 from app.core.uploads import Photo
 from app.decisions.models import Decision, PaperEntry
 from app.demo import SLUG
+from app.documents.models import Attachment
 from app.extensions import db, socketio
 from app.ideas.models import Idea
 from app.microprojects.models import MicroProject
@@ -76,6 +77,9 @@ def real_arguments() -> dict[str, object]:
         "idea_id": first(Idea, Idea.community_id == community.id),
         "photo_id": first(Photo),
         "project_id": first(MicroProject, MicroProject.community_id == community.id),
+        "kind_name": "decision",
+        "owner_id": first(Decision, Decision.community_id == community.id),
+        "attachment_id": first(Attachment, Attachment.community_id == community.id),
     }
 
 
@@ -269,6 +273,8 @@ class Sweep:
                 else:
                     response = http.open(url, method=method, data=data)
                 status = response.status_code
+                response.get_data()  # read whole (kept for the caller), then closed: a download holds a file
+                response.close()
             except Exception:
                 status, detail = 500, traceback.format_exc(limit=-6)
         self.sent += 1

@@ -1,0 +1,56 @@
+"""The features' objects that carry attached files (app.documents), each with its own feature's checks."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from app.consultations import permissions as consultation_rules
+from app.consultations.models import Consultation
+from app.contests import permissions as contest_rules
+from app.contests.models import Entry
+from app.decisions import permissions as decision_rules
+from app.decisions.models import Decision
+from app.documents.registry import OwnerKind, register
+from app.microprojects import permissions as project_rules
+from app.microprojects.models import MicroProject
+
+register(
+    OwnerKind(
+        name="decision",
+        model=Decision,
+        can_view=decision_rules.can_view,
+        can_attach=decision_rules.can_attach,
+        can_remove=decision_rules.can_remove_attachment,
+        url=lambda d: url_for("decisions.show", decision_id=d.id),
+    )
+)
+register(
+    OwnerKind(
+        name="consultation",
+        model=Consultation,
+        can_view=consultation_rules.can_view,
+        can_attach=consultation_rules.can_attach,
+        can_remove=consultation_rules.can_remove_attachment,
+        url=lambda c: url_for("consultations.room", consultation_id=c.id),
+    )
+)
+register(
+    OwnerKind(
+        name="project",
+        model=MicroProject,
+        can_view=project_rules.can_view,
+        can_attach=project_rules.can_attach,
+        can_remove=project_rules.can_remove_attachment,
+        url=lambda p: url_for("microprojects.show", project_id=p.id),
+    )
+)
+register(
+    OwnerKind(
+        name="entry",
+        model=Entry,
+        can_view=contest_rules.can_view,
+        can_attach=contest_rules.can_attach,
+        can_remove=contest_rules.can_remove_attachment,
+        url=lambda e: url_for("contests.entry", entry_id=e.id),
+    )
+)
