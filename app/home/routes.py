@@ -39,7 +39,7 @@ def landing():
 
 def _page_number() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 4 else 1
+    return int(page) if page.isascii() and page.isdigit() and len(page) < 4 else 1
 
 
 @bp.route("/c/<slug>/")
