@@ -89,7 +89,7 @@ def reports_to_review(viewer: Viewer) -> list[tuple[Consultation, int]]:
     ids = {int(room.split(":", 1)[1]): n for room, n in waiting.items() if room and room.startswith("consultation:")}
     if not ids:
         return []
-    found = db.session.scalars(select(Consultation).where(Consultation.id.in_(ids)).order_by(Consultation.id))
+    found = db.session.scalars(select(Consultation).where(Consultation.id.in_(list(ids))).order_by(Consultation.id))
     return [
         (c, ids[c.id]) for c in found if c.community_id == viewer.community_id and permissions.can_moderate(viewer, c)
     ]
