@@ -16,6 +16,7 @@ from app.contests.models import Phase as ContestPhase
 from app.decisions import services as decisions
 from app.decisions.models import Decision, DecisionState
 from app.extensions import db
+from app.home import needs as registry
 from app.ideas import services as ideas
 from app.moderation.models import Report
 from app.notifications.models import Notification
@@ -231,3 +232,19 @@ def test_the_home_page_needs_a_bounded_number_of_queries(app):
     db.session.commit()
     after = {phone: queries(phone) for phone in (RESIDENT, OWNER, STAFF, STREET)}
     assert all(after[p] <= before[p] for p in before), (before, after)
+
+
+def test_a_feature_adds_its_items_with_one_provider(app, world):
+    """How the notices feature plugs in after the merge: one registered provider, placed by its order."""
+
+    @registry.provider(15)
+    def _new_notices(viewer):
+        return [registry.Need("新公告：周六停水", "/c/cuizhuyuan/notices/1", "12月12日")] if viewer.is_verified else []
+
+    try:
+        items = needs(client_of(app, world.users["resident"]).get(HOME))
+        assert ("新公告：周六停水", "12月12日", "/c/cuizhuyuan/notices/1") in items
+        assert needs(client_of(app, world.users["unverified"]).get(HOME)) == []
+        assert needs(client_of(app, world.users["outsider"]).get(HOME)) == []
+    finally:
+        registry._PROVIDERS[:] = [p for p in registry._PROVIDERS if p[2] is not _new_notices]
