@@ -46,3 +46,11 @@ def recent(viewer: Viewer, limit: int) -> list[tuple[datetime, Contest]]:
         .limit(limit)
     )
     return [(c.updated_at, c) for c in db.session.scalars(query)]
+
+
+def to_certify(viewer: Viewer) -> list[Contest]:
+    """For staff: contests whose voting has closed and whose count waits for its two signatures."""
+    if not permissions.can_manage(viewer):
+        return []
+    query = select(Contest).where(Contest.community_id == viewer.community_id, Contest.phase == Phase.COUNTING)
+    return list(db.session.scalars(query.order_by(Contest.id)))

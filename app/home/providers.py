@@ -17,6 +17,7 @@ from app.contests import queries as contest_queries
 from app.core.clock import local_time, local_today
 from app.decisions import queries as decision_queries
 from app.home.needs import Need, provider
+from app.microprojects import queries as project_queries
 from app.notifications import services as notifications
 
 # notifications that say one of the viewer's own things changed (an idea's status, a proposal screened,
@@ -96,6 +97,18 @@ def _things_that_changed(viewer) -> list[Need]:
     ]
 
 
+@provider(55)
+def _applications_sent_back(viewer) -> list[Need]:
+    return [
+        Need(
+            _("Your application “%(title)s” was sent back for changes", title=project.title),
+            url_for("microprojects.edit", project_id=project.id),
+            _("Revise it and send it again"),
+        )
+        for project in project_queries.sent_back(viewer)
+    ]
+
+
 @provider(60)
 def _members_to_verify(viewer) -> list[Need]:
     if not community_permissions.can_review_queue(viewer):
@@ -131,6 +144,12 @@ def _counting(viewer) -> list[Need]:
             )
             url = url_for("decisions.paper", decision_id=decision.id)
         else:
-            text, url = _("The count waits for your signature"), url_for("decisions.show", decision_id=decision.id)
+            text, url = _("The count waits for its signatures"), url_for("decisions.show", decision_id=decision.id)
         needs.append(Need(text, url, decision.title))
+    for contest in contest_queries.to_certify(viewer):
+        needs.append(
+            Need(
+                _("The count waits for its signatures"), url_for("contests.count", contest_id=contest.id), contest.title
+            )
+        )
     return needs

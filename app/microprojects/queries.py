@@ -26,3 +26,19 @@ def recent(viewer: Viewer, limit: int) -> list[tuple[datetime, ProjectStatus, Mi
     )
     rows = db.session.execute(query).all()
     return [(e.created_at, e.to_status, p) for e, p in rows if permissions.can_view(viewer, p)]
+
+
+def sent_back(viewer: Viewer) -> list[MicroProject]:
+    """The viewer's own applications that staff sent back for changes: theirs to revise and send again."""
+    if viewer.user is None or not viewer.is_member:
+        return []
+    query = (
+        select(MicroProject)
+        .where(
+            MicroProject.community_id == viewer.community_id,
+            MicroProject.applicant_id == viewer.user_id,
+            MicroProject.status == ProjectStatus.CHANGES_REQUESTED,
+        )
+        .order_by(MicroProject.id)
+    )
+    return [p for p in db.session.scalars(query) if permissions.can_edit(viewer, p)]

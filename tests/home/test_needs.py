@@ -18,11 +18,14 @@ from app.decisions.models import Decision, DecisionState
 from app.extensions import db
 from app.home import needs as registry
 from app.ideas import services as ideas
+from app.microprojects import services as project_services
+from app.microprojects.models import ProjectStatus
 from app.moderation.models import Report
 from app.notifications.models import Notification
 from app.notifications.services import notify
 from tests import factories
 from tests.home import client_of, demo, demo_user, needs
+from tests.microprojects import acting, edge
 
 RESIDENT, OWNER, LEADER, COMMITTEE, STAFF = "13800000001", "13800000002", "13800000003", "13800000007", "13800000008"
 STREET, DISTRICT, UNVERIFIED = "13800000011", "13800000012", "13800000013"
@@ -248,3 +251,38 @@ def test_a_feature_adds_its_items_with_one_provider(app, world):
         assert needs(client_of(app, world.users["outsider"]).get(HOME)) == []
     finally:
         registry._PROVIDERS[:] = [p for p in registry._PROVIDERS if p[2] is not _new_notices]
+
+
+def test_an_application_sent_back_asks_its_applicant_only(app, world):
+    project = edge(
+        project_services.save_application,
+        acting(world.users["resident"], world.community),
+        title="周末儿童阅读角",
+        purpose="为社区儿童提供周末阅读空间，志愿者值班。",
+        lines=[("活动室书架", 2, 45_000)],
+        client_id=uuid.uuid4().hex,
+    )
+    edit = f"/projects/{project.id}/edit"
+    for status, actor in ((ProjectStatus.SUBMITTED, "resident"), (ProjectStatus.UNDER_REVIEW, "staff")):
+        edge(project_services.move, acting(world.users[actor], project), project, status, "好")
+    assert edit not in [link for *_, link in needs(client_of(app, world.users["resident"]).get(HOME))]
+    edge(
+        project_services.move,
+        acting(world.users["staff"], project),
+        project,
+        ProjectStatus.CHANGES_REQUESTED,
+        "预算请细化",
+    )
+    assert edit in [link for *_, link in needs(client_of(app, world.users["resident"]).get(HOME))]
+    for key in ("owner", "staff", "street_staff"):
+        assert edit not in [link for *_, link in needs(client_of(app, world.users[key]).get(HOME))], key
+
+
+def test_a_contest_count_to_sign_is_for_staff(app):
+    demo(app)
+    _decision, contest, _room = _demo_objects()
+    contest.phase = ContestPhase.COUNTING
+    db.session.commit()
+    assert f"/contests/{contest.id}/count" in links(app, STAFF)
+    for phone in (RESIDENT, COMMITTEE, STREET):
+        assert f"/contests/{contest.id}/count" not in links(app, phone), phone
