@@ -75,6 +75,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.flows import bp as flows_bp
     from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
     from app.flows import routes as _flows_routes  # noqa: F401
+    from app.home import bp as home_bp
     from app.ideas import bp as ideas_bp
     from app.ideas import routes as _ideas_routes  # noqa: F401
     from app.microprojects import bp as microprojects_bp
@@ -107,6 +108,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(decisions_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(flows_bp)
+    app.register_blueprint(home_bp)
 
     from app.extensions import socketio
 

@@ -31,6 +31,7 @@ LAYERS = {
     "contests": 4,
     "decisions": 4,
     "flows": 5,
+    "home": 5,  # the community's home reads every feature (each feature's queries), like a flow
     # the composition: builds the app from everything below
     "__init__": 6,
     "cli": 6,

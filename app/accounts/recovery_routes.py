@@ -13,10 +13,10 @@ from flask_login import current_user, login_required
 
 from app.accounts import bp, recovery
 from app.accounts.forms import ChangePasswordForm, CodeLoginForm, RegisterForm, ResetPasswordForm, SendCodeForm
-from app.accounts.routes import _log_in, _login_limit, _register_limit, welcome
+from app.accounts.routes import _log_in, _login_limit, _register_limit, landing, welcome
 from app.core.i18n import select_locale
 from app.core.masking import mask_phone
-from app.core.web import form_view, perform, safe_next
+from app.core.web import form_view, perform
 from app.extensions import limiter
 
 CODE_PHONE = "code_phone"  # the session's number of the last code asked for, for step 2
@@ -67,8 +67,8 @@ def _enter_page(template: str, form, status: int, **context):
 def register():
     """Create an account, step 1: the mobile number, to text a code to (proving it is the registrant's phone)."""
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
-    next_url = safe_next(request.values.get("next"), url_for("communities.join"))
+        return redirect(landing())
+    next_url = landing(request.values.get("next"))
     return _send_step(
         SendCodeForm(), recovery.send_register_code, "accounts/register.html", "accounts.register_verify", next_url
     )
@@ -79,9 +79,9 @@ def register():
 def register_verify():
     """Create an account, step 2: the code, the name neighbours know and a password; then join a community."""
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(landing())
     form = RegisterForm(phone=session.get(CODE_PHONE))
-    next_url = safe_next(request.values.get("next"), url_for("communities.join"))
+    next_url = landing(request.values.get("next"))
     return form_view(
         form,
         lambda: _log_in(
@@ -104,8 +104,8 @@ def _registered(user, next_url: str):
 def login_code():
     """Log in with an SMS code, step 1: the mobile number."""
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
-    next_url = safe_next(request.values.get("next"), url_for("core.index"))
+        return redirect(landing())
+    next_url = landing(request.values.get("next"))
     return _send_step(
         SendCodeForm(), recovery.send_login_code, "accounts/login_code.html", "accounts.login_code_enter", next_url
     )
@@ -116,9 +116,9 @@ def login_code():
 def login_code_enter():
     """Log in with an SMS code, step 2: the code."""
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(landing())
     form = CodeLoginForm(phone=session.get(CODE_PHONE))
-    next_url = safe_next(request.values.get("next"), url_for("core.index"))
+    next_url = landing(request.values.get("next"))
     return form_view(
         form,
         lambda: _log_in(recovery.log_in_with_code(form.phone.data, form.code.data), remember=form.remember.data),

@@ -32,6 +32,13 @@ def _log_in(user, *, remember: bool):
     return user
 
 
+def landing(next_value: str | None = None) -> str:
+    """Where a login (by password, SMS code or registration) lands: a safe `next` when there is one, else the
+    person's own start (home.landing: their community, or the chooser when they have several). The one place
+    that decides it."""
+    return safe_next(next_value, url_for("home.landing"))
+
+
 def welcome(user, next_url: str):
     flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
     return redirect(next_url)
@@ -42,9 +49,9 @@ def welcome(user, next_url: str):
 def login():
     """Log in with mobile number and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(landing())
     form = LoginForm()
-    next_url = safe_next(request.values.get("next"), url_for("core.index"))
+    next_url = landing(request.values.get("next"))
     return form_view(
         form,
         lambda: _log_in(services.authenticate(form.phone.data, form.password.data), remember=form.remember.data),

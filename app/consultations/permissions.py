@@ -113,6 +113,11 @@ def _as_party(viewer: Viewer, consultation: Consultation) -> str | None:
     return "not_a_party"
 
 
+def is_party(viewer: Viewer, consultation: Consultation) -> bool:
+    """The viewer takes part in the consultation for one of its parties, or chairs it."""
+    return _as_party(viewer, consultation) is None
+
+
 def refusal_to_speak(viewer: Viewer, consultation: Consultation) -> str | None:
     """Why the viewer may not speak or raise a hand (a refusal code), or None if they may: the parties, and
     residents who are not a party when the rule set lets them speak."""

@@ -11,9 +11,9 @@ from app.core import bp, health
 
 @bp.route("/")
 def index():
-    """Visitors see what Yishi is; members go to their communities."""
+    """Visitors see what Yishi is; a logged-in person goes where a login lands (their community's home)."""
     if current_user.is_authenticated:
-        return redirect(url_for("communities.dashboard"))
+        return redirect(url_for("home.landing"))
     return render_template("core/index.html", memberships=[], offices=[], overview_url=None)
 
 

@@ -23,7 +23,7 @@ from app.notifications.services import notify
 
 
 def _home(membership) -> str:
-    return url_for("communities.home", slug=membership.community.slug)
+    return url_for("home.community", slug=membership.community.slug)
 
 
 @community_signals.membership_verified.connect

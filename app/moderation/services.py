@@ -189,3 +189,13 @@ def room_history(room: str) -> list[ModerationAction]:
             .order_by(ModerationAction.created_at, ModerationAction.id)
         )
     )
+
+
+def open_reports(community_id: int) -> dict[str | None, int]:
+    """Reports not yet resolved in a community, counted per room (None: content outside a room)."""
+    query = (
+        select(Report.room, func.count())
+        .where(Report.community_id == community_id, Report.resolved_at.is_(None))
+        .group_by(Report.room)
+    )
+    return dict(db.session.execute(query).tuples().all())

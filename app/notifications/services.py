@@ -63,3 +63,21 @@ def mark_all_read(user) -> int:
         .values(read_at=utcnow())
     )
     return result.rowcount
+
+
+def unread_of_kinds(user, community_id: int, kinds, limit: int = 5) -> list[Notification]:
+    """The user's unread notifications of these kinds in one community, newest first: what changed for them
+    since they last looked."""
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(
+                Notification.user_id == user.id,
+                Notification.community_id == community_id,
+                Notification.kind.in_(tuple(kinds)),
+                Notification.read_at.is_(None),
+            )
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+    )

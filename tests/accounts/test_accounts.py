@@ -24,7 +24,8 @@ def register(client, phone="13812345678", name="王秀兰", password="s3cret-pas
 def test_register_logs_in_and_goes_to_join(client):
     response = register(client)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/join")
+    assert response.headers["Location"] == "/home"  # where every login lands: for someone in no community, joining
+    assert client.get("/home").headers["Location"] == "/join"
     user = db.session.scalar(select(User).where(User.phone == "13812345678"))
     assert user.name == "王秀兰"
     assert user.password_hash.startswith("scrypt:")
@@ -71,7 +72,7 @@ def test_a_registered_number_is_told_nothing_and_changes_nothing(client, app):
         c.post("/account/register", data={"phone": p}) for c, p in ((fresh, "13900000000"), (taken, "13812345678"))
     ]
     assert [a.status_code for a in answers] == [303, 303]
-    assert answers[0].headers["Location"] == answers[1].headers["Location"] == "/account/register/verify?next=/join"
+    assert answers[0].headers["Location"] == answers[1].headers["Location"] == "/account/register/verify?next=/home"
     pages = [c.get("/account/register/verify").get_data(as_text=True) for c in (fresh, taken)]
     assert pages[0].replace("13900000000", "N") == pages[1].replace("13812345678", "N")
     assert [m.phone for m in sms.backend().recent()] == ["13900000000"]  # nothing texted to the registered one
@@ -137,7 +138,7 @@ def test_login_redirects_only_within_the_site(client):
         "/account/login",
         data={"phone": user.phone, "password": factories.PASSWORD, "next": "https://evil.example/x"},
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/home"
 
 
 def test_logout_needs_post(client, auth):

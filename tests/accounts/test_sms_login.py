@@ -79,7 +79,7 @@ def test_log_in_with_an_sms_code(client, resident):
     [message] = outbox(KNOWN)
     assert message.template == "login_code" and "5分钟内有效" in message.text
     response = client.post("/account/login/code/enter", data={"phone": KNOWN, "code": message.params["code"]})
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/home"
     assert client.get("/account/settings").status_code == 200
     assert code_rows(KNOWN)[0].used_at is not None
 

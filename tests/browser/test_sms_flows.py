@@ -101,7 +101,7 @@ def test_log_in_with_an_sms_code(site, small_phone):
     _shot(page, "02-login-code-enter")
     code_input.fill(_latest_code(small_phone, live_server, RESIDENT))
     page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(re.compile(r"/me$"))
+    page.wait_for_url(re.compile(r"/c/cuizhuyuan/$"))  # a login lands on the community's home
     _record("sms_login_seconds", time.perf_counter() - started)
     assert "王秀兰" in page.content() or page.locator("main").is_visible()
     _shot(page, "03-login-code-in")
@@ -145,7 +145,7 @@ def test_forgotten_password_reset_by_sms(site, small_phone):
     page.locator("input[name=phone]").fill(RESIDENT)
     page.locator("input[name=password]").fill("wang-ayi-mima-7")
     page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(re.compile(r"/me$"))
+    page.wait_for_url(re.compile(r"/c/cuizhuyuan/$"))  # a login lands on the community's home
     _record("sms_password_reset_seconds", time.perf_counter() - started)
     assert [f.split()[0] for f in failed] == ["400"], failed  # the weak password's page
     assert [e for e in errors if "status of 400" not in e] == [], errors
@@ -162,7 +162,7 @@ def test_a_reset_code_printed_at_the_desk(site, browser, small_phone):
     office.locator("input[name=phone]").fill(STAFF)
     office.locator("input[name=password]").fill(DEMO_PASSWORD)
     office.locator("main form button[type=submit]").first.click()
-    office.wait_for_url(re.compile(r"/me$"))
+    office.wait_for_url(re.compile(r"/c/cuizhuyuan/$"))  # a login lands on the community's home
     office.goto(f"{live_server}/c/cuizhuyuan/members")
     office.get_by_role("link", name="王秀兰").first.click()
     office.get_by_role("button", name="打印重置码").click()

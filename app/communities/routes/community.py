@@ -1,5 +1,5 @@
-"""A community's pages: the dashboard, home, verification, members and roles, and the overview of the
-communities street and district staff oversee."""
+"""A community's pages: the dashboard (the chooser of one's communities), verification, members and roles,
+and the overview of the communities street and district staff oversee. (The community's home is app/home's.)"""
 
 from __future__ import annotations
 
@@ -31,24 +31,6 @@ def dashboard():
         memberships=services.memberships_of(current_user),
         offices=access.offices_of(current_user),
         overview_url=url_for("communities.overview") if overseen else None,
-    )
-
-
-@bp.route("/c/<slug>/")
-def home(slug: str):
-    """The community's page: public facts for everyone, the member's status for them."""
-    view = viewer_for(slug)
-    can_review = permissions.can_review_queue(view)
-    return render_template(
-        "communities/home.html",
-        view=view,
-        community=view.community,
-        membership=view.membership,
-        pending_count=len(services.review_queue(view)) if can_review else 0,
-        can_review=can_review,
-        can_manage=permissions.can_manage_roles(view),
-        can_view_members=permissions.can_view_members(view),
-        role_labels=ROLE_LABELS,
     )
 
 

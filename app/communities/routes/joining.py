@@ -66,7 +66,7 @@ def join_household(code: str):
         handle_refusal(err)
         return redirect(url_for("communities.join"))
     viewer = access.viewer(current_user, invite.community)
-    home = redirect(url_for("communities.home", slug=viewer.community.slug))
+    home = redirect(url_for("home.community", slug=viewer.community.slug))
     if viewer.membership is not None and viewer.membership.status != MembershipStatus.REJECTED:
         return home
     form = _join_form(invite)

@@ -1,0 +1,56 @@
+"""What proposal contests ask of a viewer now, and what happened lately: read-only queries for pages that
+assemble several features (the community's home). Who votes is this feature's rule (`permissions`);
+nothing here writes (the phase shown is the stored one: the contest's own pages follow the dates)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.communities.access import Viewer
+from app.contests import permissions
+from app.contests.models import BallotUnit, Contest, Phase
+from app.contests.services.ballots import voter_key
+from app.contests.services.common import poll_of
+from app.core.models import utcnow
+from app.extensions import db
+from app.voting import services as voting
+
+
+def awaiting_ballot(viewer: Viewer) -> list[Contest]:
+    """Contests in voting, before their voting ends, in which the viewer (or their household) has not voted."""
+    if not permissions.can_vote(viewer):
+        return []
+    query = select(Contest).where(
+        Contest.community_id == viewer.community_id, Contest.phase == Phase.VOTING, Contest.voting_ends > utcnow()
+    )
+    found = []
+    for contest in db.session.scalars(query.order_by(Contest.voting_ends)):
+        if contest.ballot_unit == BallotUnit.HOUSEHOLD and viewer.membership.household_id is None:
+            continue
+        poll = poll_of(contest)
+        if poll is not None and not voting.has_voted(poll, voter_key(contest, viewer.membership)):
+            found.append(contest)
+    return found
+
+
+def recent(viewer: Viewer, limit: int) -> list[tuple[datetime, Contest]]:
+    """(when it last changed, contest), newest first: its phase is the news."""
+    if not permissions.can_view(viewer):
+        return []
+    query = (
+        select(Contest)
+        .where(Contest.community_id == viewer.community_id)
+        .order_by(Contest.updated_at.desc())
+        .limit(limit)
+    )
+    return [(c.updated_at, c) for c in db.session.scalars(query)]
+
+
+def to_certify(viewer: Viewer) -> list[Contest]:
+    """For staff: contests whose voting has closed and whose count waits for its two signatures."""
+    if not permissions.can_manage(viewer):
+        return []
+    query = select(Contest).where(Contest.community_id == viewer.community_id, Contest.phase == Phase.COUNTING)
+    return list(db.session.scalars(query.order_by(Contest.id)))

@@ -1,0 +1,155 @@
+"""The providers of "需要您处理", one per feature: each asks its feature's `queries` (which decide, through
+the access rule and the feature's permissions, what counts) and words the items in plain language."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from babel.dates import format_date, format_skeleton
+from flask import url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+
+from app.communities import permissions as community_permissions
+from app.communities import services as community_services
+from app.consultations import queries as consultation_queries
+from app.contests import queries as contest_queries
+from app.core.clock import local_time, local_today
+from app.decisions import queries as decision_queries
+from app.home.needs import Need, provider
+from app.microprojects import queries as project_queries
+from app.notifications import services as notifications
+
+# notifications that say one of the viewer's own things changed (an idea's status, a proposal screened,
+# a draft application made from their idea, their membership decided)
+CHANGED_KINDS = (
+    "idea_status",
+    "contest_entry_screened",
+    "project_drafted",
+    "membership_verified",
+    "membership_rejected",
+    "role_changed",
+)
+
+
+def closing(day: date) -> tuple[str, bool]:
+    """("周三 12月10日 截止", urgent): the last day to act, in words; today and tomorrow are urgent."""
+    today = local_today()
+    if day == today:
+        return _("closes today"), True
+    if day == today + timedelta(days=1):
+        return _("closes tomorrow"), True
+    locale = get_locale()
+    when = f"{format_date(day, 'EEE', locale=locale)} {format_skeleton('MMMd', day, locale=locale)}"
+    return _("closes %(day)s", day=when), False
+
+
+@provider(10)
+def _decision_votes(viewer) -> list[Need]:
+    needs = []
+    for decision in decision_queries.awaiting_vote(viewer):
+        detail, urgent = closing(decision.voting_ends_on)
+        url = url_for("decisions.show", decision_id=decision.id)
+        needs.append(Need(_("Vote on the owners' decision “%(title)s”", title=decision.title), url, detail, urgent))
+    return needs
+
+
+@provider(20)
+def _contest_ballots(viewer) -> list[Need]:
+    needs = []
+    for contest in contest_queries.awaiting_ballot(viewer):
+        last_day = local_time(contest.voting_ends - timedelta(microseconds=1)).date()
+        detail, urgent = closing(last_day)
+        url = url_for("contests.vote", contest_id=contest.id)
+        needs.append(Need(_("Vote in the proposal contest “%(title)s”", title=contest.title), url, detail, urgent))
+    return needs
+
+
+@provider(30)
+def _motions_to_second(viewer) -> list[Need]:
+    return [
+        Need(
+            _("A motion waits for a second: “%(text)s”", text=motion.text),
+            url_for("consultations.room", consultation_id=motion.consultation_id),
+            motion.consultation.title,
+        )
+        for motion in consultation_queries.awaiting_second(viewer)
+    ]
+
+
+@provider(40)
+def _live_consultations(viewer) -> list[Need]:
+    return [
+        Need(
+            _("Consultation under way: “%(title)s”", title=consultation.title),
+            url_for("consultations.room", consultation_id=consultation.id),
+            _("You take part in it") if party else _("Open to read and follow"),
+        )
+        for consultation, party in consultation_queries.live(viewer)
+    ]
+
+
+@provider(50)
+def _things_that_changed(viewer) -> list[Need]:
+    return [
+        Need(item.text, item.url or url_for("notifications.inbox"), _("New for you"))
+        for item in notifications.unread_of_kinds(viewer.user, viewer.community_id, CHANGED_KINDS)
+    ]
+
+
+@provider(55)
+def _applications_sent_back(viewer) -> list[Need]:
+    return [
+        Need(
+            _("Your application “%(title)s” was sent back for changes", title=project.title),
+            url_for("microprojects.edit", project_id=project.id),
+            _("Revise it and send it again"),
+        )
+        for project in project_queries.sent_back(viewer)
+    ]
+
+
+@provider(60)
+def _members_to_verify(viewer) -> list[Need]:
+    if not community_permissions.can_review_queue(viewer):
+        return []
+    waiting = len(community_services.review_queue(viewer))
+    if not waiting:
+        return []
+    text = ngettext(
+        "%(num)d person is waiting for verification", "%(num)d people are waiting for verification", waiting
+    )
+    return [Need(text, url_for("communities.verifications", slug=viewer.community.slug), _("Check them now"))]
+
+
+@provider(70)
+def _reports_to_review(viewer) -> list[Need]:
+    return [
+        Need(
+            ngettext("%(num)d report to review", "%(num)d reports to review", count),
+            url_for("consultations.room", consultation_id=consultation.id),
+            consultation.title,
+        )
+        for consultation, count in consultation_queries.reports_to_review(viewer)
+    ]
+
+
+@provider(80)
+def _counting(viewer) -> list[Need]:
+    needs = []
+    for decision, task, waiting in decision_queries.counting_tasks(viewer):
+        if task == "paper":
+            text = ngettext(
+                "%(num)d paper ballot to enter or reconcile", "%(num)d paper ballots to enter or reconcile", waiting
+            )
+            url = url_for("decisions.paper", decision_id=decision.id)
+        else:
+            text, url = _("The count waits for its signatures"), url_for("decisions.show", decision_id=decision.id)
+        needs.append(Need(text, url, decision.title))
+    for contest in contest_queries.to_certify(viewer):
+        needs.append(
+            Need(
+                _("The count waits for its signatures"), url_for("contests.count", contest_id=contest.id), contest.title
+            )
+        )
+    return needs
