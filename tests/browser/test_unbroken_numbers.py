@@ -23,9 +23,10 @@ SMALL_PHONE = {
 }
 MAX_PAGES = 90
 PER_KIND = 2  # pages of one shape (/c/x/members/<n>) visited at most
-# Not pages for reading on the phone: exports, images, the A4 invite poster.
+# Not pages for reading on the phone: exports, images, attachments (downloads), the A4 invite poster.
 SKIP = re.compile(
     r"/(account/logout|prefs/|static/|metrics|healthz|readyz)|\.(csv|xlsx|docx|png|jpe?g|svg)$|/photos?/|/poster$"
+    r"|/attachments/\d+(/preview)?$"
 )
 
 # Money, area, ISO days, Babel's short dates (zh 2026/12/5, en 12/5/26) and times (19:37, 7:37 PM; a line may
