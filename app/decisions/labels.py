@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.decisions.models import Choice, DecisionState
+from app.decisions.models import Choice, DecisionState, ProxyMethod
 from app.voting.models import CertifierRole
 
 # Civil Code art. 278, items 1–9, as the law names them (the Chinese catalogue holds the statute's words).
@@ -41,4 +41,9 @@ ROLE_LABELS = {
 APPROVAL_MODES = {
     "more": _l("more than"),
     "at_least": _l("at least"),
+}
+
+PROXY_METHODS = {
+    ProxyMethod.ONLINE: _l("appointed online by the owner"),
+    ProxyMethod.OFFICE: _l("signed at the office"),
 }

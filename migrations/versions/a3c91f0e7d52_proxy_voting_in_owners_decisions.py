@@ -1,0 +1,61 @@
+"""Proxy voting (委托投票) in owners' decisions: proxies, a ballot's by-proxy mark, a decision's proxy limit
+
+Revision ID: a3c91f0e7d52
+Revises: 18575b84dddc
+Create Date: 2026-12-05 22:40:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'a3c91f0e7d52'
+down_revision = '18575b84dddc'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('decision_proxies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('decision_id', sa.Integer(), nullable=False),
+    sa.Column('roll_entry_id', sa.Integer(), nullable=False),
+    sa.Column('proxy_user_id', sa.Integer(), nullable=False),
+    sa.Column('method', sa.Enum('online', 'office', name='proxy_method', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('photo_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], name=op.f('fk_decision_proxies_decision_id_decisions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['photo_id'], ['photos.id'], name=op.f('fk_decision_proxies_photo_id_photos'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['proxy_user_id'], ['users.id'], name=op.f('fk_decision_proxies_proxy_user_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_decision_proxies_recorded_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['revoked_by_id'], ['users.id'], name=op.f('fk_decision_proxies_revoked_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['roll_entry_id'], ['decision_roll_entries.id'], name=op.f('fk_decision_proxies_roll_entry_id_decision_roll_entries'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_decision_proxies'))
+    )
+    with op.batch_alter_table('decision_proxies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_decision_proxies_decision_id'), ['decision_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_decision_proxies_proxy_user_id'), ['proxy_user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_decision_proxies_roll_entry_id'), ['roll_entry_id'], unique=False)
+
+    # plain ADD COLUMNs (not batch): on SQLite, batch mode would rebuild ballots and decisions, which others reference
+    op.add_column('ballots', sa.Column('by_proxy', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('decisions', sa.Column('proxy_limit', sa.Integer(), server_default='5', nullable=False))
+    if op.get_context().dialect.name != 'sqlite':  # SQLite adds a CHECK only by rebuilding the table
+        op.create_check_constraint(op.f('ck_decisions_proxy_limit_range'), 'decisions', 'proxy_limit BETWEEN 1 AND 50')
+
+
+def downgrade():
+    if op.get_context().dialect.name != 'sqlite':
+        op.drop_constraint(op.f('ck_decisions_proxy_limit_range'), 'decisions', type_='check')
+    op.drop_column('decisions', 'proxy_limit')
+    op.drop_column('ballots', 'by_proxy')
+    with op.batch_alter_table('decision_proxies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_decision_proxies_roll_entry_id'))
+        batch_op.drop_index(batch_op.f('ix_decision_proxies_proxy_user_id'))
+        batch_op.drop_index(batch_op.f('ix_decision_proxies_decision_id'))
+
+    op.drop_table('decision_proxies')
