@@ -111,23 +111,23 @@ def revoke_proxy(decision_id: int, proxy_id: int):
     return _to_decision(decision, "#my-vote")
 
 
-@bp.route("/decisions/<int:decision_id>/proxy-vote/<int:entry_id>", methods=["POST"])
+@bp.route("/decisions/<int:decision_id>/proxy-vote/<int:roll_entry_id>", methods=["POST"])
 @login_required
-def proxy_vote(decision_id: int, entry_id: int):
+def proxy_vote(decision_id: int, roll_entry_id: int):
     """The proxy votes for one owner they hold, after the review step; both get the receipt."""
     decision, viewer = _load(decision_id)
     form = VoteForm(prefix="vote")
     if not form.validate_on_submit():
         return show_decision(decision, viewer, status=400)
     if not form.is_confirmed:
-        outcome = perform(lambda: services.review_proxy_vote(viewer, decision, entry_id, form.choice.data))
+        outcome = perform(lambda: services.review_proxy_vote(viewer, decision, roll_entry_id, form.choice.data))
         if not outcome.ok:
             return show_decision(decision, viewer, status=outcome.status)
         proxy, choice = outcome.result
-        action = url_for("decisions.proxy_vote", decision_id=decision.id, entry_id=entry_id)
+        action = url_for("decisions.proxy_vote", decision_id=decision.id, roll_entry_id=roll_entry_id)
         return _page("decisions/review.html", decision, viewer, form=form, choice=choice, action=action,
                      on_behalf=reports.entry_label(proxy.roll_entry))  # fmt: skip
-    outcome = perform(lambda: services.vote_as_proxy(viewer, decision, entry_id, form.choice.data))
+    outcome = perform(lambda: services.vote_as_proxy(viewer, decision, roll_entry_id, form.choice.data))
     if not outcome.ok:
         return show_decision(decision, viewer, status=outcome.status)
     receipt = outcome.result.receipt
