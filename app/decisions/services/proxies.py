@@ -30,7 +30,7 @@ from app.decisions.services.ballots import (
     open_poll_of,
     paper_entry,
 )
-from app.decisions.services.common import parse_choice, require_counter
+from app.decisions.services.common import check_visible, parse_choice, require_counter
 from app.extensions import db
 from app.voting.models import Ballot
 
@@ -196,8 +196,9 @@ def record_office(viewer: Viewer, decision: Decision, *, roll_entry_id, phone, p
 
 def revoke(viewer: Viewer, decision: Decision, proxy_id) -> Proxy:
     """The owner (or staff, for an owner at the office) revokes a proxy before the proxy has voted."""
+    check_visible(viewer, decision)
     proxy = db.session.get(Proxy, proxy_id) if isinstance(proxy_id, int) else None
-    if proxy is None or proxy.decision_id != decision.id or decision.community_id != viewer.community_id:
+    if proxy is None or proxy.decision_id != decision.id:
         raise NotFound()
     if not permissions.can_revoke_proxy(viewer, owner_user_id(proxy.roll_entry)):
         raise Forbidden(_l("Only the owner, or staff at the office, revoke an owner's proxy."))
