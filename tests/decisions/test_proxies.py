@@ -4,11 +4,9 @@ in the chain, both told with the receipt, and the count saying how many votes ca
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
-from PIL import Image
 from sqlalchemy import func, select, update
 
 from app.core.errors import DomainError
@@ -24,33 +22,7 @@ from app.voting.models import Ballot
 from tests import factories
 from tests.contests import viewer
 from tests.decisions.conftest import opened, paper
-
-
-def jpeg() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 60), "white").save(buffer, "JPEG")
-    return buffer.getvalue()
-
-
-class Store:
-    """A PhotoStore stand-in that keeps the rows and remembers what it saved."""
-
-    def __init__(self, community_id, owner_id):
-        self.saved = []
-        self.community_id, self.owner_id = community_id, owner_id
-
-    def save(self, data):
-        photo = Photo(
-            community_id=self.community_id, owner_id=self.owner_id, content_type="image/jpeg", width=40, height=60,
-            size_bytes=len(data), thumb_size_bytes=1, sha256="0" * 64,
-        )  # fmt: skip
-        db.session.add(photo)
-        db.session.flush()
-        self.saved.append(photo)
-        return photo
-
-    def discard(self, photo):
-        pass
+from tests.decisions.helpers import Store, jpeg
 
 
 def entry_of(decision, name):
