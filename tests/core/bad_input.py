@@ -271,6 +271,9 @@ class Sweep:
                 else:
                     response = http.open(url, method=method, data=data)
                 status = response.status_code
+                if response.mimetype.startswith("image/"):  # a photo sent from its file (the demo has some)
+                    response.get_data()
+                    response.close()
             except Exception:
                 status, detail = 500, traceback.format_exc(limit=-6)
         self.sent += 1
