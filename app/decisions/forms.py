@@ -206,11 +206,14 @@ class ProxyForm(SiteForm):
     )
     password = PasswordField(
         _l("Your password, to confirm"),
-        validators=[
-            InputRequired(_l("This is not your password. Enter the password you log in with.")),
-            Length(max=128),
-        ],
+        validators=[Optional(), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
+    )
+    code = StringField(
+        _l("Or the code sent to your phone"),
+        filters=[strip],
+        validators=[Optional(), Length(max=12)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
     )
 
 

@@ -7,9 +7,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.accounts import recovery
 from app.accounts import services as accounts
 from app.communities import access
 from app.core.errors import Forbidden
+from app.core.masking import mask_phone
 from app.core.uploads import PhotoStore
 from app.core.web import form_view, perform
 from app.decisions import bp, permissions, reports, services
@@ -55,7 +57,9 @@ def appoint_proxy(decision_id: int):
     form = ProxyForm()
     return form_view(
         form,
-        lambda: services.appoint(viewer, decision, phone=form.phone.data, password=form.password.data),
+        lambda: services.appoint(
+            viewer, decision, phone=form.phone.data, password=form.password.data, code=form.code.data
+        ),
         render=lambda status: _page(
             "decisions/proxy.html", decision, viewer, status, form=form, entry=entry,
             current=services.active_proxy(entry), names=accounts.names_of([]),
@@ -63,6 +67,22 @@ def appoint_proxy(decision_id: int):
         done=lambda _proxy: _to_decision(decision, "#my-vote"),
         message=_("Your proxy is appointed. They can now vote for you on this decision."),
     )  # fmt: skip
+
+
+@bp.route("/decisions/<int:decision_id>/proxy/code", methods=["POST"])
+@login_required
+def proxy_code(decision_id: int):
+    """Text the owner a code to confirm the appointment with, instead of their password."""
+    decision, viewer = _load(decision_id)
+    _owner_entry(decision, viewer)
+    if not ActionForm().validate_on_submit():
+        return show_decision(decision, viewer, status=400)
+    user = current_user._get_current_object()
+    if perform(lambda: recovery.send_proxy_code(user, ip=request.remote_addr)).ok:
+        minutes = current_app.config["SMS_CODE_MINUTES"]
+        flash(_("We sent a code to %(phone)s. It works for %(minutes)d minutes.", phone=mask_phone(user.phone),
+                minutes=minutes), "success")  # fmt: skip
+    return redirect(url_for("decisions.appoint_proxy", decision_id=decision.id), code=303)
 
 
 def _office_page(decision, viewer, form, status: int = 200):

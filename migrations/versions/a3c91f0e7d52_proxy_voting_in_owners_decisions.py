@@ -15,6 +15,20 @@ down_revision = '18575b84dddc'
 branch_labels = None
 depends_on = None
 
+OLD_PURPOSES = ("login", "reset", "change_password", "desk_reset", "register")
+NEW_PURPOSES = (*OLD_PURPOSES, "proxy_appoint")
+
+
+def _purposes(values) -> str:
+    return "purpose IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def _purpose_check(values) -> None:
+    # the code_purpose CHECK of the non-native enum (autogenerate does not see a new enum value)
+    with op.batch_alter_table('one_time_codes') as batch_op:
+        batch_op.drop_constraint(op.f('ck_one_time_codes_code_purpose'), type_='check')
+        batch_op.create_check_constraint('code_purpose', _purposes(values))
+
 
 def upgrade():
     op.create_table('decision_proxies',
@@ -46,9 +60,12 @@ def upgrade():
     op.add_column('decisions', sa.Column('proxy_limit', sa.Integer(), server_default='5', nullable=False))
     if op.get_context().dialect.name != 'sqlite':  # SQLite adds a CHECK only by rebuilding the table
         op.create_check_constraint(op.f('ck_decisions_proxy_limit_range'), 'decisions', 'proxy_limit BETWEEN 1 AND 50')
+    _purpose_check(NEW_PURPOSES)  # an SMS code confirms an owner's appointment of a proxy
 
 
 def downgrade():
+    op.execute("DELETE FROM one_time_codes WHERE purpose = 'proxy_appoint'")
+    _purpose_check(OLD_PURPOSES)
     if op.get_context().dialect.name != 'sqlite':
         op.drop_constraint(op.f('ck_decisions_proxy_limit_range'), 'decisions', type_='check')
     op.drop_column('decisions', 'proxy_limit')

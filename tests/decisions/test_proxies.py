@@ -111,7 +111,7 @@ def test_online_appointment_then_the_proxy_votes_in_the_owners_name(owners):
 def test_a_wrong_password_or_a_stranger_as_proxy_stores_nothing(owners):
     decision = opened(owners)
     refused("wrong_password", lambda: appoint(owners, decision, password="not-my-password"))
-    refused("wrong_password", lambda: appoint(owners, decision, password=""))
+    refused("proof_needed", lambda: appoint(owners, decision, password=""))
     error = refused("proxy_not_member", lambda: appoint(owners, decision, phone=owners.users["outsider"].phone))
     assert "需要先在议事平台注册并加入本社区" in str(error.message)  # the Chinese page says: register first
     refused("proxy_not_member", lambda: appoint(owners, decision, phone=owners.users["other_resident"].phone))

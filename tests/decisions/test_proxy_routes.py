@@ -10,6 +10,9 @@ import lxml.html
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts import codes
+from app.accounts.models import CodePurpose, OneTimeCode
+from app.core import sms
 from app.decisions import services
 from app.decisions.models import Proxy
 from app.extensions import db
@@ -65,6 +68,7 @@ def test_appoint_page(app, owners, key):
     ("data", "message", "status"),
     [
         ({"phone": "", "password": factories.PASSWORD}, "Enter the proxy's 11-digit mobile number.", 400),
+        ({"phone": "13700000000", "password": ""}, "Enter your password, or a code sent to your phone.", 400),
         ({"phone": "1234", "password": factories.PASSWORD}, "Enter the proxy's 11-digit mobile number.", 400),
         ({"phone": "13700000000", "password": "wrong-password"}, "This is not your password.", 400),
         ({"phone": "13999999999", "password": factories.PASSWORD}, "must register and join the community first", 400),
@@ -211,3 +215,48 @@ def test_the_roll_and_the_notice_show_proxies(app, owners, key):
     for path in ("notice", ""):
         page = text(http.get(f"/decisions/{decision.id}/{path}".rstrip("/")))
         assert "Of these, 1 votes were cast by proxy (其中委托投票)." in page, path
+
+
+@pytest.mark.parametrize("key", ALL)
+def test_the_owner_confirms_with_an_sms_code(app, owners, key):
+    """Without the password: a code texted to the owner's own number (purpose proxy_appoint); a wrong code counts
+    a try and appoints nobody; a code for another purpose does not work here."""
+    decision = opened(owners)
+    http = as_(app, owners, key)
+    sent = http.post(f"/decisions/{decision.id}/proxy/code")
+    expect(sent, key, key == "owner", ok=303, denied=denied_status(key))
+    messages = sms.backend().recent()
+    if key != "owner":
+        assert messages == []
+        return
+    [message] = messages
+    assert (message.phone, message.template) == (owners.users["owner"].phone, "proxy_appoint_code")
+    assert "We sent a code to" in text(http.get(sent.headers["Location"]))
+    form = {"phone": owners.users["resident"].phone}
+    wrong = "000000" if message.params["code"] != "000000" else "111111"
+    response = http.post(f"/decisions/{decision.id}/proxy", data={**form, "code": wrong})
+    assert response.status_code == 400 and "This code is not right" in text(response)
+    assert count(Proxy) == 0
+    assert db.session.scalar(select(OneTimeCode.attempts).where(OneTimeCode.purpose == "proxy_appoint")) == 1
+    response = http.post(f"/decisions/{decision.id}/proxy", data={**form, "code": message.params["code"]})
+    assert response.status_code == 302 and count(Proxy) == 1
+    # used once: the same code again does not appoint a second time (a retry of the same proxy is no new row)
+    again = http.post(f"/decisions/{decision.id}/proxy", data={**form, "code": message.params["code"]})
+    assert again.status_code == 400 and count(Proxy) == 1
+
+
+def test_a_code_of_another_purpose_does_not_confirm(app, owners):
+    decision = opened(owners)
+    code, _row = codes.issue(owners.users["owner"].phone, CodePurpose.CHANGE_PASSWORD)
+    db.session.commit()
+    data = {"phone": owners.users["resident"].phone, "code": code}
+    response = as_(app, owners, "owner").post(f"/decisions/{decision.id}/proxy", data=data)
+    assert response.status_code == 400 and count(Proxy) == 0
+
+
+def test_neither_password_nor_code(app, owners):
+    decision = opened(owners)
+    data = {"phone": owners.users["resident"].phone}
+    response = as_(app, owners, "owner").post(f"/decisions/{decision.id}/proxy", data=data)
+    assert response.status_code == 400 and "Enter your password, or a code sent to your phone." in text(response)
+    assert count(Proxy) == 0

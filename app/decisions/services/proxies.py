@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.accounts import throttle
-from app.accounts.models import User
+from app.accounts import codes, throttle
+from app.accounts.models import CodePurpose, User
 from app.communities.access import Viewer
 from app.communities.models import HouseholdOwner, Membership, MembershipStatus
 from app.core import audit
@@ -152,18 +152,28 @@ def _appoint(viewer: Viewer, decision: Decision, entry: RollEntry, proxy_user: U
     return proxy
 
 
-def appoint(viewer: Viewer, decision: Decision, *, phone, password) -> Proxy:
-    """The owner appoints a member of the community as their proxy for this decision, confirming with their
-    own password. A retry (the same proxy) returns the appointment already made."""
-    entry = entry_of_voter(viewer, decision)
-    user = viewer.user
+def _confirm(user: User, password, code) -> None:
+    """The owner proves it is them: a code texted to their phone (a wrong one counts a try, kept), or their
+    password (wrong ones slowed down as at login). Before anything else is written."""
+    if isinstance(code, str) and code.strip():
+        codes.consume(user.phone, (CodePurpose.PROXY_APPOINT,), code)
+        return
+    if not isinstance(password, str) or not password:
+        raise DomainError("proof_needed", _l("Enter your password, or a code sent to your phone."), field="password")
     throttle.check(user.phone)
-    if not isinstance(password, str) or not password or not user.check_password(password):
+    if not user.check_password(password):
         throttle.failed(user.phone)
         raise DomainError(
             "wrong_password", _l("This is not your password. Enter the password you log in with."), field="password"
         )
     throttle.succeeded(user.phone)
+
+
+def appoint(viewer: Viewer, decision: Decision, *, phone, password=None, code=None) -> Proxy:
+    """The owner appoints a member of the community as their proxy for this decision, confirming with their
+    own password or an SMS code. A retry (the same proxy) returns the appointment already made."""
+    entry = entry_of_voter(viewer, decision)
+    _confirm(viewer.user, password, code)
     proxy_user = proxy_member(decision.community_id, phone)
     entry = lock(entry)
     existing = _same_or_refused(entry, proxy_user)
