@@ -107,6 +107,8 @@ def _appointable(decision: Decision, entry: RollEntry, proxy_user: User) -> Roll
         raise Conflict("already_voted", _l("This owner has voted already: a proxy can no longer be appointed."))
     if proxy_user.id == owner_user_id(entry):
         raise DomainError("proxy_is_owner", _l("The proxy must be someone other than the owner."), field="phone")
+    # the proxy's row, for this transaction: two owners appointing the same proxy at once count one after the other
+    db.session.execute(select(User.id).where(User.id == proxy_user.id).with_for_update(key_share=True))
     held = db.session.scalar(
         select(func.count())
         .select_from(Proxy)
