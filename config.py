@@ -58,7 +58,7 @@ def development_secret_key(directory: Path = INSTANCE_DIR) -> str:
 
 # The SMS templates the site sends (app/core/sms.py TEMPLATES): each is mapped to the provider's approved
 # template id by SMS_TEMPLATE_<KEY> (SMS_TEMPLATE_LOGIN_CODE=1234567).
-SMS_TEMPLATE_KEYS = ("login_code", "reset_code", "change_password_code", "register_code")
+SMS_TEMPLATE_KEYS = ("login_code", "reset_code", "change_password_code", "register_code", "proxy_appoint_code")
 TENCENT_SMS_REQUIRED = (
     "TENCENT_SMS_SECRET_ID",
     "TENCENT_SMS_SECRET_KEY",

@@ -154,6 +154,7 @@ def verify_count_command(poll_id: int):
     click.echo(f"  head at closing: {poll.closed_head or '(still open)'}")
     click.echo(f"  recomputed head: {check.head} over {check.length} ballots")
     click.echo("  recount: " + json.dumps(check.recount["options"], ensure_ascii=False, sort_keys=True))
+    click.echo(f"  of which by proxy: {check.recount.get('proxy', 0)}")
     if check.ok:
         click.echo("OK: the chain and the count agree with what was recorded.")
         return

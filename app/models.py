@@ -17,7 +17,7 @@ from app.consultations.models import Attendance, Consultation, HandRaise, Motion
 from app.contests.models import Contest, Entry
 from app.core.models import AuditEntry
 from app.core.uploads import Photo
-from app.decisions.models import Decision, DecisionRules, PaperEntry, RollEntry
+from app.decisions.models import Decision, DecisionRules, PaperEntry, Proxy, RollEntry
 from app.documents.models import Attachment
 from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto
 from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject, ProgressPhoto, ProgressPost
@@ -64,6 +64,7 @@ __all__ = [
     "Photo",
     "ProgressPhoto",
     "ProgressPost",
+    "Proxy",
     "Report",
     "RollEntry",
     "RuleSet",

@@ -111,6 +111,7 @@ class CodePurpose(enum.StrEnum):
     CHANGE_PASSWORD = "change_password"  # change the password in settings instead of typing the old one (SMS)
     DESK_RESET = "desk_reset"  # set a new password: printed by community staff at the office
     REGISTER = "register"  # prove the number is yours when creating an account (sent by SMS)
+    PROXY_APPOINT = "proxy_appoint"  # confirm appointing a proxy to vote in an owners' decision (sent by SMS)
 
 
 class OneTimeCode(db.Model):

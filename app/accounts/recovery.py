@@ -28,6 +28,7 @@ TEMPLATES = {
     CodePurpose.RESET: "reset_code",
     CodePurpose.CHANGE_PASSWORD: "change_password_code",
     CodePurpose.REGISTER: "register_code",
+    CodePurpose.PROXY_APPOINT: "proxy_appoint_code",
 }
 
 
@@ -120,6 +121,11 @@ def send_reset_code(phone: str, *, ip: str | None) -> None:
 def send_change_code(user: User, *, ip: str | None) -> None:
     """Text a code to the account's own number, to change the password without the current one."""
     _send(user.phone, CodePurpose.CHANGE_PASSWORD, ip=ip, deliver=True)
+
+
+def send_proxy_code(user: User, *, ip: str | None) -> None:
+    """Text a code to the account's own number, to confirm appointing a proxy without the password."""
+    _send(user.phone, CodePurpose.PROXY_APPOINT, ip=ip, deliver=True)
 
 
 def _registered(phone: str) -> User | None:

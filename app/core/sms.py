@@ -52,12 +52,14 @@ TEMPLATES = {
     "reset_code": "您正在找回密码，验证码为{1}，{2}分钟内有效。请勿告诉他人。",
     "change_password_code": "您正在修改密码，验证码为{1}，{2}分钟内有效。请勿告诉他人。",
     "register_code": "您正在注册议事账号，验证码为{1}，{2}分钟内有效。如非本人操作，请忽略本短信。",
+    "proxy_appoint_code": "您正在委托他人代您参加业主共同决定投票，验证码为{1}，{2}分钟内有效。请勿告诉他人。",
 }
 PARAMS = {
     "login_code": ("code", "minutes"),
     "reset_code": ("code", "minutes"),
     "change_password_code": ("code", "minutes"),
     "register_code": ("code", "minutes"),
+    "proxy_appoint_code": ("code", "minutes"),
 }
 DEV_OUTBOX_SIZE = 50
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     HiddenField,
+    PasswordField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -16,11 +18,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Optional
 
 from app.core.errors import DomainError
 from app.core.forms import ShareField, SiteForm, WholeNumberField, int_or_none, strip
 from app.decisions.labels import APPROVAL_MODES, CHOICE_LABELS, MATTERS, ROLE_LABELS
+from app.decisions.models import DEFAULT_PROXY_LIMIT
 
 
 class DecisionForm(SiteForm):
@@ -63,6 +66,14 @@ class DecisionForm(SiteForm):
         validators=[InputRequired(_l("The 公示 period is 1 to 60 days."))],
         render_kw={"inputmode": "numeric"},
     )
+    proxy_limit = WholeNumberField(
+        _l("Owners one proxy may vote for, at most"),
+        description=_l("An owner may appoint a proxy (委托代理人); no one proxy votes for more owners than this."),
+        default=DEFAULT_PROXY_LIMIT,
+        example=DEFAULT_PROXY_LIMIT,
+        validators=[Optional()],  # left empty: the default
+        render_kw={"inputmode": "numeric"},
+    )
 
     def values(self) -> dict:
         """The use case's keyword arguments (besides the client id)."""
@@ -73,6 +84,7 @@ class DecisionForm(SiteForm):
             "starts_on": self.voting_starts_on.data,
             "ends_on": self.voting_ends_on.data,
             "publicity_days": self.publicity_days.data,
+            "proxy_limit": DEFAULT_PROXY_LIMIT if self.proxy_limit.data is None else self.proxy_limit.data,
         }
 
 
@@ -180,3 +192,41 @@ class AnswerForm(SiteForm):
 
 class ActionForm(SiteForm):
     """A button that changes state (open, close): CSRF only."""
+
+
+class ProxyForm(SiteForm):
+    """The owner appoints a proxy: the proxy's number, and the owner's own password to confirm."""
+
+    phone = StringField(
+        _l("The proxy's mobile number"),
+        description=_l("A family member or another owner who has joined this community on Yishi."),
+        filters=[strip],
+        validators=[InputRequired(_l("Enter the proxy's 11-digit mobile number.")), Length(max=20)],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+    password = PasswordField(
+        _l("Your password, to confirm"),
+        validators=[Optional(), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = StringField(
+        _l("Or the code sent to your phone"),
+        filters=[strip],
+        validators=[Optional(), Length(max=12)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+    )
+
+
+class OfficeProxyForm(SiteForm):
+    """Staff record an authorisation signed at the office, with a photo of the paper."""
+
+    roll_entry = SelectField(_l("Owner on the roll"), coerce=int_or_none, validate_choice=False)
+    phone = StringField(
+        _l("The proxy's mobile number"),
+        filters=[strip],
+        validators=[InputRequired(_l("Enter the proxy's 11-digit mobile number.")), Length(max=20)],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+    photo = FileField(
+        _l("Photo of the signed authorisation (委托书)"), render_kw={"accept": "image/jpeg,image/png,image/webp"}
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.core import glossary
-from app.decisions.models import Choice, DecisionState
+from app.decisions.models import Choice, DecisionState, ProxyMethod
 from app.voting.models import CertifierRole
 
 # Civil Code art. 278, items 1–9, as the law names them (the Chinese catalogue holds the statute's words).
@@ -67,3 +67,8 @@ glossary.define(
     _l("Roll of owners"),
     _l("The list of the owners who may vote on this decision, with the floor area each owns, fixed when voting opens."),
 )
+
+PROXY_METHODS = {
+    ProxyMethod.ONLINE: _l("appointed online by the owner"),
+    ProxyMethod.OFFICE: _l("signed at the office"),
+}

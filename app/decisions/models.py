@@ -17,6 +17,7 @@ from app.extensions import db
 from app.voting.tally import Thresholds
 
 POLL_TYPE = "decision"
+DEFAULT_PROXY_LIMIT = 5  # owners one proxy may vote for on a decision, unless its drafters set another number
 
 
 class DecisionState(enum.StrEnum):
@@ -84,6 +85,7 @@ class Decision(ThresholdColumns, TimestampMixin, db.Model):
         CheckConstraint("publicity_days BETWEEN 1 AND 60", name="publicity_days_range"),
         CheckConstraint("roll_area >= 0 AND roll_heads >= 0", name="roll_not_negative"),
         CheckConstraint("voting_ends_on >= voting_starts_on", name="voting_dates_in_order"),
+        CheckConstraint("proxy_limit BETWEEN 1 AND 50", name="proxy_limit_range"),
         UniqueConstraint("community_id", "created_by_id", "client_id"),
     )
 
@@ -97,6 +99,8 @@ class Decision(ThresholdColumns, TimestampMixin, db.Model):
     voting_starts_on: Mapped[date] = mapped_column(Date)
     voting_ends_on: Mapped[date] = mapped_column(Date)
     publicity_days: Mapped[int] = mapped_column(Integer, default=7)
+    # at most this many owners appoint the same proxy (委托代理人) for this decision
+    proxy_limit: Mapped[int] = mapped_column(Integer, default=DEFAULT_PROXY_LIMIT, server_default="5")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     client_id: Mapped[str] = mapped_column(String(64))
     # frozen when voting opens
@@ -166,5 +170,32 @@ class PaperEntry(db.Model):
     counted: Mapped[bool] = mapped_column(Boolean, default=False)  # the ballot it agreed on is cast
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    roll_entry: Mapped[RollEntry] = relationship()
+
+
+class ProxyMethod(enum.StrEnum):
+    ONLINE = "online"  # the owner appointed them on the site, confirming with their password
+    OFFICE = "office"  # staff recorded the owner's signed authorisation, with a photo of the paper
+
+
+class Proxy(db.Model):
+    """An owner's proxy (委托代理人) for one decision: a member of the community who votes in the owner's name.
+
+    One active proxy per roll entry (the entry's row is locked while one is appointed); revoked before the proxy
+    votes, kept with `revoked_at` after. The ballot the proxy casts is the owner's, marked `by_proxy`."""
+
+    __tablename__ = "decision_proxies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"), index=True)
+    roll_entry_id: Mapped[int] = mapped_column(ForeignKey("decision_roll_entries.id", ondelete="CASCADE"), index=True)
+    proxy_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    method: Mapped[ProxyMethod] = mapped_column(str_enum(ProxyMethod, "proxy_method"))
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     roll_entry: Mapped[RollEntry] = relationship()

@@ -64,3 +64,18 @@ def can_attach(viewer: Viewer, decision: Decision) -> bool:
 def can_remove_attachment(viewer: Viewer, decision: Decision) -> bool:
     """The same people remove an attached file (it stays in the record)."""
     return can_count(viewer)
+
+
+def can_appoint_proxy(viewer: Viewer, decision: Decision) -> bool:
+    """A verified owner appoints a proxy (委托代理人) while voting is open."""
+    return is_owner(viewer) and decision.state == DecisionState.VOTING
+
+
+def can_record_proxy(viewer: Viewer) -> bool:
+    """The counters record an authorisation signed at the office (and see every proxy)."""
+    return can_count(viewer)
+
+
+def can_revoke_proxy(viewer: Viewer, owner_user_id: int | None) -> bool:
+    """The owner revokes their own proxy; staff revoke for an owner at the office."""
+    return (owner_user_id is not None and viewer.is_user(owner_user_id)) or can_count(viewer)

@@ -134,8 +134,9 @@ def notice_charts(decision, outcome: Outcome, labels: dict[str, str]) -> dict[st
     return charts
 
 
-def roll_rows(entries, full: bool) -> list[dict]:
-    """The roll as shown: phone and room numbers masked unless `full` (the counters)."""
+def roll_rows(entries, full: bool, proxies: dict[int, str] | None = None) -> list[dict]:
+    """The roll as shown: phone and room numbers masked unless `full` (the counters); `proxies` names each
+    entry's proxy in force (委托代理人), by roll entry id."""
     rows = []
     for entry in entries:
         units = [f"{b} {u}-{r if full else mask_room(r)}" for b, u, r in entry.households]
@@ -148,6 +149,7 @@ def roll_rows(entries, full: bool) -> list[dict]:
                 "area": entry.area,
                 "heads": entry.heads,
                 "online": entry.voter_user_id is not None,
+                "proxy": (proxies or {}).get(entry.id, ""),
             }
         )
     return rows

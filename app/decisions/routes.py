@@ -26,7 +26,7 @@ from app.decisions.forms import (
     RulesForm,
     VoteForm,
 )
-from app.decisions.labels import CHOICE_LABELS, MATTERS, ROLE_LABELS, STATE_LABELS
+from app.decisions.labels import CHOICE_LABELS, MATTERS, PROXY_METHODS, ROLE_LABELS, STATE_LABELS
 from app.decisions.models import Decision, DecisionState
 from app.documents import services as documents
 from app.extensions import db
@@ -66,6 +66,7 @@ def _common() -> dict:
         "state_labels": STATE_LABELS,
         "choice_labels": _labels(),
         "role_labels": ROLE_LABELS,
+        "proxy_methods": PROXY_METHODS,
         "share_text": reports.share_text,
         "fraction_text": reports.fraction_text,
         "percent": reports.percent,
@@ -175,6 +176,7 @@ def _show(decision: Decision, viewer, *, status=200, **forms):
             entry=entry,
             ballot=ballot,
             ballot_counted=ballot is not None and decision.state == S.ANNOUNCED,
+            proxy=services.proxy_view(viewer.user, decision, entry),
             outcome=outcome,
             checks=reports.checks(outcome, decision.roll_area, decision.roll_heads) if outcome else [],
             thresholds=services.thresholds_for(decision),
@@ -265,7 +267,8 @@ def roll(decision_id: int):
     else:
         entries, area, heads = services.roll_of(decision), decision.roll_area, decision.roll_heads
     return render_template(
-        "decisions/roll.html", community=viewer.community, decision=decision, rows=reports.roll_rows(entries, full),
+        "decisions/roll.html", community=viewer.community, decision=decision,
+        rows=reports.roll_rows(entries, full, services.proxy_holders(decision)),
         area=area, heads=heads, full=full, **_common(),
     )  # fmt: skip
 

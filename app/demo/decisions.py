@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from pathlib import Path
+
+from flask import current_app
+from PIL import Image, ImageDraw
 
 from app.accounts.models import User
 from app.communities import access
 from app.communities.models import Community
 from app.core.models import utcnow
+from app.core.uploads import PhotoStore
 from app.decisions import services as decisions
 from app.documents import registry
 from app.documents import services as documents
@@ -18,7 +23,8 @@ QUOTE = Path(__file__).parent / "files" / "lift-quote.pdf"
 
 def load(community: Community, users: dict[str, User]) -> None:
     """An owners' decision open for voting (item 5: the maintenance fund repairs a lift), with the roll frozen
-    from the register, a few ballots in, and one paper ballot waiting for its second entry. 张建国 can vote."""
+    from the register, a few ballots in, and one paper ballot waiting for its second entry. 张建国 can vote.
+    An owner without a phone signed an authorisation at the office: 王秀兰 votes for them as their proxy."""
     committee, staff = users["13800000007"], users["13800000008"]
     today = utcnow().date()
     decision = decisions.create(
@@ -68,3 +74,31 @@ def load(community: Community, users: dict[str, User]) -> None:
         choice="abstain",
         client_id="demo-paper-2",
     )
+    _office_proxy(community, staff, users["13800000001"], decision, roll, {paper.id, waiting.id})
+
+
+def _office_proxy(community, staff, proxy_user, decision, roll, taken) -> None:
+    """An elderly owner without a phone appointed a family member at the office; staff kept a photo of the paper."""
+    entry = next(e for e in roll if e.voter_user_id is None and not e.developer and e.id not in taken)
+    store = PhotoStore(current_app.config, community_id=community.id, owner_id=staff.id)
+    with current_app.test_request_context():  # the proxy's notification links to the decision (url_for)
+        decisions.record_office(
+            access.viewer(staff, community),
+            decision,
+            roll_entry_id=entry.id,
+            phone=proxy_user.phone,
+            photo=_authorisation_photo(),
+            store=store,
+        )
+
+
+def _authorisation_photo() -> bytes:
+    """A stand-in for the photo of a signed 委托书: a white sheet with lines of "text" and a signature."""
+    image = Image.new("RGB", (600, 800), "white")
+    draw = ImageDraw.Draw(image)
+    for y in range(120, 620, 40):
+        draw.line((60, y, 540, y), fill=(150, 150, 150), width=3)
+    draw.line((340, 700, 520, 680), fill=(20, 20, 120), width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()

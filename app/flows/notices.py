@@ -15,6 +15,8 @@ from app.communities import signals as community_signals
 from app.communities.labels import ROLE_LABELS
 from app.contests import signals as contest_signals
 from app.contests.services import STATUS_LABELS as ENTRY_STATUS_LABELS
+from app.decisions import signals as decision_signals
+from app.decisions.labels import CHOICE_LABELS as DECISION_CHOICE_LABELS
 from app.extensions import db
 from app.ideas import signals as idea_signals
 from app.ideas.services import STATUS_LABELS as IDEA_STATUS_LABELS
@@ -126,3 +128,35 @@ def _entry_screened(entry, actor, **_):
         url=url_for("contests.entry", entry_id=entry.id),
         community_id=entry.community_id,
     )
+
+
+@decision_signals.proxy_appointed.connect
+def _proxy_appointed(proxy, decision, proxy_user, **_):
+    notify(
+        proxy_user,
+        "decision_proxy",
+        _l(
+            "%(owner)s has appointed you to vote for them (委托投票) on “%(title)s”.",
+            owner=proxy.roll_entry.name,
+            title=decision.title,
+        ),
+        url=url_for("decisions.show", decision_id=decision.id) + "#proxy-votes",
+        community_id=decision.community_id,
+    )
+
+
+@decision_signals.proxy_voted.connect
+def _proxy_voted(proxy, decision, ballot, owner_id, **_):
+    """Both the owner and the proxy get the receipt."""
+    message = _l(
+        "The vote for %(owner)s on “%(title)s” was cast by proxy: %(choice)s. Receipt: %(receipt)s",
+        owner=proxy.roll_entry.name,
+        title=decision.title,
+        choice=DECISION_CHOICE_LABELS.get(ballot.choice, ballot.choice),
+        receipt=ballot.receipt,
+    )
+    url = url_for("voting.receipt", code=ballot.receipt)
+    for user_id in dict.fromkeys((owner_id, proxy.proxy_user_id)):
+        user = db.session.get(User, user_id) if user_id is not None else None
+        if user is not None:
+            notify(user, "decision_proxy_vote", message, url=url, community_id=decision.community_id)

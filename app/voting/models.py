@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import UTCDateTime, str_enum, utcnow
@@ -74,6 +74,8 @@ class Ballot(db.Model):
     receipt: Mapped[str] = mapped_column(String(16), unique=True)
     hash: Mapped[str | None] = mapped_column(String(64))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # cast by a proxy (委托代理人) in the voter's name: part of the chain, so it cannot be added or removed unseen
+    by_proxy: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)  # None on a secret ballot
 
 

@@ -27,6 +27,7 @@ class BallotRecord:
     weight_area: int = 0  # 0.01 m², for owners' decisions
     weight_heads: int = 0  # 1 for an owner person in an owners' decision
     hash: str = ""
+    proxy: bool = False  # cast by a proxy in the voter's name (owners' decisions)
 
     def options(self) -> list[str]:
         """The options this ballot chose: one, or several for an approval ballot ("3,7,9")."""
@@ -55,6 +56,8 @@ def link(prev_hash: str, poll_type: str, poll_id: int, ballot: BallotRecord) -> 
         str(ballot.weight_area),
         str(ballot.weight_heads),
     )
+    if ballot.proxy:  # only then: the links of every ballot cast in person keep the hash they always had
+        fields += ("proxy",)
     return hashlib.sha256("|".join(fields).encode()).hexdigest()
 
 
@@ -103,10 +106,11 @@ class Count:
     heads: dict[str, int]
     area_total: int
     heads_total: int
+    proxy: int = 0  # ballots cast by a proxy in the voter's name
 
     def as_dict(self) -> dict:
         """A JSON-ready form, keys as strings, in a stable order: what certifiers sign and what is published."""
-        return {
+        result = {
             "ballots": self.ballots,
             "options": dict(sorted(self.options.items())),
             "by_building": {
@@ -118,6 +122,9 @@ class Count:
             "area_total": self.area_total,
             "heads_total": self.heads_total,
         }
+        if self.proxy:  # only then: a count published before proxies existed still equals its recount
+            result["proxy"] = self.proxy
+        return result
 
 
 def count(ballots: Iterable[BallotRecord]) -> Count:
@@ -126,9 +133,10 @@ def count(ballots: Iterable[BallotRecord]) -> Count:
     by_building: dict[int | None, Counter[str]] = {}
     area: Counter[str] = Counter()
     heads: Counter[str] = Counter()
-    n = area_total = heads_total = 0
+    n = area_total = heads_total = proxy = 0
     for ballot in ballots:
         n += 1
+        proxy += ballot.proxy
         area_total += ballot.weight_area
         heads_total += ballot.weight_heads
         building = by_building.setdefault(ballot.building_id, Counter())
@@ -145,6 +153,7 @@ def count(ballots: Iterable[BallotRecord]) -> Count:
         heads=dict(heads),
         area_total=area_total,
         heads_total=heads_total,
+        proxy=proxy,
     )
 
 

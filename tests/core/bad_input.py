@@ -28,7 +28,7 @@ from app.communities.models import Community, InviteCode, Membership, Membership
 from app.consultations.models import Consultation, Motion, Phase, Speech
 from app.contests.models import Contest, Entry
 from app.core.uploads import Photo
-from app.decisions.models import Decision, PaperEntry
+from app.decisions.models import Decision, PaperEntry, Proxy
 from app.demo import SLUG
 from app.documents.models import Attachment
 from app.extensions import db, socketio
@@ -73,6 +73,8 @@ def real_arguments() -> dict[str, object]:
         "entry_id": first(Entry),
         "decision_id": first(Decision, Decision.community_id == community.id),
         "paper_id": first(PaperEntry),
+        "roll_entry_id": db.session.scalar(select(Proxy.roll_entry_id).order_by(Proxy.id)) or 1,
+        "proxy_id": first(Proxy),
         "objection_id": first(Objection),
         "idea_id": first(Idea, Idea.community_id == community.id),
         "photo_id": first(Photo),

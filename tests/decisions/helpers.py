@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import date
 
+from PIL import Image
+
 from app.communities.models import HouseholdOwner, Role
+from app.core.uploads import Photo
 from app.decisions import services
+from app.extensions import db
 from tests import factories
 from tests.contests import viewer
 
@@ -38,9 +43,10 @@ def town(units):
     return community, counter, scrutineer
 
 
-def decide(community, counter, scrutineer, matter, choices, *, close=True):
+def decide(community, counter, scrutineer, matter, choices, *, close=True, by_proxy=()):
     """Open a decision, enter a paper ballot (twice, by the two counters) for each roll entry with a choice
-    in `choices` (one per roll entry, in roll order; None: did not vote), close and return the outcome."""
+    in `choices` (one per roll entry, in roll order; None: did not vote), close and return the outcome.
+    The roll entries at the positions in `by_proxy` vote through a proxy recorded at the office instead."""
     decision = services.create(
         viewer(counter, community),
         client_id=f"t{next(_n)}",
@@ -52,8 +58,11 @@ def decide(community, counter, scrutineer, matter, choices, *, close=True):
         publicity_days=3,
     )
     services.open_voting(viewer(counter, decision), decision)
-    for entry, choice in zip(services.roll_of(decision), choices, strict=True):
+    for position, (entry, choice) in enumerate(zip(services.roll_of(decision), choices, strict=True)):
         if choice is None:
+            continue
+        if position in by_proxy:
+            vote_by_proxy(community, scrutineer, decision, entry, choice)
             continue
         for n, who in enumerate((counter, scrutineer)):
             services.enter_paper(
@@ -62,3 +71,40 @@ def decide(community, counter, scrutineer, matter, choices, *, close=True):
     if close:
         services.close_voting(viewer(counter, decision), decision)
     return decision, services.outcome(decision)
+
+
+def jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 60), "white").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+class Store:
+    """A PhotoStore stand-in that keeps the photo's row without writing files."""
+
+    def __init__(self, community_id, owner_id):
+        self.community_id, self.owner_id = community_id, owner_id
+
+    def save(self, data):
+        photo = Photo(
+            community_id=self.community_id, owner_id=self.owner_id, content_type="image/jpeg", width=40, height=60,
+            size_bytes=len(data), thumb_size_bytes=1, sha256="0" * 64,
+        )  # fmt: skip
+        db.session.add(photo)
+        db.session.flush()
+        return photo
+
+    def discard(self, photo):
+        pass
+
+
+def vote_by_proxy(community, staff, decision, entry, choice):
+    """A member (a new one each time: no proxy limit reached) is recorded at the office as the entry's proxy and
+    votes `choice` in the owner's name."""
+    proxy_user = factories.user(name=f"代理人{next(_n)}")
+    factories.membership(proxy_user, community, Role.RESIDENT)
+    services.record_office(
+        viewer(staff, decision), decision, roll_entry_id=entry.id, phone=proxy_user.phone, photo=jpeg(),
+        store=Store(community.id, staff.id),
+    )  # fmt: skip
+    return services.vote_as_proxy(viewer(proxy_user, decision), decision, entry.id, choice)

@@ -11,10 +11,12 @@ Every use case takes the `Viewer` (app.communities.access) as its actor and flus
 - roll: the roll of owners from the household register, frozen when voting opens
 - ballots: named votes online, paper ballots and their reconciliation
 - results: closing, certifying, the outcome, objections
+- proxies: an owner's proxy (委托投票), appointed online or at the office, and the proxy's votes
 """
 
 from app.decisions.services.ballots import (  # noqa: F401
     PaperState,
+    active_proxy,
     ballot_of,
     correct_paper,
     enter_paper,
@@ -27,6 +29,7 @@ from app.decisions.services.ballots import (  # noqa: F401
     voter_entry,
 )
 from app.decisions.services.common import (  # noqa: F401
+    MAX_PROXY_LIMIT,
     MAX_PUBLICITY_DAYS,
     MAX_VOTING_DAYS,
     POLL_TYPE,
@@ -35,6 +38,19 @@ from app.decisions.services.common import (  # noqa: F401
     require_counter,
 )
 from app.decisions.services.drafting import create, decisions_of, update  # noqa: F401
+from app.decisions.services.proxies import (  # noqa: F401
+    ProxyView,
+    appoint,
+    held_by,
+    owner_user_id,
+    proxies_of,
+    proxy_holders,
+    proxy_view,
+    record_office,
+    review_proxy_vote,
+    revoke,
+    vote_as_proxy,
+)
 from app.decisions.services.results import (  # noqa: F401
     BuildingCount,
     Outcome,

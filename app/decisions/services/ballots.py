@@ -15,7 +15,7 @@ from app.core import audit, validation
 from app.core.clock import local_today
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound
 from app.decisions import permissions
-from app.decisions.models import POLL_TYPE, Choice, Decision, DecisionState, PaperEntry, RollEntry
+from app.decisions.models import POLL_TYPE, Choice, Decision, DecisionState, PaperEntry, Proxy, RollEntry
 from app.decisions.services.common import parse_choice, poll_of, require_counter
 from app.decisions.services.roll import roll_of
 from app.extensions import db
@@ -23,7 +23,7 @@ from app.voting import services as voting
 from app.voting.models import Ballot, Poll
 
 
-def _lock(entry: RollEntry) -> RollEntry:
+def lock(entry: RollEntry) -> RollEntry:
     """Take the roll entry's row for this transaction: one person's online vote and paper entries serialise."""
     return db.session.scalar(
         select(RollEntry).where(RollEntry.id == entry.id).with_for_update().execution_options(populate_existing=True)
@@ -73,7 +73,7 @@ def _pending_paper(entry: RollEntry) -> list[PaperEntry]:
     )
 
 
-def _entry_of_voter(viewer: Viewer, decision: Decision) -> RollEntry:
+def entry_of_voter(viewer: Viewer, decision: Decision) -> RollEntry:
     """The roll entry the viewer votes for; NotFound or Forbidden (saying why) otherwise."""
     if decision.community_id != viewer.community_id:
         raise NotFound()
@@ -89,7 +89,7 @@ def _entry_of_voter(viewer: Viewer, decision: Decision) -> RollEntry:
     return entry
 
 
-def _check_voting_period(decision: Decision) -> None:
+def check_voting_period(decision: Decision) -> None:
     if local_today() > decision.voting_ends_on:
         raise DomainError(
             "voting_ended",
@@ -104,42 +104,79 @@ def _check_voting_period(decision: Decision) -> None:
 def review_vote(viewer: Viewer, decision: Decision, choice) -> Choice:
     """The review step before a vote that cannot be changed: every check `vote` makes, nothing cast. Returns
     the parsed choice, for the page that asks "You chose: agree. Send it?"."""
-    entry = _entry_of_voter(viewer, decision)
+    entry = entry_of_voter(viewer, decision)
     choice = parse_choice(choice)
     open_poll_of(decision)
     if ballot_of(decision, entry) is None:
-        _check_voting_period(decision)
+        check_voting_period(decision)
+        _refuse_if_proxy(entry)
     return choice
 
 
 def vote(viewer: Viewer, decision: Decision, choice) -> Ballot:
     """An owner on the roll votes by name: 同意, 反对 or 弃权. A retry returns the same ballot and receipt."""
-    entry = _entry_of_voter(viewer, decision)
+    entry = entry_of_voter(viewer, decision)
     choice = parse_choice(choice)
+    open_poll_of(decision)
+    entry = lock(entry)
+    if ballot_of(decision, entry) is None:
+        _refuse_if_proxy(entry)
+    return cast_for(decision, entry, choice, voter_id=viewer.user_id)
+
+
+def active_proxy(entry: RollEntry) -> Proxy | None:
+    """The roll entry's proxy, if one is appointed and not revoked."""
+    return db.session.scalar(select(Proxy).where(Proxy.roll_entry_id == entry.id, Proxy.revoked_at.is_(None)))
+
+
+def _refuse_if_proxy(entry: RollEntry) -> None:
+    """While an owner's proxy holds their vote, the owner does not vote as well (one vote per unit)."""
+    if active_proxy(entry) is not None:
+        raise Conflict(
+            "proxy_appointed",
+            _l("You have appointed a proxy to vote for you. Revoke the appointment first to vote yourself."),
+        )
+
+
+_REFUSALS = {
+    False: {
+        "paper_counted": _l("Your paper ballot has been counted; you cannot vote online as well."),
+        "paper_pending": _l(
+            "Your paper ballot has been handed in and is being entered; you cannot vote online as well."
+        ),
+    },
+    True: {
+        "paper_counted": _l("This owner's paper ballot has been counted; it cannot be voted again by proxy."),
+        "paper_pending": _l("This owner's paper ballot is being entered; it cannot be voted again by proxy."),
+    },
+}
+
+
+def cast_for(decision: Decision, entry: RollEntry, choice: Choice, *, voter_id, by_proxy: bool = False) -> Ballot:
+    """The one online path into the poll for a roll entry, by the owner or by their proxy (`by_proxy`: in the
+    owner's name, marked in the chain). The entry's row is taken first; a retry returns the same ballot."""
     poll = open_poll_of(decision)
-    entry = _lock(entry)
+    entry = lock(entry)
     existing = ballot_of(decision, entry)
     if existing is None:
-        _check_voting_period(decision)
+        check_voting_period(decision)
     if existing is not None:
         if existing.entered_by_id is not None:
-            raise Conflict("paper_counted", _l("Your paper ballot has been counted; you cannot vote online as well."))
+            raise Conflict("paper_counted", _REFUSALS[by_proxy]["paper_counted"])
         if existing.choice != choice.value:
             raise Conflict("already_voted", voting.ALREADY_VOTED)
         return existing
     if _pending_paper(entry):
-        raise Conflict(
-            "paper_pending",
-            _l("Your paper ballot has been handed in and is being entered; you cannot vote online as well."),
-        )
+        raise Conflict("paper_pending", _REFUSALS[by_proxy]["paper_pending"])
     ballot = voting.cast(
         poll,
         voter_key=entry.voter_key,
         choice=choice.value,
-        voter_id=viewer.user_id,
+        voter_id=voter_id,
         building_id=entry.building_id,
         weight_area=entry.area,
         weight_heads=entry.heads,
+        by_proxy=by_proxy,
     )
     db.session.flush()
     return ballot
@@ -180,7 +217,7 @@ def enter_paper(viewer: Viewer, decision: Decision, *, roll_entry_id, choice, cl
     open_poll_of(decision)
     choice = parse_choice(choice)
     client_id = validation.client_id(client_id)
-    entry = _lock(paper_entry(decision, roll_entry_id))
+    entry = lock(paper_entry(decision, roll_entry_id))
     mine = db.session.scalar(
         select(PaperEntry).where(PaperEntry.roll_entry_id == entry.id, PaperEntry.counter_id == viewer.user_id)
     )
@@ -231,7 +268,7 @@ def correct_paper(viewer: Viewer, decision: Decision, paper_id, choice) -> Paper
         raise NotFound()
     if paper.counter_id != viewer.user_id:
         raise Forbidden(_l("Only the counter who made an entry corrects it."))
-    entry = _lock(paper.roll_entry)
+    entry = lock(paper.roll_entry)
     db.session.refresh(paper)
     if paper.counted:
         raise Conflict("paper_counted", _l("This owner's paper ballot has been counted already."))

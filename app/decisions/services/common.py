@@ -13,6 +13,7 @@ from app.voting.models import Poll
 
 MAX_PUBLICITY_DAYS = 60
 MAX_VOTING_DAYS = 366
+MAX_PROXY_LIMIT = 50  # owners one proxy may vote for, at most, whatever a decision sets
 
 
 def require_counter(viewer: Viewer, decision: Decision | None = None) -> Viewer:

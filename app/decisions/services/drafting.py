@@ -13,8 +13,8 @@ from app.core import audit, validation
 from app.core.errors import DomainError
 from app.core.markup import render_markdown
 from app.decisions import permissions
-from app.decisions.models import Decision, DecisionState
-from app.decisions.services.common import MAX_PUBLICITY_DAYS, MAX_VOTING_DAYS, require_counter
+from app.decisions.models import DEFAULT_PROXY_LIMIT, Decision, DecisionState
+from app.decisions.services.common import MAX_PROXY_LIMIT, MAX_PUBLICITY_DAYS, MAX_VOTING_DAYS, require_counter
 from app.extensions import db
 from app.voting import tally
 
@@ -27,7 +27,7 @@ def decisions_of(viewer: Viewer) -> list[Decision]:
     return list(db.session.scalars(query))
 
 
-def _fields(matter, title, body, starts_on, ends_on, publicity_days) -> dict:
+def _fields(matter, title, body, starts_on, ends_on, publicity_days, proxy_limit) -> dict:
     if not isinstance(matter, int) or matter not in tally.MATTERS:
         raise DomainError("bad_matter", _l("Choose one of the matters of art. 278 (items 1 to 9)."), field="matter")
     title = (title or "").strip()
@@ -44,6 +44,12 @@ def _fields(matter, title, body, starts_on, ends_on, publicity_days) -> dict:
         raise DomainError("bad_dates", _l("Voting can last at most a year."), field="voting_ends_on")
     if not isinstance(publicity_days, int) or not 1 <= publicity_days <= MAX_PUBLICITY_DAYS:
         raise DomainError("bad_request", _l("The 公示 period is 1 to 60 days."), field="publicity_days")
+    if not isinstance(proxy_limit, int) or not 1 <= proxy_limit <= MAX_PROXY_LIMIT:
+        raise DomainError(
+            "bad_request",
+            _l("One proxy may vote for 1 to %(n)d owners.", n=MAX_PROXY_LIMIT),
+            field="proxy_limit",
+        )
     return {
         "matter": matter,
         "title": title,
@@ -52,6 +58,7 @@ def _fields(matter, title, body, starts_on, ends_on, publicity_days) -> dict:
         "voting_starts_on": starts_on,
         "voting_ends_on": ends_on,
         "publicity_days": publicity_days,
+        "proxy_limit": proxy_limit,
     }
 
 
@@ -65,6 +72,7 @@ def create(
     starts_on: date,
     ends_on: date,
     publicity_days: int,
+    proxy_limit: int = DEFAULT_PROXY_LIMIT,
 ) -> Decision:
     """Draft a decision on one art. 278 matter (idempotent on client_id)."""
     require_counter(viewer)
@@ -78,7 +86,7 @@ def create(
     )
     if existing is not None:
         return existing
-    values = _fields(matter, title, body, starts_on, ends_on, publicity_days)
+    values = _fields(matter, title, body, starts_on, ends_on, publicity_days, proxy_limit)
     decision = Decision(community_id=viewer.community_id, created_by_id=viewer.user_id, client_id=client_id, **values)
     try:
         with db.session.begin_nested():
@@ -110,12 +118,13 @@ def update(
     starts_on: date,
     ends_on: date,
     publicity_days: int,
+    proxy_limit: int = DEFAULT_PROXY_LIMIT,
 ) -> Decision:
     """Revise a draft; once voting opens, the text and the roll are fixed."""
     require_counter(viewer, decision)
     if decision.state != DecisionState.DRAFT:
         raise DomainError("wrong_phase", _l("Voting has opened: the decision can no longer be changed."), status=409)
-    for name, value in _fields(matter, title, body, starts_on, ends_on, publicity_days).items():
+    for name, value in _fields(matter, title, body, starts_on, ends_on, publicity_days, proxy_limit).items():
         setattr(decision, name, value)
     audit.record(viewer.user, "decision.update", decision, community_id=decision.community_id)
     db.session.flush()

@@ -88,6 +88,7 @@ class Outcome:
     voted_heads: int
     verdict: tally.Verdict
     by_building: list[BuildingCount]
+    proxy: int = 0  # of the ballots, how many a proxy cast in the owner's name (其中委托投票)
 
 
 def outcome(decision: Decision) -> Outcome | None:
@@ -117,6 +118,7 @@ def outcome(decision: Decision) -> Outcome | None:
         voted_heads=int(counted["heads_total"]),
         verdict=verdict,
         by_building=_by_building(decision, poll),
+        proxy=int(counted.get("proxy", 0)),
     )
 
 

@@ -67,6 +67,7 @@ class CastRequest:
     weight_area: int = 0
     weight_heads: int = 0
     entered_by_id: int | None = None
+    by_proxy: bool = False
 
 
 def cast(poll: Poll, *, voter_key: str, choice: str, **details) -> Ballot:
@@ -173,6 +174,7 @@ def _insert_ballots(poll: Poll, wanted: list[tuple[CastRequest, str]]) -> dict[s
                     "receipt": receipt,
                     "hash": None,
                     "entered_by_id": r.entered_by_id,
+                    "by_proxy": r.by_proxy,
                     "created_at": None if poll.secret else now,
                 }
                 for r, receipt in stored
@@ -203,6 +205,7 @@ def as_record(b, *, seq: int | None = None) -> tally.BallotRecord:
         weight_area=b.weight_area,
         weight_heads=b.weight_heads,
         hash=b.hash or "",
+        proxy=bool(b.by_proxy),
     )
 
 

@@ -103,6 +103,7 @@ def seal(poll: Poll) -> int:
             table.c.weight_area,
             table.c.weight_heads,
             table.c.hash,
+            table.c.by_proxy,
         )
         .where(table.c.poll_type == poll.poll_type, table.c.poll_id == poll.subject_id, table.c.seq.is_(None))
         .order_by(table.c.id)
