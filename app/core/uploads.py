@@ -27,7 +27,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.errors import DomainError
@@ -65,10 +65,28 @@ class Photo(db.Model):
     thumb_size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))  # of the stored, re-encoded file
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # not for every member: only those a restricted reader lets through (the photo of a signed authorisation)
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def extension(self) -> str:
         return EXTENSIONS[self.content_type]
+
+
+# Who may see a restricted photo: each package that stores one registers a check (viewer, photo) -> bool; the
+# photo is shown when one of them says yes. Core knows no feature; the feature knows what the photo is of.
+_RESTRICTED_READERS: list = []
+
+
+def restricted_reader(check):
+    """Register `check(viewer, photo) -> bool` for restricted photos (a decorator)."""
+    _RESTRICTED_READERS.append(check)
+    return check
+
+
+def may_see(viewer, photo: Photo) -> bool:
+    """Any member of the photo's community sees an ordinary photo; a restricted one, those a reader lets see it."""
+    return not photo.restricted or any(check(viewer, photo) for check in _RESTRICTED_READERS)
 
 
 def photo_path(photo: Photo, upload_dir: str | os.PathLike, thumb: bool = False) -> Path:
@@ -287,7 +305,8 @@ class PhotoStore:
         self.max_bytes = config["UPLOAD_MAX_BYTES"]
         self.max_pixels = config["UPLOAD_MAX_PIXELS"]
 
-    def save(self, data: bytes) -> Photo:
+    def save(self, data: bytes, *, restricted: bool = False) -> Photo:
+        """The photo stored; `restricted`: shown only to those a restricted reader lets see it."""
         photo = save_photo(
             data,
             community_id=self.community_id,
@@ -296,6 +315,7 @@ class PhotoStore:
             max_bytes=self.max_bytes,
             max_pixels=self.max_pixels,
         )
+        photo.restricted = restricted
         paths = _paths(photo, self.upload_dir)  # now: a rolled-back row no longer loads its attributes
         call_after_rollback(lambda: unlink_all(paths))
         return photo

@@ -58,6 +58,7 @@ def upgrade():
     # plain ADD COLUMNs (not batch): on SQLite, batch mode would rebuild ballots and decisions, which others reference
     op.add_column('ballots', sa.Column('by_proxy', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.add_column('decisions', sa.Column('proxy_limit', sa.Integer(), server_default='5', nullable=False))
+    op.add_column('photos', sa.Column('restricted', sa.Boolean(), server_default=sa.false(), nullable=False))
     if op.get_context().dialect.name != 'sqlite':  # SQLite adds a CHECK only by rebuilding the table
         op.create_check_constraint(op.f('ck_decisions_proxy_limit_range'), 'decisions', 'proxy_limit BETWEEN 1 AND 50')
     _purpose_check(NEW_PURPOSES)  # an SMS code confirms an owner's appointment of a proxy
@@ -68,6 +69,7 @@ def downgrade():
     _purpose_check(OLD_PURPOSES)
     if op.get_context().dialect.name != 'sqlite':
         op.drop_constraint(op.f('ck_decisions_proxy_limit_range'), 'decisions', type_='check')
+    op.drop_column('photos', 'restricted')
     op.drop_column('decisions', 'proxy_limit')
     op.drop_column('ballots', 'by_proxy')
     with op.batch_alter_table('decision_proxies', schema=None) as batch_op:

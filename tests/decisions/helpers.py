@@ -85,10 +85,10 @@ class Store:
     def __init__(self, community_id, owner_id):
         self.community_id, self.owner_id = community_id, owner_id
 
-    def save(self, data):
+    def save(self, data, *, restricted=False):
         photo = Photo(
             community_id=self.community_id, owner_id=self.owner_id, content_type="image/jpeg", width=40, height=60,
-            size_bytes=len(data), thumb_size_bytes=1, sha256="0" * 64,
+            size_bytes=len(data), thumb_size_bytes=1, sha256="0" * 64, restricted=restricted,
         )  # fmt: skip
         db.session.add(photo)
         db.session.flush()

@@ -260,3 +260,28 @@ def test_neither_password_nor_code(app, owners):
     response = as_(app, owners, "owner").post(f"/decisions/{decision.id}/proxy", data=data)
     assert response.status_code == 400 and "Enter your password, or a code sent to your phone." in text(response)
     assert count(Proxy) == 0
+
+
+@pytest.mark.parametrize("key", ALL)
+def test_the_photo_of_a_signed_authorisation_is_for_the_counters_and_the_owner_only(app, owners, key):
+    """Not every member: the paper carries the owner's signature (404 for the others, as for a stranger)."""
+    from app.core.uploads import PhotoStore
+    from app.decisions.services.proxies import owner_user_id
+
+    decision = opened(owners)
+    signed = next(e for e in services.roll_of(decision) if owner_user_id(e) == owners.users["owner"].id)
+    proxy = services.record_office(
+        viewer(owners.users["staff"], decision), decision, roll_entry_id=signed.id,
+        phone=owners.users["resident"].phone, photo=jpeg(),
+        store=PhotoStore(app.config, community_id=decision.community_id, owner_id=owners.users["staff"].id),
+    )  # fmt: skip
+    db.session.commit()
+    signer = owner_user_id(proxy.roll_entry)
+    shown = as_(app, owners, key).get(f"/photos/{proxy.photo_id}")
+    shown.close()  # a file response
+    if key is None:
+        assert shown.status_code == 302  # to the login page
+        return
+    may = key in COUNTERS or owners.users[key].id == signer
+    assert shown.status_code == (200 if may else 404), (key, shown.status_code)
+    assert signer == owners.users["owner"].id  # the owner who signed it sees it, no other member

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.communities import access, bp
 from app.core.errors import NotFound
-from app.core.uploads import Photo, photo_path
+from app.core.uploads import Photo, may_see, photo_path
 
 # -- photos ----------------------------------------------------------------
 
@@ -16,9 +16,9 @@ from app.core.uploads import Photo, photo_path
 @bp.route("/photos/<int:photo_id>", defaults={"thumb": False})  # registered first: url_for's default
 @login_required
 def photo(photo_id: int, thumb: bool = False):
-    """A stored photo (or its thumbnail), for members and overseers of its community only (404 otherwise:
-    nothing confirms that the photo exists)."""
-    found, _viewer = access.load(Photo, photo_id, current_user)
+    """A stored photo (or its thumbnail), for members and overseers of its community only, a restricted one (a
+    signed authorisation) for those its package lets see it (404 otherwise: nothing confirms that it exists)."""
+    found, _viewer = access.load(Photo, photo_id, current_user, can=may_see)
     return _send_photo(found, thumb)
 
 

@@ -14,7 +14,7 @@ from app.accounts import codes, throttle
 from app.accounts.models import CodePurpose, User
 from app.communities.access import Viewer
 from app.communities.models import HouseholdOwner, Membership, MembershipStatus
-from app.core import audit
+from app.core import audit, uploads
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound
 from app.core.models import utcnow
 from app.core.phones import PHONE_RE, normalize_phone
@@ -200,10 +200,20 @@ def record_office(viewer: Viewer, decision: Decision, *, roll_entry_id, phone, p
             "photo_needed", _l("Add a photo of the signed authorisation (委托书)."), field="photo", status=400
         )
     entry = _appointable(decision, entry, proxy_user)
-    saved = store.save(photo)  # its files go if the transaction does not commit
+    saved = store.save(photo, restricted=True)  # its files go if the transaction does not commit
     return _appoint(
         viewer, decision, entry, proxy_user, method=ProxyMethod.OFFICE, photo_id=saved.id, recorded_by_id=viewer.user_id
     )
+
+
+@uploads.restricted_reader
+def may_see_authorisation(viewer: Viewer, photo) -> bool:
+    """The photo of a signed authorisation (a restricted photo): the counters, who record and check proxies,
+    and the owner who signed it; not every member of the community."""
+    proxy = db.session.scalar(select(Proxy).where(Proxy.photo_id == photo.id))
+    if proxy is None:
+        return False
+    return permissions.can_record_proxy(viewer) or viewer.is_user(owner_user_id(proxy.roll_entry))
 
 
 def revoke(viewer: Viewer, decision: Decision, proxy_id) -> Proxy:
