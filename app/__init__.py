@@ -68,6 +68,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core.security import register_security_headers
     from app.core.templating import register_template_helpers
     from app.decisions import bp as decisions_bp
+    from app.decisions import paper_routes as _decisions_paper_routes  # noqa: F401
     from app.decisions import proxy_routes as _decisions_proxy_routes  # noqa: F401
     from app.decisions import routes as _decisions_routes  # noqa: F401
     from app.documents import bp as documents_bp
