@@ -30,6 +30,7 @@ LAYERS = {
     "contests": 4,
     "decisions": 4,
     "flows": 5,
+    "search": 5,  # finds every feature's things: reads the features, written by none
     # the composition: builds the app from everything below
     "__init__": 6,
     "cli": 6,
