@@ -14,8 +14,9 @@ from app.extensions import db
 class SearchDocument(db.Model):
     """What a search reads: the text of one idea, consultation, speech, project, entry or decision, kept in step
     with it on every flush (index.py). Only what every member of the community may see is here (no draft, no
-    hidden content): the access rule is checked again on each result shown. On PostgreSQL a GIN index on the
-    characters and character pairs of title and body (the migration's yishi_search_grams) finds candidates."""
+    hidden content): the access rule is checked again on each result shown. On PostgreSQL the column `grams`
+    (generated: the characters and character pairs of title and body, see the migration) and its GIN index
+    find the candidates; it is not declared here (UNMODELLED below)."""
 
     __tablename__ = "search_documents"
     __table_args__ = (
@@ -36,11 +37,15 @@ class SearchDocument(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-# The PostgreSQL expression index of the migration (yishi_search_grams(title, body)): no model can describe it,
-# so a comparison of the models with the database leaves it alone rather than dropping it.
-UNMODELLED_INDEXES = frozenset({"ix_search_documents_grams"})
+# PostgreSQL only, made by the migration: the generated column search_documents.grams (a tsvector of
+# yishi_search_grams(title, body)) and its GIN index. The model does not declare them (SQLite has no tsvector),
+# so a comparison of the models with the database leaves these two alone rather than dropping them.
+UNMODELLED = {("column", "grams"), ("index", "ix_search_documents_grams")}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic's include_object: everything but the indexes only a migration describes."""
-    return not (type_ == "index" and name in UNMODELLED_INDEXES)
+    """Alembic's include_object: everything but what only the search migration describes."""
+    if (type_, name) not in UNMODELLED:
+        return True
+    table = getattr(obj, "table", None)
+    return getattr(table, "name", None) != SearchDocument.__tablename__
