@@ -19,7 +19,7 @@ from app.decisions.models import Decision, DecisionState
 from app.extensions import db
 from app.ideas import permissions as idea_permissions
 from app.ideas.labels import STATUS_LABELS as IDEA_STATUS_LABELS
-from app.ideas.models import Idea
+from app.ideas.models import Idea, IdeaComment
 from app.microprojects import permissions as project_permissions
 from app.microprojects.labels import STATUS_LABELS as PROJECT_STATUS_LABELS
 from app.microprojects.models import MicroProject, ProjectStatus
@@ -42,6 +42,30 @@ def _idea(idea: Idea) -> Document | None:
         category=idea.category.value,
         building_id=idea.building_id,
     )
+
+
+def _comment(comment: IdeaComment) -> Document | None:
+    idea = db.session.get(Idea, comment.idea_id)
+    if comment.is_hidden or idea is None or _idea(idea) is None:
+        return None
+    return Document(
+        idea.community_id,
+        "",
+        comment.body,
+        idea.status.value,
+        comment.created_at,
+        category=idea.category.value,
+        building_id=idea.building_id,
+        parent_id=idea.id,
+    )
+
+
+def _comments_when_idea_changes(idea: Idea):
+    """An idea hidden, shown again or moved on changes what its comments say of themselves."""
+    state = db.inspect(idea).attrs
+    if not (state.hidden_at.history.has_changes() or state.status.history.has_changes()):
+        return []
+    return db.session.scalars(select(IdeaComment).where(IdeaComment.idea_id == idea.id)).all()
 
 
 def _consultation(c: Consultation) -> Document | None:
@@ -91,6 +115,20 @@ register(
         lambda idea: url_for("ideas.show", idea_id=idea.id),
         _l("Golden ideas"),
         statuses=_values(IDEA_STATUS_LABELS),
+    )
+)
+register(
+    Provider(
+        "comment",
+        IdeaComment,
+        _comment,
+        lambda viewer, c: idea_permissions.can_view(viewer, db.session.get(Idea, c.idea_id)),
+        lambda c: url_for("ideas.show", idea_id=c.idea_id),
+        _l("Golden ideas"),
+        group="idea",
+        statuses=_values(IDEA_STATUS_LABELS),
+        context=lambda c: db.session.get(Idea, c.idea_id).title,
+        watches=((Idea, _comments_when_idea_changes),),
     )
 )
 register(

@@ -10,7 +10,7 @@ from app.consultations import services as consultation_services
 from app.consultations.models import Consultation, Phase, Speech
 from app.decisions.models import Decision, DecisionState
 from app.extensions import db
-from app.ideas.models import Category, Idea
+from app.ideas.models import Category, Idea, IdeaComment
 from app.microprojects.models import MicroProject, ProjectStatus
 from app.procedure.shipped import ensure_shipped
 from tests.ideas import logged_in, page, viewer  # noqa: F401  (re-exported for the tests)
@@ -90,3 +90,10 @@ def search(http, world, q="", community=None, **params):
 def titles(response) -> list[str]:
     """The titles of the results, in order, as shown (marks and all, as text)."""
     return ["".join(a.itertext()).strip() for a in page(response).xpath("//li[contains(@class,'search-hit')]//h2/a")]
+
+
+def comment(world, idea_, body, *, key="owner") -> IdeaComment:
+    made = IdeaComment(idea_id=idea_.id, author_id=world.users[key].id, client_id=uuid.uuid4().hex, body=body)
+    db.session.add(made)
+    db.session.commit()
+    return made

@@ -17,7 +17,7 @@ from app.ideas.models import Category, IdeaStatus
 from app.microprojects.models import ProjectStatus
 from app.moderation import services as moderation
 from app.search.models import SearchDocument
-from tests.search import consultation, decision, idea, logged_in, page, project, search, speech, titles
+from tests.search import comment, consultation, decision, idea, logged_in, page, project, search, speech, titles
 
 
 @pytest.fixture
@@ -120,6 +120,24 @@ def test_a_hidden_speech_is_not_found(world, resident):
     moderation.hide(world.users["staff"].id, s, community_id=world.community.id, room=c.room, reason="广告")
     db.session.commit()
     assert titles(search(resident, world, "推销")) == []
+
+
+def test_comments_are_found_under_their_idea_until_hidden(world, resident):
+    i = idea(world, "楼道灯", "说明")
+    c = comment(world, i, "同意，顺便把电梯灯也修一下")
+    response = search(resident, world, "电梯", kind="idea")
+    assert titles(response) == ["楼道灯"]  # a comment is shown as its idea
+    assert page(response).xpath("//li[contains(@class,'search-hit')]//h2/a/@href") == [f"/ideas/{i.id}"]
+    moderation.hide(world.users["staff"].id, c, community_id=world.community.id, room=None, reason="广告")
+    db.session.commit()
+    assert titles(search(resident, world, "电梯")) == []
+    moderation.restore(world.users["staff"].id, c, community_id=world.community.id, room=None)
+    db.session.commit()
+    assert titles(search(resident, world, "电梯")) == ["楼道灯"]
+    moderation.hide(world.users["staff"].id, i, community_id=world.community.id, room=None, reason="重复")
+    db.session.commit()
+    assert titles(search(resident, world, "电梯")) == []  # the idea hidden: its comments too
+    assert titles(search(resident, world, "楼道")) == []
 
 
 def test_a_rollback_takes_the_index_back_too(world, resident):
