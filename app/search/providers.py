@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.consultations import permissions as consultation_permissions
@@ -24,6 +25,11 @@ from app.microprojects import permissions as project_permissions
 from app.microprojects.labels import STATUS_LABELS as PROJECT_STATUS_LABELS
 from app.microprojects.models import MicroProject, ProjectStatus
 from app.search.registry import Document, Provider, register
+
+
+def _plain(html: str, fallback: str) -> str:
+    """The text of a sanitised HTML rendering (no Markdown marks in results), else the source."""
+    return Markup(html).striptags() if html else (fallback or "")
 
 
 def _values(labels: dict) -> dict:
@@ -71,7 +77,8 @@ def _comments_when_idea_changes(idea: Idea):
 def _consultation(c: Consultation) -> Document | None:
     if c.phase == Phase.DRAFT:
         return None
-    return Document(c.community_id, c.title, c.background or "", c.phase.value, c.created_at, building_id=c.building_id)
+    background = _plain(c.background_html, c.background)
+    return Document(c.community_id, c.title, background, c.phase.value, c.created_at, building_id=c.building_id)
 
 
 def _speech(speech: Speech) -> Document | None:
@@ -103,7 +110,7 @@ def _entry(e: Entry) -> Document | None:
 def _decision(d: Decision) -> Document | None:
     if d.state == DecisionState.DRAFT:
         return None
-    return Document(d.community_id, d.title, d.body or "", d.state.value, d.created_at)
+    return Document(d.community_id, d.title, _plain(d.body_html, d.body), d.state.value, d.created_at)
 
 
 register(
@@ -124,7 +131,7 @@ register(
         _comment,
         lambda viewer, c: idea_permissions.can_view(viewer, db.session.get(Idea, c.idea_id)),
         lambda c: url_for("ideas.show", idea_id=c.idea_id),
-        _l("Golden ideas"),
+        _l("Comments"),
         group="idea",
         statuses=_values(IDEA_STATUS_LABELS),
         context=lambda c: db.session.get(Idea, c.idea_id).title,
@@ -149,7 +156,7 @@ register(
         _speech,
         consultation_permissions.can_view_speech,
         lambda s: url_for("consultations.room", consultation_id=s.consultation_id),
-        _l("Consultations"),
+        _l("Speeches"),
         group="consultation",
         statuses=_values(PHASE_LABELS),
         context=lambda s: s.consultation.title,

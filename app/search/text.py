@@ -1,11 +1,11 @@
-"""Text as the search sees it: normalised (NFKC, so ＷｉＦｉ and ３号楼 are WiFi and 3号楼), split into terms,
+"""Text as the search sees it: normalised (full-width letters and digits as plain ones, so ＷｉＦｉ and ３号楼 are
+WiFi and 3号楼; Chinese punctuation kept as written), split into terms,
 turned into literal patterns (no operator of SQL LIKE, FTS or tsquery survives), and shown back with the
 matches marked in escaped HTML."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from markupsafe import Markup, escape
 
@@ -16,9 +16,13 @@ SNIPPET = 36  # characters either side of the first match
 _SPACE = re.compile(r"\s+")
 
 
+# full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) -> ASCII; full-width punctuation (，。：) stays
+_HALF_WIDTH = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width letters and digits become plain ones) with runs of white space kept as they are."""
-    return unicodedata.normalize("NFKC", text or "")
+    """Full-width digits and letters as plain ones; everything else as written."""
+    return (text or "").translate(_HALF_WIDTH)
 
 
 def terms(query: str) -> list[str]:
