@@ -45,11 +45,19 @@ def row(provider: Provider, obj) -> dict | None:
     }
 
 
+def _changed(provider: Provider, obj) -> bool:
+    """Whether a dirty object changed what its document reads (a consultation's floor moving does not)."""
+    if not provider.fields:
+        return True
+    attrs = db.inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in provider.fields)
+
+
 def _collect(session: Session, flush_context) -> None:
     pending = session.info.setdefault(_PENDING, {})
     for obj in (*session.new, *session.dirty):
         provider = _provider_of(obj)
-        if provider is not None:
+        if provider is not None and (obj in session.new or _changed(provider, obj)):
             pending[(provider.kind, id(obj))] = (provider, obj, False)
         for watcher in PROVIDERS.values():
             for model, touched in watcher.watches:

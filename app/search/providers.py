@@ -67,9 +67,9 @@ def _comment(comment: IdeaComment) -> Document | None:
 
 
 def _comments_when_idea_changes(idea: Idea):
-    """An idea hidden, shown again or moved on changes what its comments say of themselves."""
+    """An idea hidden, shown again, moved on or recategorised changes what its comments say of themselves."""
     state = db.inspect(idea).attrs
-    if not (state.hidden_at.history.has_changes() or state.status.history.has_changes()):
+    if not any(state[name].history.has_changes() for name in ("hidden_at", "status", "category", "building_id")):
         return []
     return db.session.scalars(select(IdeaComment).where(IdeaComment.idea_id == idea.id)).all()
 
@@ -92,7 +92,8 @@ def _speech(speech: Speech) -> Document | None:
 
 def _speeches_when_phase_changes(c: Consultation):
     """A consultation leaving draft (or its phase changing) changes what its speeches say of themselves."""
-    if not db.inspect(c).attrs.phase.history.has_changes():
+    state = db.inspect(c).attrs
+    if not (state.phase.history.has_changes() or state.building_id.history.has_changes()):
         return []
     return db.session.scalars(select(Speech).where(Speech.consultation_id == c.id)).all()
 
@@ -122,6 +123,7 @@ register(
         lambda idea: url_for("ideas.show", idea_id=idea.id),
         _l("Golden ideas"),
         statuses=_values(IDEA_STATUS_LABELS),
+        fields=("title", "description", "status", "category", "building_id", "hidden_at"),
     )
 )
 register(
@@ -136,6 +138,7 @@ register(
         statuses=_values(IDEA_STATUS_LABELS),
         context=lambda c: db.session.get(Idea, c.idea_id).title,
         watches=((Idea, _comments_when_idea_changes),),
+        fields=("body", "hidden_at"),
     )
 )
 register(
@@ -147,6 +150,7 @@ register(
         lambda c: url_for("consultations.room", consultation_id=c.id),
         _l("Consultations"),
         statuses=_values(PHASE_LABELS),
+        fields=("title", "background", "background_html", "phase", "building_id"),
     )
 )
 register(
@@ -161,6 +165,7 @@ register(
         statuses=_values(PHASE_LABELS),
         context=lambda s: s.consultation.title,
         watches=((Consultation, _speeches_when_phase_changes),),
+        fields=("body", "hidden_at"),
     )
 )
 register(
@@ -172,6 +177,7 @@ register(
         lambda p: url_for("microprojects.show", project_id=p.id),
         _l("Micro-projects"),
         statuses=_values(PROJECT_STATUS_LABELS),
+        fields=("title", "purpose", "status"),
     )
 )
 register(
@@ -184,6 +190,7 @@ register(
         _l("Contest entries"),
         statuses=_values(ENTRY_STATUS_LABELS),
         context=lambda e: e.contest.title,
+        fields=("title", "summary", "status", "building_id"),
     )
 )
 register(
@@ -195,5 +202,6 @@ register(
         lambda d: url_for("decisions.show", decision_id=d.id),
         _l("Owners' decisions"),
         statuses=_values(STATE_LABELS),
+        fields=("title", "body", "body_html", "state"),
     )
 )

@@ -36,6 +36,7 @@ class Provider:
     statuses: dict = field(default_factory=dict)  # status value -> label, for the filter and the results
     context: Callable[[Any], str] | None = None  # a line saying where it is (a speech: its consultation)
     watches: tuple[tuple[type, Callable[[Any], Iterable[Any]]], ...] = ()  # another model's change -> objects
+    fields: tuple[str, ...] = ()  # the attributes its document reads: a change to others writes nothing (all if empty)
 
     @property
     def filter(self) -> str:

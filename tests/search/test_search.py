@@ -140,6 +140,19 @@ def test_comments_are_found_under_their_idea_until_hidden(world, resident):
     assert titles(search(resident, world, "楼道")) == []
 
 
+def test_only_a_change_to_what_is_indexed_writes_the_document_again(world, resident):
+    c = consultation(world, "电梯协商")
+    first = db.session.query(SearchDocument).filter_by(kind="consultation", object_id=c.id).one().id
+    c.locked = True  # the room's state: not in the document
+    c.last_activity_at = utcnow()
+    db.session.commit()
+    assert db.session.query(SearchDocument).filter_by(kind="consultation", object_id=c.id).one().id == first
+    c.title = "停车协商"
+    db.session.commit()
+    assert db.session.query(SearchDocument).filter_by(kind="consultation", object_id=c.id).one().id != first
+    assert titles(search(resident, world, "停车")) == ["停车协商"]
+
+
 def test_a_rollback_takes_the_index_back_too(world, resident):
     i = idea(world, "电梯维修")
     i.title = "楼顶漏水"
