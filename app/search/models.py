@@ -21,7 +21,7 @@ class SearchDocument(db.Model):
     __tablename__ = "search_documents"
     __table_args__ = (
         UniqueConstraint("kind", "object_id"),
-        Index("ix_search_documents_scope", "community_id", "kind", "created_at"),
+        Index("ix_search_documents_scope", "community_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -123,7 +123,7 @@ register(
         lambda idea: url_for("ideas.show", idea_id=idea.id),
         _l("Golden ideas"),
         statuses=_values(IDEA_STATUS_LABELS),
-        fields=("title", "description", "status", "category", "building_id", "hidden_at"),
+        fields=("title", "description", "status", "category", "building_id", "hidden_at", "created_at"),
     )
 )
 register(
@@ -138,7 +138,7 @@ register(
         statuses=_values(IDEA_STATUS_LABELS),
         context=lambda c: db.session.get(Idea, c.idea_id).title,
         watches=((Idea, _comments_when_idea_changes),),
-        fields=("body", "hidden_at"),
+        fields=("body", "hidden_at", "created_at"),
     )
 )
 register(
@@ -150,7 +150,7 @@ register(
         lambda c: url_for("consultations.room", consultation_id=c.id),
         _l("Consultations"),
         statuses=_values(PHASE_LABELS),
-        fields=("title", "background", "background_html", "phase", "building_id"),
+        fields=("title", "background", "background_html", "phase", "building_id", "created_at"),
     )
 )
 register(
@@ -165,7 +165,7 @@ register(
         statuses=_values(PHASE_LABELS),
         context=lambda s: s.consultation.title,
         watches=((Consultation, _speeches_when_phase_changes),),
-        fields=("body", "hidden_at"),
+        fields=("body", "hidden_at", "created_at"),
     )
 )
 register(
@@ -177,7 +177,7 @@ register(
         lambda p: url_for("microprojects.show", project_id=p.id),
         _l("Micro-projects"),
         statuses=_values(PROJECT_STATUS_LABELS),
-        fields=("title", "purpose", "status"),
+        fields=("title", "purpose", "status", "created_at"),
     )
 )
 register(
@@ -190,7 +190,7 @@ register(
         _l("Contest entries"),
         statuses=_values(ENTRY_STATUS_LABELS),
         context=lambda e: e.contest.title,
-        fields=("title", "summary", "status", "building_id"),
+        fields=("title", "summary", "status", "building_id", "created_at"),
     )
 )
 register(
@@ -202,6 +202,6 @@ register(
         lambda d: url_for("decisions.show", decision_id=d.id),
         _l("Owners' decisions"),
         statuses=_values(STATE_LABELS),
-        fields=("title", "body", "body_html", "state"),
+        fields=("title", "body", "body_html", "state", "created_at"),
     )
 )

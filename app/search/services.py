@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import Integer, and_, case, cast, func, literal, literal_column, or_, select
+from sqlalchemy import case, cast, func, literal, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.core.clock import local_zone
@@ -27,6 +27,7 @@ T = SearchDocument.__table__
 GRAMS = literal_column("search_documents.grams")  # PostgreSQL only (the migration's generated column)
 PER_PAGE = 20
 MAX_PAGE = 50  # 1,000 results: a narrower search is more use than page 51
+RANKED = PER_PAGE * MAX_PAGE  # the matches ranked: when more match, the newest (the page says so)
 
 TOO_LONG = _l("Search for at most %(max)d characters.", max=text.MAX_QUERY)
 TOO_MANY_TERMS = _l("Search for at most %(max)d words at once.", max=text.MAX_TERMS)
@@ -63,6 +64,11 @@ class Results:
     page: int
     pages: int
 
+    @property
+    def more(self) -> bool:
+        """More matched than are ranked: the newest RANKED were."""
+        return self.total > RANKED
+
 
 def parse(query: str) -> list[str]:
     """The query's terms, or the reason it cannot be searched (a clear message, never an error page)."""
@@ -78,12 +84,14 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=local_zone())
 
 
-def _conditions(community_id: int, terms: list[str], filters: Filters, dialect: str) -> list:
+def _conditions(community_id: int, terms: list[str], filters: Filters, dialect: str, *, exact: bool = True) -> list:
+    """The WHERE of a search: the community, the gram index (PostgreSQL), each term literally (unless not
+    `exact`: the gram index alone, a superset), the filters."""
     title, body = func.lower(T.c.title), func.lower(T.c.body)
     conds = [T.c.community_id == community_id]
     if dialect == "postgresql":  # the GIN index first; the LIKEs below keep the exact matches
         conds.append(GRAMS.op("@@")(cast(literal(text.tsquery(terms)), TSQUERY)))
-    for term in terms:
+    for term in terms if exact or dialect != "postgresql" else ():
         pattern = text.like_pattern(term)
         conds.append(or_(title.like(pattern, escape="\\"), body.like(pattern, escape="\\")))
     if filters.kind:
@@ -107,7 +115,7 @@ def _score(terms: list[str]):
     for term in terms:
         pattern = text.like_pattern(term)
         in_title = case((title.like(pattern, escape="\\"), 1000), else_=0)
-        count = cast((func.length(body) - func.length(func.replace(body, term, ""))) / len(term), Integer)
+        count = (func.length(body) - func.length(func.replace(body, term, ""))) // len(term)
         score = score + in_title + count
     return score
 
@@ -115,19 +123,29 @@ def _score(terms: list[str]):
 def find(
     community_id: int, terms: list[str], filters: Filters, *, page: int = 1, dialect: str | None = None
 ) -> tuple[list, int]:
-    """The page of matching documents (rows of search_documents) and how many there are in all. (`dialect`
-    other than the database's: the LIKEs alone, without the gram index; the benchmark's baseline.)"""
+    """The page of matching documents (rows of search_documents) and how many there are (RANKED + 1: more).
+
+    Ranking reads every document it ranks, so it ranks at most RANKED: when more match, the newest RANKED
+    matches (as many as the pages show) are ranked, found newest first through the index on (community,
+    created_at). (`dialect` other than the database's: the LIKEs alone, without the gram index; the
+    benchmark's baseline.)"""
     dialect = dialect or db.session.get_bind().dialect.name
+    conds = _conditions(community_id, terms, filters, dialect)
+    matching = select(T.c.id).where(*conds).limit(RANKED + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(matching))
+    if total > RANKED:
+        loose = _conditions(community_id, terms, filters, dialect, exact=False)
+        newest = select(T.c.id).where(*loose).order_by(T.c.created_at.desc()).limit(RANKED)
+        conds = [*conds, T.c.id.in_(newest.scalar_subquery())]
     score = _score(terms).label("score")
     query = (
-        select(T, score, func.count().over().label("total"))
-        .where(and_(*_conditions(community_id, terms, filters, dialect)))
+        select(T, score)
+        .where(*conds)
         .order_by(score.desc(), T.c.created_at.desc(), T.c.id.desc())
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     )
-    rows = db.session.execute(query).all()
-    return rows, (rows[0].total if rows else 0)
+    return db.session.execute(query).all(), total
 
 
 def search(viewer, query: str, filters: Filters, *, page: int = 1) -> Results:
@@ -140,7 +158,7 @@ def search(viewer, query: str, filters: Filters, *, page: int = 1) -> Results:
         return Results([], [], 0, 1, 0)
     rows, total = find(viewer.community.id, terms, filters, page=page)
     hits = _hits(viewer, rows, terms)
-    pages = min(MAX_PAGE, -(-total // PER_PAGE))
+    pages = -(-min(total, RANKED) // PER_PAGE)
     return Results(terms, hits, total, page, pages)
 
 

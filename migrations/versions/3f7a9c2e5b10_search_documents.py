@@ -52,7 +52,7 @@ def upgrade():
     sa.UniqueConstraint('kind', 'object_id', name=op.f('uq_search_documents_kind_object_id'))
     )
     with op.batch_alter_table('search_documents', schema=None) as batch_op:
-        batch_op.create_index('ix_search_documents_scope', ['community_id', 'kind', 'created_at'], unique=False)
+        batch_op.create_index('ix_search_documents_scope', ['community_id', 'created_at'], unique=False)
     if op.get_bind().dialect.name == 'postgresql':
         # stored, so a query never computes it: the index finds the rows, a filter or recheck reads the column
         op.execute(GRAMS_FUNCTION)

@@ -140,16 +140,20 @@ def test_comments_are_found_under_their_idea_until_hidden(world, resident):
     assert titles(search(resident, world, "楼道")) == []
 
 
-def test_only_a_change_to_what_is_indexed_writes_the_document_again(world, resident):
+def test_only_a_change_to_what_is_indexed_writes_the_document_again(world, resident, monkeypatch):
+    from app.search import index
+
     c = consultation(world, "电梯协商")
-    first = db.session.query(SearchDocument).filter_by(kind="consultation", object_id=c.id).one().id
+    written = []
+    real_row = index.row
+    monkeypatch.setattr(index, "row", lambda provider, obj: written.append(provider.kind) or real_row(provider, obj))
     c.locked = True  # the room's state: not in the document
     c.last_activity_at = utcnow()
     db.session.commit()
-    assert db.session.query(SearchDocument).filter_by(kind="consultation", object_id=c.id).one().id == first
+    assert written == []
     c.title = "停车协商"
     db.session.commit()
-    assert db.session.query(SearchDocument).filter_by(kind="consultation", object_id=c.id).one().id != first
+    assert written == ["consultation"]
     assert titles(search(resident, world, "停车")) == ["停车协商"]
 
 
@@ -233,6 +237,26 @@ def test_pages_of_twenty(world, resident):
     assert len(titles(second)) == 5
     assert not set(titles(first)) & set(titles(second))
     assert len(titles(search(resident, world, "电梯", page="9999"))) == 0  # past the end: nothing, no error
+
+
+def test_when_more_match_than_are_ranked_the_newest_are_ranked_and_the_page_says_so(world, resident, monkeypatch):
+    from app.search import services
+
+    monkeypatch.setattr(services, "RANKED", 10)
+    old = idea(world, "电梯很旧的标题")  # a title match, but older than the ten newest matches
+    old.created_at = utcnow() - timedelta(days=30)
+    db.session.commit()
+    for n in range(12):
+        idea(world, f"意见{n:02d}", "电梯" * (n % 3 + 1))
+    response = search(resident, world, "电梯")
+    html = response.get_data(as_text=True)
+    assert "More than 10 results: the newest 10 are shown" in html
+    found = titles(response)
+    assert len(found) == 10 and "电梯很旧的标题" not in found
+    assert found[:5] == ["意见11", "意见08", "意见05", "意见02", "意见10"]  # three matches, newest first; then two
+    assert "电梯很旧的标题" in titles(
+        search(resident, world, "电梯", until=(utcnow() - timedelta(days=20)).date().isoformat())
+    )
 
 
 @pytest.mark.parametrize(
