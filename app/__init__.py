@@ -87,6 +87,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.notifications.sockets import NotificationsNamespace
     from app.procedure import bp as procedure_bp
     from app.procedure import routes as _procedure_routes  # noqa: F401
+    from app.search import bp as search_bp
+    from app.search import index as search_index
+    from app.search import routes as _search_routes  # noqa: F401
     from app.voting import bp as voting_bp
     from app.voting import routes as _voting_routes  # noqa: F401
 
@@ -106,6 +109,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(ideas_bp)
     app.register_blueprint(microprojects_bp)
     app.register_blueprint(voting_bp)
+    app.register_blueprint(search_bp)
+    search_index.listen()  # the search index follows every flush
     app.register_blueprint(contests_bp)
     app.register_blueprint(decisions_bp)
     app.register_blueprint(documents_bp)

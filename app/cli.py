@@ -22,6 +22,7 @@ from app.communities.models import Community, District, MemberRole, Membership, 
 from app.core.errors import DomainError
 from app.core.phones import normalize_phone
 from app.extensions import db
+from app.search import index as search_index
 from app.voting import services as voting
 from app.voting.models import Poll
 
@@ -161,6 +162,21 @@ def verify_count_command(poll_id: int):
     for problem in check.problems:
         click.echo(f"  DIFFERENCE: {problem}")
     raise click.ClickException(f"{len(check.problems)} difference(s) found.")
+
+
+@group.command("search-reindex")
+@click.option("--community", "slug", default=None, help="Only this community (its slug); all if omitted.")
+def search_reindex_command(slug: str | None):
+    """Write the search index again from the ideas, consultations, speeches, projects, entries and decisions."""
+    community_id = None
+    if slug is not None:
+        community = db.session.scalar(select(Community).where(Community.slug == slug))
+        if community is None:
+            raise click.ClickException(f"No community {slug}.")
+        community_id = community.id
+    written = search_index.rebuild(community_id)
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {written} documents.")
 
 
 @group.command("backup")

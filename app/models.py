@@ -24,6 +24,7 @@ from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject
 from app.moderation.models import ModerationAction, Mute, Report
 from app.notifications.models import Notification
 from app.procedure.models import RuleSet
+from app.search.models import SearchDocument
 from app.voting.models import Ballot
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "Report",
     "RollEntry",
     "RuleSet",
+    "SearchDocument",
     "Speech",
     "Street",
     "User",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench import load, report, servers
 
-BENCHMARKS = ("fanout", "capacity", "votes", "http", "modes", "pageweight")
+BENCHMARKS = ("fanout", "capacity", "votes", "http", "modes", "pageweight", "search")
 MODES = ("eventlet", "gunicorn", "gevent", "threading")
 
 
@@ -570,6 +570,15 @@ def fmt(value) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
+def search_block(text: str) -> str:
+    """The Search section of a RESULTS.md (kept when the other benchmarks write the file again)."""
+    from bench.search import END, START
+
+    if START not in text or END not in text:
+        return ""
+    return START + text.partition(START)[2].partition(END)[0] + END + "\n"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small N: proves the harness, measures little")
@@ -605,6 +614,15 @@ def main(argv: list[str] | None = None) -> None:
     # a stopped run still stops its servers and drops its database (the finally blocks)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings = Settings(args)
+    if "search" in settings.only:  # its own data and section of RESULTS.md (bench/search.py)
+        from bench import search
+
+        log("search: 10,000 ideas and 100,000 speeches, PostgreSQL and SQLite")
+        figures = search.run(None if args.database == "sqlite" else args.database, quick=settings.quick)
+        search.write_section(Path(args.out), figures)
+        settings.only.discard("search")
+        if not settings.only:
+            return
     info = servers.machine()
     if settings.pin:
         load.pin(servers.CLIENT_CORE)
@@ -647,5 +665,9 @@ def main(argv: list[str] | None = None) -> None:
         "workdir": str(workdir),
     }
     (workdir / "results.json").write_text(json.dumps({**run.results, "machine": info}, indent=1, default=str))
+    searched = Path(args.out).read_text(encoding="utf-8") if Path(args.out).exists() else ""
     Path(args.out).write_text(report.render(info, run.results, settings), encoding="utf-8")
+    if search_section := search_block(searched):
+        with Path(args.out).open("a", encoding="utf-8") as out:
+            out.write("\n" + search_section)
     log(f"wrote {args.out} in {round(time.monotonic() - started)} s (raw figures: {workdir / 'results.json'})")

@@ -32,6 +32,7 @@ LAYERS = {
     "decisions": 4,
     "flows": 5,
     "home": 5,  # the community's home reads every feature (each feature's queries), like a flow
+    "search": 5,  # finds every feature's things: reads the features, written by none
     # the composition: builds the app from everything below
     "__init__": 6,
     "cli": 6,

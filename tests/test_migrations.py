@@ -9,6 +9,7 @@ from sqlalchemy import inspect
 
 from app import create_app
 from app.extensions import db
+from app.search.models import include_object
 from config import TestingConfig
 from tests.services.conftest import dispose_engines, downgrade, postgres_config, postgres_schema, require_env, upgrade
 
@@ -16,7 +17,9 @@ from tests.services.conftest import dispose_engines, downgrade, postgres_config,
 def _schema_diff() -> list:
     """What `flask db migrate` would generate now: nothing, if migrations and models agree."""
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "render_as_batch": True, "include_object": include_object}
+        )
         return compare_metadata(context, db.metadata)
 
 

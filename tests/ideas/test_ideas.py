@@ -414,7 +414,7 @@ def test_filters_and_sorting(app, world, listed, query, expected):
 def test_the_filter_form_keeps_its_choices_and_works_without_script(app, world, listed):
     url = f"/c/{world.community.slug}/ideas?category=parking&sort=endorsed&building={world.building_b.id}"
     doc = page(as_(app, world, "resident").get(url))
-    (form,) = doc.xpath('//form[@method="get"]')
+    (form,) = doc.xpath('//main//form[@method="get"]')  # the header's search box is another
     assert form.get("action") == f"/c/{world.community.slug}/ideas"
     assert form.xpath('.//select[@name="category"]/option[@selected]/@value') == ["parking"]
     assert form.xpath('.//select[@name="sort"]/option[@selected]/@value') == ["endorsed"]
