@@ -29,6 +29,7 @@ LAYERS = {
     "microprojects": 4,
     "contests": 4,
     "decisions": 4,
+    "notices": 4,
     "flows": 5,
     # the composition: builds the app from everything below
     "__init__": 6,

@@ -9,17 +9,34 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.accounts.models import User
 from app.communities import signals as community_signals
 from app.communities.labels import ROLE_LABELS
 from app.contests import signals as contest_signals
 from app.contests.services import STATUS_LABELS as ENTRY_STATUS_LABELS
+from app.decisions import signals as decision_signals
 from app.extensions import db
 from app.ideas import signals as idea_signals
 from app.ideas.services import STATUS_LABELS as IDEA_STATUS_LABELS
 from app.microprojects import signals as project_signals
+from app.notices import signals as notice_signals
+from app.notifications import kinds
+from app.notifications.kinds import Importance
 from app.notifications.services import notify
+
+# The kinds these flows send, with their importance (it decides the text-message defaults and quiet hours).
+kinds.register("membership_verified", Importance.ACTION, _l("Your membership was verified"))
+kinds.register("membership_rejected", Importance.ACTION, _l("Your membership was not accepted"))
+kinds.register("role_changed", Importance.INFO, _l("Your roles changed"))
+kinds.register("idea_status", Importance.INFO, _l("Your idea moved on"))
+kinds.register("idea_threshold", Importance.INFO, _l("An idea needs review (staff)"))
+kinds.register("project_drafted", Importance.INFO, _l("Your idea became a micro-project draft"))
+kinds.register("contest_entry_screened", Importance.INFO, _l("Your contest proposal was screened"))
+kinds.register("vote_opened", Importance.ACTION, _l("A vote opened for you"))
+kinds.register("notice", Importance.INFO, _l("Community notices"))
+kinds.register("notice_urgent", Importance.URGENT, _l("Urgent community notices"))
 
 
 def _home(membership) -> str:
@@ -126,3 +143,37 @@ def _entry_screened(entry, actor, **_):
         url=url_for("contests.entry", entry_id=entry.id),
         community_id=entry.community_id,
     )
+
+
+@decision_signals.voting_opened.connect
+def _decision_voting_opened(decision, roll, actor, **_):
+    """Each owner on the frozen roll with an account hears that their vote is open, and until when."""
+    user_ids = sorted({entry.voter_user_id for entry in roll if entry.voter_user_id is not None})
+    for user in db.session.scalars(select(User).where(User.id.in_(user_ids))) if user_ids else ():
+        notify(
+            user,
+            "vote_opened",
+            _l(
+                "Voting is open on the owners' decision “%(title)s”, until %(day)s.",
+                title=decision.title,
+                day=decision.voting_ends_on.isoformat(),
+            ),
+            url=url_for("decisions.show", decision_id=decision.id),
+            community_id=decision.community_id,
+            key=f"vote_opened:decision:{decision.id}",
+        )
+
+
+@notice_signals.notice_posted.connect
+def _notice_posted(notice, recipients, actor, **_):
+    """Everyone in the notice's scope gets it in the inbox, and by the channels they chose."""
+    kind = "notice_urgent" if notice.urgent else "notice"
+    for user in recipients:
+        notify(
+            user,
+            kind,
+            _l("Notice: %(title)s", title=notice.title),
+            url=url_for("notices.show", notice_id=notice.id),
+            community_id=notice.community_id,
+            key=notice.notification_key,
+        )
