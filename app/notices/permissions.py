@@ -21,7 +21,7 @@ def can_post_to(viewer: Viewer, building_id: int | None) -> bool:
     return (
         building_id is not None
         and viewer.has_role(Role.BUILDING_LEADER)
-        and (building_id in viewer.membership.led_building_ids)
+        and (building_id in viewer.membership.led_building_ids())
     )
 
 

@@ -203,7 +203,7 @@ def _failed(rows: list[Delivery], err: Exception) -> None:
 def send_one(channel: Channel, user: User, item: Notification) -> None:
     kind = kinds.get(item.kind)
     if channel == Channel.SMS:
-        template = "notify_info" if kind.importance == Importance.INFO else "notify_action"
+        template = "notify_action" if kind.importance == Importance.ACTION else "notify_info"
         channels.send_text(user.phone, template, {"text": channels.shorten(item.text)})
         return
     address = _email_of(user)
