@@ -208,7 +208,7 @@ def send_one(channel: Channel, user: User, item: Notification) -> None:
         return
     address = _email_of(user)
     with force_locale(user.locale or "zh_CN"):
-        subject = _("议事: %(text)s", text=channels.shorten(item.text, 60))
+        subject = _("Yishi: %(text)s", text=channels.shorten(item.text, 60))
         body = _("%(text)s\n\nOpen Yishi to read more: %(url)s", text=item.text, url=_absolute(item.url))
     channels.send_email(address, subject, body, message_id=f"<delivery-{item.id}-email@yishi>")
 
@@ -315,6 +315,6 @@ def _send_digest(channel: Channel, user: User, items: list[Notification]) -> Non
         channels.send_text(user.phone, "notify_digest", {"count": len(items)})
         return
     with force_locale(user.locale or "zh_CN"):
-        subject = _("议事: %(n)d new messages", n=len(items))
+        subject = _("Yishi: %(n)d new messages", n=len(items))
         body = "\n\n".join(f"• {item.text}\n  {_absolute(item.url)}" for item in items)
     channels.send_email(_email_of(user), subject, body)
