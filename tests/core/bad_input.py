@@ -33,6 +33,8 @@ from app.demo import SLUG
 from app.extensions import db, socketio
 from app.ideas.models import Idea
 from app.microprojects.models import MicroProject
+from app.notices.models import Notice
+from app.notifications.models import Delivery
 from app.procedure.models import RuleSet
 from app.voting.models import Objection
 from tests import factories
@@ -76,6 +78,9 @@ def real_arguments() -> dict[str, object]:
         "idea_id": first(Idea, Idea.community_id == community.id),
         "photo_id": first(Photo),
         "project_id": first(MicroProject, MicroProject.community_id == community.id),
+        "notice_id": first(Notice, Notice.community_id == community.id),
+        "delivery_id": first(Delivery),
+        "token": "not-a-confirmation-token",
     }
 
 
