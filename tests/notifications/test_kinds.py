@@ -1,0 +1,42 @@
+"""The flows' notifications carry their kinds: a vote opened for an owner is texted (action), a verification
+decided too; the kernel's registry gives each its importance."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from app.core import sms
+from app.extensions import db
+from app.notifications import delivery, kinds
+from app.notifications.kinds import Importance
+from app.notifications.models import Notification
+from tests.decisions.conftest import opened, owners  # noqa: F401 (the fixture)
+
+NOON = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def daytime(monkeypatch):
+    monkeypatch.setattr(delivery, "utcnow", lambda: NOON)
+
+
+def test_the_flows_register_their_kinds_with_an_importance(app):
+    assert kinds.get("vote_opened").importance == Importance.ACTION
+    assert kinds.get("membership_verified").importance == Importance.ACTION
+    assert kinds.get("notice").importance == Importance.INFO
+    assert kinds.get("notice_urgent").importance == Importance.URGENT
+    assert kinds.get("idea_status").importance == Importance.INFO
+
+
+def test_opening_an_owners_decision_tells_each_owner_on_the_roll_by_text(app, owners):  # noqa: F811
+    owner = owners.users["owner"]
+    with app.test_request_context():
+        decision = opened(owners)
+    [item] = db.session.scalars(select(Notification).where(Notification.kind == "vote_opened"))
+    assert item.user_id == owner.id and item.key == f"vote_opened:decision:{decision.id}"
+    assert "2027-03-15" in item.text
+    [text] = [m for m in sms.backend().recent() if m.phone == owner.phone]
+    assert text.template == "notify_action"
