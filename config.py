@@ -222,6 +222,7 @@ class Config:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
     MAIL_FROM = os.environ.get("MAIL_FROM", "议事 <noreply@yishi.local>")
     MAIL_TIMEOUT_SECONDS = int(os.environ.get("MAIL_TIMEOUT_SECONDS", 10))
+    SITE_URL = os.environ.get("SITE_URL", "")  # put before the links in emails
 
     # Text messages (app/core/sms.py): "development" logs them and lists them on /dev/sms (sends nothing);
     # "tencent" sends through Tencent Cloud SMS with the TENCENT_SMS_* settings and the template ids.

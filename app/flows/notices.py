@@ -7,7 +7,7 @@ fails after its signal stores and sends nothing."""
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -37,6 +37,13 @@ kinds.register("contest_entry_screened", Importance.INFO, _l("Your contest propo
 kinds.register("vote_opened", Importance.ACTION, _l("A vote opened for you"))
 kinds.register("notice", Importance.INFO, _l("Community notices"))
 kinds.register("notice_urgent", Importance.URGENT, _l("Urgent community notices"))
+
+
+def _path(endpoint: str, **values) -> str:
+    """A page's path, in a request or not (a CLI command, the demo, the scheduler's tick)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _home(membership) -> str:
@@ -158,7 +165,7 @@ def _decision_voting_opened(decision, roll, actor, **_):
                 title=decision.title,
                 day=decision.voting_ends_on.isoformat(),
             ),
-            url=url_for("decisions.show", decision_id=decision.id),
+            url=_path("decisions.show", decision_id=decision.id),
             community_id=decision.community_id,
             key=f"vote_opened:decision:{decision.id}",
         )
@@ -173,7 +180,7 @@ def _notice_posted(notice, recipients, actor, **_):
             user,
             kind,
             _l("Notice: %(title)s", title=notice.title),
-            url=url_for("notices.show", notice_id=notice.id),
+            url=_path("notices.show", notice_id=notice.id),
             community_id=notice.community_id,
             key=notice.notification_key,
         )

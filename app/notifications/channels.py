@@ -1,8 +1,8 @@
 """The two ways out of the app: email over SMTP and text messages through app/core/sms.py.
 
-Email: MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_USE_TLS (STARTTLS), MAIL_FROM. Without
-MAIL_SERVER (development) a message is logged, not sent. A send that fails raises (the delivery records
-the error and is retried).
+Email: MAIL_SERVER (host, or host:port), MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_USE_TLS (STARTTLS),
+MAIL_FROM. Without MAIL_SERVER (development) a message is logged, not sent. A send that fails raises (the
+delivery records the error and is retried).
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def send_email(address: str, subject: str, body: str, *, message_id: str | None 
         logger.info("development email to %s: %s\n%s", address, subject, body)
         return message["Message-ID"]
     timeout = config.get("MAIL_TIMEOUT_SECONDS", 10)
-    with smtplib.SMTP(server, int(config.get("MAIL_PORT") or 25), timeout=timeout) as smtp:
+    host, _sep, port = server.partition(":")  # "smtp.example.org:587" sets the port too
+    with smtplib.SMTP(host, int(port or config.get("MAIL_PORT") or 25), timeout=timeout) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
