@@ -7,6 +7,8 @@ fails after its signal stores and sends nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -16,15 +18,19 @@ from app.communities import signals as community_signals
 from app.communities.labels import ROLE_LABELS
 from app.contests import signals as contest_signals
 from app.contests.services import STATUS_LABELS as ENTRY_STATUS_LABELS
+from app.core.clock import local_today
+from app.decisions import services as decision_services
 from app.decisions import signals as decision_signals
+from app.decisions.models import Decision, DecisionState
 from app.extensions import db
 from app.ideas import signals as idea_signals
 from app.ideas.services import STATUS_LABELS as IDEA_STATUS_LABELS
 from app.microprojects import signals as project_signals
 from app.notices import signals as notice_signals
-from app.notifications import kinds
+from app.notifications import kinds, schedule
 from app.notifications.kinds import Importance
 from app.notifications.services import notify
+from app.voting import services as voting
 
 # The kinds these flows send, with their importance (it decides the text-message defaults and quiet hours).
 kinds.register("membership_verified", Importance.ACTION, _l("Your membership was verified"))
@@ -35,6 +41,7 @@ kinds.register("idea_threshold", Importance.INFO, _l("An idea needs review (staf
 kinds.register("project_drafted", Importance.INFO, _l("Your idea became a micro-project draft"))
 kinds.register("contest_entry_screened", Importance.INFO, _l("Your contest proposal was screened"))
 kinds.register("vote_opened", Importance.ACTION, _l("A vote opened for you"))
+kinds.register("vote_closing", Importance.ACTION, _l("A vote closes tomorrow and you have not voted"))
 kinds.register("notice", Importance.INFO, _l("Community notices"))
 kinds.register("notice_urgent", Importance.URGENT, _l("Urgent community notices"))
 
@@ -184,3 +191,33 @@ def _notice_posted(notice, recipients, actor, **_):
             community_id=notice.community_id,
             key=notice.notification_key,
         )
+
+
+def _decisions_closing_tomorrow(now) -> int:
+    """The scheduler's reminder: owners on the roll of a decision whose voting closes tomorrow (Beijing day)
+    and who have not voted hear it once (the key makes a second tick send nothing)."""
+    tomorrow = local_today(now) + timedelta(days=1)
+    sent = 0
+    closing = select(Decision).where(Decision.state == DecisionState.VOTING, Decision.voting_ends_on == tomorrow)
+    for decision in db.session.scalars(closing).all():
+        poll = decision_services.poll_of(decision)
+        for entry in decision_services.roll_of(decision):
+            if entry.voter_user_id is None or poll is None or voting.has_voted(poll, entry.voter_key):
+                continue
+            item = notify(
+                db.session.get(User, entry.voter_user_id),
+                "vote_closing",
+                _l(
+                    "Voting on the owners' decision “%(title)s” closes tomorrow (%(day)s) and you have not voted.",
+                    title=decision.title,
+                    day=decision.voting_ends_on.isoformat(),
+                ),
+                url=_path("decisions.show", decision_id=decision.id),
+                community_id=decision.community_id,
+                key=f"vote_closing:decision:{decision.id}",
+            )
+            sent += item is not None
+    return sent
+
+
+schedule.register("decisions_closing", _decisions_closing_tomorrow)

@@ -21,7 +21,7 @@ class NoticeForm(SiteForm):
         validators=[InputRequired(_l("Write the notice.")), Length(min=2, max=5000)],
         render_kw={"rows": 8},
     )
-    scope = SelectField(_l("Who it is for"), choices=[], validate_choice=False)
+    scope = SelectField(_l("Who the notice is for"), choices=[], validate_choice=False)
     pinned = BooleanField(_l("Pin it at the top"))
     urgent = BooleanField(_l("Urgent: text message at once, even at night"))
     expires_on = DateField(_l("Last day shown"), validators=[Optional()])

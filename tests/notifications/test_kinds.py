@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from app.core import sms
+from app.decisions import services as decision_services
 from app.extensions import db
-from app.notifications import delivery, kinds
+from app.notifications import delivery, kinds, schedule
 from app.notifications.kinds import Importance
 from app.notifications.models import Notification
+from tests.contests import viewer
 from tests.decisions.conftest import opened, owners  # noqa: F401 (the fixture)
 
 NOON = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)
@@ -40,3 +42,31 @@ def test_opening_an_owners_decision_tells_each_owner_on_the_roll_by_text(app, ow
     assert "2027-03-15" in item.text
     [text] = [m for m in sms.backend().recent() if m.phone == owner.phone]
     assert text.template == "notify_action"
+
+
+DAY_BEFORE_CLOSE = datetime(2027, 3, 14, 2, 0, tzinfo=UTC)  # 10:00 Beijing, 2027-03-14; voting ends 03-15
+
+
+def _reminded(owners) -> list[int]:  # noqa: F811
+    return list(db.session.scalars(select(Notification.user_id).where(Notification.kind == "vote_closing")))
+
+
+def test_the_tick_reminds_an_owner_who_has_not_voted_the_day_before_the_close_once(app, owners):  # noqa: F811
+    owner = owners.users["owner"]
+    with app.test_request_context():
+        opened(owners)
+        db.session.query(Notification).delete()
+        db.session.commit()
+        assert schedule.tick(datetime(2027, 3, 13, 2, 0, tzinfo=UTC))["decisions_closing"] == 0  # two days before
+        assert schedule.tick(DAY_BEFORE_CLOSE)["decisions_closing"] == 1
+        assert schedule.tick(DAY_BEFORE_CLOSE)["decisions_closing"] == 0  # once per person per vote
+    assert _reminded(owners) == [owner.id]
+
+
+def test_an_owner_who_voted_is_not_reminded(app, owners):  # noqa: F811
+    with app.test_request_context():
+        decision = opened(owners)
+        decision_services.vote(viewer(owners.users["owner"], decision), decision, "agree")
+        db.session.commit()
+        assert schedule.tick(DAY_BEFORE_CLOSE)["decisions_closing"] == 0
+    assert _reminded(owners) == []
