@@ -16,9 +16,10 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.communities import signals as community_signals
 from app.communities.labels import ROLE_LABELS
+from app.communities.models import MemberRole, Membership, MembershipStatus, Role
 from app.contests import signals as contest_signals
 from app.contests.services import STATUS_LABELS as ENTRY_STATUS_LABELS
-from app.core.clock import local_today
+from app.core.clock import local_time, local_today
 from app.decisions import services as decision_services
 from app.decisions import signals as decision_signals
 from app.decisions.models import Decision, DecisionState
@@ -175,6 +176,33 @@ def _decision_voting_opened(decision, roll, actor, **_):
             url=_path("decisions.show", decision_id=decision.id),
             community_id=decision.community_id,
             key=f"vote_opened:decision:{decision.id}",
+        )
+
+
+@contest_signals.voting_opened.connect
+def _contest_voting_opened(contest, actor, **_):
+    """Every verified resident of the community (they may vote) hears that voting opened, and until when."""
+    residents = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .join(MemberRole, MemberRole.membership_id == Membership.id)
+        .where(
+            Membership.community_id == contest.community_id,
+            Membership.status == MembershipStatus.VERIFIED,
+            MemberRole.role == Role.RESIDENT,
+            User.active.is_(True),
+        )
+        .distinct()
+    )
+    day = local_time(contest.voting_ends).date().isoformat()
+    for user in db.session.scalars(residents).all():
+        notify(
+            user,
+            "vote_opened",
+            _l("Voting is open in the contest “%(title)s”, until %(day)s.", title=contest.title, day=day),
+            url=_path("contests.show", contest_id=contest.id),
+            community_id=contest.community_id,
+            key=f"vote_opened:contest:{contest.id}",
         )
 
 

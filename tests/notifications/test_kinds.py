@@ -70,3 +70,18 @@ def test_an_owner_who_voted_is_not_reminded(app, owners):  # noqa: F811
         db.session.commit()
         assert schedule.tick(DAY_BEFORE_CLOSE)["decisions_closing"] == 0
     assert _reminded(owners) == []
+
+
+def test_contest_voting_opened_tells_each_verified_resident_once(app, world):
+    from app.contests.models import Phase
+    from tests.contests import contest_in
+
+    with app.test_request_context():
+        contest, _entries = contest_in(world, Phase.VOTING)
+        db.session.commit()
+    told = set(
+        db.session.scalars(select(Notification.user_id).where(Notification.key == f"vote_opened:contest:{contest.id}"))
+    )
+    residents = {"resident", "owner", "leader_a", "leader_b", "group_leader", "resident_rep", "owners_committee"}
+    assert told == {world.users[k].id for k in residents}  # not staff, not pending, not the other community
+    assert {m.template for m in sms.backend().recent()} >= {"notify_action"}
