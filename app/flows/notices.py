@@ -17,6 +17,8 @@ from app.accounts.models import User
 from app.communities import signals as community_signals
 from app.communities.labels import ROLE_LABELS
 from app.communities.models import MemberRole, Membership, MembershipStatus, Role
+from app.consultations import signals as consultation_signals
+from app.consultations.models import Attendance
 from app.contests import signals as contest_signals
 from app.contests.services import STATUS_LABELS as ENTRY_STATUS_LABELS
 from app.core.clock import local_time, local_today
@@ -203,6 +205,27 @@ def _contest_voting_opened(contest, actor, **_):
             url=_path("contests.show", contest_id=contest.id),
             community_id=contest.community_id,
             key=f"vote_opened:contest:{contest.id}",
+        )
+
+
+@consultation_signals.motion_vote_called.connect
+def _motion_vote_called(motion, consultation, actor, **_):
+    """Everyone who took part in the room (the chair who called it aside) hears that the vote is open."""
+    attendees = (
+        select(User)
+        .join(Attendance, Attendance.user_id == User.id)
+        .where(Attendance.consultation_id == consultation.id, User.active.is_(True))
+    )
+    for user in db.session.scalars(attendees).all():
+        if actor is not None and user.id == actor.id:
+            continue
+        notify(
+            user,
+            "vote_opened",
+            _l("The vote is open in “%(title)s” on: %(motion)s", title=consultation.title, motion=motion.text),
+            url=_path("consultations.room", consultation_id=consultation.id),
+            community_id=consultation.community_id,
+            key=f"vote_opened:motion:{motion.id}",
         )
 
 

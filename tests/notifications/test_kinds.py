@@ -85,3 +85,31 @@ def test_contest_voting_opened_tells_each_verified_resident_once(app, world):
     residents = {"resident", "owner", "leader_a", "leader_b", "group_leader", "resident_rep", "owners_committee"}
     assert told == {world.users[k].id for k in residents}  # not staff, not pending, not the other community
     assert {m.template for m in sms.backend().recent()} >= {"notify_action"}
+
+
+def test_a_motion_vote_called_tells_the_participants_but_not_the_chair(app, world):
+    from app.consultations import services as consultation_services
+    from app.consultations.models import Attendance
+    from app.procedure.shipped import ensure_shipped
+    from tests.consultations.conftest import make_consultation, viewer_of
+
+    templates = {r.key: r for r in ensure_shipped()}
+    with app.test_request_context():
+        consultation = make_consultation(world, templates)
+        for key in ("leader_a", "owner", "resident"):
+            db.session.add(Attendance(consultation_id=consultation.id, user_id=world.users[key].id))
+        db.session.commit()
+        motion = consultation_services.move(
+            viewer_of(world.users["owner"], consultation), consultation, client_id="m-1", text="建充电棚"
+        )
+        db.session.commit()
+        motion = consultation_services.second(viewer_of(world.users["resident"], motion), motion)
+        db.session.commit()
+        chair = world.users["leader_a"]
+        assert consultation.chair_id == chair.id
+        consultation_services.call_vote(viewer_of(chair, motion), motion)
+        db.session.commit()
+    told = set(
+        db.session.scalars(select(Notification.user_id).where(Notification.key == f"vote_opened:motion:{motion.id}"))
+    )
+    assert told == {world.users["owner"].id, world.users["resident"].id}
