@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import redis
@@ -174,19 +175,35 @@ def claim(delivery_ids: list[int], statuses=CLAIMABLE) -> list[int]:
 
 
 def deliver(delivery_id: int) -> str:
-    """Claim, send, mark. Returns "sent" or "skipped" (someone else has it, or it is done)."""
+    """Read, claim, send, mark. Returns "sent" or "skipped" (someone else has it, or it is done).
+
+    Everything the message needs is read before the claim, so that between the claim's commit and the send
+    nothing else happens: a worker killed there leaves as few rows "sending" (unsent) as can be."""
+    row = db.session.get(Delivery, delivery_id)
+    if row is None or row.status not in CLAIMABLE:
+        db.session.commit()
+        return "skipped"
+    item = row.notification
+    problem, send = None, None
+    try:
+        send = prepare(row.channel, db.session.get(User, item.user_id), item)
+    except Exception as err:  # recorded on the row once it is claimed (a try that failed)
+        problem = err
     if not claim([delivery_id]):
         db.session.commit()
         return "skipped"
-    row = db.session.get(Delivery, delivery_id)
-    item = row.notification
-    user = db.session.get(User, item.user_id)
     try:
-        send_one(row.channel, user, item)
+        if problem is not None:
+            raise problem
+        send()
     except Exception as err:
         _failed([row], err)
         raise
-    row.status, row.sent_at, row.last_error = DeliveryStatus.SENT, utcnow(), ""
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(status=DeliveryStatus.SENT, sent_at=utcnow(), last_error="")
+    )
     db.session.commit()
     return "sent"
 
@@ -200,17 +217,19 @@ def _failed(rows: list[Delivery], err: Exception) -> None:
     db.session.commit()
 
 
-def send_one(channel: Channel, user: User, item: Notification) -> None:
+def prepare(channel: Channel, user: User, item: Notification) -> Callable[[], object]:
+    """The send of one notification on one channel, its text and address read now (no query when called)."""
     kind = kinds.get(item.kind)
     if channel == Channel.SMS:
         template = "notify_action" if kind.importance == Importance.ACTION else "notify_info"
-        channels.send_text(user.phone, template, {"text": channels.shorten(item.text)})
-        return
+        phone, params = user.phone, {"text": channels.shorten(item.text)}
+        return lambda: channels.send_text(phone, template, params)
     address = _email_of(user)
     with force_locale(user.locale or "zh_CN"):
         subject = _("Yishi: %(text)s", text=channels.shorten(item.text, 60))
         body = _("%(text)s\n\nOpen Yishi to read more: %(url)s", text=item.text, url=_absolute(item.url))
-    channels.send_email(address, subject, body, message_id=f"<delivery-{item.id}-email@yishi>")
+    message_id = f"<delivery-{item.id}-email@yishi>"
+    return lambda: channels.send_email(address, subject, body, message_id=message_id)
 
 
 def _email_of(user: User) -> str:
