@@ -9,7 +9,8 @@ one verified resident who chose text messages and email for notices (a confirmed
 Tencent Cloud API stand-in of the tests (tests/core/tencent_standin.py: signatures checked), email to a real
 local SMTP server (aiosmtpd). Workers are `flask yishi worker --burst` processes. Run 1: one worker from the
 notice's commit until every row is sent. Run 2: a second notice; the worker is SIGKILLed once a third of the
-rows are sent, then a new worker finishes. Counted from what the stand-in and the SMTP server received.
+rows are sent, then a new worker finishes (and, if a row is left, `flask yishi tick` a minute on and one more
+worker, as production's timer would). Counted from what the stand-in and the SMTP server received.
 """
 
 from __future__ import annotations
@@ -148,7 +149,8 @@ def worker(env) -> subprocess.Popen:
 
 
 def received(standin, smtp, since_sms: int, since_mail: int) -> tuple[Counter, Counter]:
-    phones = Counter(r.body["PhoneNumberSet"][0] for r in standin.sent()[since_sms:])
+    # the homes' residents only (+86186…): the demo's own notifications (its owners' vote) are not counted
+    phones = Counter(n for r in standin.sent()[since_sms:] if (n := r.body["PhoneNumberSet"][0]).startswith("+86186"))
     mails = Counter(tuple(to) for to, _raw in smtp.messages[since_mail:])
     return phones, mails
 
@@ -220,8 +222,16 @@ def main() -> None:
         process.wait(timeout=300)
         elapsed = time.perf_counter() - committed
         final = counts(app, notice_id)
-        phones, mails = received(standin, smtp, base_sms, base_mail)
         print(f"run 2: after a new worker: {dict(final)} ({elapsed:.2f} s after the commit)")
+        if sent_total(final) < 2 * len(homes):
+            # as production's timer would: the tick (a minute on) hands rows the queue lost to it again
+            time.sleep(max(0.0, committed + 65 - time.perf_counter()))
+            tick = [sys.executable, "-m", "flask", "--app", "wsgi.py", "yishi", "tick"]
+            done = subprocess.run(tick, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+            print(f"run 2: flask yishi tick: {done.stdout.strip()}")
+            worker(env).wait(timeout=300)
+            print(f"run 2: after the tick and a worker: {dict(counts(app, notice_id))}")
+        phones, mails = received(standin, smtp, base_sms, base_mail)
         print(
             f"run 2: SMS received {sum(phones.values())} by {len(phones)} numbers, most to one {max(phones.values())}; "
             f"email received {sum(mails.values())} by {len(mails)} addresses, most to one {max(mails.values())}"
