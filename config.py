@@ -58,7 +58,16 @@ def development_secret_key(directory: Path = INSTANCE_DIR) -> str:
 
 # The SMS templates the site sends (app/core/sms.py TEMPLATES): each is mapped to the provider's approved
 # template id by SMS_TEMPLATE_<KEY> (SMS_TEMPLATE_LOGIN_CODE=1234567).
-SMS_TEMPLATE_KEYS = ("login_code", "reset_code", "change_password_code", "register_code", "proxy_appoint_code")
+SMS_TEMPLATE_KEYS = (
+    "login_code",
+    "reset_code",
+    "change_password_code",
+    "register_code",
+    "proxy_appoint_code",
+    "notify_action",
+    "notify_info",
+    "notify_digest",
+)
 TENCENT_SMS_REQUIRED = (
     "TENCENT_SMS_SECRET_ID",
     "TENCENT_SMS_SECRET_KEY",
@@ -202,6 +211,23 @@ class Config:
     # New ideas, comments, contest entries and objections, together, per member (a retry is not a new post)
     RATELIMIT_POST = os.environ.get("RATELIMIT_POST", "10 per minute;100 per hour")
 
+    # Notifications outside the app (app/notifications/delivery.py). "rq": a job per delivery on REDIS_URL,
+    # run by `flask yishi worker`; "inline": sent in this process right after the commit (no Redis).
+    DELIVERY_QUEUE = os.environ.get("DELIVERY_QUEUE") or ("rq" if REDIS_URL else "inline")
+    DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", 4))
+    DELIVERY_RETRY_SECONDS = _env_list("DELIVERY_RETRY_SECONDS", "30,120,600")
+    QUIET_HOURS = os.environ.get("QUIET_HOURS", "21-8")  # Beijing hours without text messages (urgent excepted)
+    DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", 18))  # the daily digest goes out at this Beijing hour
+    # Email over SMTP; without MAIL_SERVER an email is logged, not sent.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "议事 <noreply@yishi.local>")
+    MAIL_TIMEOUT_SECONDS = int(os.environ.get("MAIL_TIMEOUT_SECONDS", 10))
+    SITE_URL = os.environ.get("SITE_URL", "")  # put before the links in emails
+
     # Text messages (app/core/sms.py): "development" logs them and lists them on /dev/sms (sends nothing);
     # "tencent" sends through Tencent Cloud SMS with the TENCENT_SMS_* settings and the template ids.
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "development")
@@ -272,6 +298,8 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = "localhost"
     SMS_BACKEND = "development"  # whatever the environment says: tests send no text message
+    DELIVERY_QUEUE = "inline"
+    MAIL_SERVER = ""
     RATELIMIT_SMS_NUMBER = "1 per minute;5 per hour;10 per day"
     RATELIMIT_SMS_ADDRESS = "20 per hour"
 

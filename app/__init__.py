@@ -82,6 +82,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.ideas import routes as _ideas_routes  # noqa: F401
     from app.microprojects import bp as microprojects_bp
     from app.microprojects import routes as _microprojects_routes  # noqa: F401
+    from app.notices import bp as notices_bp
+    from app.notices import routes as _notices_routes  # noqa: F401
     from app.notifications import bp as notifications_bp
     from app.notifications import routes as _notifications_routes  # noqa: F401
     from app.notifications.sockets import NotificationsNamespace
@@ -114,6 +116,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(contests_bp)
     app.register_blueprint(decisions_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(notices_bp)
     app.register_blueprint(flows_bp)
     app.register_blueprint(home_bp)
 

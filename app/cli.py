@@ -209,6 +209,35 @@ def backup_command(dest: Path):
     click.echo(f"Backed up {url.database} to {dest} ({dest.stat().st_size} bytes).")
 
 
+@group.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (tests, benchmarks).")
+def worker_command(burst: bool):
+    """Send the queued notifications (email, SMS): the RQ worker of DELIVERY_QUEUE=rq, on REDIS_URL.
+
+    One process, jobs run in it one after another (RQ's SimpleWorker, in this app's context); retries with
+    back-off need its scheduler, which it runs. Several workers may run at once: a delivery is claimed in the
+    database before it is sent, so none is sent twice."""
+    from rq import SimpleWorker
+
+    from app.notifications import delivery
+
+    if current_app.config["DELIVERY_QUEUE"] != "rq" or not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("The worker needs REDIS_URL (and DELIVERY_QUEUE=rq, its default with Redis).")
+    queue = delivery.queue()
+    click.echo(f"Worker on {queue.name}.")
+    SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=True)
+
+
+@group.command("tick")
+def tick_command():
+    """What is due now: held messages after the quiet hours, digests, retries, vote reminders (every minute)."""
+    from app.core.models import utcnow
+    from app.notifications import schedule
+
+    done = schedule.tick(utcnow())
+    click.echo(" ".join(f"{name}={n}" for name, n in done.items()))
+
+
 # pg_advisory_lock's key for migrations: any constant, the same in every process of the site
 MIGRATION_LOCK_KEY = 0x59495348_49_4D47  # "YISHI" "MG"
 

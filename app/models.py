@@ -22,7 +22,8 @@ from app.documents.models import Attachment
 from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto
 from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject, ProgressPhoto, ProgressPost
 from app.moderation.models import ModerationAction, Mute, Report
-from app.notifications.models import Notification
+from app.notices.models import Notice, NoticeRead
+from app.notifications.models import Delivery, EmailAddress, Notification, Preference
 from app.procedure.models import RuleSet
 from app.search.models import SearchDocument
 from app.voting.models import Ballot
@@ -39,7 +40,9 @@ __all__ = [
     "Contest",
     "Decision",
     "DecisionRules",
+    "Delivery",
     "District",
+    "EmailAddress",
     "Endorsement",
     "Entry",
     "Fund",
@@ -58,11 +61,14 @@ __all__ = [
     "ModerationAction",
     "Motion",
     "Mute",
+    "Notice",
+    "NoticeRead",
     "Notification",
     "OfficeAssignment",
     "OneTimeCode",
     "PaperEntry",
     "Photo",
+    "Preference",
     "ProgressPhoto",
     "ProgressPost",
     "Proxy",

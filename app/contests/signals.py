@@ -8,3 +8,6 @@ _signals = Namespace()
 
 # sender: the Entry; kwargs: actor (User)
 entry_screened = _signals.signal("contest-entry-screened")
+
+# sender: the Contest; kwargs: actor (User or None: the dates moved it)
+voting_opened = _signals.signal("contest-voting-opened")

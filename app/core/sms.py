@@ -53,6 +53,10 @@ TEMPLATES = {
     "change_password_code": "您正在修改密码，验证码为{1}，{2}分钟内有效。请勿告诉他人。",
     "register_code": "您正在注册议事账号，验证码为{1}，{2}分钟内有效。如非本人操作，请忽略本短信。",
     "proxy_appoint_code": "您正在委托他人代您参加业主共同决定投票，验证码为{1}，{2}分钟内有效。请勿告诉他人。",
+    # notifications outside the app (app/notifications): {1} is the notification's text, shortened
+    "notify_action": "需要您处理：{1}。请打开议事查看。",
+    "notify_info": "社区消息：{1}。请打开议事查看。",
+    "notify_digest": "您在议事有{1}条新消息，请打开议事查看。",
 }
 PARAMS = {
     "login_code": ("code", "minutes"),
@@ -60,6 +64,9 @@ PARAMS = {
     "change_password_code": ("code", "minutes"),
     "register_code": ("code", "minutes"),
     "proxy_appoint_code": ("code", "minutes"),
+    "notify_action": ("text",),
+    "notify_info": ("text",),
+    "notify_digest": ("count",),
 }
 DEV_OUTBOX_SIZE = 50
 

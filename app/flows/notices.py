@@ -7,21 +7,54 @@ fails after its signal stores and sends nothing."""
 
 from __future__ import annotations
 
-from flask import url_for
+from datetime import timedelta
+
+from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.accounts.models import User
 from app.communities import signals as community_signals
 from app.communities.labels import ROLE_LABELS
+from app.communities.models import MemberRole, Membership, MembershipStatus, Role
+from app.consultations import signals as consultation_signals
+from app.consultations.models import Attendance
 from app.contests import signals as contest_signals
 from app.contests.services import STATUS_LABELS as ENTRY_STATUS_LABELS
+from app.core.clock import local_time, local_today
+from app.decisions import services as decision_services
 from app.decisions import signals as decision_signals
 from app.decisions.labels import CHOICE_LABELS as DECISION_CHOICE_LABELS
+from app.decisions.models import Decision, DecisionState
 from app.extensions import db
 from app.ideas import signals as idea_signals
 from app.ideas.services import STATUS_LABELS as IDEA_STATUS_LABELS
 from app.microprojects import signals as project_signals
+from app.notices import signals as notice_signals
+from app.notifications import kinds, schedule
+from app.notifications.kinds import Importance
 from app.notifications.services import notify
+from app.voting import services as voting
+
+# The kinds these flows send, with their importance (it decides the text-message defaults and quiet hours).
+kinds.register("membership_verified", Importance.ACTION, _l("Your membership was verified"))
+kinds.register("membership_rejected", Importance.ACTION, _l("Your membership was not accepted"))
+kinds.register("role_changed", Importance.INFO, _l("Your roles changed"))
+kinds.register("idea_status", Importance.INFO, _l("Your idea moved on"))
+kinds.register("idea_threshold", Importance.INFO, _l("An idea needs review (staff)"))
+kinds.register("project_drafted", Importance.INFO, _l("Your idea became a micro-project draft"))
+kinds.register("contest_entry_screened", Importance.INFO, _l("Your contest proposal was screened"))
+kinds.register("vote_opened", Importance.ACTION, _l("A vote opened for you"))
+kinds.register("vote_closing", Importance.ACTION, _l("A vote closes tomorrow and you have not voted"))
+kinds.register("notice", Importance.INFO, _l("Community notices"))
+kinds.register("notice_urgent", Importance.URGENT, _l("Urgent community notices"))
+
+
+def _path(endpoint: str, **values) -> str:
+    """A page's path, in a request or not (a CLI command, the demo, the scheduler's tick)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _home(membership) -> str:
@@ -160,3 +193,115 @@ def _proxy_voted(proxy, decision, ballot, owner_id, **_):
         user = db.session.get(User, user_id) if user_id is not None else None
         if user is not None:
             notify(user, "decision_proxy_vote", message, url=url, community_id=decision.community_id)
+
+
+@decision_signals.voting_opened.connect
+def _decision_voting_opened(decision, roll, actor, **_):
+    """Each owner on the frozen roll with an account hears that their vote is open, and until when."""
+    user_ids = sorted({entry.voter_user_id for entry in roll if entry.voter_user_id is not None})
+    for user in db.session.scalars(select(User).where(User.id.in_(user_ids))) if user_ids else ():
+        notify(
+            user,
+            "vote_opened",
+            _l(
+                "Voting is open on the owners' decision “%(title)s”, until %(day)s.",
+                title=decision.title,
+                day=decision.voting_ends_on.isoformat(),
+            ),
+            url=_path("decisions.show", decision_id=decision.id),
+            community_id=decision.community_id,
+            key=f"vote_opened:decision:{decision.id}",
+        )
+
+
+@contest_signals.voting_opened.connect
+def _contest_voting_opened(contest, actor, **_):
+    """Every verified resident of the community (they may vote) hears that voting opened, and until when."""
+    residents = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .join(MemberRole, MemberRole.membership_id == Membership.id)
+        .where(
+            Membership.community_id == contest.community_id,
+            Membership.status == MembershipStatus.VERIFIED,
+            MemberRole.role == Role.RESIDENT,
+            User.active.is_(True),
+        )
+        .distinct()
+    )
+    day = local_time(contest.voting_ends).date().isoformat()
+    for user in db.session.scalars(residents).all():
+        notify(
+            user,
+            "vote_opened",
+            _l("Voting is open in the contest “%(title)s”, until %(day)s.", title=contest.title, day=day),
+            url=_path("contests.show", contest_id=contest.id),
+            community_id=contest.community_id,
+            key=f"vote_opened:contest:{contest.id}",
+        )
+
+
+@consultation_signals.motion_vote_called.connect
+def _motion_vote_called(motion, consultation, actor, **_):
+    """Everyone who took part in the room (the chair who called it aside) hears that the vote is open."""
+    attendees = (
+        select(User)
+        .join(Attendance, Attendance.user_id == User.id)
+        .where(Attendance.consultation_id == consultation.id, User.active.is_(True))
+    )
+    for user in db.session.scalars(attendees).all():
+        if actor is not None and user.id == actor.id:
+            continue
+        notify(
+            user,
+            "vote_opened",
+            _l("The vote is open in “%(title)s” on: %(motion)s", title=consultation.title, motion=motion.text),
+            url=_path("consultations.room", consultation_id=consultation.id),
+            community_id=consultation.community_id,
+            key=f"vote_opened:motion:{motion.id}",
+        )
+
+
+@notice_signals.notice_posted.connect
+def _notice_posted(notice, recipients, actor, **_):
+    """Everyone in the notice's scope gets it in the inbox, and by the channels they chose."""
+    kind = "notice_urgent" if notice.urgent else "notice"
+    for user in recipients:
+        notify(
+            user,
+            kind,
+            _l("Notice: %(title)s", title=notice.title),
+            url=_path("notices.show", notice_id=notice.id),
+            community_id=notice.community_id,
+            key=notice.notification_key,
+        )
+
+
+def _decisions_closing_tomorrow(now) -> int:
+    """The scheduler's reminder: owners on the roll of a decision whose voting closes tomorrow (Beijing day)
+    and who have not voted hear it once (the key makes a second tick send nothing)."""
+    tomorrow = local_today(now) + timedelta(days=1)
+    sent = 0
+    closing = select(Decision).where(Decision.state == DecisionState.VOTING, Decision.voting_ends_on == tomorrow)
+    for decision in db.session.scalars(closing).all():
+        poll = decision_services.poll_of(decision)
+        for entry in decision_services.roll_of(decision):
+            if entry.voter_user_id is None or poll is None or voting.has_voted(poll, entry.voter_key):
+                continue
+            item = notify(
+                db.session.get(User, entry.voter_user_id),
+                "vote_closing",
+                _l(
+                    "Voting on the owners' decision “%(title)s” closes tomorrow (%(day)s) and you have not voted.",
+                    title=decision.title,
+                    day=decision.voting_ends_on.isoformat(),
+                ),
+                url=_path("decisions.show", decision_id=decision.id),
+                community_id=decision.community_id,
+                key=f"vote_closing:decision:{decision.id}",
+            )
+            sent += item is not None
+    return sent
+
+
+schedule.register("decisions_closing", _decisions_closing_tomorrow)

@@ -34,6 +34,8 @@ from app.documents.models import Attachment
 from app.extensions import db, socketio
 from app.ideas.models import Idea
 from app.microprojects.models import MicroProject
+from app.notices.models import Notice
+from app.notifications.models import Delivery
 from app.procedure.models import RuleSet
 from app.voting.models import Objection
 from tests import factories
@@ -82,6 +84,9 @@ def real_arguments() -> dict[str, object]:
         "kind_name": "decision",
         "owner_id": first(Decision, Decision.community_id == community.id),
         "attachment_id": first(Attachment, Attachment.community_id == community.id),
+        "notice_id": first(Notice, Notice.community_id == community.id),
+        "delivery_id": first(Delivery),
+        "token": "not-a-confirmation-token",
     }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from app.communities.access import Viewer
 from app.communities.models import Membership
-from app.consultations import permissions
+from app.consultations import permissions, signals
 from app.consultations.models import Attendance, Consultation, Motion, MotionState, Phase
 from app.consultations.services.display import floor_dict, motion_dict
 from app.consultations.services.shared import (
@@ -163,6 +163,7 @@ def call_vote(viewer: Viewer, motion: Motion) -> Motion:
     db.session.flush()
     emit_after_commit("floor", floor_dict(consultation, utcnow()), namespace=NAMESPACE, to=consultation.room)
     announce_motion(consultation, motion)
+    signals.motion_vote_called.send(motion, consultation=consultation, actor=viewer.user)  # participants told
     return motion
 
 

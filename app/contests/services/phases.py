@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.communities.access import Viewer
-from app.contests import permissions
+from app.contests import permissions, signals
 from app.contests.labels import PHASE_LABELS
 from app.contests.models import BallotUnit, Contest, Entry, EntryStatus, Phase
 from app.contests.services.common import (
@@ -220,6 +220,8 @@ def _enter(contest: Contest, to: Phase, actor, *, by: str) -> bool:
     audit.record(actor, "contest.phase", contest, community_id=contest.community_id, old=old.value, new=to.value, by=by)
     emit_after_commit("phase", {"contest_id": contest.id, "phase": to.value}, namespace=NAMESPACE, to=contest.room)
     db.session.flush()
+    if to == Phase.VOTING:
+        signals.voting_opened.send(contest, actor=actor)  # the residents who may vote are told
     return True
 
 

@@ -14,6 +14,7 @@ from app.communities.models import Building, Household, HouseholdOwner
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.models import utcnow
+from app.decisions import signals
 from app.decisions.models import POLL_TYPE, Decision, DecisionState, RollEntry
 from app.decisions.services.common import require_counter
 from app.decisions.services.rules import rules_of
@@ -145,4 +146,5 @@ def open_voting(viewer: Viewer, decision: Decision) -> Decision:
         roll_heads=roll.heads,
     )
     db.session.flush()
+    signals.voting_opened.send(decision, roll=roll.entries, actor=viewer.user)  # each owner on the roll is told
     return decision
