@@ -13,6 +13,8 @@ from app.decisions.models import Decision
 from app.documents.registry import OwnerKind, register
 from app.microprojects import permissions as project_rules
 from app.microprojects.models import MicroProject
+from app.notices import permissions as notice_rules
+from app.notices.models import Notice
 
 register(
     OwnerKind(
@@ -52,5 +54,15 @@ register(
         can_attach=contest_rules.can_attach,
         can_remove=contest_rules.can_remove_attachment,
         url=lambda e: url_for("contests.entry", entry_id=e.id),
+    )
+)
+register(
+    OwnerKind(
+        name="notice",
+        model=Notice,
+        can_view=notice_rules.can_view,
+        can_attach=notice_rules.can_attach,
+        can_remove=notice_rules.can_remove_attachment,
+        url=lambda n: url_for("notices.show", notice_id=n.id),
     )
 )

@@ -18,6 +18,7 @@ from app.core.clock import local_time, local_today
 from app.decisions import queries as decision_queries
 from app.home.needs import Need, provider
 from app.microprojects import queries as project_queries
+from app.notices import queries as notice_queries
 from app.notifications import services as notifications
 
 # notifications that say one of the viewer's own things changed (an idea's status, a proposal screened,
@@ -153,3 +154,15 @@ def _counting(viewer) -> list[Need]:
             )
         )
     return needs
+
+
+@provider(5)
+def _urgent_notices(viewer) -> list[Need]:
+    """An urgent notice the viewer has not opened (a water cut tonight): first on the page until read."""
+    urgent = [n for n in notice_queries.active_for(viewer, limit=20) if n.urgent]
+    unread = {n.id for n in urgent} - notice_queries.read_ids(viewer, urgent)
+    return [
+        Need(_("Urgent notice: %(title)s", title=n.title), url_for("notices.show", notice_id=n.id), urgent=True)
+        for n in urgent
+        if n.id in unread
+    ]

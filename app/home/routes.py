@@ -12,6 +12,7 @@ from app.communities.labels import ROLE_LABELS
 from app.home import activity, bp
 from app.home import providers as _providers  # noqa: F401  (registers the features' providers of needs)
 from app.home.needs import needs_of
+from app.notices import queries as notice_queries
 
 
 def landing_url(user) -> str:
@@ -47,12 +48,15 @@ def community(slug: str):
     """The community's home: what needs the viewer now, then what is happening; public facts for visitors."""
     view = access.community_viewer(slug, current_user, check=False)
     happening, more = activity.page_of(view) if view.may_see else ([], False)
+    notices = notice_queries.active_for(view, limit=3) if view.may_see else []
     return render_template(
         "home/community.html",
         view=view,
         community=view.community,
         membership=view.membership,
         needs=needs_of(view),
+        notices=notices,
+        unread_notices={n.id for n in notices} - notice_queries.read_ids(view, notices),
         activity=happening,
         more_activity=more,
         can_review=community_permissions.can_review_queue(view),

@@ -47,3 +47,13 @@ def can_view(viewer: Viewer, notice: Notice) -> bool:
     if can_manage(viewer, notice):
         return True
     return notice.is_active() and in_scope(viewer, notice)
+
+
+def can_attach(viewer: Viewer, notice: Notice) -> bool:
+    """Those who manage a notice attach files to it (a quote, a schedule, a map of the water cut)."""
+    return can_manage(viewer, notice)
+
+
+def can_remove_attachment(viewer: Viewer, notice: Notice) -> bool:
+    """The same people remove an attached file (it stays in the record)."""
+    return can_manage(viewer, notice)

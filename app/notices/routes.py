@@ -14,6 +14,7 @@ from app.communities.access import Viewer
 from app.core.clock import local_time
 from app.core.errors import Forbidden
 from app.core.web import form_view, perform
+from app.documents import services as documents
 from app.notices import bp, permissions, queries, services
 from app.notices.forms import EditNoticeForm, NoticeForm
 from app.notices.labels import STATE_LABELS, WHOLE_COMMUNITY
@@ -115,6 +116,7 @@ def show(notice_id: int):
         can_manage=can_manage,
         reach=queries.reach(notice) if can_manage else None,
         channel_labels=CHANNEL_LABELS,
+        attachments=documents.panel(viewer, notice),
     )
 
 

@@ -24,6 +24,9 @@ from app.ideas.models import Idea, IdeaComment
 from app.microprojects import permissions as project_permissions
 from app.microprojects.labels import STATUS_LABELS as PROJECT_STATUS_LABELS
 from app.microprojects.models import MicroProject, ProjectStatus
+from app.notices import permissions as notice_permissions
+from app.notices.labels import STATE_LABELS as NOTICE_STATE_LABELS
+from app.notices.models import Notice
 from app.search.registry import Document, Provider, register
 
 
@@ -106,6 +109,13 @@ def _project(p: MicroProject) -> Document | None:
 
 def _entry(e: Entry) -> Document | None:
     return Document(e.community_id, e.title, e.summary, e.status.value, e.created_at, building_id=e.building_id)
+
+
+def _notice(n: Notice) -> Document | None:
+    """A withdrawn notice is not found; an expired one drops out of the results by its own rule (can_view)."""
+    if n.withdrawn_at is not None:
+        return None
+    return Document(n.community_id, n.title, n.body, "active", n.created_at, building_id=n.building_id)
 
 
 def _decision(d: Decision) -> Document | None:
@@ -203,5 +213,17 @@ register(
         _l("Owners' decisions"),
         statuses=_values(STATE_LABELS),
         fields=("title", "body", "body_html", "state", "created_at"),
+    )
+)
+register(
+    Provider(
+        "notice",
+        Notice,
+        _notice,
+        notice_permissions.can_view,
+        lambda n: url_for("notices.show", notice_id=n.id),
+        _l("Notices"),
+        statuses={"active": NOTICE_STATE_LABELS["active"]},
+        fields=("title", "body", "withdrawn_at", "building_id", "created_at"),
     )
 )

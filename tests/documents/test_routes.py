@@ -75,12 +75,24 @@ def _entry(world, rules):
     return "entry", make_entry(world, make_contest(world), "resident")  # submission phase
 
 
+def _notice(world, rules):
+    from app.notices import services as notice_services
+
+    notice = notice_services.post(
+        viewer(world.users["property_manager"], world.community), client_id=uuid.uuid4().hex,
+        title="本周六停水", body="因管道检修，本周六 8:00–12:00 停水。",
+    )  # fmt: skip
+    db.session.commit()
+    return "notice", notice  # to the whole community, by the property manager
+
+
 # who may attach (303), who sees but may not (403), who may not see it (404)
 MATRIX = {
     _decision: (["owners_committee", "staff"], ["owner", "resident", "property_manager", "street_staff"]),
     _consultation: (["staff", "leader_a"], ["resident", "owner", "property_manager", "street_staff"]),
     _project: (["resident", "staff"], ["owner", "social_org", "street_staff"]),
     _entry: (["resident", "staff"], ["owner", "expert", "street_staff"]),
+    _notice: (["property_manager", "staff"], ["resident", "owner", "owners_committee", "leader_a", "street_staff"]),
 }
 CASES = [(make, key, 303) for make, (yes, _no) in MATRIX.items() for key in yes]
 CASES += [(make, key, 403) for make, (_yes, no) in MATRIX.items() for key in no]
