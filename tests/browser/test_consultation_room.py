@@ -54,6 +54,7 @@ SAME_AS_SERVER = """async (selector) => {
       t.classList.remove('is-ending');
     });
     copy.querySelectorAll('input[name=csrf_token]').forEach((i) => i.removeAttribute('value'));
+    copy.querySelectorAll('button.read-aloud').forEach((b) => b.remove());  // added by read-aloud.js
     return copy;
   };
   if (!served || !live) return `missing: served ${!!served}, live ${!!live}`;

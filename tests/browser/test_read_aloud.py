@@ -64,3 +64,28 @@ def test_no_button_without_a_chinese_voice(live_server, phone):
     page = _open_idea(phone, live_server)
     assert page.locator(".idea-text").count() == 1
     assert page.locator("button.read-aloud").count() == 0
+
+
+def test_speeches_motions_and_notices_are_read_aloud_and_a_live_speech_gets_its_button(live_server, phone):
+    phone.add_init_script(f"({SPEECH})([{{ lang: 'zh-CN', name: 'Z' }}])")
+    page = phone.new_page()
+    page.goto(f"{live_server}/account/login")
+    page.locator("input[name=phone]").fill("13800000003")  # the room's chair: she may speak at any time
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/c/cuizhuyuan/consultations")
+    page.get_by_role("link", name="电动车集中充电棚建在哪里").click()
+    page.wait_for_selector("#room.is-live")
+    bodies = page.locator("#messages .msg-body").count()
+    assert page.locator("#messages .msg-body > button.read-aloud").count() == bodies, bodies  # each speech
+    page.locator("#speak-form textarea[name=body]").fill("我建议把充电棚建在北侧空地。")
+    page.locator("#speak-form button[type=submit]").click()
+    page.wait_for_selector("#messages li:has-text('我建议把充电棚建在北侧空地') .msg-body > button.read-aloud")
+    page.locator("#messages li:has-text('我建议把充电棚建在北侧空地') button.read-aloud").click()
+    assert page.evaluate("window.__spoken")[-1]["text"] == "我建议把充电棚建在北侧空地。"
+
+    page.goto(f"{live_server}/c/cuizhuyuan/notices")
+    page.locator("main a[href^='/notices/']").first.click()
+    page.locator(".notice-body > button.read-aloud").click()
+    assert len(page.evaluate("window.__spoken")[-1]["text"]) > 10
