@@ -21,6 +21,7 @@ marks it failed, saying so, for staff to decide.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -99,12 +100,37 @@ def plan(item: Notification, user: User, modes: dict[Channel, Mode], has_email: 
 # -- the queue --------------------------------------------------------------------------------------------
 
 
-def queue():
-    from rq import Queue  # the worker's library, loaded only where jobs are queued or run
+@functools.cache
+def rq_classes(prefix: str) -> tuple[type, type, type]:
+    """RQ's Job, Queue and Worker with their keys under the site's prefix ("<prefix>:rq:job:<id>", the queue
+    "<prefix>:rq:queue:<prefix>-deliveries"): sites sharing one Redis keep apart, as everything else of
+    theirs in Redis does. (The worker's registries, "rq:wip:<queue>" and the like, carry the queue's name.)"""
+    from rq import Queue, SimpleWorker  # the worker's library, loaded only where jobs are queued or run
+    from rq.job import Job
 
+    job = type("SiteJob", (Job,), {"redis_job_namespace_prefix": f"{prefix}:rq:job:"})
+    site_queue = type(
+        "SiteQueue",
+        (Queue,),
+        {
+            "job_class": job,
+            "redis_queue_namespace_prefix": f"{prefix}:rq:queue:",
+            "redis_queues_keys": f"{prefix}:rq:queues",
+        },
+    )
+    worker = type(
+        "SiteWorker",
+        (SimpleWorker,),
+        {"redis_worker_namespace_prefix": f"{prefix}:rq:worker:", "redis_workers_keys": f"{prefix}:rq:workers"},
+    )
+    return job, site_queue, worker
+
+
+def queue():
     config = current_app.config
+    job, site_queue, _worker = rq_classes(config["REDIS_PREFIX"])
     connection = redis.Redis.from_url(config["REDIS_URL"], **REDIS_TIMEOUTS)
-    return Queue(f"{config['REDIS_PREFIX']}-deliveries", connection=connection)
+    return site_queue(f"{config['REDIS_PREFIX']}-deliveries", connection=connection, job_class=job)
 
 
 def enqueue(delivery_ids: list[int]) -> None:
