@@ -124,6 +124,10 @@ def edit(consultation_id: int):
     )
 
 
+# the last speeches shown open in the room; the earlier ones fold away above them (a tap opens them)
+RECENT_SPEECHES = 10
+
+
 def _room(consultation, viewer, speak_form, status=200):
     # coming into the room is noted (attendance): a write, committed here
     state = perform(lambda: services.room_state(viewer, consultation, tally=True)).result
@@ -148,6 +152,7 @@ def _room(consultation, viewer, speak_form, status=200):
             badge_labels=BADGE_LABELS,
             action_labels=MODERATION_LABELS,
             moderation_log=moderation.room_log(consultation.room, limit=20),
+            recent_speeches=RECENT_SPEECHES,
             muted_until=moderation.muted_until(consultation.room, current_user.id),
         ),
         status,

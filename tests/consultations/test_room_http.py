@@ -530,3 +530,25 @@ def _in_chinese(app, user, url) -> str:
     finally:
         user.locale = before
         db.session.commit()
+
+
+def test_a_long_history_folds_away_above_the_last_ten_speeches(app, world, formal, u):
+    """The live part stays near the top: speeches 1–5 behind "5 earlier speeches", 6–15 open, newest last."""
+    from app.consultations.models import Speech
+    from app.consultations.routes import RECENT_SPEECHES
+
+    consultation = formal()
+    for n in range(1, RECENT_SPEECHES + 6):
+        db.session.add(
+            Speech(consultation_id=consultation.id, author_id=u["owner"].id, client_id=f"h-{n}", body=f"第{n}条发言")
+        )
+    db.session.commit()
+    html = lxml.html.fromstring(
+        logged_in(app, u["resident"]).get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    )
+    older = html.xpath("//details[@class='older-messages']")
+    assert len(older) == 1 and older[0].get("open") is None
+    assert older[0].xpath("string(summary)").strip() == "5 earlier speeches"
+    body = lambda items: [" ".join(li.xpath(".//div[contains(@class, 'msg-body')]//text()")).strip() for li in items]  # noqa: E731
+    assert body(html.xpath("//ol[@id='messages-older']/li")) == [f"第{n}条发言" for n in range(1, 6)]
+    assert body(html.xpath("//ol[@id='messages']/li")) == [f"第{n}条发言" for n in range(6, 16)]

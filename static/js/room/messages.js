@@ -95,7 +95,9 @@ export function addMessage(m, scroll = false) {
 
 /** The name shown on a member's speeches (for the moderator log). */
 export function authorName(userId) {
-  const node = list && list.querySelector(`li[data-author-id="${userId}"] .msg-author`);
+  const node = document.querySelector(
+    `#messages li[data-author-id="${userId}"] .msg-author, #messages-older li[data-author-id="${userId}"] .msg-author`,
+  );
   return node ? node.textContent : '';
 }
 
