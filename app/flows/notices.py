@@ -14,12 +14,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.communities import access
 from app.communities import signals as community_signals
 from app.communities.labels import ROLE_LABELS
 from app.communities.models import MemberRole, Membership, MembershipStatus, Role
 from app.consultations import signals as consultation_signals
 from app.consultations.models import Attendance
+from app.contests import queries as contest_queries
 from app.contests import signals as contest_signals
+from app.contests.models import Contest
+from app.contests.models import Phase as ContestPhase
 from app.contests.services import STATUS_LABELS as ENTRY_STATUS_LABELS
 from app.core.clock import local_time, local_today
 from app.decisions import services as decision_services
@@ -214,21 +218,26 @@ def _decision_voting_opened(decision, roll, actor, **_):
         )
 
 
-@contest_signals.voting_opened.connect
-def _contest_voting_opened(contest, actor, **_):
-    """Every verified resident of the community (they may vote) hears that voting opened, and until when."""
-    residents = (
+def _verified_residents(community_id: int):
+    """The verified residents of a community with an active account (those a contest's ballot is for)."""
+    return (
         select(User)
         .join(Membership, Membership.user_id == User.id)
         .join(MemberRole, MemberRole.membership_id == Membership.id)
         .where(
-            Membership.community_id == contest.community_id,
+            Membership.community_id == community_id,
             Membership.status == MembershipStatus.VERIFIED,
             MemberRole.role == Role.RESIDENT,
             User.active.is_(True),
         )
         .distinct()
     )
+
+
+@contest_signals.voting_opened.connect
+def _contest_voting_opened(contest, actor, **_):
+    """Every verified resident of the community (they may vote) hears that voting opened, and until when."""
+    residents = _verified_residents(contest.community_id)
     day = local_time(contest.voting_ends).date().isoformat()
     for user in db.session.scalars(residents).all():
         notify(
@@ -304,4 +313,35 @@ def _decisions_closing_tomorrow(now) -> int:
     return sent
 
 
+def _contests_closing_tomorrow(now) -> int:
+    """The scheduler's reminder: residents who may vote in a contest whose last voting day (Beijing) is
+    tomorrow, and who (or whose household, where households vote) have not, hear it once."""
+    tomorrow = local_today(now) + timedelta(days=1)
+    sent = 0
+    in_voting = select(Contest).where(Contest.phase == ContestPhase.VOTING, Contest.voting_ends > now)
+    for contest in db.session.scalars(in_voting).all():
+        last_day = local_time(contest.voting_ends - timedelta(microseconds=1)).date()
+        if last_day != tomorrow:
+            continue
+        community = access.community_by_id(contest.community_id)
+        for user in db.session.scalars(_verified_residents(contest.community_id)).all():
+            if contest not in contest_queries.awaiting_ballot(access.viewer(user, community)):
+                continue
+            item = notify(
+                user,
+                "vote_closing",
+                _l(
+                    "Voting in the proposal contest “%(title)s” closes tomorrow (%(day)s) and you have not voted.",
+                    title=contest.title,
+                    day=last_day.isoformat(),
+                ),
+                url=_path("contests.vote", contest_id=contest.id),
+                community_id=contest.community_id,
+                key=f"vote_closing:contest:{contest.id}",
+            )
+            sent += item is not None
+    return sent
+
+
 schedule.register("decisions_closing", _decisions_closing_tomorrow)
+schedule.register("contests_closing", _contests_closing_tomorrow)

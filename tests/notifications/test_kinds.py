@@ -113,3 +113,24 @@ def test_a_motion_vote_called_tells_the_participants_but_not_the_chair(app, worl
         db.session.scalars(select(Notification.user_id).where(Notification.key == f"vote_opened:motion:{motion.id}"))
     )
     assert told == {world.users["owner"].id, world.users["resident"].id}
+
+
+def test_the_tick_reminds_residents_who_have_not_voted_the_day_before_a_contest_closes(app, world):
+    """Once each, the day before the last voting day (Beijing); not two days before; not those who voted."""
+    from datetime import timedelta
+
+    from app.contests.models import Phase
+    from tests.contests import contest_in
+
+    with app.test_request_context():
+        contest, _entries = contest_in(world, Phase.VOTING, votes=[("resident", [0])])
+        db.session.query(Notification).delete()
+        db.session.commit()
+        day_before = contest.voting_ends - timedelta(microseconds=1) - timedelta(days=1)
+        assert schedule.tick(day_before - timedelta(days=1))["contests_closing"] == 0  # two days before
+        first = schedule.tick(day_before)["contests_closing"]
+        assert schedule.tick(day_before)["contests_closing"] == 0  # once per person per contest
+    reminded = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "vote_closing")))
+    assert first == len(reminded) > 0
+    assert world.users["resident"].id not in reminded  # she voted
+    assert world.users["owner"].id in reminded and world.users["staff"].id not in reminded
