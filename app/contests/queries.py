@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.communities.access import Viewer
+from app.communities.models import MemberRole, Membership, MembershipStatus, Role
 from app.contests import permissions
 from app.contests.models import BallotUnit, Contest, Phase
 from app.contests.services.ballots import voter_key
@@ -33,6 +35,32 @@ def awaiting_ballot(viewer: Viewer) -> list[Contest]:
         if poll is not None and not voting.has_voted(poll, voter_key(contest, viewer.membership)):
             found.append(contest)
     return found
+
+
+def yet_to_vote(contest: Contest) -> list[Membership]:
+    """The verified residents who may vote in the contest and have not (nor their household, where households
+    vote): whom a reminder before the close is for. Three queries, whatever the community's size."""
+    poll = poll_of(contest)
+    if poll is None:
+        return []
+    voted = voting.voters(poll)
+    members = db.session.scalars(
+        select(Membership)
+        .join(MemberRole, MemberRole.membership_id == Membership.id)
+        .where(
+            Membership.community_id == contest.community_id,
+            Membership.status == MembershipStatus.VERIFIED,
+            MemberRole.role == Role.RESIDENT,
+        )
+        .options(selectinload(Membership.user))
+        .distinct()
+    )
+    households_vote = contest.ballot_unit == BallotUnit.HOUSEHOLD
+    return [
+        m
+        for m in members
+        if m.user.active and not (households_vote and m.household_id is None) and voter_key(contest, m) not in voted
+    ]
 
 
 def recent(viewer: Viewer, limit: int) -> list[tuple[datetime, Contest]]:

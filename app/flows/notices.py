@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.communities import access
 from app.communities import signals as community_signals
 from app.communities.labels import ROLE_LABELS
 from app.communities.models import MemberRole, Membership, MembershipStatus, Role
@@ -323,12 +322,9 @@ def _contests_closing_tomorrow(now) -> int:
         last_day = local_time(contest.voting_ends - timedelta(microseconds=1)).date()
         if last_day != tomorrow:
             continue
-        community = access.community_by_id(contest.community_id)
-        for user in db.session.scalars(_verified_residents(contest.community_id)).all():
-            if contest not in contest_queries.awaiting_ballot(access.viewer(user, community)):
-                continue
+        for member in contest_queries.yet_to_vote(contest):
             item = notify(
-                user,
+                member.user,
                 "vote_closing",
                 _l(
                     "Voting in the proposal contest “%(title)s” closes tomorrow (%(day)s) and you have not voted.",
