@@ -75,6 +75,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.documents import routes as _documents_routes  # noqa: F401
     from app.flows import attachments as _attachments  # noqa: F401  (the features' objects that carry files)
     from app.flows import bp as flows_bp
+    from app.flows import neighbours as _neighbours_notices  # noqa: F401  (help-board signals to notifications)
     from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
     from app.flows import routes as _flows_routes  # noqa: F401
     from app.home import bp as home_bp
@@ -82,6 +83,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.ideas import routes as _ideas_routes  # noqa: F401
     from app.microprojects import bp as microprojects_bp
     from app.microprojects import routes as _microprojects_routes  # noqa: F401
+    from app.neighbours import bp as neighbours_bp
+    from app.neighbours import group_routes as _neighbours_group_routes  # noqa: F401
+    from app.neighbours import routes as _neighbours_routes  # noqa: F401
     from app.notices import bp as notices_bp
     from app.notices import routes as _notices_routes  # noqa: F401
     from app.notifications import bp as notifications_bp
@@ -117,6 +121,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(decisions_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(notices_bp)
+    app.register_blueprint(neighbours_bp)
     app.register_blueprint(flows_bp)
     app.register_blueprint(home_bp)
 

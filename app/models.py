@@ -22,6 +22,7 @@ from app.documents.models import Attachment
 from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto
 from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject, ProgressPhoto, ProgressPost
 from app.moderation.models import ModerationAction, Mute, Report
+from app.neighbours.models import GroupBuilding, GroupConsultation, GroupMember, HelpPost, NeighbourGroup
 from app.notices.models import Notice, NoticeRead
 from app.notifications.models import Delivery, EmailAddress, Notification, Preference
 from app.procedure.models import RuleSet
@@ -46,7 +47,11 @@ __all__ = [
     "Endorsement",
     "Entry",
     "Fund",
+    "GroupBuilding",
+    "GroupConsultation",
+    "GroupMember",
     "HandRaise",
+    "HelpPost",
     "Household",
     "HouseholdOwner",
     "Idea",
@@ -61,6 +66,7 @@ __all__ = [
     "ModerationAction",
     "Motion",
     "Mute",
+    "NeighbourGroup",
     "Notice",
     "NoticeRead",
     "Notification",

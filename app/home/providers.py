@@ -18,6 +18,7 @@ from app.core.clock import local_time, local_today
 from app.decisions import queries as decision_queries
 from app.home.needs import Need, provider
 from app.microprojects import queries as project_queries
+from app.neighbours import queries as neighbour_queries
 from app.notices import queries as notice_queries
 from app.notifications import services as notifications
 
@@ -166,3 +167,37 @@ def _urgent_notices(viewer) -> list[Need]:
         for n in urgent
         if n.id in unread
     ]
+
+
+@provider(25)
+def _neighbours_help(viewer) -> list[Need]:
+    """睦邻互助会: a neighbour took your request (meet them), a thank-you to say, requests waiting in your group,
+    reports on a board you lead."""
+    needs = [
+        Need(
+            _("%(name)s will help you: “%(title)s”", name=post.taker.name, title=post.title),
+            url_for("neighbours.post", post_id=post.id),
+            _("Open it to agree how to meet"),
+        )
+        for post in neighbour_queries.taken_from_me(viewer)
+        if post.taker is not None
+    ]
+    needs += [
+        Need(
+            _("Say thank you for “%(title)s”", title=post.title),
+            url_for("neighbours.post", post_id=post.id),
+            _("Done"),
+        )
+        for post in neighbour_queries.to_thank(viewer)
+    ]
+    for group, waiting in neighbour_queries.waiting_requests(viewer):
+        text = ngettext(
+            "%(num)d neighbour in your group is asking for help",
+            "%(num)d neighbours in your group are asking for help",
+            waiting,
+        )
+        needs.append(Need(text, url_for("neighbours.show", group_id=group.id), group.name))
+    for group, count in neighbour_queries.reports_to_review(viewer):
+        text = ngettext("%(num)d report to review", "%(num)d reports to review", count)
+        needs.append(Need(text, url_for("neighbours.show", group_id=group.id), group.name))
+    return needs

@@ -1,0 +1,60 @@
+"""The help board's signals turned into notifications: the author hears when a neighbour takes their request or
+offer, the other side when it is marked done, the helper when they are thanked. A flow, so the notifications
+kernel knows no group (app/flows/notices.py does the same for the other features)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.flows.notices import _path
+from app.neighbours import signals
+from app.neighbours.models import PostKind
+from app.notifications import kinds
+from app.notifications.kinds import Importance
+from app.notifications.services import notify
+
+kinds.register("help_taken", Importance.ACTION, _l("A neighbour took your request or offer"))
+kinds.register("help_done", Importance.INFO, _l("Help marked as done"))
+kinds.register("help_thanked", Importance.INFO, _l("A neighbour thanked you"))
+
+
+def _url(post) -> str:
+    return _path("neighbours.post", post_id=post.id)
+
+
+@signals.help_taken.connect
+def _taken(post, actor, **_):
+    message = (
+        _l("%(name)s will help with your request “%(title)s”.", name=actor.name, title=post.title)
+        if post.kind == PostKind.REQUEST
+        else _l("%(name)s took up your offer “%(title)s”.", name=actor.name, title=post.title)
+    )
+    notify(post.author, "help_taken", message, url=_url(post), community_id=post.community_id)
+
+
+@signals.help_done.connect
+def _done(post, actor, **_):
+    other = post.taker if actor.id == post.author_id else post.author
+    if other is None:
+        return
+    notify(
+        other,
+        "help_done",
+        _l("%(name)s marked “%(title)s” as done.", name=actor.name, title=post.title),
+        url=_url(post),
+        community_id=post.community_id,
+    )
+
+
+@signals.help_thanked.connect
+def _thanked(post, actor, **_):
+    helper = post.taker if post.kind == PostKind.REQUEST else post.author
+    if helper is None:
+        return
+    notify(
+        helper,
+        "help_thanked",
+        _l("%(name)s thanked you for “%(title)s”.", name=actor.name, title=post.title),
+        url=_url(post),
+        community_id=post.community_id,
+    )

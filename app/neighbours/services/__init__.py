@@ -1,0 +1,49 @@
+"""Neighbourhood-group use cases. Each takes the acting `Viewer` first, checks it with `permissions`, changes
+state and flushes; the edge commits once. groups: setting up, joining and leaving, the group's consultations
+and its yearly summary; board: the help board's posts and their moderation."""
+
+from app.neighbours.services.board import (
+    REPORTS_TO_HIDE,
+    hide,
+    mark_done,
+    mute,
+    post,
+    release,
+    report,
+    restore,
+    set_locked,
+    share_contact,
+    take,
+    thank,
+    withdraw,
+)
+from app.neighbours.services.groups import (
+    convene,
+    create,
+    join,
+    leave,
+    rule_set_choices,
+    summary,
+)
+
+__all__ = [
+    "REPORTS_TO_HIDE",
+    "convene",
+    "create",
+    "hide",
+    "join",
+    "leave",
+    "mark_done",
+    "mute",
+    "post",
+    "release",
+    "report",
+    "restore",
+    "rule_set_choices",
+    "set_locked",
+    "share_contact",
+    "summary",
+    "take",
+    "thank",
+    "withdraw",
+]
