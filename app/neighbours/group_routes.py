@@ -60,20 +60,20 @@ def mute(group_id: int):
     )
 
 
-@bp.route("/groups/<int:group_id>/<any(lock, unlock):action>", methods=["POST"])
+@bp.route("/groups/<int:group_id>/<any(lock, unlock):switch>", methods=["POST"])
 @login_required
-def lock(group_id: int, action: str):
+def lock(group_id: int, switch: str):
     """Lock the board (only leaders post; nothing is taken) or unlock it."""
     group, viewer = moderator(group_id)
     form = ReasonForm()
-    if action == "unlock":
+    if switch == "unlock":
         form.reason.validators = []
     return form_view(
         form,
-        lambda: services.set_locked(viewer, group, action == "lock", form.reason.data),
+        lambda: services.set_locked(viewer, group, switch == "lock", form.reason.data),
         render=lambda status: _moderation_page(group, viewer, status, lock_form=form),
         done=lambda _g: redirect(url_for("neighbours.moderation_page", group_id=group.id)),
-        message=_("The board is locked.") if action == "lock" else _("The board is open again."),
+        message=_("The board is locked.") if switch == "lock" else _("The board is open again."),
     )
 
 

@@ -225,12 +225,12 @@ ACTIONS = {
 }
 
 
-@bp.route("/help/<int:post_id>/<any(take, release, done, withdraw, share):action>", methods=["POST"])
+@bp.route("/help/<int:post_id>/<any(take, release, done, withdraw, share):step>", methods=["POST"])
 @login_required
-def act(post_id: int, action: str):
+def act(post_id: int, step: str):
     """A button on the post: take it, give it back, mark it done, withdraw it, agree to share the number."""
     item, viewer = load_post(post_id)
-    use_case, message = ACTIONS[action]
+    use_case, message = ACTIONS[step]
     if perform(lambda: use_case(viewer, item)).ok:
         flash_ok(message)
     return redirect(url_for("neighbours.post", post_id=item.id))
@@ -250,19 +250,19 @@ def thank(post_id: int):
     )
 
 
-@bp.route("/help/<int:post_id>/<any(report, hide):action>", methods=["POST"])
+@bp.route("/help/<int:post_id>/<any(report, hide):verb>", methods=["POST"])
 @login_required
-def moderate(post_id: int, action: str):
+def moderate(post_id: int, verb: str):
     """Report a post (members), or hide it (the group's leaders and staff), with a reason."""
     item, viewer = load_post(post_id)
     form = ReasonForm()
-    use_case = services.report if action == "report" else services.hide
+    use_case = services.report if verb == "report" else services.hide
     return form_view(
         form,
         lambda: use_case(viewer, item, form.reason.data),
-        render=lambda status: _show_post(item, viewer, status, **{f"{action}_form": form}),
+        render=lambda status: _show_post(item, viewer, status, **{f"{verb}_form": form}),
         done=lambda _i: redirect(url_for("neighbours.post", post_id=item.id)),
-        message=_("Thank you: the group's leaders will look at it.") if action == "report" else _("Hidden."),
+        message=_("Thank you: the group's leaders will look at it.") if verb == "report" else _("Hidden."),
     )
 
 

@@ -34,6 +34,7 @@ from app.documents.models import Attachment
 from app.extensions import db, socketio
 from app.ideas.models import Idea
 from app.microprojects.models import MicroProject
+from app.neighbours.models import HelpPost, NeighbourGroup
 from app.notices.models import Notice
 from app.notifications.models import Delivery
 from app.procedure.models import RuleSet
@@ -87,6 +88,11 @@ def real_arguments() -> dict[str, object]:
         "notice_id": first(Notice, Notice.community_id == community.id),
         "delivery_id": first(Delivery),
         "token": "not-a-confirmation-token",
+        "group_id": first(NeighbourGroup, NeighbourGroup.community_id == community.id),
+        "post_id": first(HelpPost, HelpPost.community_id == community.id),
+        "step": "take",
+        "verb": "report",
+        "switch": "lock",
     }
 
 
