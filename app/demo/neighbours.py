@@ -1,5 +1,5 @@
 """The demo's 睦邻互助会: a group for 1栋 led by its building leader, three neighbours in it, a help request or
-offer in every state of the board, and one of the group's own consultations under way."""
+offer in every state of the board, and one of the group's own consultations, concluded with its motion carried."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from app.accounts.models import User
 from app.communities.models import Community
-from app.consultations.models import Consultation, Phase
+from app.consultations.models import Attendance, Consultation, Motion, MotionState, Phase
 from app.core.markup import render_markdown
 from app.core.models import utcnow
 from app.extensions import db
@@ -22,12 +22,13 @@ from app.neighbours.models import (
     PostKind,
 )
 from app.procedure.shipped import ensure_shipped
+from app.voting import services as voting
 
 LEADER, RESIDENT, OWNER = "13800000003", "13800000001", "13800000002"
 
 
 def load(community: Community, users: dict[str, User]) -> None:
-    """The group, its members, five posts (waiting, taken, done, thanked, withdrawn) and a consultation."""
+    """The group, its members, five posts (waiting, taken, done, thanked, withdrawn) and a concluded consultation."""
     now = utcnow()
     building_1 = next(b for b in community.buildings if b.name == "1栋")
     leader, resident, owner = users[LEADER], users[RESIDENT], users[OWNER]
@@ -80,6 +81,7 @@ def load(community: Community, users: dict[str, User]) -> None:
     db.session.add(rules)
     db.session.flush()
     background = "楼道里堆放的纸箱和旧家具影响通行。商量一个周末，大家一起把楼道清理干净。"
+    started = now - timedelta(days=20)
     consultation = Consultation(
         community_id=community.id,
         building_id=building_1.id,
@@ -90,10 +92,39 @@ def load(community: Community, users: dict[str, User]) -> None:
         chair_id=leader.id,
         rule_set_id=rules.id,
         created_by_id=leader.id,
-        phase=Phase.OPEN,
-        opened_at=now - timedelta(days=1),
+        phase=Phase.CONCLUDED,
+        opened_at=started,
+        concluded_at=started + timedelta(days=2),
+        participant_count=3,
+        created_at=started,
     )
     db.session.add(consultation)
     db.session.flush()
     db.session.add(GroupConsultation(group_id=group.id, consultation_id=consultation.id))
+    voters = [leader, resident, owner]
+    for voter in voters:
+        db.session.add(Attendance(consultation_id=consultation.id, user_id=voter.id, first_seen_at=started))
+    motion = Motion(
+        consultation_id=consultation.id,
+        mover_id=owner.id,
+        client_id="demo-group-motion-1",
+        text="本月第二个周六上午9点，1栋楼道大扫除",
+        state=MotionState.CARRIED,
+        seconder_id=resident.id,
+        created_at=started + timedelta(hours=3),
+        seconded_at=started + timedelta(hours=4),
+        vote_opened_at=started + timedelta(days=1),
+        closed_at=started + timedelta(days=2),
+        votes_for=3,
+        votes_against=0,
+        abstentions=0,
+        eligible=3,
+        quorum_met=True,
+    )
+    db.session.add(motion)
+    db.session.flush()
+    poll = voting.open_poll(community_id=community.id, poll_type="motion", subject_id=motion.id)
+    for voter in voters:
+        voting.cast(poll, voter_key=voting.user_key(voter.id), voter_id=voter.id, choice="for")
+    voting.close_poll(poll)
     db.session.flush()

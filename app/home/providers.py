@@ -173,13 +173,16 @@ def _urgent_notices(viewer) -> list[Need]:
 def _neighbours_help(viewer) -> list[Need]:
     """睦邻互助会: a neighbour took your request (meet them), a thank-you to say, requests waiting in your group,
     reports on a board you lead."""
+    mine = neighbour_queries.needs(viewer)
     needs = [
         Need(
-            _("%(name)s will help you: “%(title)s”", name=post.taker.name, title=post.title),
+            _("%(name)s will help you: “%(title)s”", name=post.taker.name, title=post.title)
+            if post.kind == "request"
+            else _("%(name)s took up your offer: “%(title)s”", name=post.taker.name, title=post.title),
             url_for("neighbours.post", post_id=post.id),
             _("Open it to agree how to meet"),
         )
-        for post in neighbour_queries.taken_from_me(viewer)
+        for post in mine.taken
         if post.taker is not None
     ]
     needs += [
@@ -188,15 +191,15 @@ def _neighbours_help(viewer) -> list[Need]:
             url_for("neighbours.post", post_id=post.id),
             _("Done"),
         )
-        for post in neighbour_queries.to_thank(viewer)
+        for post in mine.to_thank
     ]
-    for group, waiting in neighbour_queries.waiting_requests(viewer):
+    for group_id, group_name, waiting in mine.waiting:
         text = ngettext(
             "%(num)d neighbour in your group is asking for help",
             "%(num)d neighbours in your group are asking for help",
             waiting,
         )
-        needs.append(Need(text, url_for("neighbours.show", group_id=group.id), group.name))
+        needs.append(Need(text, url_for("neighbours.show", group_id=group_id), group_name))
     for group, count in neighbour_queries.reports_to_review(viewer):
         text = ngettext("%(num)d report to review", "%(num)d reports to review", count)
         needs.append(Need(text, url_for("neighbours.show", group_id=group.id), group.name))

@@ -26,14 +26,20 @@ def _here(viewer: Viewer, group: NeighbourGroup) -> bool:
     return viewer.community_id == group.community_id
 
 
+def leader_building_ids(viewer: Viewer) -> set[int]:
+    """The buildings whose group the viewer leads: those they lead as building leader, and their home
+    building if they are a resident group leader or representative (no query: the membership's roles)."""
+    if not viewer.is_verified:
+        return set()
+    found = set(viewer.membership.led_building_ids())
+    if viewer.has_role(*RESIDENT_LEADERS) and viewer.membership.building_id is not None:
+        found.add(viewer.membership.building_id)
+    return found
+
+
 def is_leader(viewer: Viewer, group: NeighbourGroup) -> bool:
     """A building leader of a covered building, or a resident group leader / representative living in one."""
-    if not viewer.is_verified or not _here(viewer, group):
-        return False
-    covered = group.building_ids
-    if viewer.membership.led_building_ids() & covered:
-        return True
-    return viewer.has_role(*RESIDENT_LEADERS) and viewer.membership.building_id in covered
+    return _here(viewer, group) and bool(leader_building_ids(viewer) & group.building_ids)
 
 
 def is_member(viewer: Viewer, group: NeighbourGroup) -> bool:

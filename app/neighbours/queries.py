@@ -3,7 +3,9 @@ what needs a resident now (someone took your request; a thank-you to say; reques
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
 
 from app.communities.access import Viewer
 from app.extensions import db
@@ -69,66 +71,70 @@ def consultations(group: NeighbourGroup) -> list:
     ]
 
 
-def _mine(viewer: Viewer):
-    return select(HelpPost).where(HelpPost.community_id == viewer.community_id, HelpPost.hidden_at.is_(None))
+@dataclass
+class Needs:
+    """What the help board asks of one resident now (the home page's "需要您处理")."""
+
+    taken: list[HelpPost] = field(default_factory=list)  # their own posts a neighbour has taken
+    to_thank: list[HelpPost] = field(default_factory=list)  # help they received, done, not yet thanked
+    waiting: list[tuple[int, str, int]] = field(default_factory=list)  # (group id, name, requests waiting)
 
 
-def taken_from_me(viewer: Viewer) -> list[HelpPost]:
-    """The viewer's own requests and offers a neighbour has taken (not yet done)."""
-    if viewer.user_id is None:
-        return []
-    query = _mine(viewer).where(HelpPost.author_id == viewer.user_id, HelpPost.state == HelpState.TAKEN)
-    return list(db.session.scalars(query.order_by(HelpPost.id)))
-
-
-def to_thank(viewer: Viewer) -> list[HelpPost]:
-    """Help the viewer received, done and not yet thanked."""
-    if viewer.user_id is None:
-        return []
-    received = or_(
-        (HelpPost.kind == PostKind.REQUEST) & (HelpPost.author_id == viewer.user_id),
-        (HelpPost.kind == PostKind.OFFER) & (HelpPost.taker_id == viewer.user_id),
-    )
-    query = _mine(viewer).where(received, HelpPost.state == HelpState.DONE)
-    return list(db.session.scalars(query.order_by(HelpPost.id)))
-
-
-def waiting_requests(viewer: Viewer) -> list[tuple[NeighbourGroup, int]]:
-    """(group, how many) requests for help waiting in the groups whose board the viewer sees as member or
-    leader (not their own; staff are not counted in for every group)."""
+def needs(viewer: Viewer) -> Needs:
+    """In one query: the viewer's posts a neighbour took, the help they received and have not thanked for, and
+    the requests for help waiting (not their own) in the groups they belong to or lead (staff are not counted
+    in for every group)."""
+    found = Needs()
     if viewer.user_id is None or not viewer.is_verified:
-        return []
-    found = []
-    for group in db.session.scalars(
-        select(NeighbourGroup).where(NeighbourGroup.community_id == viewer.community_id).order_by(NeighbourGroup.id)
-    ):
-        if not (permissions.is_member(viewer, group) or permissions.is_leader(viewer, group)):
-            continue
-        count = db.session.scalar(
-            select(func.count())
-            .select_from(HelpPost)
-            .where(
-                HelpPost.group_id == group.id,
-                HelpPost.kind == PostKind.REQUEST,
-                HelpPost.state == HelpState.POSTED,
-                HelpPost.hidden_at.is_(None),
-                HelpPost.author_id != viewer.user_id,
-            )
+        return found
+    me = viewer.user_id
+    received = or_(
+        (HelpPost.kind == PostKind.REQUEST) & (HelpPost.author_id == me),
+        (HelpPost.kind == PostKind.OFFER) & (HelpPost.taker_id == me),
+    )
+    my_groups = select(GroupMember.group_id).where(GroupMember.user_id == me)
+    led = permissions.leader_building_ids(viewer)
+    if led:
+        my_groups = my_groups.union(select(GroupBuilding.group_id).where(GroupBuilding.building_id.in_(led)))
+    waiting = (
+        (HelpPost.kind == PostKind.REQUEST)
+        & (HelpPost.state == HelpState.POSTED)
+        & (HelpPost.author_id != me)
+        & HelpPost.group_id.in_(my_groups)
+    )
+    rows = db.session.execute(
+        select(HelpPost, NeighbourGroup.name)
+        .join(NeighbourGroup, NeighbourGroup.id == HelpPost.group_id)
+        .where(
+            HelpPost.community_id == viewer.community_id,
+            HelpPost.hidden_at.is_(None),
+            or_(
+                (HelpPost.author_id == me) & (HelpPost.state == HelpState.TAKEN),
+                received & (HelpPost.state == HelpState.DONE),
+                waiting,
+            ),
         )
-        if count:
-            found.append((group, count))
+        .order_by(HelpPost.id)
+    ).all()
+    counts: dict[tuple[int, str], int] = {}
+    for post, group_name in rows:
+        if post.state == HelpState.TAKEN:
+            found.taken.append(post)
+        elif post.state == HelpState.DONE:
+            found.to_thank.append(post)
+        else:
+            counts[(post.group_id, group_name)] = counts.get((post.group_id, group_name), 0) + 1
+    found.waiting = [(group_id, name, n) for (group_id, name), n in sorted(counts.items())]
     return found
 
 
 def reports_to_review(viewer: Viewer) -> list[tuple[NeighbourGroup, int]]:
-    """(group, open reports) on the boards the viewer moderates."""
-    if not viewer.is_verified:
+    """(group, open reports) on the boards the viewer moderates (nothing asked of those who moderate none)."""
+    if not viewer.is_staff and not permissions.leader_building_ids(viewer):
         return []
-    rooms = moderation.open_reports(viewer.community_id)
-    found = []
-    for group in db.session.scalars(
-        select(NeighbourGroup).where(NeighbourGroup.community_id == viewer.community_id).order_by(NeighbourGroup.id)
-    ):
-        if rooms.get(group.room) and permissions.can_moderate(viewer, group):
-            found.append((group, rooms[group.room]))
-    return found
+    rooms = {room: n for room, n in moderation.open_reports(viewer.community_id).items() if room and n}
+    ids = [int(room.split(":", 1)[1]) for room in rooms if room.startswith("neighbours:")]
+    if not ids:
+        return []
+    groups = db.session.scalars(select(NeighbourGroup).where(NeighbourGroup.id.in_(ids)).order_by(NeighbourGroup.id))
+    return [(g, rooms[g.room]) for g in groups if permissions.can_moderate(viewer, g)]
