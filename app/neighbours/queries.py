@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 
 from app.communities.access import Viewer
+from app.communities.models import Household, MemberRole, Membership, MembershipStatus, Role
 from app.extensions import db
 from app.moderation import services as moderation
 from app.neighbours import permissions
@@ -138,3 +139,24 @@ def reports_to_review(viewer: Viewer) -> list[tuple[NeighbourGroup, int]]:
         return []
     groups = db.session.scalars(select(NeighbourGroup).where(NeighbourGroup.id.in_(ids)).order_by(NeighbourGroup.id))
     return [(g, rooms[g.room]) for g in groups if permissions.can_moderate(viewer, g)]
+
+
+def leaders(group: NeighbourGroup) -> list:
+    """The group's leaders, by name: its buildings' leaders, and the resident group leaders and representatives
+    who live in them (two queries)."""
+    covered = group.building_ids
+    rows = db.session.scalars(
+        select(Membership)
+        .join(MemberRole, MemberRole.membership_id == Membership.id)
+        .outerjoin(Household, Household.id == Membership.household_id)
+        .where(
+            Membership.community_id == group.community_id,
+            Membership.status == MembershipStatus.VERIFIED,
+            or_(
+                (MemberRole.role == Role.BUILDING_LEADER) & MemberRole.building_id.in_(covered),
+                MemberRole.role.in_(permissions.RESIDENT_LEADERS) & Household.building_id.in_(covered),
+            ),
+        )
+        .order_by(Membership.id)
+    ).unique()
+    return [m.user for m in rows]

@@ -95,6 +95,7 @@ def _show(group: NeighbourGroup, viewer: Viewer, status: int = 200):
         closed=closed,
         board=queries.board(viewer, group, closed=closed),
         sees_board=sees_board,
+        leaders=queries.leaders(group),
         member_count=len(queries.members(group)),
         consultations=queries.consultations(group),
         phases=PHASE_LABELS,

@@ -256,3 +256,11 @@ def test_a_group_needs_a_building_of_this_community(client, world):
         response = client.post("/c/cuizhuyuan/groups/new", data=group_form(world.building_a, buildings=buildings))
         assert response.status_code == 400
     assert count(NeighbourGroup) == 0
+
+
+def test_the_groups_page_names_its_leaders(client, world, groups):
+    login(client, world.users["resident"])
+    page = client.get(f"/groups/{groups.a.id}").get_data(as_text=True)
+    line = next(line for line in page.splitlines() if "Led by:" in line)
+    assert "leader_a" in line and "group_leader" in line  # 1栋's building leader, a group leader living there
+    assert "leader_b" not in line and "resident_rep" not in line  # 2栋's
