@@ -4,18 +4,24 @@ kernel knows no group (app/flows/notices.py does the same for the other features
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 
 from app.flows.notices import _path
-from app.neighbours import signals
+from app.neighbours import queries, signals
 from app.neighbours.models import PostKind
-from app.notifications import kinds
+from app.notifications import kinds, schedule
 from app.notifications.kinds import Importance
 from app.notifications.services import notify
 
 kinds.register("help_taken", Importance.ACTION, _l("A neighbour took your request or offer"))
 kinds.register("help_done", Importance.INFO, _l("Help marked as done"))
 kinds.register("help_thanked", Importance.INFO, _l("A neighbour thanked you"))
+kinds.register("help_waiting", Importance.INFO, _l("A request in your group has waited a day (leaders)"))
+
+WAITING = timedelta(hours=24)  # a request nobody took for this long is shown to the group's leaders
+WAITING_WINDOW = timedelta(days=7)  # older ones were reminded of already, or are stale
 
 
 def _url(post) -> str:
@@ -58,3 +64,26 @@ def _thanked(post, actor, **_):
         url=_url(post),
         community_id=post.community_id,
     )
+
+
+def _requests_waiting(now) -> int:
+    """A request nobody has taken for a day: the group's leaders hear of it once each, so they can find a
+    neighbour (an elderly resident's request must not sit unseen)."""
+    sent = 0
+    for post in queries.requests_waiting(now - WAITING, now - WAITING_WINDOW):
+        for leader in queries.leaders(post.group):
+            if leader.id == post.author_id:
+                continue
+            message = _l(
+                "“%(title)s” from %(name)s has waited a day for a neighbour in %(group)s.",
+                title=post.title,
+                name=post.author.name,
+                group=post.group.name,
+            )
+            key = f"help_waiting:{post.id}"
+            if notify(leader, "help_waiting", message, url=_url(post), community_id=post.community_id, key=key):
+                sent += 1
+    return sent
+
+
+schedule.register("help_waiting", _requests_waiting)

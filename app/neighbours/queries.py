@@ -160,3 +160,23 @@ def leaders(group: NeighbourGroup) -> list:
         .order_by(Membership.id)
     ).unique()
     return [m.user for m in rows]
+
+
+def requests_waiting(older_than, newer_than) -> list[HelpPost]:
+    """Requests for help posted between the two times and still waiting (not hidden, board not locked): for the
+    reminder to the groups' leaders."""
+    return list(
+        db.session.scalars(
+            select(HelpPost)
+            .join(NeighbourGroup, NeighbourGroup.id == HelpPost.group_id)
+            .where(
+                HelpPost.kind == PostKind.REQUEST,
+                HelpPost.state == HelpState.POSTED,
+                HelpPost.hidden_at.is_(None),
+                HelpPost.created_at < older_than,
+                HelpPost.created_at >= newer_than,
+                NeighbourGroup.locked.is_(False),
+            )
+            .order_by(HelpPost.id)
+        )
+    )
