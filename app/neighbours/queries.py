@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from app.communities.access import Viewer
 from app.communities.models import Household, MemberRole, Membership, MembershipStatus, Role
@@ -59,6 +59,10 @@ def members(group: NeighbourGroup) -> list[GroupMember]:
     return list(
         db.session.scalars(select(GroupMember).where(GroupMember.group_id == group.id).order_by(GroupMember.id))
     )
+
+
+def member_count(group: NeighbourGroup) -> int:
+    return db.session.scalar(select(func.count()).select_from(GroupMember).where(GroupMember.group_id == group.id))
 
 
 def consultations(group: NeighbourGroup) -> list:

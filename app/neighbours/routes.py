@@ -96,7 +96,7 @@ def _show(group: NeighbourGroup, viewer: Viewer, status: int = 200):
         board=queries.board(viewer, group, closed=closed),
         sees_board=sees_board,
         leaders=queries.leaders(group),
-        member_count=len(queries.members(group)),
+        member_count=queries.member_count(group),
         consultations=queries.consultations(group),
         phases=PHASE_LABELS,
         is_member=permissions.is_member(viewer, group),

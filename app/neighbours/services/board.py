@@ -155,7 +155,7 @@ def thank(viewer: Viewer, item: HelpPost, note=None) -> HelpPost:
         return item
     if not permissions.can_thank(viewer, item):
         raise Forbidden(_l("The neighbour who was helped says thank you, once it is done."))
-    item.thanks = _checked_text(note or " ", field="note", low=0, high=200, message=_l("At most 200 characters."))
+    item.thanks = _checked_text(note, field="note", low=0, high=200, message=_l("At most 200 characters."))
     item.state, item.thanked_at = HelpState.THANKED, utcnow()
     db.session.flush()
     signals.help_thanked.send(item, actor=viewer.user)

@@ -38,8 +38,7 @@ def _building_ids(viewer: Viewer, building_ids) -> set[int]:
     try:
         ids = {int(b) for b in building_ids or ()}
     except (TypeError, ValueError):
-        ids = {-1}
-    ids = {b for b in ids if 0 < b <= validation.MAX_ID} if -1 not in ids else ids
+        ids = {0}  # no building has it: refused below with the others
     known = {b.id for b in viewer.community.buildings}
     if not ids or not ids <= known:
         raise DomainError(
@@ -84,7 +83,7 @@ def create(viewer: Viewer, *, client_id, name, description, building_ids) -> Nei
         return existing
     name = validation.text(name, field="name", low=2, high=60, message=_l("Give a name of 2 to 60 characters."))
     description = validation.text(
-        description or " ", field="description", low=0, high=2000, message=_l("At most 2000 characters.")
+        description, field="description", low=0, high=2000, message=_l("At most 2000 characters.")
     )
     ids = _building_ids(viewer, building_ids)
     if db.session.scalar(
@@ -162,7 +161,7 @@ def convene(viewer: Viewer, group: NeighbourGroup, *, title, background, buildin
         viewer,
         title=title,
         background=validation.text(
-            background or " ", field="background", low=0, high=5000, message=_l("At most 5000 characters.")
+            background, field="background", low=0, high=5000, message=_l("At most 5000 characters.")
         ),
         building_id=building_id,
         parties=[Party.RESIDENTS.value],
