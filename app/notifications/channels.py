@@ -50,8 +50,9 @@ def shorten(text: str, limit: int = SMS_TEXT_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def send_text(phone: str, template: str, params: dict) -> str:
-    """A text message (SmsFailed, a provider's refusal, is raised as it is: the delivery records it)."""
-    message_id = sms.send_sms(phone, template, params)
+def send_text(phone: str, template: str, params: dict, *, out_id: str = "") -> str:
+    """A text message (SmsFailed, a provider's refusal, is raised as it is: the delivery records it); `out_id`
+    is the delivery's key, for the provider's status reports."""
+    message_id = sms.send_sms(phone, template, params, out_id=out_id)
     logger.info("notification SMS to %s (%s) sent", mask_phone(phone), template)
     return message_id
