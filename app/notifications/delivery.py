@@ -338,7 +338,8 @@ def retry_failed(now: datetime) -> int:
         wait = timedelta(seconds=intervals[min(max(row.attempts - 1, 0), len(intervals) - 1)])
         last = row.claimed_at or row.created_at
         if row.status == DeliveryStatus.QUEUED and row.attempts == 0:
-            wait = timedelta(minutes=1)  # a queued row a minute old: the queue missed it
+            wait = lease()  # queued a lease ago: the queue lost its job (a worker killed before the claim);
+            # a second job for a row the queue still has is harmless: the claim lets one of them send
             last = row.due_at
         if last + wait <= now:
             due.append(row.id)

@@ -236,3 +236,14 @@ def test_the_message_id_is_stable_across_tries(app, world, monkeypatch):
             delivery.prepare(Channel.EMAIL, resident, item, "d7")()
     assert len(ids) == 2 and ids[0] == ids[1] == delivery.message_id("d7")
     assert ids[0].startswith("<d7.") and ids[0].endswith("@yishi>")
+
+
+def test_a_queued_row_whose_job_was_lost_is_queued_again_after_the_lease(app, world, clock, monkeypatch):
+    """A worker killed after taking the job but before the claim: the row stays queued, its job gone."""
+    resident = world.users["resident"]
+    row = planned(app, resident, monkeypatch)
+    with app.test_request_context():
+        assert schedule.tick(NOON + delivery.lease() - timedelta(seconds=1))["retried"] == 0
+        assert schedule.tick(NOON + delivery.lease() + timedelta(seconds=1))["retried"] == 1
+    db.session.refresh(row)
+    assert row.status == DeliveryStatus.SENT and len(texts(resident.phone)) == 1
