@@ -3,7 +3,8 @@ is recorded, and that each goes out exactly once, also when the worker is killed
 
     .venv/bin/python -m bench.notice_delivery [--database postgresql://postgres@127.0.0.1:5432/postgres]
                                               [--redis redis://127.0.0.1:6379/12] [--kill-runs 9]
-                                              [--homes 96] [--lease 10] [--sms-delay 0.03] [--json FILE]
+                                              [--homes 96] [--lease 10] [--sms-delay 0.03]
+                                              [--smtp-delay 0.03] [--json FILE]
     .venv/bin/python -m bench.notice_delivery --quick     # CI: 6 homes, a 2 s lease
 
 It makes a scratch database (dropped at the end), migrates it, loads the demo and gives each of the 96 homes
@@ -18,7 +19,8 @@ to --kill-jitter seconds more, so that the kill falls anywhere: inside a send as
 `flask yishi worker --burst` (it settles rows left "sending" past DELIVERY_LEASE_SECONDS, --lease) and, until
 every row is sent, `flask yishi tick` once the lease has passed and another worker, as production's timer
 would. A run is "exactly once" on a channel when every home's number (address) received exactly one text
-(email) of that notice. The stand-in answers each SendSms after --sms-delay seconds (a provider's round trip).
+(email) of that notice. The stand-in answers each SendSms after --sms-delay seconds (a provider's round trip),
+the SMTP server its "250 OK" --smtp-delay seconds after it has the message (a mail server's queueing).
 BENCH_WORKER_LOG=<file> keeps the workers' logs.
 """
 
@@ -235,6 +237,7 @@ def main() -> None:
     parser.add_argument("--kill-runs", type=int, default=1, help="how many times the kill scenario runs")
     parser.add_argument("--lease", type=float, default=10.0, help="DELIVERY_LEASE_SECONDS for the workers")
     parser.add_argument("--sms-delay", type=float, default=0.03, help="the stand-in's answer delay, seconds")
+    parser.add_argument("--smtp-delay", type=float, default=0.03, help="the SMTP server's delay before 250 OK")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--kill-jitter", type=float, default=0.1, help="kill up to this long after the third")
     parser.add_argument("--quick", action="store_true", help="CI: 6 homes, a 2 s lease")
@@ -249,13 +252,19 @@ def main() -> None:
 
     standin = tencent_standin.StandIn(templates=dict.fromkeys(TEMPLATES.values(), 1), delay=args.sms_delay)
     http = tencent_standin.start(standin)
-    smtp = Inbox()
+    smtp = Inbox(delay=args.smtp_delay)
     controller = Controller(smtp, hostname="127.0.0.1", port=free_port())
     controller.start()
     database = scratch_database(args.database)
     env = environment(database, args.redis, standin, controller.port, args.lease)
     os.environ.update(env)
-    figures: dict = {"homes": 0, "lease": args.lease, "sms_delay": args.sms_delay, "kill_runs": []}
+    figures: dict = {
+        "homes": 0,
+        "lease": args.lease,
+        "sms_delay": args.sms_delay,
+        "smtp_delay": args.smtp_delay,
+        "kill_runs": [],
+    }
     try:
         subprocess.run(
             [sys.executable, "-m", "flask", "--app", "wsgi.py", "yishi", "migrate"],

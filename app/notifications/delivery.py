@@ -24,11 +24,15 @@ than a send may take: SMS_TIMEOUT_SECONDS, MAIL_TIMEOUT_SECONDS) was left by a w
 - a text message: the provider is asked for the message with that out-id (sms.status). Delivered: the row is
   marked sent, nothing is sent again. Reported undelivered: failed (retried with back-off). Unknown: the
   provider never took it; it is queued and sent again, with the same key.
-- an email: SMTP has no status to ask. A message the server has not accepted (the worker died before the
-  end of DATA) is not delivered: SMTP servers drop an unfinished transaction. So the row is sent again, with
-  the same Message-ID ("<d<row id>.<site>@yishi>"); only if the worker died in the milliseconds between the
-  server's "250 OK" and the row's commit can the person get it twice, and then both copies carry one
-  Message-ID, which mail programs show as one message.
+- an email: SMTP has no status to ask, so the send records its own progress: `handed_at` is committed once
+  the message's whole text has reached the server, just before the final "." that asks the server to take
+  it (app/notifications/channels.py). Without it the worker died before the server had the message, and an
+  SMTP server drops an unfinished transaction: the row is sent again, with the same Message-ID
+  ("<d<row id>.<site>@yishi>"). With it the server had the whole message and was asked, or was about to be
+  asked, to take it: the row is marked sent, never sent twice. What is left: a worker killed in the
+  microseconds between that commit and writing the "." (the email is lost: marked sent, not received), or a
+  server that refused the message after its "." (the refusal died with the worker). Should a row be sent
+  twice all the same (a staff retry), both copies carry one Message-ID, which mail programs show as one.
 
 A row sending since before this key existed (no send_key) cannot be asked about: it is marked failed for
 staff, saying it may have been sent.
@@ -228,6 +232,7 @@ def claim(delivery_ids: list[int], statuses=CLAIMABLE, send_key: str | None = No
                 attempts=Delivery.attempts + 1,
                 claimed_at=now,
                 send_key=send_key or f"d{delivery_id}",
+                handed_at=None,
             )
         )
         if result.rowcount:
@@ -291,7 +296,19 @@ def prepare(channel: Channel, user: User, item: Notification, send_key: str) -> 
         subject = _("Yishi: %(text)s", text=channels.shorten(item.text, 60))
         body = _("%(text)s\n\nOpen Yishi to read more: %(url)s", text=item.text, url=_absolute(item.url))
     stable_id = message_id(send_key)
-    return lambda: channels.send_email(address, subject, body, message_id=stable_id)
+    return lambda: channels.send_email(
+        address, subject, body, message_id=stable_id, handed=functools.partial(_handed, send_key)
+    )
+
+
+def _handed(send_key: str) -> None:
+    """The email's whole text is at the SMTP server: committed before it is asked to take it."""
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.send_key == send_key, Delivery.status == DeliveryStatus.SENDING)
+        .values(handed_at=utcnow())
+    )
+    db.session.commit()
 
 
 def _email_of(user: User) -> str:
@@ -395,8 +412,8 @@ def settle(now: datetime) -> int:
 def _verdict(key: str, group: list[Delivery]) -> str | None:
     if not key:
         return "unkeyed"
-    if group[0].channel != Channel.SMS:
-        return sms.UNKNOWN  # no status to ask of an SMTP server: sent again, with the same Message-ID
+    if group[0].channel != Channel.SMS:  # no status to ask of an SMTP server: how far the send went
+        return sms.DELIVERED if any(row.handed_at is not None for row in group) else sms.UNKNOWN
     user = db.session.get(User, group[0].notification.user_id)
     try:
         return sms.status(user.phone, out_id(key), group[0].claimed_at)
@@ -459,4 +476,6 @@ def _send_digest(channel: Channel, user: User, items: list[Notification], key: s
     with force_locale(user.locale or "zh_CN"):
         subject = _("Yishi: %(n)d new messages", n=len(items))
         body = "\n\n".join(f"• {item.text}\n  {_absolute(item.url)}" for item in items)
-    channels.send_email(_email_of(user), subject, body, message_id=message_id(key))
+    channels.send_email(
+        _email_of(user), subject, body, message_id=message_id(key), handed=functools.partial(_handed, key)
+    )

@@ -84,6 +84,8 @@ class Delivery(db.Model):
     # the key of the last send, given to the provider (SMS out-id; email Message-ID): "d<id>", or "g<first id>"
     # for a digest; with it a send a killed worker left unfinished is settled (app/notifications/delivery.py)
     send_key: Mapped[str | None] = mapped_column(String(40))
+    # an email's whole text reached the SMTP server (only the final "." was left) in the try claimed last
+    handed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

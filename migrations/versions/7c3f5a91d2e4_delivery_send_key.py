@@ -1,4 +1,5 @@
-"""deliveries: the key of the last send (SMS out-id, email Message-ID), to settle a send a killed worker left
+"""deliveries: the key of the last send (SMS out-id, email Message-ID) and when an email's text reached the
+server, to settle a send a killed worker left
 
 Revision ID: 7c3f5a91d2e4
 Revises: 1e4e2d1c7f25
@@ -18,8 +19,10 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("notification_deliveries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("send_key", sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column("handed_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table("notification_deliveries", schema=None) as batch_op:
+        batch_op.drop_column("handed_at")
         batch_op.drop_column("send_key")

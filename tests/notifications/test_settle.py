@@ -225,7 +225,7 @@ def test_email_left_sending_is_sent_again_with_its_message_id(tmp_path, smtp_ser
 
 def test_the_message_id_is_stable_across_tries(app, world, monkeypatch):
     ids = []
-    monkeypatch.setattr(channels, "send_email", lambda *a, message_id=None: ids.append(message_id))
+    monkeypatch.setattr(channels, "send_email", lambda *a, message_id=None, handed=None: ids.append(message_id))
     resident = world.users["resident"]
     db.session.add(EmailAddress(user_id=resident.id, address="r@example.com", confirmed_at=NOON))
     db.session.commit()
@@ -247,3 +247,40 @@ def test_a_queued_row_whose_job_was_lost_is_queued_again_after_the_lease(app, wo
         assert schedule.tick(NOON + delivery.lease() + timedelta(seconds=1))["retried"] == 1
     db.session.refresh(row)
     assert row.status == DeliveryStatus.SENT and len(texts(resident.phone)) == 1
+
+
+def test_email_whose_whole_text_reached_the_server_is_marked_sent_not_sent_again(tmp_path, smtp_server, monkeypatch):
+    """`handed_at` is committed before the final "." (the server has the text but not yet the order to take
+    it); a worker killed after that leaves a row that is settled as sent: the person gets it once."""
+    with running_app(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port) as app:
+        monkeypatch.setattr(delivery, "utcnow", lambda: NOON)
+        user = factories.user(locale="zh_CN")
+        db.session.add(EmailAddress(user_id=user.id, address="li@example.com", confirmed_at=NOON))
+        db.session.commit()
+        preferences.save(user, {("test_settle", Channel.EMAIL): "now"})
+        db.session.commit()
+        row = planned(app, user, monkeypatch)
+        mail = db.session.scalar(
+            select(Delivery).where(Delivery.notification_id == row.notification_id, Delivery.channel == Channel.EMAIL)
+        )
+        seen = []
+        handed = delivery._handed
+
+        def spy(key):
+            handed(key)
+            seen.append((len(smtp_server.messages), db.session.get(Delivery, mail.id).handed_at))
+
+        monkeypatch.setattr(delivery, "_handed", spy)
+        with app.test_request_context():
+            send = delivery.prepare(Channel.EMAIL, user, mail.notification, f"d{mail.id}")
+            delivery.claim([mail.id])
+            send()  # the server took it; the worker dies before marking the row sent
+            assert seen == [(0, NOON)]  # committed before the final ".": the server had not yet taken it
+            assert delivery.settle(NOON + delivery.lease() + timedelta(seconds=1)) == 1
+        db.session.refresh(mail)
+        assert mail.status == DeliveryStatus.SENT
+        assert len(smtp_server.messages) == 1
+        with app.test_request_context():
+            delivery.claim([mail.id], statuses=(DeliveryStatus.SENT,))  # a new try forgets the old mark
+        db.session.refresh(mail)
+        assert mail.handed_at is None
