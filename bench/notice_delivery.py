@@ -14,8 +14,9 @@ local SMTP server (aiosmtpd). Workers are `flask yishi worker --burst` processes
 notice's commit until every row is sent. Run 2: a second notice; the worker is SIGKILLed once a third of the
 rows are sent, then new workers and ticks finish. Counted from what the stand-in and the SMTP server received.
 
-Run 2 is repeated --kill-runs times, each with a new notice: SIGKILL once a third of the rows are sent (and up
-to --kill-jitter seconds more, so that the kill falls anywhere: inside a send as often as between two), then
+Run 2 is repeated --kill-runs times, each with a new notice: SIGKILL once a third of the rows are sent, in the
+middle of sending a text in odd runs and an email in even ones (--kill-in: once the next row of that channel
+is claimed, up to --kill-jitter seconds into its send, so before or after the provider or server has it), then
 `flask yishi worker --burst` (it settles rows left "sending" past DELIVERY_LEASE_SECONDS, --lease) and, until
 every row is sent, `flask yishi tick` once the lease has passed and another worker, as production's timer
 would. A run is "exactly once" on a channel when every home's number (address) received exactly one text
@@ -150,6 +151,26 @@ def counts(app, notice_id: int) -> Counter:
         return found
 
 
+def handed_at_kill(app, notice_id: int) -> int:
+    """Email rows left sending whose whole text had reached the SMTP server (handed_at set)."""
+    from app.extensions import db
+    from app.notifications.models import Delivery, DeliveryStatus, Notification
+
+    with app.app_context():
+        found = db.session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .join(Notification, Delivery.notification_id == Notification.id)
+            .where(
+                Notification.key == f"notice:{notice_id}",
+                Delivery.status == DeliveryStatus.SENDING,
+                Delivery.handed_at.is_not(None),
+            )
+        )
+        db.session.remove()
+        return found
+
+
 def sent_total(found: Counter) -> int:
     return sum(n for (channel, status), n in found.items() if status == "sent")
 
@@ -188,18 +209,27 @@ def exactly_once(found: Counter, homes: int) -> bool:
     return len(found) == homes and set(found.values()) == {1}
 
 
-def kill_run(app, viewer, env, standin, smtp, homes: int, lease: float, jitter: float, number: int) -> dict:
-    """A notice; the worker SIGKILLed once a third is sent; workers and ticks until every row is sent."""
+def sending(found: Counter, channel: str) -> int:
+    return found.get((channel, "sending"), 0)
+
+
+def kill_run(app, viewer, env, standin, smtp, homes: int, lease: float, jitter: float, number: int, target: str):
+    """A notice; the worker SIGKILLed once a third is sent (`target` "sms" or "email": while a row of that
+    channel is being sent, up to `jitter` seconds into it; "any": up to `jitter` seconds after the third);
+    then workers and ticks until every row is sent."""
     base_sms, base_mail = len(standin.sent()), len(smtp.messages)
     notice_id, committed = post_notice(app, viewer, f"停水通知（第{number}次）")
     process = worker(env)
     while sent_total(counts(app, notice_id)) < (2 * homes) // 3 and process.poll() is None:
         time.sleep(0.005)
-    time.sleep(random.uniform(0, jitter))  # anywhere in a send, or between two
+    if target != "any":
+        while not sending(counts(app, notice_id), target) and process.poll() is None:
+            time.sleep(0.002)
+    time.sleep(random.uniform(0, jitter))  # anywhere in the send (or between two)
     process.send_signal(signal.SIGKILL)
     process.wait()
     killed = time.perf_counter()
-    at_kill = counts(app, notice_id)
+    at_kill, handed = counts(app, notice_id), handed_at_kill(app, notice_id)
     steps = ["worker"]
     worker(env).wait(timeout=300)  # settles nothing yet: the lease has not passed since the kill
     while sent_total(counts(app, notice_id)) < 2 * homes and time.perf_counter() - committed < 600:
@@ -212,6 +242,7 @@ def kill_run(app, viewer, env, standin, smtp, homes: int, lease: float, jitter: 
     phones, mails, ids = received(standin, smtp, base_sms, base_mail)
     return {
         "run": number,
+        "kill_in": target,
         "at_kill": {f"{c} {s}": n for (c, s), n in sorted(at_kill.items())},
         "final": {f"{c} {s}": n for (c, s), n in sorted(final.items())},
         "steps": steps,
@@ -226,6 +257,7 @@ def kill_run(app, viewer, env, standin, smtp, homes: int, lease: float, jitter: 
         "sms_exactly_once": exactly_once(phones, homes),
         "email_exactly_once": exactly_once(mails, homes),
         "left_sending_at_kill": {c: n for (c, s), n in at_kill.items() if s == "sending"},
+        "email_left_sending_after_its_text_reached_the_server": handed,
     }
 
 
@@ -239,7 +271,13 @@ def main() -> None:
     parser.add_argument("--sms-delay", type=float, default=0.03, help="the stand-in's answer delay, seconds")
     parser.add_argument("--smtp-delay", type=float, default=0.03, help="the SMTP server's delay before 250 OK")
     parser.add_argument("--json", help="also write the figures to this file")
-    parser.add_argument("--kill-jitter", type=float, default=0.1, help="kill up to this long after the third")
+    parser.add_argument("--kill-jitter", type=float, default=0.03, help="kill up to this long into the send")
+    parser.add_argument(
+        "--kill-in",
+        choices=["alternate", "sms", "email", "any"],
+        default="alternate",
+        help="kill while a text (sms) or an email is being sent, the two in turn (alternate), or anywhere",
+    )
     parser.add_argument("--quick", action="store_true", help="CI: 6 homes, a 2 s lease")
     args = parser.parse_args()
     if args.quick:
@@ -307,10 +345,13 @@ def main() -> None:
 
         # Run 2, --kill-runs times: the worker is killed once a third is sent; workers and ticks finish.
         for number in range(1, args.kill_runs + 1):
-            run = kill_run(app, viewer, env, standin, smtp, n, args.lease, args.kill_jitter, number)
+            target = args.kill_in if args.kill_in != "alternate" else ("sms", "email")[(number - 1) % 2]
+            run = kill_run(app, viewer, env, standin, smtp, n, args.lease, args.kill_jitter, number, target)
+            handed = run["email_left_sending_after_its_text_reached_the_server"]
             figures["kill_runs"].append(run)
             print(
-                f"run 2.{number}: killed at {run['at_kill']}; {' → '.join(run['steps'])}; {run['final']} "
+                f"run 2.{number}: killed in {target} at {run['at_kill']} (email handed over: {handed}); "
+                f"{' → '.join(run['steps'])}; {run['final']} "
                 f"after {run['seconds']} s; SMS {run['sms_received']} to {run['sms_numbers']} numbers "
                 f"(most {run['sms_most_to_one']}), email {run['email_received']} to {run['email_addresses']} "
                 f"addresses (most {run['email_most_to_one']}, per Message-ID {run['email_most_per_message_id']})"
