@@ -216,6 +216,9 @@ class Config:
     DELIVERY_QUEUE = os.environ.get("DELIVERY_QUEUE") or ("rq" if REDIS_URL else "inline")
     DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", 4))
     DELIVERY_RETRY_SECONDS = _env_list("DELIVERY_RETRY_SECONDS", "30,120,600")
+    # a delivery still "sending" this long after its claim was left by a stopped worker: settled (asked of the
+    # SMS provider, sent again if it never went); longer than a send may take and a provider's report delay
+    DELIVERY_LEASE_SECONDS = float(os.environ.get("DELIVERY_LEASE_SECONDS", 120))
     QUIET_HOURS = os.environ.get("QUIET_HOURS", "21-8")  # Beijing hours without text messages (urgent excepted)
     DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", 18))  # the daily digest goes out at this Beijing hour
     # Email over SMTP; without MAIL_SERVER an email is logged, not sent.

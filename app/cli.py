@@ -216,14 +216,16 @@ def worker_command(burst: bool):
 
     One process, jobs run in it one after another (RQ's SimpleWorker, in this app's context); retries with
     back-off need its scheduler, which it runs. Several workers may run at once: a delivery is claimed in the
-    database before it is sent, so none is sent twice."""
+    database before it is sent, so none is sent twice. On start it settles the deliveries a stopped worker
+    left "sending" past DELIVERY_LEASE_SECONDS (asks the SMS provider; sends again what never went)."""
     from app.notifications import delivery
 
     if current_app.config["DELIVERY_QUEUE"] != "rq" or not current_app.config.get("REDIS_URL"):
         raise click.ClickException("The worker needs REDIS_URL (and DELIVERY_QUEUE=rq, its default with Redis).")
     queue = delivery.queue()
     job, site_queue, worker = delivery.rq_classes(current_app.config["REDIS_PREFIX"])
-    click.echo(f"Worker on {queue.name}.")
+    settled = delivery.settle(delivery.utcnow())  # sends a stopped worker left unfinished, past their lease
+    click.echo(f"Worker on {queue.name} ({settled} unfinished deliveries settled).")
     worker([queue], connection=queue.connection, job_class=job, queue_class=site_queue).work(
         burst=burst, with_scheduler=True
     )

@@ -19,6 +19,12 @@ each key is mapped to the provider's template id by an environment variable (SMS
 text to submit for approval is the key's TEMPLATES entry; the provider fills {1}, {2} ... with the params in
 the order of its PARAMS entry. Production refuses to start without the ids (config.ProductionConfig.check).
 
+A send may carry `out_id`, our own key of the message (a delivery's; Tencent's SessionContext, which the
+provider hands back in its status reports); `sms.status(phone, out_id, since)` asks the provider whether a message
+with that key went out ("delivered", "failed" or "unknown"): app/notifications/delivery.py settles a send a
+killed worker left unfinished with it, so that a text goes out once (Tencent's PullSmsSendStatusByPhoneNumber;
+the report carries SessionContext once the provider has enabled it for the account).
+
 A provider failure is an SmsFailed (a DomainError: the edge rolls back what the use case wrote, and the
 resident reads "could not send the code, try again later"); it is logged with the provider's error code.
 """
@@ -32,6 +38,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import redis
@@ -82,8 +89,9 @@ class SmsFailed(DomainError):
         )
 
 
-def send_sms(phone: str, template: str, params: dict) -> str:
+def send_sms(phone: str, template: str, params: dict, *, out_id: str = "") -> str:
     """Send template `template` with `params` to mainland number `phone`; returns the provider's message id.
+    `out_id`: our key of this message, given back by `status` (a delivery's send key).
 
     Raises SmsFailed when the provider refuses or cannot be reached, ValueError for a template or params the
     code got wrong."""
@@ -94,9 +102,19 @@ def send_sms(phone: str, template: str, params: dict) -> str:
         raise ValueError(f"SMS template {template!r} needs params {missing}")
     chosen = backend()
     started = time.monotonic()
-    message_id = chosen.send(phone, template, params)
+    message_id = chosen.send(phone, template, params, out_id=out_id)
     chosen.timing.record(time.monotonic() - started)
     return message_id
+
+
+DELIVERED, FAILED, UNKNOWN = "delivered", "failed", "unknown"
+
+
+def status(phone: str, out_id: str, since: datetime) -> str:
+    """Did the provider send the message with key `out_id` to `phone` (sent at or after `since`)? DELIVERED,
+    FAILED (the provider took it and reports it undelivered) or UNKNOWN (no such message, or no report yet).
+    Raises SmsFailed when the provider cannot be asked."""
+    return backend().status(phone, out_id, since)
 
 
 def pretend_send() -> None:
@@ -156,6 +174,7 @@ class DevMessage:
     text: str
     params: dict
     sent_at: str  # ISO 8601, UTC
+    out_id: str = ""
 
 
 class DevelopmentBackend:
@@ -169,7 +188,7 @@ class DevelopmentBackend:
         self._key = redis_key("sms", "outbox", app=app)
         self._client: redis.Redis | None = None
 
-    def send(self, phone: str, template: str, params: dict) -> str:
+    def send(self, phone: str, template: str, params: dict, out_id: str = "") -> str:
         text = fill(template, params)
         message = DevMessage(
             id=f"dev-{uuid.uuid4().hex[:16]}",
@@ -178,12 +197,18 @@ class DevelopmentBackend:
             text=text,
             params={k: str(v) for k, v in params.items()},
             sent_at=utcnow().isoformat(),
+            out_id=out_id,
         )
         logger.info("development SMS to %s (%s): %s", phone, template, text)
         if not self._push_shared(message):
             with self._lock:
                 self._local.appendleft(message)
         return message.id
+
+    def status(self, phone: str, out_id: str, since: datetime) -> str:
+        """Among the recent messages (the last DEV_OUTBOX_SIZE): enough for development."""
+        found = any(m.phone == phone and m.out_id == out_id for m in self.recent())
+        return DELIVERED if found else UNKNOWN
 
     def recent(self) -> list[DevMessage]:
         """The latest messages first."""
@@ -254,7 +279,7 @@ class TencentBackend:
         self.templates = dict(config.get("SMS_TEMPLATES") or {})
         self._client = _tencent_client(config)
 
-    def send(self, phone: str, template: str, params: dict) -> str:
+    def send(self, phone: str, template: str, params: dict, out_id: str = "") -> str:
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
         from tencentcloud.sms.v20210111 import models
 
@@ -268,6 +293,8 @@ class TencentBackend:
         request.SignName = self.sign_name
         request.TemplateId = template_id
         request.TemplateParamSet = [str(params[name]) for name in PARAMS[template]]
+        if out_id:
+            request.SessionContext = out_id
         try:
             response = self._client.SendSms(request)
         except TencentCloudSDKException as err:
@@ -294,6 +321,31 @@ class TencentBackend:
             raise SmsFailed()
         logger.info("SMS to %s (%s) sent: %s", mask_phone(phone), template, status.SerialNo)
         return status.SerialNo
+
+    def status(self, phone: str, out_id: str, since: datetime) -> str:
+        """PullSmsSendStatusByPhoneNumber from a minute before `since`: the report whose SessionContext is
+        `out_id` (SUCCESS: delivered; FAIL: failed), else unknown."""
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+        from tencentcloud.sms.v20210111 import models
+
+        request = models.PullSmsSendStatusByPhoneNumberRequest()
+        request.PhoneNumber = f"+86{phone}"
+        request.SmsSdkAppId = self.sdk_app_id
+        request.BeginTime = int((since - timedelta(minutes=1)).timestamp())
+        request.EndTime = int(utcnow().timestamp()) + 60
+        request.Offset = 0
+        request.Limit = 100
+        try:
+            response = self._client.PullSmsSendStatusByPhoneNumber(request)
+        except TencentCloudSDKException as err:
+            logger.error(
+                "SMS status of %s for %s failed: %s %s", out_id, mask_phone(phone), err.get_code(), err.get_message()
+            )
+            raise SmsFailed() from None
+        reports = [r for r in response.PullSmsSendStatusSet or [] if r.SessionContext == out_id]
+        if any(r.ReportStatus == "SUCCESS" for r in reports):
+            return DELIVERED
+        return FAILED if reports else UNKNOWN
 
 
 def _tencent_client(config):

@@ -11,12 +11,31 @@ channel)). The row is planned inside the use case's transaction, so a refused us
   for all of them (`flask yishi tick`).
 
 Sending is claim, send, mark: the job moves the row from queued (or failed) to sending in its own committed
-transaction, sends, then marks it sent. A job run twice (an RQ retry, a worker killed and restarted, a staff
-retry racing a worker) finds the row claimed and sends nothing. A failed send records the error and the
-attempt; it is tried again with back-off (RQ's Retry, and the tick for the inline queue) up to
-DELIVERY_MAX_ATTEMPTS, then stays failed for community staff to see and retry. A row left sending by a
-worker killed mid-send is not sent again automatically (it may have gone out): after STALE_MINUTES the tick
-marks it failed, saying so, for staff to decide.
+transaction, with the send's key (`send_key`, "d<row id>"; "g<first row id>" for a digest), sends with that
+key, then marks it sent. A job run twice (an RQ retry, a worker killed and restarted, a staff retry racing a
+worker) finds the row claimed and sends nothing. A failed send records the error and the attempt; it is tried
+again with back-off (RQ's Retry, and the tick for the inline queue) up to DELIVERY_MAX_ATTEMPTS, then stays
+failed for community staff to see and retry.
+
+Exactly once after a killed worker: a row still "sending" DELIVERY_LEASE_SECONDS after its claim (longer
+than a send may take: SMS_TIMEOUT_SECONDS, MAIL_TIMEOUT_SECONDS) was left by a worker that died mid-send.
+`settle` (when a worker starts, and on every tick) decides it from the key:
+
+- a text message: the provider is asked for the message with that out-id (sms.status). Delivered: the row is
+  marked sent, nothing is sent again. Reported undelivered: failed (retried with back-off). Unknown: the
+  provider never took it; it is queued and sent again, with the same key.
+- an email: SMTP has no status to ask, so the send records its own progress: `handed_at` is committed once
+  the message's whole text has reached the server, just before the final "." that asks the server to take
+  it (app/notifications/channels.py). Without it the worker died before the server had the message, and an
+  SMTP server drops an unfinished transaction: the row is sent again, with the same Message-ID
+  ("<d<row id>.<site>@yishi>"). With it the server had the whole message and was asked, or was about to be
+  asked, to take it: the row is marked sent, never sent twice. What is left: a worker killed in the
+  microseconds between that commit and writing the "." (the email is lost: marked sent, not received), or a
+  server that refused the message after its "." (the refusal died with the worker). Should a row be sent
+  twice all the same (a staff retry), both copies carry one Message-ID, which mail programs show as one.
+
+A row sending since before this key existed (no send_key) cannot be asked about: it is marked failed for
+staff, saying it may have been sent.
 """
 
 from __future__ import annotations
@@ -34,6 +53,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.accounts.models import User
+from app.core import sms
 from app.core.clock import local_time, local_zone
 from app.core.models import utcnow
 from app.core.realtime import REDIS_TIMEOUTS, call_after_commit
@@ -44,8 +64,22 @@ from app.notifications.models import Delivery, DeliveryStatus, Notification
 
 logger = logging.getLogger(__name__)
 
-STALE_MINUTES = 15
 CLAIMABLE = (DeliveryStatus.QUEUED, DeliveryStatus.FAILED)
+LEASE_SECONDS = 120  # DELIVERY_LEASE_SECONDS by default
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=float(current_app.config.get("DELIVERY_LEASE_SECONDS") or LEASE_SECONDS))
+
+
+def out_id(send_key: str) -> str:
+    """The key given to the SMS provider: the site's prefix, so that sites sharing an account keep apart."""
+    return f"{current_app.config.get('REDIS_PREFIX') or 'yishi'}:{send_key}"
+
+
+def message_id(send_key: str) -> str:
+    site = "".join(c for c in (current_app.config.get("REDIS_PREFIX") or "yishi") if c.isalnum() or c in "-_")
+    return f"<{send_key}.{site}@yishi>"
 
 
 # -- planning (inside the use case's transaction) -------------------------------------------------------
@@ -180,8 +214,9 @@ def job(delivery_id: int) -> str:
 # -- sending ----------------------------------------------------------------------------------------------
 
 
-def claim(delivery_ids: list[int], statuses=CLAIMABLE) -> list[int]:
-    """Move the rows to sending, committed before anything is sent; returns those this caller claimed."""
+def claim(delivery_ids: list[int], statuses=CLAIMABLE, send_key: str | None = None) -> list[int]:
+    """Move the rows to sending, committed before anything is sent; returns those this caller claimed.
+    Each row's send key is "d<its id>", or `send_key` for all (a digest)."""
     now = utcnow()
     claimed = []
     for delivery_id in delivery_ids:
@@ -192,7 +227,13 @@ def claim(delivery_ids: list[int], statuses=CLAIMABLE) -> list[int]:
                 Delivery.status.in_(statuses),
                 Delivery.attempts < current_app.config["DELIVERY_MAX_ATTEMPTS"],
             )
-            .values(status=DeliveryStatus.SENDING, attempts=Delivery.attempts + 1, claimed_at=now)
+            .values(
+                status=DeliveryStatus.SENDING,
+                attempts=Delivery.attempts + 1,
+                claimed_at=now,
+                send_key=send_key or f"d{delivery_id}",
+                handed_at=None,
+            )
         )
         if result.rowcount:
             claimed.append(delivery_id)
@@ -212,7 +253,7 @@ def deliver(delivery_id: int) -> str:
     item = row.notification
     problem, send = None, None
     try:
-        send = prepare(row.channel, db.session.get(User, item.user_id), item)
+        send = prepare(row.channel, db.session.get(User, item.user_id), item, f"d{delivery_id}")
     except Exception as err:  # recorded on the row once it is claimed (a try that failed)
         problem = err
     if not claim([delivery_id]):
@@ -243,19 +284,31 @@ def _failed(rows: list[Delivery], err: Exception) -> None:
     db.session.commit()
 
 
-def prepare(channel: Channel, user: User, item: Notification) -> Callable[[], object]:
+def prepare(channel: Channel, user: User, item: Notification, send_key: str) -> Callable[[], object]:
     """The send of one notification on one channel, its text and address read now (no query when called)."""
     kind = kinds.get(item.kind)
     if channel == Channel.SMS:
         template = "notify_action" if kind.importance == Importance.ACTION else "notify_info"
-        phone, params = user.phone, {"text": channels.shorten(item.text)}
-        return lambda: channels.send_text(phone, template, params)
+        phone, params, key = user.phone, {"text": channels.shorten(item.text)}, out_id(send_key)
+        return lambda: channels.send_text(phone, template, params, out_id=key)
     address = _email_of(user)
     with force_locale(user.locale or "zh_CN"):
         subject = _("Yishi: %(text)s", text=channels.shorten(item.text, 60))
         body = _("%(text)s\n\nOpen Yishi to read more: %(url)s", text=item.text, url=_absolute(item.url))
-    message_id = f"<delivery-{item.id}-email@yishi>"
-    return lambda: channels.send_email(address, subject, body, message_id=message_id)
+    stable_id = message_id(send_key)
+    return lambda: channels.send_email(
+        address, subject, body, message_id=stable_id, handed=functools.partial(_handed, send_key)
+    )
+
+
+def _handed(send_key: str) -> None:
+    """The email's whole text is at the SMTP server: committed before it is asked to take it."""
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.send_key == send_key, Delivery.status == DeliveryStatus.SENDING)
+        .values(handed_at=utcnow())
+    )
+    db.session.commit()
 
 
 def _email_of(user: User) -> str:
@@ -302,7 +355,8 @@ def retry_failed(now: datetime) -> int:
         wait = timedelta(seconds=intervals[min(max(row.attempts - 1, 0), len(intervals) - 1)])
         last = row.claimed_at or row.created_at
         if row.status == DeliveryStatus.QUEUED and row.attempts == 0:
-            wait = timedelta(minutes=1)  # a queued row a minute old: the queue missed it
+            wait = lease()  # queued a lease ago: the queue lost its job (a worker killed before the claim);
+            # a second job for a row the queue still has is harmless: the claim lets one of them send
             last = row.due_at
         if last + wait <= now:
             due.append(row.id)
@@ -311,19 +365,78 @@ def retry_failed(now: datetime) -> int:
     return len(due)
 
 
-def expire_stale(now: datetime) -> int:
-    """Rows left sending by a worker that died mid-send: failed, for staff (they may have gone out)."""
-    result = db.session.execute(
-        update(Delivery)
-        .where(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_at < now - timedelta(minutes=STALE_MINUTES))
-        .values(
-            status=DeliveryStatus.FAILED,
-            attempts=current_app.config["DELIVERY_MAX_ATTEMPTS"],
-            last_error="interrupted while sending: it may have been sent; retry only if the person did not get it",
+UNKEYED = "interrupted while sending: it may have been sent; retry only if the person did not get it"
+
+
+def settle(now: datetime) -> int:
+    """Rows left "sending" past the lease by a worker that died mid-send: asked of the provider (SMS) and marked
+    sent, or sent again with the same key (see the module's docstring). Returns how many rows were settled."""
+    rows = list(
+        db.session.scalars(
+            select(Delivery)
+            .where(Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_at < now - lease())
+            .order_by(Delivery.id)
         )
     )
+    sends: dict[str, list[Delivery]] = defaultdict(list)
+    for row in rows:
+        sends[row.send_key or ""].append(row)
     db.session.commit()
-    return result.rowcount
+    settled, again = 0, []
+    for key, group in sends.items():
+        verdict = _verdict(key, group)
+        if verdict is None:
+            continue  # the provider could not be asked: the next tick asks again
+        for row in group:
+            values = _settled(row, key, verdict, now)
+            done = db.session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.id == row.id,
+                    Delivery.status == DeliveryStatus.SENDING,
+                    Delivery.claimed_at == row.claimed_at,
+                )
+                .values(**values)
+            )
+            if done.rowcount:
+                settled += 1
+                if values["status"] == DeliveryStatus.QUEUED:
+                    again.append(row.id)
+        db.session.commit()
+    if again:
+        logger.warning("%d deliveries left unsent by a stopped worker are sent again", len(again))
+        enqueue(again)
+    return settled
+
+
+def _verdict(key: str, group: list[Delivery]) -> str | None:
+    if not key:
+        return "unkeyed"
+    if group[0].channel != Channel.SMS:  # no status to ask of an SMTP server: how far the send went
+        return sms.DELIVERED if any(row.handed_at is not None for row in group) else sms.UNKNOWN
+    user = db.session.get(User, group[0].notification.user_id)
+    try:
+        return sms.status(user.phone, out_id(key), group[0].claimed_at)
+    except sms.SmsFailed:
+        logger.warning("the SMS provider's status of %s could not be read; asked again at the next tick", key)
+        return None
+    finally:
+        db.session.commit()
+
+
+def _settled(row: Delivery, key: str, verdict: str, now: datetime) -> dict:
+    max_attempts = current_app.config["DELIVERY_MAX_ATTEMPTS"]
+    if verdict == sms.DELIVERED:
+        return {"status": DeliveryStatus.SENT, "sent_at": now, "last_error": ""}
+    if verdict == "unkeyed":
+        return {"status": DeliveryStatus.FAILED, "attempts": max_attempts, "last_error": UNKEYED}
+    if verdict == sms.FAILED:
+        return {"status": DeliveryStatus.FAILED, "last_error": "the provider reports the text undelivered"}
+    if row.attempts >= max_attempts:
+        return {"status": DeliveryStatus.FAILED, "last_error": "interrupted while sending, not sent; no tries left"}
+    if key.startswith("g"):  # a digest: back among the digest rows, sent by the tick's digest step
+        return {"status": DeliveryStatus.DIGEST, "last_error": ""}
+    return {"status": DeliveryStatus.QUEUED, "last_error": "", "due_at": now}
 
 
 def send_digests(now: datetime) -> int:
@@ -337,13 +450,14 @@ def send_digests(now: datetime) -> int:
     db.session.commit()
     sent = 0
     for (user_id, channel), ids in groups.items():
-        claimed = claim(ids, statuses=(DeliveryStatus.DIGEST,))
+        key = f"g{min(ids)}"
+        claimed = claim(ids, statuses=(DeliveryStatus.DIGEST,), send_key=key)
         if not claimed:
             continue
         claimed_rows = list(db.session.scalars(select(Delivery).where(Delivery.id.in_(claimed))))
         user = db.session.get(User, user_id)
         try:
-            _send_digest(channel, user, [row.notification for row in claimed_rows])
+            _send_digest(channel, user, [row.notification for row in claimed_rows], key)
         except Exception as err:  # recorded on the rows: failed, visible to staff
             logger.exception("digest to user %s by %s failed", user_id, channel)
             _failed(claimed_rows, err)
@@ -355,11 +469,13 @@ def send_digests(now: datetime) -> int:
     return sent
 
 
-def _send_digest(channel: Channel, user: User, items: list[Notification]) -> None:
+def _send_digest(channel: Channel, user: User, items: list[Notification], key: str) -> None:
     if channel == Channel.SMS:
-        channels.send_text(user.phone, "notify_digest", {"count": len(items)})
+        channels.send_text(user.phone, "notify_digest", {"count": len(items)}, out_id=out_id(key))
         return
     with force_locale(user.locale or "zh_CN"):
         subject = _("Yishi: %(n)d new messages", n=len(items))
         body = "\n\n".join(f"• {item.text}\n  {_absolute(item.url)}" for item in items)
-    channels.send_email(_email_of(user), subject, body)
+    channels.send_email(
+        _email_of(user), subject, body, message_id=message_id(key), handed=functools.partial(_handed, key)
+    )

@@ -58,7 +58,8 @@ class EmailAddress(db.Model):
 
 class DeliveryStatus(enum.StrEnum):
     QUEUED = "queued"  # waiting for a worker
-    SENDING = "sending"  # claimed by a worker: never claimed again (a retried job does not send twice)
+    SENDING = "sending"  # claimed by a worker: never claimed again (a retried job does not send twice); one
+    # left past the lease (a killed worker) is settled: asked of the provider, marked sent or sent again
     SENT = "sent"
     FAILED = "failed"  # the last try failed; retried with back-off up to DELIVERY_MAX_ATTEMPTS, then staff
     HELD = "held"  # quiet hours: released at due_at (08:00 Beijing time)
@@ -80,6 +81,11 @@ class Delivery(db.Model):
     last_error: Mapped[str] = mapped_column(String(300), default="")
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the key of the last send, given to the provider (SMS out-id; email Message-ID): "d<id>", or "g<first id>"
+    # for a digest; with it a send a killed worker left unfinished is settled (app/notifications/delivery.py)
+    send_key: Mapped[str | None] = mapped_column(String(40))
+    # an email's whole text reached the SMTP server (only the final "." was left) in the try claimed last
+    handed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -1,8 +1,9 @@
 """The scheduler's tick (`flask yishi tick`, every minute from a systemd timer or cron): what is due now.
 
 The kernel's own steps (quiet hours over, digests, retries with back-off, deliveries a dead worker left
-sending) and the reminders other packages register (app/flows registers "a vote closing tomorrow you have not
-cast"): each hook takes the time, notifies (idempotently: notify(key=...)) and returns how many it sent.
+sending: settled with the provider) and the reminders other packages register (app/flows registers "a vote
+closing tomorrow you have not cast"): each hook takes the time, notifies (idempotently: notify(key=...))
+and returns how many it sent.
 The tick is an edge: each step commits.
 """
 
@@ -23,7 +24,7 @@ def register(name: str, hook: Callable[[datetime], int]) -> None:
 
 def tick(now: datetime) -> dict[str, int]:
     """Run every step once; returns what each did."""
-    done = {"stale": delivery.expire_stale(now)}
+    done = {"settled": delivery.settle(now)}
     for name, hook in HOOKS.items():  # reminders first: their deliveries go out in this same tick
         done[name] = hook(now)
         db.session.commit()

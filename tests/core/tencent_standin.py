@@ -21,6 +21,11 @@ It serves SendSms as the provider documents it, over plain HTTP on 127.0.0.1:
 - the answer is the provider's JSON: {"Response": {"SendStatusSet": [...], "RequestId": ...}} on success, with
   one SendStatus per number (Code "Ok", or a per-number failure such as LimitExceeded.PhoneNumberDailyLimit),
   or {"Response": {"Error": {"Code", "Message"}, "RequestId"}} for a refused request.
+- PullSmsSendStatusByPhoneNumber (same headers and signature; PhoneNumber, SmsSdkAppId, BeginTime, EndTime,
+  Offset 0, Limit ≤ 100) answers {"Response": {"PullSmsSendStatusSet": [...], "RequestId"}}: one report per
+  message this stand-in sent to that number between BeginTime and EndTime, with the SessionContext of its
+  SendSms and ReportStatus SUCCESS (`report` = "FAIL" reports failure; `reports = False` answers none, as
+  the real API does before the carrier's report arrives).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SERVICE = "sms"
 ACTION = "SendSms"
+STATUS_ACTION = "PullSmsSendStatusByPhoneNumber"
 VERSION = "2021-01-11"
 
 
@@ -69,6 +75,9 @@ class Received:
     headers: dict
     body: dict
     verdict: str  # "Ok" or the error code answered
+    action: str = ACTION
+    at: float = 0.0  # time.time() when received
+    serial: str = ""
 
 
 @dataclass
@@ -85,10 +94,15 @@ class StandIn:
     delay: float = 0.0
     received: list[Received] = field(default_factory=list)
     url: str = ""
+    report: str = "SUCCESS"
+    reports: bool = True
 
     def sent(self) -> list[Received]:
-        """The requests answered with a message sent."""
-        return [r for r in self.received if r.verdict == "Ok"]
+        """The SendSms requests answered with a message sent."""
+        return [r for r in self.received if r.verdict == "Ok" and r.action == ACTION]
+
+    def status_queries(self) -> list[Received]:
+        return [r for r in self.received if r.action == STATUS_ACTION]
 
     # -- the API --------------------------------------------------------------------------------
 
@@ -102,12 +116,19 @@ class StandIn:
         if code is None and self.error:
             code, message = self.error, "the stand-in was told to refuse"
         request_id = str(uuid.uuid4())
-        self.received.append(Received(headers=lowered, body=body, verdict=code or self.status))
+        action = lowered.get("x-tc-action", "")
+        serial = f"5000:{uuid.uuid4().int % 10**28:028d}"
+        verdict = code or (self.status if action == ACTION else "Ok")
+        self.received.append(
+            Received(headers=lowered, body=body, verdict=verdict, action=action, at=time.time(), serial=serial)
+        )
         if code is not None:
             return {"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}}
+        if action == STATUS_ACTION:
+            return {"Response": {"PullSmsSendStatusSet": self._reports(body), "RequestId": request_id}}
         statuses = [
             {
-                "SerialNo": f"5000:{uuid.uuid4().int % 10**28:028d}",
+                "SerialNo": serial,
                 "PhoneNumber": number,
                 "Fee": 1 if self.status == "Ok" else 0,
                 "SessionContext": body.get("SessionContext", ""),
@@ -124,7 +145,7 @@ class StandIn:
             return "InvalidParameter", "POST to / only"
         if not headers.get("content-type", "").startswith("application/json"):
             return "InvalidParameter", "Content-Type must be application/json"
-        if headers.get("x-tc-action") != ACTION:
+        if headers.get("x-tc-action") not in (ACTION, STATUS_ACTION):
             return "InvalidAction", f"action {headers.get('x-tc-action')!r} is not SendSms"
         if headers.get("x-tc-version") != VERSION:
             return "NoSuchVersion", f"version {headers.get('x-tc-version')!r}"
@@ -133,7 +154,44 @@ class StandIn:
         verdict = self._check_signature(headers, raw)
         if verdict is not None:
             return verdict
+        if headers.get("x-tc-action") == STATUS_ACTION:
+            return self._check_status_params(body)
         return self._check_params(body)
+
+    def _check_status_params(self, body) -> tuple[str | None, str]:
+        if body.get("SmsSdkAppId") != self.sdk_app_id:
+            return "FailedOperation.SmsSdkAppIdVerifyFail", "SmsSdkAppId"
+        if not str(body.get("PhoneNumber", "")).startswith("+"):
+            return "InvalidParameterValue.IncorrectPhoneNumber", "PhoneNumber"
+        begin, end = body.get("BeginTime"), body.get("EndTime")
+        if not isinstance(begin, int) or not isinstance(end, int) or begin > end:
+            return "InvalidParameter", "BeginTime, EndTime"
+        if time.time() - begin > 7 * 24 * 3600:
+            return "InvalidParameterValue.BeginTimeOutOfRange", "at most 7 days back"
+        if body.get("Offset") != 0 or not 0 < int(body.get("Limit") or 0) <= 100:
+            return "InvalidParameter", "Offset 0, Limit 1..100"
+        return None, ""
+
+    def _reports(self, body) -> list[dict]:
+        if not self.reports:
+            return []
+        number, begin, end = body["PhoneNumber"], body["BeginTime"], body["EndTime"]
+        found = [r for r in self.sent() if number in r.body["PhoneNumberSet"] and begin <= int(r.at) <= end][
+            : body["Limit"]
+        ]
+        return [
+            {
+                "UserReceiveTime": int(r.at),
+                "CountryCode": "86",
+                "SubscriberNumber": number.removeprefix("+86"),
+                "PhoneNumber": number,
+                "SerialNo": r.serial,
+                "ReportStatus": self.report,
+                "Description": "DELIVRD" if self.report == "SUCCESS" else "UNDELIV",
+                "SessionContext": r.body.get("SessionContext", ""),
+            }
+            for r in found
+        ]
 
     def _check_signature(self, headers, raw) -> tuple[str, str] | None:
         auth = headers.get("authorization", "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import pytest
@@ -9,13 +10,17 @@ from aiosmtpd.controller import Controller
 
 
 class Inbox:
-    """Collects every message the server accepts."""
+    """Collects every message the server accepts. `delay`: seconds between taking a message and answering
+    "250 OK" (a real server's queueing; a client killed meanwhile never hears the answer)."""
 
-    def __init__(self):
+    def __init__(self, delay: float = 0.0):
         self.messages = []
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
         self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 OK"
 
 

@@ -209,20 +209,6 @@ def test_a_confirmation_link_of_another_person_or_address_is_refused(app, world)
         assert preferences.confirm_email(resident, links[2]).confirmed_at is not None
 
 
-def test_a_worker_killed_mid_send_leaves_the_row_for_staff_not_resent(app, world, clock, monkeypatch):
-    resident = world.users["resident"]
-    monkeypatch.setattr(delivery, "enqueue", lambda ids: None)
-    with app.test_request_context():
-        item = send(resident)
-        row = rows(item)[Channel.SMS]
-        delivery.claim([row.id])  # claimed, then the worker died before marking it
-        assert delivery.deliver(row.id) == "skipped"
-        assert schedule.tick(NOON + timedelta(minutes=delivery.STALE_MINUTES + 1))["stale"] == 1
-    db.session.refresh(row)
-    assert row.status == DeliveryStatus.FAILED and "may have been sent" in row.last_error
-    assert texts(resident.phone) == []
-
-
 def test_modes_default_by_importance(app, world):
     resident = world.users["resident"]
     assert preferences.modes_for(resident.id, "test_urgent") == {Channel.SMS: Mode.NOW, Channel.EMAIL: Mode.OFF}

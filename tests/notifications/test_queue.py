@@ -56,3 +56,29 @@ def test_the_worker_sends_each_queued_delivery_once(rq_app):
     assert runner.invoke(args=["yishi", "worker", "--burst"]).exit_code == 0
     assert len(sms.backend().recent()) == 5  # none twice
     assert set(db.session.scalars(select(Delivery.attempts))) == {1}
+
+
+@pytest.mark.redis
+def test_a_worker_starting_settles_what_a_killed_one_left_sending(rq_app, monkeypatch):
+    """`flask yishi worker` first settles rows left "sending" past the lease: the one the provider took is
+    marked sent, the one it never got is sent again (same key); each number gets exactly one text."""
+    took, never = factories.user(), factories.user()
+    db.session.commit()
+    with rq_app.test_request_context():
+        items = [notify(person, "vote_opened", "业主共同决定投票已开始") for person in (took, never)]
+        db.session.commit()
+    delivery.queue().empty()  # the jobs died with the worker
+    row_took, row_never = (
+        db.session.scalar(select(Delivery).where(Delivery.notification_id == item.id)) for item in items
+    )
+    ids, phones = [row_took.id, row_never.id], sorted([took.phone, never.phone])
+    with rq_app.test_request_context():
+        send = delivery.prepare(row_took.channel, took, row_took.notification, f"d{row_took.id}")
+        delivery.claim(ids)
+        send()  # the provider took the first; the worker was killed before the second's send
+    monkeypatch.setattr(delivery, "utcnow", lambda: NOON + delivery.lease() + delivery.timedelta(seconds=1))
+    result = rq_app.test_cli_runner().invoke(args=["yishi", "worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert "2 unfinished deliveries settled" in result.output
+    assert set(db.session.scalars(select(Delivery.status).where(Delivery.id.in_(ids)))) == {DeliveryStatus.SENT}
+    assert sorted(m.phone for m in sms.backend().recent()) == phones
