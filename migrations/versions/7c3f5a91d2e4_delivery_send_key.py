@@ -2,7 +2,7 @@
 server, to settle a send a killed worker left
 
 Revision ID: 7c3f5a91d2e4
-Revises: 1e4e2d1c7f25
+Revises: ada26703e085
 Create Date: 2026-12-06 01:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7c3f5a91d2e4"
-down_revision = "1e4e2d1c7f25"
+down_revision = "ada26703e085"
 branch_labels = None
 depends_on = None
 
