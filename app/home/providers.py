@@ -20,6 +20,8 @@ from app.home.needs import Need, provider
 from app.microprojects import queries as project_queries
 from app.notices import queries as notice_queries
 from app.notifications import services as notifications
+from app.rulebook import queries as rules_queries
+from app.rulebook.services import last_day as rules_last_day
 
 # notifications that say one of the viewer's own things changed (an idea's status, a proposal screened,
 # a draft application made from their idea, their membership decided)
@@ -166,3 +168,14 @@ def _urgent_notices(viewer) -> list[Need]:
         for n in urgent
         if n.id in unread
     ]
+
+
+@provider(25)
+def _rules_ballots(viewer) -> list[Need]:
+    """A vote on the community's rules of procedure that the resident has not cast."""
+    needs = []
+    for draft in rules_queries.awaiting_ballot(viewer):
+        detail, urgent = closing(rules_last_day(draft.vote_closes_at))
+        url = url_for("rulebook.show", draft_id=draft.id, _anchor="vote")
+        needs.append(Need(_("Vote on the community's rules “%(title)s”", title=draft.title), url, detail, urgent))
+    return needs
