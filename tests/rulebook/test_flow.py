@@ -8,6 +8,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import force_locale
 
 from app.consultations import services as consultations
 from app.consultations.models import Party
@@ -175,13 +176,17 @@ def test_comments_are_idempotent_and_plain(app, world):
 
 def test_set_changes_in_words(app):
     nantang, simple = ensure_shipped()
-    words = versions.differences(nantang, simple)
+    with force_locale("en"):
+        words = versions.differences(nantang, simple)
+    with force_locale("zh_CN"):
+        assert "名称：南塘议事规则 → 简易规则" in versions.differences(nantang, simple)
     assert "Name: 南塘议事规则 → 简易规则" in words
     assert "Longest speech (characters): 500 → 300" in words
     assert "A tie fails: Yes → Yes" not in words
     assert any(w.startswith("Removed: 1. 主持中立") for w in words)
     assert any(w.startswith("Added: 1. 已认证的居民") for w in words)
-    assert versions.differences(nantang, nantang) == ["No change to the rules."]
+    with force_locale("en"):
+        assert versions.differences(nantang, nantang) == ["No change to the rules."]
     # the same fraction written differently is no change
     other = nantang.copy(community_id=None)
     other.quorum_num, other.quorum_den = 2, 4
