@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask_babel import force_locale
 
+from app.accounts.models import User
+from app.communities.models import Community
 from app.consultations import services as consultations
 from app.consultations.models import Party
 from app.core.errors import DomainError
@@ -192,3 +194,18 @@ def test_set_changes_in_words(app):
     other.quorum_num, other.quorum_den = 2, 4
     assert not any("Quorum" in w for w in versions.differences(nantang, other))
     db.session.rollback()
+
+
+def test_the_demo_has_adopted_rules_with_their_vote(app):
+    result = app.test_cli_runner().invoke(args=["yishi", "demo"])
+    assert result.exit_code == 0, result.output
+    community = db.session.scalar(db.select(Community).where(Community.slug == "cuizhuyuan"))
+    version = versions.current(community.id)
+    assert version.number == 1 and version.rule_set.name == "翠竹园社区议事规则"
+    draft = db.session.scalar(db.select(RuleDraft).where(RuleDraft.version_id == version.id))
+    assert draft.state == DraftState.ADOPTED and count(RuleComment) == 3
+    assert (draft.eligible, draft.votes_for, draft.votes_against) == (6, 4, 1)
+    assert voting.verify(services.poll_of(draft)).ok
+    staff = db.session.scalar(db.select(User).where(User.phone == "13800000011"))  # street staff read it
+    html = logged_in(app, staff).get("/c/cuizhuyuan/rules").get_data(as_text=True)
+    assert "：120 → 180" in html and "第1版" in html and f"/rules/drafts/{draft.id}#check" in html
