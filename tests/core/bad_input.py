@@ -37,6 +37,7 @@ from app.microprojects.models import MicroProject
 from app.notices.models import Notice
 from app.notifications.models import Delivery
 from app.procedure.models import RuleSet
+from app.rulebook.models import RuleComment, RuleDraft
 from app.voting.models import Objection
 from tests import factories
 
@@ -87,6 +88,8 @@ def real_arguments() -> dict[str, object]:
         "notice_id": first(Notice, Notice.community_id == community.id),
         "delivery_id": first(Delivery),
         "token": "not-a-confirmation-token",
+        "draft_id": first(RuleDraft, RuleDraft.community_id == community.id),
+        "comment_id": first(RuleComment),
     }
 
 

@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from app.accounts.models import User
 from app.communities.models import Community
 from app.consultations import services as consultations
-from app.consultations.models import Party
+from app.consultations.models import Party, Phase
 from app.core.errors import DomainError
 from app.extensions import db
 from app.procedure import services as rule_sets
@@ -72,6 +72,11 @@ def test_a_consultation_records_the_version_that_governed_it(app, world):
     http = logged_in(app, world.users["staff"])
     assert label in http.get(f"/consultations/{consultation.id}").get_data(as_text=True)
     assert label in http.get(f"/consultations/{consultation.id}/rules").get_data(as_text=True)
+    # and its minutes name the version
+    consultations.set_phase(staff, consultation, Phase.OPEN)
+    consultations.set_phase(staff, consultation, Phase.CONCLUDED)
+    db.session.commit()
+    assert label in http.get(f"/consultations/{consultation.id}/minutes").get_data(as_text=True)
     # a consultation on a template records no version
     template = rule_sets.library(world.community)[0][0]
     assert versions.version_of(template) is None and versions.governing_label(template) == template.name
