@@ -76,6 +76,7 @@ def index(slug: str):
         history=_history(viewer.community_id),
         drafts=drafts,
         state_labels=STATE_LABELS,
+        last_day=services.last_day,
         can_manage=permissions.can_manage(viewer),
     )
 
@@ -118,11 +119,17 @@ def _manager(draft_id: int) -> tuple[RuleDraft, access.Viewer]:
     return draft, viewer
 
 
+def _compared_with(draft: RuleDraft) -> RuleSet | None:
+    """What a draft is read against: an adopted one, the version before it; another, the rules in force; else
+    (or for the first version) the set it was drafted from."""
+    adopted = draft.version
+    before = versions.previous(adopted) if adopted is not None else versions.current(draft.community_id)
+    return before.rule_set if before is not None else _based_on(draft.rule_set)
+
+
 def _page(draft: RuleDraft, viewer: access.Viewer, status: int = 200, **forms):
     """The draft's page, with whichever of its forms were just posted (to show their errors)."""
-    current = versions.current(draft.community_id)
-    compared = current.rule_set if current and current.rule_set_id != draft.rule_set_id else None
-    compared = compared or (None if draft.version_id else _based_on(draft.rule_set))
+    compared = _compared_with(draft)
     poll = services.poll_of(draft)
     closed = poll is not None and poll.state.value != "open"
     return (
@@ -141,6 +148,7 @@ def _page(draft: RuleDraft, viewer: access.Viewer, status: int = 200, **forms):
             poll=poll,
             check=voting.verify(poll) if closed else None,
             state_labels=STATE_LABELS,
+            last_day=services.last_day,
             choice_labels=CHOICE_LABELS,
             can_manage=permissions.can_manage(viewer),
             can_comment=permissions.can_comment(viewer),

@@ -99,6 +99,9 @@ def test_the_rules_page_shows_the_history_with_its_vote(app, world):
     assert second_rules.name in html
     page = logged_in(app, world.users["resident"]).get(f"/rules/drafts/{first.id}").get_data(as_text=True)
     assert f"flask yishi verify-count {first.poll_id}" in page and "The chain and the count verify." in page
+    assert "Compared with “南塘议事规则”:" in page  # the first version, against the template it came from
+    page = logged_in(app, world.users["resident"]).get(f"/rules/drafts/{second.id}").get_data(as_text=True)
+    assert "Compared with “翠竹园社区议事规则”:" in page  # the second, against the first
 
 
 def test_not_adopted_without_quorum(app, world):
