@@ -16,4 +16,4 @@ STATE_LABELS = {
 }
 
 # a ballot's choice as stored in the poll, and as shown
-CHOICE_LABELS = {"yes": _l("For"), "no": _l("Against"), "abstain": _l("Abstain")}
+CHOICE_LABELS = {"yes": _l("In favour"), "no": _l("Against"), "abstain": _l("Abstain")}
