@@ -9,7 +9,7 @@ from datetime import datetime
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.communities.access import Viewer
 from app.core import audit
@@ -111,6 +111,16 @@ def close(draft: RuleDraft, now: datetime | None = None) -> RuleDraft:
     """Close the vote (the poll seals every ballot first), count it and decide; carried, the draft's rules
     become the community's next version, the default for new consultations."""
     now = now or utcnow()
+    # claim the close: a second request closing the same vote at the same moment waits on the row, then finds
+    # it decided and does nothing (one count, one version)
+    claimed = db.session.execute(
+        update(RuleDraft)
+        .where(RuleDraft.id == draft.id, RuleDraft.state == DraftState.VOTING)
+        .values(decided_at=now)
+    ).rowcount
+    db.session.refresh(draft)
+    if not claimed:
+        return draft
     poll = poll_of(draft)
     voting.close_poll(poll)
     counted = voting.count(poll).options
