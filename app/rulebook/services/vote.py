@@ -114,9 +114,7 @@ def close(draft: RuleDraft, now: datetime | None = None) -> RuleDraft:
     # claim the close: a second request closing the same vote at the same moment waits on the row, then finds
     # it decided and does nothing (one count, one version)
     claimed = db.session.execute(
-        update(RuleDraft)
-        .where(RuleDraft.id == draft.id, RuleDraft.state == DraftState.VOTING)
-        .values(decided_at=now)
+        update(RuleDraft).where(RuleDraft.id == draft.id, RuleDraft.state == DraftState.VOTING).values(decided_at=now)
     ).rowcount
     db.session.refresh(draft)
     if not claimed:
