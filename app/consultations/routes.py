@@ -49,7 +49,8 @@ def _choices(form: ConsultationForm, community, *, with_rules: bool) -> None:
     ]
     form.chair_id.choices = [SelectChoice(m.user_id, m.user.name) for m in services.chair_choices(community)]
     if with_rules:
-        form.rule_set_id.choices = [SelectChoice(r.id, r.name) for r in services.rule_set_choices(community)]
+        choices = services.rule_set_choices(community)  # the adopted version first, named with its number
+        form.rule_set_id.choices = [SelectChoice(r.id, governing_label(r)) for r in choices]
 
 
 def _fields(form: ConsultationForm) -> dict:

@@ -4,6 +4,7 @@ which version governed them."""
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -217,3 +218,11 @@ def test_the_demo_has_adopted_rules_with_their_vote(app):
     staff = db.session.scalar(db.select(User).where(User.phone == "13800000011"))  # street staff read it
     html = logged_in(app, staff).get("/c/cuizhuyuan/rules").get_data(as_text=True)
     assert "：120 → 180" in html and "第1版" in html and f"/rules/drafts/{draft.id}#check" in html
+
+
+def test_the_consultation_form_offers_the_adopted_rules_first(app, world):
+    draft, _now = draft_in(world, DraftState.ADOPTED, votes=YES)
+    html = logged_in(app, world.users["staff"]).get("/c/cuizhuyuan/consultations/new").get_data(as_text=True)
+    options = re.findall(r'<option[^>]*value="(\d+)"[^>]*>([^<]*)</option>', html)
+    rule_options = [(int(v), text) for v, text in options if "规则" in text]
+    assert rule_options[0][0] == draft.rule_set_id and "version 1" in rule_options[0][1]
