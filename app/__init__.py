@@ -78,6 +78,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.flows import neighbours as _neighbours_notices  # noqa: F401  (help-board signals to notifications)
     from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
     from app.flows import routes as _flows_routes  # noqa: F401
+    from app.flows import rules_notices as _rules_notices  # noqa: F401  (the rules' signals to notifications)
     from app.home import bp as home_bp
     from app.ideas import bp as ideas_bp
     from app.ideas import routes as _ideas_routes  # noqa: F401
@@ -93,6 +94,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.notifications.sockets import NotificationsNamespace
     from app.procedure import bp as procedure_bp
     from app.procedure import routes as _procedure_routes  # noqa: F401
+    from app.rulebook import bp as rulebook_bp
+    from app.rulebook import routes as _rulebook_routes  # noqa: F401
     from app.search import bp as search_bp
     from app.search import index as search_index
     from app.search import routes as _search_routes  # noqa: F401
@@ -112,6 +115,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(consultations_bp)
     app.register_blueprint(procedure_bp)
+    app.register_blueprint(rulebook_bp)
     app.register_blueprint(ideas_bp)
     app.register_blueprint(microprojects_bp)
     app.register_blueprint(voting_bp)

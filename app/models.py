@@ -25,7 +25,8 @@ from app.moderation.models import ModerationAction, Mute, Report
 from app.neighbours.models import GroupBuilding, GroupConsultation, GroupMember, HelpPost, NeighbourGroup
 from app.notices.models import Notice, NoticeRead
 from app.notifications.models import Delivery, EmailAddress, Notification, Preference
-from app.procedure.models import RuleSet
+from app.procedure.models import RuleSet, RuleVersion
+from app.rulebook.models import RuleComment, RuleDraft
 from app.search.models import SearchDocument
 from app.voting.models import Ballot
 
@@ -80,7 +81,10 @@ __all__ = [
     "Proxy",
     "Report",
     "RollEntry",
+    "RuleComment",
+    "RuleDraft",
     "RuleSet",
+    "RuleVersion",
     "SearchDocument",
     "Speech",
     "Street",

@@ -29,6 +29,7 @@ from app.documents import services as documents
 from app.extensions import db
 from app.moderation import services as moderation
 from app.procedure.forms import RulesForm
+from app.procedure.versions import governing_label
 from app.voting import registry as voting_registry
 from app.voting.registry import Subject
 
@@ -48,7 +49,8 @@ def _choices(form: ConsultationForm, community, *, with_rules: bool) -> None:
     ]
     form.chair_id.choices = [SelectChoice(m.user_id, m.user.name) for m in services.chair_choices(community)]
     if with_rules:
-        form.rule_set_id.choices = [SelectChoice(r.id, r.name) for r in services.rule_set_choices(community)]
+        choices = services.rule_set_choices(community)  # the adopted version first, named with its number
+        form.rule_set_id.choices = [SelectChoice(r.id, governing_label(r)) for r in choices]
 
 
 def _fields(form: ConsultationForm) -> dict:
@@ -154,6 +156,7 @@ def _room(consultation, viewer, speak_form, status=200):
             moderation_log=moderation.room_log(consultation.room, limit=20),
             recent_speeches=RECENT_SPEECHES,
             muted_until=moderation.muted_until(consultation.room, current_user.id),
+            rules_governing=governing_label(consultation.rule_set),
         ),
         status,
     )
@@ -233,6 +236,7 @@ def _rules_page(consultation, form, can_edit: bool, status: int):
         consultation=consultation,
         community=consultation.community,
         rules=consultation.rule_set,
+        rules_governing=governing_label(consultation.rule_set),
         form=form,
         can_edit=can_edit,
     )

@@ -1,5 +1,5 @@
 """The demo community 翠竹园社区: buildings, a household roster, one account per role, and something under
-way in every feature (a consultation, ideas, a micro-project, a contest, an owners' decision).
+way in every feature (a consultation, ideas, a micro-project, a contest, an owners' decision, the adopted rules).
 
 Loading is idempotent: a second run finds the community and adds nothing. It flushes and never commits: the
 caller (the `flask yishi demo` command, an edge) commits once, so a failure part-way leaves nothing behind.
@@ -24,7 +24,7 @@ from app.communities.models import (
     Street,
 )
 from app.core.models import utcnow
-from app.demo import consultations, contests, decisions, ideas, microprojects, neighbours, notices
+from app.demo import consultations, contests, decisions, ideas, microprojects, neighbours, notices, rules
 from app.demo.people import ACCOUNTS, SLUG, account_table, roster
 from app.extensions import db
 
@@ -123,4 +123,5 @@ def load(password: str) -> bool:
     decisions.load(community, users)
     notices.load(community, users)
     neighbours.load(community, users)
+    rules.load(community, users)
     return True

@@ -21,6 +21,8 @@ from app.microprojects import queries as project_queries
 from app.neighbours import queries as neighbour_queries
 from app.notices import queries as notice_queries
 from app.notifications import services as notifications
+from app.rulebook import queries as rules_queries
+from app.rulebook.services import last_day as rules_last_day
 
 # notifications that say one of the viewer's own things changed (an idea's status, a proposal screened,
 # a draft application made from their idea, their membership decided)
@@ -203,4 +205,15 @@ def _neighbours_help(viewer) -> list[Need]:
     for group, count in neighbour_queries.reports_to_review(viewer):
         text = ngettext("%(num)d report to review", "%(num)d reports to review", count)
         needs.append(Need(text, url_for("neighbours.show", group_id=group.id), group.name))
+    return needs
+
+
+@provider(15)
+def _rules_ballots(viewer) -> list[Need]:
+    """A vote on the community's rules of procedure that the resident has not cast."""
+    needs = []
+    for draft in rules_queries.awaiting_ballot(viewer):
+        detail, urgent = closing(rules_last_day(draft.vote_closes_at))
+        url = url_for("rulebook.show", draft_id=draft.id, _anchor="vote")
+        needs.append(Need(_("Vote on the community's rules “%(title)s”", title=draft.title), url, detail, urgent))
     return needs

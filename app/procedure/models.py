@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, false
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.models import TimestampMixin, str_enum
+from app.core.models import TimestampMixin, UTCDateTime, str_enum, utcnow
 from app.extensions import db
 from app.procedure.engine import Mode, Rules
 
@@ -54,6 +55,9 @@ class RuleSet(TimestampMixin, db.Model):
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("rule_sets.id", ondelete="SET NULL"))
     # a consultation's own copy, changed only through that consultation: not in the community's library
     for_consultation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the community's own rules of procedure, drafted and put to its residents (app/rulebook): changed only
+    # through the draft while it is drafted, never once adopted (a RuleVersion holds it); not in the library
+    for_adoption: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def is_template(self) -> bool:
@@ -131,3 +135,26 @@ class RuleSet(TimestampMixin, db.Model):
             "non_party_may_speak": self.non_party_may_speak,
             "text": self.text,
         }
+
+
+class RuleVersion(db.Model):
+    """One adopted version of a community's rules of procedure (议事规则第N版). The newest is the community's
+    default for new consultations. Its rule set never changes again, and is never deleted while the version
+    stands (RESTRICT): a consultation's copy names it as `based_on_id`, which is how a consultation records
+    the version that governed it."""
+
+    __tablename__ = "rule_versions"
+    __table_args__ = (
+        UniqueConstraint("community_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    rule_set_id: Mapped[int] = mapped_column(ForeignKey("rule_sets.id", ondelete="RESTRICT"), unique=True)
+    # the vote that adopted it (a poll of app/voting), None for a version adopted outside Yishi
+    poll_id: Mapped[int | None] = mapped_column(ForeignKey("polls.id", ondelete="SET NULL"))
+    adopted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    rule_set = relationship("RuleSet")

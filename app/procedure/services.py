@@ -86,10 +86,15 @@ def apply(rules: RuleSet, changed: dict) -> None:
 
 
 def library(community: Community) -> tuple[list[RuleSet], list[RuleSet]]:
-    """The shipped templates, and the community's own rule sets (not the consultations' copies)."""
+    """The shipped templates, and the community's own rule sets (not the consultations' copies, nor the
+    drafts and adopted versions of the community's rules, which app/rulebook shows)."""
     own = db.session.scalars(
         select(RuleSet)
-        .where(RuleSet.community_id == community.id, RuleSet.for_consultation.is_(False))
+        .where(
+            RuleSet.community_id == community.id,
+            RuleSet.for_consultation.is_(False),
+            RuleSet.for_adoption.is_(False),
+        )
         .order_by(RuleSet.id)
     )
     return ensure_shipped(), list(own)
@@ -125,6 +130,8 @@ def update(viewer: Viewer, rules: RuleSet, values: dict, *, name: str, text: str
     community = viewer.community
     if rules.community_id != community.id:
         raise Forbidden(_l("The shipped templates cannot be changed; make a copy."))
+    if rules.for_adoption:
+        raise Forbidden(_l("The community's adopted rules never change: draft a new version."))
     name = (name or "").strip()
     if not name or len(name) > 60:
         raise DomainError("bad_request", _l("Give the rule set a name."), field="name")

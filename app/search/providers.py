@@ -27,6 +27,10 @@ from app.microprojects.models import MicroProject, ProjectStatus
 from app.notices import permissions as notice_permissions
 from app.notices.labels import STATE_LABELS as NOTICE_STATE_LABELS
 from app.notices.models import Notice
+from app.procedure.models import RuleSet
+from app.rulebook import permissions as rulebook_permissions
+from app.rulebook.labels import STATE_LABELS as RULE_DRAFT_STATE_LABELS
+from app.rulebook.models import RuleDraft
 from app.search.registry import Document, Provider, register
 
 
@@ -225,5 +229,34 @@ register(
         _l("Notices"),
         statuses={"active": NOTICE_STATE_LABELS["active"]},
         fields=("title", "body", "withdrawn_at", "building_id", "created_at"),
+    )
+)
+
+
+def _rule_draft(d: RuleDraft) -> Document | None:
+    """A draft of the community's rules once put to the residents (a draft being written is the staff's)."""
+    if d.comments_close_at is None:
+        return None
+    body = "\n".join(part for part in (d.explanation, d.rule_set.text) if part)
+    return Document(d.community_id, d.rule_set.name, body, d.state.value, d.created_at)
+
+
+def _drafts_of_rule_set(rules: RuleSet):
+    if not rules.for_adoption:  # a consultation's copy or a library set: no draft reads it
+        return []
+    return db.session.scalars(select(RuleDraft).where(RuleDraft.rule_set_id == rules.id)).all()
+
+
+register(
+    Provider(
+        "rule_draft",
+        RuleDraft,
+        _rule_draft,
+        rulebook_permissions.can_view_draft,
+        lambda d: url_for("rulebook.show", draft_id=d.id),
+        _l("Our rules of procedure"),
+        statuses=_values(RULE_DRAFT_STATE_LABELS),
+        watches=((RuleSet, _drafts_of_rule_set),),
+        fields=("state", "comments_close_at", "explanation", "rule_set_id", "created_at"),
     )
 )

@@ -38,6 +38,7 @@ from app.neighbours.models import HelpPost, NeighbourGroup
 from app.notices.models import Notice
 from app.notifications.models import Delivery
 from app.procedure.models import RuleSet
+from app.rulebook.models import RuleComment, RuleDraft
 from app.voting.models import Objection
 from tests import factories
 
@@ -93,6 +94,8 @@ def real_arguments() -> dict[str, object]:
         "step": "take",
         "verb": "report",
         "switch": "lock",
+        "draft_id": first(RuleDraft, RuleDraft.community_id == community.id),
+        "comment_id": first(RuleComment),
     }
 
 

@@ -32,6 +32,7 @@ from app.core.realtime import emit_after_commit
 from app.extensions import db
 from app.moderation import services as moderation
 from app.procedure import services as rule_sets
+from app.procedure import versions as rule_versions
 from app.procedure.engine import Refusal
 from app.procedure.models import RuleSet
 
@@ -60,9 +61,11 @@ def list_for(viewer: Viewer) -> list[Consultation]:
 
 
 def rule_set_choices(community: Community) -> list[RuleSet]:
-    """The rule sets a new consultation may start from: the templates and the community's own."""
+    """The rule sets a new consultation may start from: the community's adopted rules first (its default),
+    then the templates and the community's own."""
     templates, own = rule_sets.library(community)
-    return [*templates, *own]
+    adopted = rule_versions.current(community.id)
+    return [*([adopted.rule_set] if adopted else []), *templates, *own]
 
 
 def chair_choices(community: Community) -> list[Membership]:

@@ -21,6 +21,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.moderation import services as moderation
 from app.procedure.labels import describe_changes
+from app.procedure.versions import governing_label
 
 
 def _in_order(model, consultation: Consultation) -> list:
@@ -43,7 +44,7 @@ def minutes(viewer: Viewer, consultation: Consultation) -> MinutesData:
         title=consultation.title,
         scope=consultation.building.name if consultation.building else str(_l("Whole community")),
         chair=consultation.chair.name,
-        rules_name=consultation.rule_set.name,
+        rules_name=governing_label(consultation.rule_set),
         parties=tuple(str(PARTY_LABELS[Party(p)]) for p in consultation.parties),
         opened_at=consultation.opened_at,
         concluded_at=consultation.concluded_at,
