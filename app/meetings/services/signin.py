@@ -42,7 +42,9 @@ def _check_token(meeting: Meeting, value) -> None:
     expected = window(meeting)
     if meeting_id != meeting.id or (start, end) != tuple(int(t.timestamp()) for t in expected):
         raise DomainError(
-            "bad_token", _l("This sign-in code is not this meeting's. Scan the code on the sheet in the hall."), 400
+            "bad_token",
+            _l("This sign-in code is not this meeting's. Scan the code on the sheet in the hall."),
+            status=400,
         )
 
 

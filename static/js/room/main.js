@@ -52,6 +52,15 @@ function join(socket) {
   });
 }
 
+/** A meeting of this consultation moved to another agenda item (app/meetings): say which, or hide it. */
+function showMeetingItem(e) {
+  const note = $('meeting-item');
+  if (!note) return;
+  const item = e && e.item;
+  note.hidden = !item;
+  if (item) note.textContent = `${note.dataset.label.replace('{no}', item.position)} · ${item.title}`;
+}
+
 if ($('room') && room.id) {
   start({
     onConnect: join,
@@ -75,6 +84,7 @@ if ($('room') && room.id) {
         if (applyRules(rules)) reloadSoon();
       },
       phase_changed: (p) => phaseChanged(p && p.phase),
+      meeting_item: showMeetingItem,
     },
   });
 }
