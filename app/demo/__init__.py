@@ -1,5 +1,6 @@
 """The demo community 翠竹园社区: buildings, a household roster, one account per role, and something under
-way in every feature (a consultation, ideas, a micro-project, a contest, an owners' decision).
+way in every feature (a consultation and a past meeting of it, ideas, a micro-project, a contest, an owners'
+decision).
 
 Loading is idempotent: a second run finds the community and adds nothing. It flushes and never commits: the
 caller (the `flask yishi demo` command, an edge) commits once, so a failure part-way leaves nothing behind.
@@ -24,7 +25,7 @@ from app.communities.models import (
     Street,
 )
 from app.core.models import utcnow
-from app.demo import consultations, contests, decisions, ideas, microprojects, notices
+from app.demo import consultations, contests, decisions, ideas, meetings, microprojects, notices
 from app.demo.people import ACCOUNTS, SLUG, account_table, roster
 from app.extensions import db
 
@@ -122,4 +123,5 @@ def load(password: str) -> bool:
     contests.load(community, users)
     decisions.load(community, users)
     notices.load(community, users)
+    meetings.load(community, users)
     return True

@@ -161,7 +161,10 @@ def test_after_gongshi_no_objection_is_taken_and_answers_are_for_those_running_i
     login(client, world.users["resident"])
     client.post(f"/meetings/{meeting.id}/objections", data={"client_id": "o-1", "body": "签到人数记录有误。"})
     [objection] = db.session.scalars(select(MeetingObjection))
-    assert client.post(f"/meetings/{meeting.id}/objections/{objection.id}/answer", data={"answer": "好"}).status_code == 403
+    assert (
+        client.post(f"/meetings/{meeting.id}/objections/{objection.id}/answer", data={"answer": "好"}).status_code
+        == 403
+    )
     login(client, world.users["staff"])
     client.post(f"/meetings/{meeting.id}/objections/{objection.id}/answer", data={"answer": "已核对，已补记。"})
     db.session.expire_all()
