@@ -196,3 +196,15 @@ def test_the_consultation_lists_its_meetings(client, world, consultation):
         assert response.status_code == status, role
         if status == 200:
             assert "第一次议事会" in response.get_data(as_text=True)
+
+
+def test_the_home_page_asks_those_in_scope_to_come_until_they_sign_in(client, world, consultation):
+    from app.meetings import services
+
+    meeting = make_meeting(consultation, world, state=MeetingState.SCHEDULED)
+    login(client, world.users["resident"])
+    assert "come and sign in" in client.get("/c/cuizhuyuan/").get_data(as_text=True)
+    client.post(f"/meetings/{meeting.id}/sign-in", data={"code": services.token(meeting)})
+    assert "come and sign in" not in client.get("/c/cuizhuyuan/").get_data(as_text=True)
+    login(client, world.users["street_staff"])  # oversees, not in scope
+    assert "come and sign in" not in client.get("/c/cuizhuyuan/").get_data(as_text=True)
