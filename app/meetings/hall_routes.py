@@ -48,16 +48,20 @@ def sheet(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/sign-in", methods=["GET", "POST"])
 @login_required
 def sign_in(meeting_id: int):
-    """Where the QR code leads: one button signs the person in (once, in the meeting's window)."""
+    """Where the QR code leads: one button signs the person in (once, in the meeting's window); the page says
+    at once why not, when it cannot."""
     meeting, viewer = load(meeting_id)
     form = SignInForm()
     if not form.is_submitted():
         form.code.data = request.args.get("code", "")
+    refused = None if form.is_submitted() else services.refusal(viewer, meeting, form.code.data)
     return form_view(
         form,
         lambda: services.sign_in(viewer, meeting, form.code.data),
         render=lambda status: (
-            render_template("meetings/sign_in.html", community=viewer.community, meeting=meeting, form=form),
+            render_template(
+                "meetings/sign_in.html", community=viewer.community, meeting=meeting, form=form, refused=refused
+            ),
             status,
         ),
         done=lambda _a: back(meeting),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.communities.access import Viewer
 from app.consultations.models import Consultation
@@ -33,6 +34,7 @@ def upcoming(viewer: Viewer, *, days: int = 7) -> list[Meeting]:
             Meeting.ends_at > now,
             Meeting.starts_at < now + timedelta(days=days),
         )
+        .options(joinedload(Meeting.consultation))
         .order_by(Meeting.starts_at)
         .limit(20)
     )
@@ -51,12 +53,21 @@ def upcoming(viewer: Viewer, *, days: int = 7) -> list[Meeting]:
     return [m for m in found if m.id not in signed]
 
 
-def recent(viewer: Viewer, limit: int) -> list[tuple[datetime, Meeting]]:
-    """(when the minutes were published, meeting), newest first."""
+def recent(viewer: Viewer, limit: int) -> list[tuple[datetime, str, Meeting]]:
+    """(when, "scheduled" or "published", meeting), newest first: meetings announced and minutes published
+    (one query: the meetings whose latest event is newest)."""
+    latest = func.coalesce(Meeting.published_at, Meeting.scheduled_at)
     query = (
         select(Meeting)
-        .where(Meeting.community_id == viewer.community_id, Meeting.published_at.is_not(None))
-        .order_by(Meeting.published_at.desc())
+        .where(Meeting.community_id == viewer.community_id, Meeting.scheduled_at.is_not(None))
+        .options(joinedload(Meeting.consultation))
+        .order_by(latest.desc())
         .limit(limit)
     )
-    return [(m.published_at, m) for m in db.session.scalars(query) if permissions.can_view(viewer, m)]
+    found = []
+    for meeting in db.session.scalars(query):
+        if permissions.can_view(viewer, meeting):
+            found.append((meeting.scheduled_at, "scheduled", meeting))
+            if meeting.published_at is not None:
+                found.append((meeting.published_at, "published", meeting))
+    return found

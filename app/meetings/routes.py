@@ -110,6 +110,7 @@ def show_page(meeting: Meeting, viewer: Viewer, *, item_form=None, status: int =
         kinds={k.name: k.label for k in registry.kinds()},
         quorum=services.quorum(meeting) if meeting.state != MeetingState.DRAFT else None,
         can_manage=can_manage,
+        follow=meeting.state == MeetingState.OPEN and not can_manage,
         can_tick=permissions.can_tick(viewer, meeting),
         item_form=item_form,
         outcome_form=forms.get("outcome_form") or OutcomeForm(),

@@ -57,7 +57,9 @@ def test_scanning_signs_a_member_in_once(client, world, meeting, role):
     page, done = scan(client, meeting)
     assert page.status_code == 200 and "Sign in: I am here in the hall" in page.get_data(as_text=True)
     assert done.status_code == 302
-    _page, twice = scan(client, meeting)
+    page, twice = scan(client, meeting)
+    assert "You have already signed in to this meeting." in page.get_data(as_text=True)  # said before the tap
+    assert "Sign in: I am here in the hall" not in page.get_data(as_text=True)
     assert twice.status_code == 409
     assert "You have already signed in to this meeting." in twice.get_data(as_text=True)
     [row] = attendance()
@@ -97,7 +99,8 @@ def test_anonymous_scanners_log_in_first(client, meeting):
 def test_outside_the_window_the_code_signs_nobody_in(client, world, consultation, starts_in):
     meeting = make_meeting(consultation, world, state=MeetingState.SCHEDULED, starts_in=starts_in)
     login(client, world.users["resident"])
-    _page, done = scan(client, meeting)
+    page, done = scan(client, meeting)
+    assert "Sign-in is open only from 30 minutes" in page.get_data(as_text=True)
     assert done.status_code == 409
     assert "Sign-in is open only from 30 minutes before the meeting until it ends." in done.get_data(as_text=True)
     assert attendance() == []

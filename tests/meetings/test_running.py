@@ -42,7 +42,11 @@ def test_the_chair_and_staff_move_through_the_agenda(client, world, meeting, rol
     m = fresh(meeting)
     assert m.state == MeetingState.OPEN and m.current_item.position == 1
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
-    assert "Now under discussion: 1. 议题 1" in page
+    assert "Now under discussion: 1. 议题 1" in page and 'http-equiv="refresh"' not in page  # they are typing
+    login(client, world.users["resident"])
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Now under discussion: 1. 议题 1" in page and 'http-equiv="refresh"' in page  # follows without a script
+    login(client, world.users[role])
     client.post(f"/meetings/{meeting.id}/next", data={"outcome": "同意放在北门"})
     m = fresh(meeting)
     assert m.current_item.position == 2 and m.items[0].outcome == "同意放在北门" and m.items[0].done_at
@@ -210,3 +214,14 @@ def test_reminders_go_out_the_day_before_and_within_the_hour_once_each(app, worl
     schedule.tick(start - timedelta(minutes=40))
     assert reminded("hour") == day_count  # everyone in scope, once
     assert reminded("day") == day_count
+
+
+def test_the_community_feed_shows_meetings_announced_and_minutes_published(client, world, consultation, meeting):
+    meeting.scheduled_at = utcnow()
+    db.session.commit()
+    login(client, world.users["resident"])
+    feed = client.get("/c/cuizhuyuan/").get_data(as_text=True)
+    assert "Meeting announced: “第一次议事会”" in feed
+    login(client, world.users["other_staff"])
+    assert client.get("/c/cuizhuyuan/").status_code in (200, 404)
+    assert "第一次议事会" not in client.get("/c/cuizhuyuan/").get_data(as_text=True)

@@ -18,7 +18,7 @@ from app.meetings.services.running import (
     publish,
 )
 from app.meetings.services.shared import EARLY, PUBLICITY_DAYS, Quorum, attendances, members_in_scope, quorum, window
-from app.meetings.services.signin import note_online, sign_in, tick, token
+from app.meetings.services.signin import note_online, refusal, sign_in, tick, token
 
 __all__ = [
     "EARLY",
@@ -40,6 +40,7 @@ __all__ = [
     "open_meeting",
     "publish",
     "quorum",
+    "refusal",
     "remove_item",
     "schedule",
     "sign_in",

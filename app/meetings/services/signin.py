@@ -56,19 +56,39 @@ def _outside_window(meeting: Meeting) -> DomainError:
     )
 
 
+def refusal(viewer: Viewer, meeting: Meeting, code, *, now: datetime | None = None) -> DomainError | None:
+    """Why the viewer cannot sign in with this code now (the sign-in page says it before the tap), or None."""
+    try:
+        _check_token(meeting, code)
+    except DomainError as err:
+        return err
+    if not in_window(meeting, now or utcnow()):
+        return _outside_window(meeting)
+    if not permissions.can_sign_in(viewer, meeting):
+        return Forbidden(_l("This meeting is for the residents of its building and the consultation's parties."))
+    found = db.session.scalar(
+        select(MeetingAttendance.via).where(
+            MeetingAttendance.meeting_id == meeting.id, MeetingAttendance.user_id == viewer.user_id
+        )
+    )
+    if found is not None and found != Via.ONLINE:
+        return _already()
+    return None
+
+
+def _already() -> DomainError:
+    return DomainError("already_signed_in", _l("You have already signed in to this meeting."), status=409)
+
+
 def sign_in(viewer: Viewer, meeting: Meeting, code, *, now: datetime | None = None) -> MeetingAttendance:
     """Sign the viewer in in the hall, once. Twice, outside the window or with a wrong code: a clear refusal,
     nothing stored. Someone already counted online who then scans in the hall is recorded as in the hall."""
     check_view(viewer, meeting)
-    _check_token(meeting, code)
-    if not in_window(meeting, now or utcnow()):
-        raise _outside_window(meeting)
-    if not permissions.can_sign_in(viewer, meeting):
-        raise Forbidden(_l("This meeting is for the residents of its building and the consultation's parties."))
+    refused = refusal(viewer, meeting, code, now=now)
+    if refused is not None:
+        raise refused
     found = _attendance(meeting, viewer.user_id)
-    if found is not None and found.via != Via.ONLINE:
-        raise DomainError("already_signed_in", _l("You have already signed in to this meeting."), status=409)
-    if found is not None:
+    if found is not None:  # counted online: now in the hall
         found.via = Via.HALL
         db.session.flush()
         return found
@@ -79,7 +99,7 @@ def sign_in(viewer: Viewer, meeting: Meeting, code, *, now: datetime | None = No
     )
     found = _attendance(meeting, viewer.user_id)
     if found.via != Via.HALL:  # a tick or a second scan got there in between
-        raise DomainError("already_signed_in", _l("You have already signed in to this meeting."), status=409)
+        raise _already()
     return found
 
 
