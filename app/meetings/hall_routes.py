@@ -30,7 +30,8 @@ def _ticker(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/sheet")
 @login_required
 def sheet(meeting_id: int):
-    """The A4 sign-in sheet for the hall: the QR code to scan, and lines for those who sign on paper."""
+    """The A4 sign-in sheet for the hall: the QR code to scan, and blank lines for those who sign on paper
+    (no roster printed: names and homes are not left on a table for anyone to read; staff tick from the list)."""
     meeting, viewer = _ticker(meeting_id)
     url = url_for("meetings.sign_in", meeting_id=meeting.id, code=services.token(meeting), _external=True)
     svg = segno.make(url, error="m").svg_inline(scale=8, border=2)
@@ -41,7 +42,6 @@ def sheet(meeting_id: int):
         qr=Markup(svg),
         url=url,
         window=services.window(meeting),
-        members=services.members_in_scope(meeting),
     )
 
 
