@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.communities.access import Viewer
 from app.communities.models import Membership
@@ -82,33 +82,47 @@ def _already() -> DomainError:
 
 def sign_in(viewer: Viewer, meeting: Meeting, code, *, now: datetime | None = None) -> MeetingAttendance:
     """Sign the viewer in in the hall, once. Twice, outside the window or with a wrong code: a clear refusal,
-    nothing stored. Someone already counted online who then scans in the hall is recorded as in the hall."""
+    nothing stored. Someone already counted online who then scans in the hall is recorded as in the hall.
+    Scans racing each other (two phones, a double tap) are decided by the database: one wins."""
     check_view(viewer, meeting)
     refused = refusal(viewer, meeting, code, now=now)
     if refused is not None:
         raise refused
-    found = _attendance(meeting, viewer.user_id)
-    if found is not None:  # counted online: now in the hall
-        found.via = Via.HALL
-        db.session.flush()
-        return found
-    db.session.execute(
-        insert_or_ignore(MeetingAttendance).values(
-            meeting_id=meeting.id, user_id=viewer.user_id, via=Via.HALL.value, created_at=utcnow()
-        )
-    )
-    found = _attendance(meeting, viewer.user_id)
-    if found.via != Via.HALL:  # a tick or a second scan got there in between
+    if not _claim(meeting, viewer.user_id, Via.HALL, None):
         raise _already()
-    return found
+    return _attendance(meeting, viewer.user_id)
+
+
+def _claim(meeting: Meeting, user_id: int, via: Via, ticked_by_id: int | None) -> bool:
+    """Record the person in the hall: a new row, or their online row moved to the hall. False when they were
+    in the hall already (another scan or a tick won), in one statement each, under the unique constraint."""
+    values = {"via": via.value, "ticked_by_id": ticked_by_id}
+    inserted = db.session.execute(
+        insert_or_ignore(MeetingAttendance)
+        .values(meeting_id=meeting.id, user_id=user_id, created_at=utcnow(), **values)
+        .returning(MeetingAttendance.id)
+    ).scalar()
+    if inserted is None:
+        inserted = db.session.execute(
+            update(MeetingAttendance)
+            .where(
+                MeetingAttendance.meeting_id == meeting.id,
+                MeetingAttendance.user_id == user_id,
+                MeetingAttendance.via == Via.ONLINE,
+            )
+            .values(**values)
+            .returning(MeetingAttendance.id)
+            .execution_options(synchronize_session=False)
+        ).scalar()
+    return inserted is not None
 
 
 def _attendance(meeting: Meeting, user_id: int) -> MeetingAttendance | None:
-    db.session.flush()
+    """The person's row as the database has it now (a claim may have changed it behind the session)."""
     return db.session.scalar(
-        select(MeetingAttendance).where(
-            MeetingAttendance.meeting_id == meeting.id, MeetingAttendance.user_id == user_id
-        )
+        select(MeetingAttendance)
+        .where(MeetingAttendance.meeting_id == meeting.id, MeetingAttendance.user_id == user_id)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -128,20 +142,14 @@ def tick(viewer: Viewer, meeting: Meeting, user_id, *, present: bool = True, now
     )
     if membership is None or not membership.is_verified:
         raise DomainError("bad_request", _l("Choose a member of this community from the list."), field="user_id")
-    found = _attendance(meeting, user_id)
     if not present:
+        found = _attendance(meeting, user_id)
         if found is not None and found.via == Via.TICKED:
             db.session.delete(found)
             db.session.flush()
         return
-    if found is not None and found.via != Via.ONLINE:
+    if not _claim(meeting, user_id, Via.TICKED, viewer.user_id):
         raise DomainError("already_signed_in", _l("This person is already signed in."), status=409)
-    if found is not None:
-        found.via, found.ticked_by_id = Via.TICKED, viewer.user_id
-    else:
-        db.session.add(
-            MeetingAttendance(meeting_id=meeting.id, user_id=user_id, via=Via.TICKED, ticked_by_id=viewer.user_id)
-        )
     audit.record(viewer.user, "meeting.tick", meeting, community_id=meeting.community_id, user=user_id)
     db.session.flush()
 
