@@ -334,7 +334,7 @@ def main() -> None:
         first, second = data["meetings"]
         plan = [
             (f"{args.people} scans at random within {args.spread:.0f} s", first, args.spread, 302),
-            ("the same people scan again (refused)", first, args.spread / 4, 409),
+            ("the same people scan again (refused)", first, args.spread, 409),
             (f"{args.people} scans at once (another meeting)", second, 0.0, 302),
         ]
         for n, (label, meeting, spread, expect) in enumerate(plan):
