@@ -208,3 +208,15 @@ def test_the_home_page_asks_those_in_scope_to_come_until_they_sign_in(client, wo
     assert "come and sign in" not in client.get("/c/cuizhuyuan/").get_data(as_text=True)
     login(client, world.users["street_staff"])  # oversees, not in scope
     assert "come and sign in" not in client.get("/c/cuizhuyuan/").get_data(as_text=True)
+
+
+def test_a_draft_consultations_meeting_is_not_announced(client, world, rules_templates):
+    from app.consultations.models import Phase
+    from tests.consultations.conftest import make_consultation
+
+    consultation = make_consultation(world, rules_templates, phase=Phase.DRAFT)
+    meeting = make_meeting(consultation, world, starts_in=timedelta(days=2))
+    login(client, world.users["staff"])
+    response = client.post(f"/meetings/{meeting.id}/schedule", follow_redirects=True)
+    assert "Open the consultation before scheduling its meeting." in response.get_data(as_text=True)
+    assert db.session.get(Meeting, meeting.id).state == MeetingState.DRAFT and count(Notification) == 0

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.communities.access import Viewer
-from app.consultations.models import Consultation
+from app.consultations.models import Consultation, Phase
 from app.consultations.services.shared import check_view as check_consultation
 from app.core import audit, validation
 from app.core.clock import local_zone
@@ -139,6 +139,8 @@ def schedule(viewer: Viewer, meeting: Meeting) -> Meeting:
     check_manage(viewer, meeting)
     if meeting.state != MeetingState.DRAFT:
         raise wrong_state(_l("This meeting has already been scheduled."))
+    if meeting.consultation.phase not in (Phase.OPEN, Phase.VOTING):
+        raise DomainError("wrong_phase", _l("Open the consultation before scheduling its meeting."), status=409)
     if not meeting.items:
         raise DomainError("no_agenda", _l("Put at least one item on the agenda before scheduling the meeting."))
     if meeting.starts_at <= utcnow():
