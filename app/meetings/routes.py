@@ -73,13 +73,14 @@ def new(consultation_id: int):
             start_time=form.start_time.data,
             duration=form.duration.data,
         ),
-        render=lambda status: (
-            render_template("meetings/form.html", community=viewer.community, consultation=consultation, form=form),
-            status,
-        ),
+        render=lambda status: (_form_page(viewer, consultation, form), status),
         done=lambda meeting: back(meeting, "agenda"),
         message=_("Meeting prepared: now put its agenda together."),
     )
+
+
+def _form_page(viewer: Viewer, consultation: Consultation, form: MeetingForm):
+    return render_template("meetings/form.html", community=viewer.community, consultation=consultation, form=form)
 
 
 def _references(viewer: Viewer, meeting: Meeting) -> list[tuple[str, str]]:
