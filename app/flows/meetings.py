@@ -38,6 +38,7 @@ from app.notifications.services import notify
 
 kinds.register("meeting_scheduled", Importance.INFO, _l("A meeting (议事会) you are invited to"))
 kinds.register("meeting_reminder", Importance.ACTION, _l("A meeting tomorrow or within the hour"))
+kinds.register("meeting_minutes", Importance.INFO, _l("A meeting's minutes published for 公示"))
 
 CANDIDATES = 50  # how many of each kind the agenda form offers
 
@@ -100,6 +101,24 @@ def _meeting_scheduled(meeting, recipients, actor, **_):
             url=_path("meetings.show", meeting_id=meeting.id),
             community_id=meeting.community_id,
             key=meeting.notification_key,
+        )
+
+
+@meeting_signals.minutes_published.connect
+def _minutes_published(meeting, recipients, actor, **_):
+    until = local_time(meeting.objections_until).strftime("%Y-%m-%d %H:%M")
+    for user in recipients:
+        notify(
+            user,
+            "meeting_minutes",
+            _l(
+                "The minutes of “%(title)s” are published; objections until %(until)s.",
+                title=meeting.title,
+                until=until,
+            ),
+            url=_path("meetings.show", meeting_id=meeting.id),
+            community_id=meeting.community_id,
+            key=f"{meeting.notification_key}:minutes",
         )
 
 

@@ -8,3 +8,6 @@ _signals = Namespace()
 
 # sender: the Meeting; kwargs: recipients (list of User), actor (User)
 meeting_scheduled = _signals.signal("meeting-scheduled")
+
+# sender: the Meeting; kwargs: recipients (list of User), actor (User)
+minutes_published = _signals.signal("meeting-minutes-published")

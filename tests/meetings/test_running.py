@@ -192,6 +192,10 @@ def test_minutes_are_published_once_and_only_after_the_close(client, world, cons
     first = fresh(meeting).published_at
     client.post(f"/meetings/{meeting.id}/publish")
     assert fresh(meeting).published_at == first
+    key = f"{meeting.notification_key}:minutes"
+    told = list(db.session.scalars(select(Notification.user_id).where(Notification.key == key)))
+    assert world.users["resident"].id in told and len(told) == len(set(told))  # those in scope, once
+    assert world.users["staff"].id not in told and world.users["outsider"].id not in told
 
 
 def test_reminders_go_out_the_day_before_and_within_the_hour_once_each(app, world, consultation):

@@ -17,9 +17,16 @@ from app.core.models import utcnow
 from app.core.ratelimit import hit as rate_limit
 from app.core.realtime import emit_after_commit
 from app.extensions import db
-from app.meetings import permissions
+from app.meetings import permissions, signals
 from app.meetings.models import Meeting, MeetingObjection, MeetingState
-from app.meetings.services.shared import PUBLICITY_DAYS, check_manage, check_view, window, wrong_state
+from app.meetings.services.shared import (
+    PUBLICITY_DAYS,
+    check_manage,
+    check_view,
+    members_in_scope,
+    window,
+    wrong_state,
+)
 
 
 def _outcome(value) -> str:
@@ -112,6 +119,8 @@ def publish(viewer: Viewer, meeting: Meeting) -> Meeting:
     meeting.objections_until = meeting.published_at + timedelta(days=PUBLICITY_DAYS)
     audit.record(viewer.user, "meeting.publish", meeting, community_id=meeting.community_id)
     db.session.flush()
+    recipients = [m.user for m in members_in_scope(meeting) if m.user_id != viewer.user_id]
+    signals.minutes_published.send(meeting, recipients=recipients, actor=viewer.user)
     return meeting
 
 
