@@ -75,6 +75,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.documents import routes as _documents_routes  # noqa: F401
     from app.flows import attachments as _attachments  # noqa: F401  (the features' objects that carry files)
     from app.flows import bp as flows_bp
+    from app.flows import meetings as _meetings  # noqa: F401  (agenda item kinds, meeting notices, reminders)
     from app.flows import neighbours as _neighbours_notices  # noqa: F401  (help-board signals to notifications)
     from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
     from app.flows import routes as _flows_routes  # noqa: F401
@@ -82,6 +83,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.home import bp as home_bp
     from app.ideas import bp as ideas_bp
     from app.ideas import routes as _ideas_routes  # noqa: F401
+    from app.meetings import bp as meetings_bp
+    from app.meetings import hall_routes as _meetings_hall_routes  # noqa: F401
+    from app.meetings import routes as _meetings_routes  # noqa: F401
     from app.microprojects import bp as microprojects_bp
     from app.microprojects import routes as _microprojects_routes  # noqa: F401
     from app.neighbours import bp as neighbours_bp
@@ -126,6 +130,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(documents_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(neighbours_bp)
+    app.register_blueprint(meetings_bp)
     app.register_blueprint(flows_bp)
     app.register_blueprint(home_bp)
 

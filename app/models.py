@@ -20,6 +20,7 @@ from app.core.uploads import Photo
 from app.decisions.models import Decision, DecisionRules, PaperEntry, Proxy, RollEntry
 from app.documents.models import Attachment
 from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto
+from app.meetings.models import AgendaItem, Meeting, MeetingAttendance, MeetingObjection
 from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject, ProgressPhoto, ProgressPost
 from app.moderation.models import ModerationAction, Mute, Report
 from app.neighbours.models import GroupBuilding, GroupConsultation, GroupMember, HelpPost, NeighbourGroup
@@ -31,6 +32,7 @@ from app.search.models import SearchDocument
 from app.voting.models import Ballot
 
 __all__ = [
+    "AgendaItem",
     "Attachment",
     "Attendance",
     "AuditEntry",
@@ -61,6 +63,9 @@ __all__ = [
     "IdeaPhoto",
     "InviteCode",
     "LedgerEntry",
+    "Meeting",
+    "MeetingAttendance",
+    "MeetingObjection",
     "MemberRole",
     "Membership",
     "MicroProject",

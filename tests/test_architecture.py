@@ -33,6 +33,7 @@ LAYERS = {
     "notices": 4,
     "neighbours": 4,  # 睦邻互助会: reads consultations (its groups' consultations are made through them)
     "rulebook": 4,  # the community's own rules: drafts, comments, the vote (procedure, voting, moderation)
+    "meetings": 4,
     "flows": 5,
     "home": 5,  # the community's home reads every feature (each feature's queries), like a flow
     "search": 5,  # finds every feature's things: reads the features, written by none

@@ -78,6 +78,16 @@ class EventRecord:
 
 
 @dataclass(frozen=True)
+class AgendaRecord:
+    """An item of a meeting's agenda (议事会), with what it pointed to and what the meeting settled."""
+
+    no: int
+    title: str
+    linked: str = ""  # what it pointed to, in words: "金点子：…（已采纳）"
+    outcome: str = ""
+
+
+@dataclass(frozen=True)
 class MinutesData:
     community: str
     title: str
@@ -93,6 +103,7 @@ class MinutesData:
     resolutions: tuple[str, ...] = ()  # texts of carried motions, in order
     events: tuple[EventRecord, ...] = ()  # warnings, mutes, locks, hidden speeches, rule changes: in time order
     labels: dict[str, str] = field(default_factory=dict)  # translated headings for the DOCX
+    agenda: tuple[AgendaRecord, ...] = ()  # a meeting's agenda (empty for a consultation's own minutes)
 
     # -- formatting shared by the print page and the DOCX ---------------------------------------------------
 
@@ -183,6 +194,9 @@ DEFAULT_LABELS: dict[str, str] = {
     "page": "第 {page} 页",  # {page}: the page number; {pages} (optional): the number of pages
     "generated_at": "本纪要生成于 {time}",  # {time}: "YYYY-MM-DD HH:MM", Asia/Shanghai
     "file_suffix": "会议纪要",  # the downloaded file is "<topic>-<file_suffix>.docx"
+    "agenda": "议程",  # a meeting's agenda (shown only when there is one)
+    "linked": "关联事项",
+    "outcome": "结果",
 }
 
 _UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|]')
@@ -207,6 +221,7 @@ def build_docx(data: MinutesData, *, generated_at: datetime | None = None) -> by
     doc.add_paragraph(title, style="Title")
     _add_facts(doc, data, labels)
     _add_attendance(doc, data, labels)
+    _add_agenda(doc, data, labels)
     _add_motions(doc, data, labels)
     _add_speeches(doc, data, labels)
     _add_events(doc, data, labels)
@@ -303,6 +318,24 @@ def _add_attendance(doc, data: MinutesData, labels: dict[str, str]) -> None:
         badges = sep.join(_one_line(b) for b in person.badges if _one_line(b))
         names.append(_one_line(person.name) + (_fill(labels["badges"], badges=badges) if badges else ""))
     doc.add_paragraph(sep.join(names))
+
+
+def _add_agenda(doc, data: MinutesData, labels: dict[str, str]) -> None:
+    """A meeting's agenda: each item, what it pointed to and its outcome (nothing for a consultation)."""
+    if not data.agenda:
+        return
+    doc.add_heading(labels["agenda"], level=1)
+    widths = (10, 60, 40)
+    widths = (*widths, TEXT_WIDTH_MM - sum(widths))
+    table = add_table(doc, len(data.agenda) + 1, widths, header=True)
+    for cell, key in zip(table.rows[0].cells, ("motion_no", "topic", "linked", "outcome"), strict=True):
+        write_cell(cell, labels[key], size=9, bold=True, shade=True, center=True)
+    for row, item in zip(table.rows[1:], data.agenda, strict=True):
+        cells = row.cells
+        write_cell(cells[0], str(item.no), size=9, center=True)
+        write_cell(cells[1], item.title, size=9)
+        write_cell(cells[2], _one_line(item.linked) or DASH, size=9)
+        write_cell(cells[3], clean(item.outcome).strip() or DASH, size=9)
 
 
 def _add_motions(doc, data: MinutesData, labels: dict[str, str]) -> None:

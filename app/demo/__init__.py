@@ -1,5 +1,6 @@
 """The demo community 翠竹园社区: buildings, a household roster, one account per role, and something under
-way in every feature (a consultation, ideas, a micro-project, a contest, an owners' decision, the adopted rules).
+way in every feature (a consultation and a past meeting of it, ideas, a micro-project, a contest, an owners'
+decision, a neighbourhood group's help board, the adopted rules).
 
 Loading is idempotent: a second run finds the community and adds nothing. It flushes and never commits: the
 caller (the `flask yishi demo` command, an edge) commits once, so a failure part-way leaves nothing behind.
@@ -24,7 +25,7 @@ from app.communities.models import (
     Street,
 )
 from app.core.models import utcnow
-from app.demo import consultations, contests, decisions, ideas, microprojects, neighbours, notices, rules
+from app.demo import consultations, contests, decisions, ideas, meetings, microprojects, neighbours, notices, rules
 from app.demo.people import ACCOUNTS, SLUG, account_table, roster
 from app.extensions import db
 
@@ -124,4 +125,5 @@ def load(password: str) -> bool:
     notices.load(community, users)
     neighbours.load(community, users)
     rules.load(community, users)
+    meetings.load(community, users)
     return True

@@ -16,6 +16,7 @@ from app.contests.labels import PHASE_LABELS as CONTEST_PHASES
 from app.decisions import queries as decision_queries
 from app.ideas import queries as idea_queries
 from app.ideas.models import IdeaStatus
+from app.meetings import queries as meeting_queries
 from app.microprojects import queries as project_queries
 from app.microprojects.models import ProjectStatus
 
@@ -98,7 +99,18 @@ def _contests(viewer: Viewer, limit: int) -> list[Activity]:
     ]
 
 
-SOURCES = (_ideas, _consultations, _decisions, _projects, _contests)
+def _meetings(viewer: Viewer, limit: int) -> list[Activity]:
+    words = {
+        "scheduled": _("Meeting announced: “%(title)s”"),
+        "published": _("Meeting minutes published: “%(title)s”"),
+    }
+    return [
+        Activity(when, _("Meetings"), words[what] % {"title": m.title}, url_for("meetings.show", meeting_id=m.id))
+        for when, what, m in meeting_queries.recent(viewer, limit)
+    ]
+
+
+SOURCES = (_ideas, _consultations, _decisions, _projects, _contests, _meetings)
 
 
 def page_of(viewer: Viewer, page: int = 1) -> tuple[list[Activity], bool]:

@@ -17,6 +17,7 @@ from app.contests import queries as contest_queries
 from app.core.clock import local_time, local_today
 from app.decisions import queries as decision_queries
 from app.home.needs import Need, provider
+from app.meetings import queries as meeting_queries
 from app.microprojects import queries as project_queries
 from app.neighbours import queries as neighbour_queries
 from app.notices import queries as notice_queries
@@ -208,7 +209,7 @@ def _neighbours_help(viewer) -> list[Need]:
     return needs
 
 
-@provider(15)
+@provider(12)
 def _rules_ballots(viewer) -> list[Need]:
     """A vote on the community's rules of procedure that the resident has not cast."""
     needs = []
@@ -216,4 +217,17 @@ def _rules_ballots(viewer) -> list[Need]:
         detail, urgent = closing(rules_last_day(draft.vote_closes_at))
         url = url_for("rulebook.show", draft_id=draft.id, _anchor="vote")
         needs.append(Need(_("Vote on the community's rules “%(title)s”", title=draft.title), url, detail, urgent))
+    return needs
+
+
+@provider(15)
+def _meetings(viewer) -> list[Need]:
+    """A meeting (议事会) within the week that the viewer has not signed in to: when and where; today is urgent."""
+    needs = []
+    today = local_today()
+    for meeting in meeting_queries.upcoming(viewer):
+        at = local_time(meeting.starts_at)
+        detail = f"{at:%m-%d %H:%M} · {meeting.place}"
+        text = _("Meeting “%(title)s”: come and sign in", title=meeting.title)
+        needs.append(Need(text, url_for("meetings.show", meeting_id=meeting.id), detail, at.date() == today))
     return needs

@@ -33,6 +33,7 @@ from app.demo import SLUG
 from app.documents.models import Attachment
 from app.extensions import db, socketio
 from app.ideas.models import Idea
+from app.meetings.models import AgendaItem, Meeting
 from app.microprojects.models import MicroProject
 from app.neighbours.models import HelpPost, NeighbourGroup
 from app.notices.models import Notice
@@ -87,6 +88,8 @@ def real_arguments() -> dict[str, object]:
         "owner_id": first(Decision, Decision.community_id == community.id),
         "attachment_id": first(Attachment, Attachment.community_id == community.id),
         "notice_id": first(Notice, Notice.community_id == community.id),
+        "meeting_id": first(Meeting, Meeting.community_id == community.id),
+        "item_id": first(AgendaItem),
         "delivery_id": first(Delivery),
         "token": "not-a-confirmation-token",
         "group_id": first(NeighbourGroup, NeighbourGroup.community_id == community.id),

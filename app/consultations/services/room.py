@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.communities import access
 from app.communities.access import Viewer
-from app.consultations import permissions
+from app.consultations import permissions, signals
 from app.consultations.models import Attendance, Consultation, HandRaise, Motion, MotionState, Phase, Speech
 from app.consultations.services.display import (
     badges_for,
@@ -94,6 +94,7 @@ def record_attendance(viewer: Viewer, consultation: Consultation) -> None:
     """Note that a participant (one who may speak) came into the room (once)."""
     if not permissions.can_speak(viewer, consultation):
         return
+    signals.room_entered.send(consultation, viewer=viewer)  # a meeting under way counts them online
     exists = db.session.scalar(
         select(Attendance.id).where(Attendance.consultation_id == consultation.id, Attendance.user_id == viewer.user_id)
     )

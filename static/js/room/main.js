@@ -52,8 +52,27 @@ function join(socket) {
   });
 }
 
+let liveSocket = null;
+let countedAt = null; // the meeting this page has been counted online at
+
+/** A meeting of this consultation moved to another agenda item (app/meetings): say which, or hide it.
+ * The first news of a meeting under way joins again (spread over ten seconds): the server counts those in
+ * the room when they come in, and this page may have come in before the meeting opened. */
+function showMeetingItem(e) {
+  const note = $('meeting-item');
+  const item = e && e.item;
+  if (note) {
+    note.hidden = !item;
+    if (item) note.textContent = `${note.dataset.label.replace('{no}', item.position)} · ${item.title}`;
+  }
+  if (e && e.state === 'open' && countedAt !== e.meeting && liveSocket) {
+    countedAt = e.meeting;
+    setTimeout(() => { if (liveSocket.connected) join(liveSocket); }, Math.random() * 10000);
+  }
+}
+
 if ($('room') && room.id) {
-  start({
+  liveSocket = start({
     onConnect: join,
     onAnswer: (res) => {
       if (res.floor) renderFloor(res.floor);
@@ -75,6 +94,7 @@ if ($('room') && room.id) {
         if (applyRules(rules)) reloadSoon();
       },
       phase_changed: (p) => phaseChanged(p && p.phase),
+      meeting_item: showMeetingItem,
     },
   });
 }

@@ -1,0 +1,13 @@
+"""What meetings announce inside the use case's transaction; app/flows/meetings.py notifies the people."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the Meeting; kwargs: recipients (list of User), actor (User)
+meeting_scheduled = _signals.signal("meeting-scheduled")
+
+# sender: the Meeting; kwargs: recipients (list of User), actor (User)
+minutes_published = _signals.signal("meeting-minutes-published")
