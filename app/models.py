@@ -26,6 +26,7 @@ from app.notices.models import Notice, NoticeRead
 from app.notifications.models import Delivery, EmailAddress, Notification, Preference
 from app.procedure.models import RuleSet
 from app.search.models import SearchDocument
+from app.slow.models import Position, Reply, ReplyReaction
 from app.voting.models import Ballot
 
 __all__ = [
@@ -68,10 +69,13 @@ __all__ = [
     "OneTimeCode",
     "PaperEntry",
     "Photo",
+    "Position",
     "Preference",
     "ProgressPhoto",
     "ProgressPost",
     "Proxy",
+    "Reply",
+    "ReplyReaction",
     "Report",
     "RollEntry",
     "RuleSet",

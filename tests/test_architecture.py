@@ -31,6 +31,7 @@ LAYERS = {
     "contests": 4,
     "decisions": 4,
     "notices": 4,
+    "slow": 4,  # slow deliberation (异步协商): reads consultations (consultations < slow)
     "flows": 5,
     "home": 5,  # the community's home reads every feature (each feature's queries), like a flow
     "search": 5,  # finds every feature's things: reads the features, written by none
