@@ -83,6 +83,7 @@ def put(viewer: Viewer, consultation: Consultation, *, client_id, text, closes_a
             "bad_request",
             _l("A proposal stays open at least one hour and at most 30 days."),
             field="closes_at",
+            status=422,
         )
     if consultations.pending_motion(consultation) is not None:
         raise DomainError("motion_pending", _l("Another motion is pending; it must be decided first."), status=409)
