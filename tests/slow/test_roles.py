@@ -44,7 +44,8 @@ def test_the_page(app, world, a_slow, key):
 @pytest.mark.parametrize("key", [*SEE, *NOT_SEE, None])
 def test_replying(app, world, a_slow, key):
     response = http(app, world, key).post(
-        f"/consultations/{a_slow.id}/slow/replies", data={"client_id": f"c-{key}", "body": "车棚建在哪里？", "stance": "question"}
+        f"/consultations/{a_slow.id}/slow/replies",
+        data={"client_id": f"c-{key}", "body": "车棚建在哪里？", "stance": "question"},
     )
     stored = _rows(Reply, consultation_id=a_slow.id)
     if key in TAKE_PART:
@@ -58,7 +59,9 @@ def _reply(world, consultation, by="owner", **kw):
     from app.slow import services
     from tests.slow.conftest import viewer_of
 
-    reply = services.post(viewer_of(world.users[by], consultation), consultation, client_id=f"r-{by}-{kw}", body="我赞成建在2栋旁", **kw)
+    reply = services.post(
+        viewer_of(world.users[by], consultation), consultation, client_id=f"r-{by}-{kw}", body="我赞成建在2栋旁", **kw
+    )
     db.session.commit()
     return reply
 
@@ -112,7 +115,8 @@ def test_hiding(app, world, a_slow, key):
 def test_muting_and_locking(app, world, a_slow, key):
     client = http(app, world, key)
     mute = client.post(
-        f"/consultations/{a_slow.id}/slow/mute", data={"user_id": world.users["owner"].id, "minutes": 60, "reason": "刷屏"}
+        f"/consultations/{a_slow.id}/slow/mute",
+        data={"user_id": world.users["owner"].id, "minutes": 60, "reason": "刷屏"},
     )
     lock = client.post(f"/consultations/{a_slow.id}/slow/lock", data={"reason": "冷静一下"})
     db.session.refresh(a_slow)
