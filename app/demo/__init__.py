@@ -24,7 +24,7 @@ from app.communities.models import (
     Street,
 )
 from app.core.models import utcnow
-from app.demo import consultations, contests, decisions, ideas, microprojects, notices
+from app.demo import consultations, contests, decisions, ideas, microprojects, notices, slow
 from app.demo.people import ACCOUNTS, SLUG, account_table, roster
 from app.extensions import db
 
@@ -122,4 +122,5 @@ def load(password: str) -> bool:
     contests.load(community, users)
     decisions.load(community, users)
     notices.load(community, users)
+    slow.load(community, users)
     return True
