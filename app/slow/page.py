@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from app.communities.access import Viewer
 from app.consultations import permissions as consultation_permissions
 from app.consultations import services as consultations
-from app.consultations.models import Consultation, Motion
+from app.consultations.models import Attendance, Consultation, Motion
 from app.core.models import utcnow
+from app.extensions import db
 from app.moderation import services as moderation
 from app.procedure.engine import Refusal
 from app.slow import permissions, services
@@ -16,11 +19,22 @@ from app.slow.models import Position
 from app.voting import services as voting
 
 
-def prepare(viewer: Viewer, consultation: Consultation) -> None:
+def writes_due(viewer: Viewer, consultation: Consultation, motion: Motion | None) -> bool:
+    """Whether the page has something to write before it is read (most views have not: then nothing is
+    committed, and nothing loaded is read again)."""
+    if motion is not None and services.is_due(motion, utcnow()):
+        return True
+    if not consultation_permissions.can_speak(viewer, consultation):
+        return False
+    return not db.session.scalar(
+        select(Attendance.id).where(Attendance.consultation_id == consultation.id, Attendance.user_id == viewer.user_id)
+    )
+
+
+def prepare(viewer: Viewer, consultation: Consultation, motion: Motion | None) -> None:
     """The page's writes, before it is read: a proposal whose time has passed is closed, the visit of a
     participant is noted (as the live room notes it)."""
-    motion = services.proposal_of(consultation)
-    if motion is not None and motion.closes_at is not None:
+    if motion is not None:
         services.close_if_due(motion)
     consultations.record_attendance(viewer, consultation)
 
@@ -54,9 +68,14 @@ def _why(code: str | None, consultation: Consultation) -> str | None:
 
 
 def gather(
-    viewer: Viewer, consultation: Consultation, *, before: int | None, reasons_page: int, whole: int | None = None
+    viewer: Viewer,
+    consultation: Consultation,
+    motion: Motion | None,
+    *,
+    before: int | None,
+    reasons_page: int,
+    whole: int | None = None,
 ) -> Page:
-    motion = services.proposal_of(consultation)
     now = utcnow()
     is_open = motion is not None and services.is_open(motion, now)
     reasons, more = services.reasons(motion, reasons_page) if motion is not None else ([], False)

@@ -54,10 +54,13 @@ def _arg(name: str) -> int | None:
 
 def _page(consultation, viewer, status: int = 200, **forms):
     """The page; a GET also closes a proposal whose time has passed and notes the visit (committed here)."""
-    perform(lambda: page_data.prepare(viewer, consultation))
+    motion = services.proposal_of(consultation)
+    if page_data.writes_due(viewer, consultation, motion):
+        perform(lambda: page_data.prepare(viewer, consultation, motion))
     data = page_data.gather(
         viewer,
         consultation,
+        motion,
         before=_arg("before"),
         reasons_page=min(_arg("reasons") or 1, 10_000),
         whole=_arg("thread"),
@@ -80,6 +83,7 @@ def _page(consultation, viewer, status: int = 200, **forms):
         live_modes=LIVE_MODES,
         slow_mode=Mode.SLOW,
         plain=render_plain,
+        replies_base=url_for("slow.react", reply_id=1).removesuffix("/1/react"),
         new_id=lambda: uuid.uuid4().hex,
     )
     return page, status

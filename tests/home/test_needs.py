@@ -70,7 +70,8 @@ def test_needs_role_by_role(app):
     assert queue in staff and paper in staff  # the demo's paper ballot waits for its second entry
 
     # the demo's slow consultation (异步协商) is under way too
-    slow = f"/consultations/{db.session.scalar(select(Consultation.id).where(Consultation.title == '新建非机动车棚的位置'))}"
+    slow_id = db.session.scalar(select(Consultation.id).where(Consultation.title == "新建非机动车棚的位置"))
+    slow = f"/consultations/{slow_id}"
     unverified = links(app, UNVERIFIED)
     assert unverified == [live, slow]  # reads the consultations under way; votes and queues are not theirs
 

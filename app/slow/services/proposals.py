@@ -47,6 +47,11 @@ def is_open(motion: Motion, now: datetime) -> bool:
     return motion.state == MotionState.DEBATE and aware(motion.closes_at, now) > now
 
 
+def is_due(motion: Motion, now: datetime) -> bool:
+    """Past its closing time and not yet counted."""
+    return motion.closes_at is not None and motion.state == MotionState.DEBATE and aware(motion.closes_at, now) <= now
+
+
 def put(viewer: Viewer, consultation: Consultation, *, client_id, text, closes_at, now=None) -> Motion:
     """Put a proposal with its closing time (one pending at a time). A retry returns the same proposal."""
     check_view(viewer, consultation)
@@ -216,6 +221,8 @@ def close_if_due(motion: Motion, now: datetime | None = None) -> bool:
     poll (voter key, receipt, hash chain), the poll closes and is counted by the rules. Once only: the motion's
     row is taken first, so two closers (the tick, a page) do it once. The caller commits."""
     now = now or utcnow()
+    if not is_due(motion, now):
+        return False  # as loaded: not yet (the row is taken only when it may be due)
     db.session.execute(select(Motion.id).where(Motion.id == motion.id).with_for_update())
     db.session.refresh(motion, ["state", "closes_at"])
     if motion.closes_at is None or motion.state != MotionState.DEBATE or aware(motion.closes_at, now) > now:
