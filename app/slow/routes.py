@@ -150,7 +150,9 @@ def react(reply_id: int):
 def report(reply_id: int):
     """Report a reply to the moderators."""
     found, viewer = _reply(reply_id)
-    reason = ReasonForm().reason.data or ""
+    reason = _reason()
+    if reason is None:
+        return _to_page(found.consultation_id, f"#reply-{found.id}"), 400
     return _after(
         found, perform(lambda: services.report(viewer, found, reason)), _("Thank you: the moderators will look at it.")
     )
@@ -161,8 +163,22 @@ def report(reply_id: int):
 def hide(reply_id: int):
     """The chair or staff hide a reply, with a reason."""
     found, viewer = _reply(reply_id)
-    reason = ReasonForm().reason.data or ""
+    reason = _reason()
+    if reason is None:
+        return _to_page(found.consultation_id, f"#reply-{found.id}"), 400
     return _after(found, perform(lambda: services.hide(viewer, found, reason)), _("The reply is hidden."))
+
+
+def _reason() -> str | None:
+    """The reason posted with a moderation form, checked (a control character or more than 200 characters is
+    refused, said in a message); None when refused."""
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return None
+    return form.reason.data or ""
 
 
 def _after(found: Reply, outcome, message=None):
@@ -248,7 +264,9 @@ def mute(consultation_id: int):
 def lock(consultation_id: int):
     """The chair or staff lock the consultation (only the chair writes) or unlock it."""
     consultation, viewer = _load(consultation_id)
-    reason = ReasonForm().reason.data or ""
+    reason = _reason()
+    if reason is None:
+        return _to_page(consultation.id), 400
     locked = not consultation.locked
     outcome = perform(lambda: consultations.set_locked(viewer, consultation, locked, reason))
     return _to_page(consultation.id), (303 if outcome.ok else outcome.status)
