@@ -303,3 +303,26 @@ def test_a_position_needs_an_open_proposal_and_a_known_choice(app, world, slow):
     response = client.post(f"/consultations/{c.id}/slow/position", data={"choice": "for", "reason": "长" * 501})
     assert response.status_code == 400
     assert _count(Position, consultation_id=c.id) == 0
+
+
+def test_moderation_reasons_are_checked(app, world, slow):
+    c = slow()
+    reply = _post(world, c)
+    chair = http(app, world, "leader_a")
+    assert chair.post(f"/consultations/{c.id}/slow/lock", data={"reason": "a\x00b"}).status_code == 400
+    assert chair.post(f"/slow/replies/{reply.id}/hide", data={"reason": "a\x00b"}).status_code == 400
+    assert (
+        http(app, world, "owner").post(f"/slow/replies/{reply.id}/report", data={"reason": "长" * 201}).status_code
+        == 400
+    )
+    db.session.refresh(c)
+    db.session.refresh(reply)
+    assert not c.locked and not reply.is_hidden
+
+
+def test_the_list_and_the_live_room_lead_to_the_slow_page(app, world, slow):
+    c = slow()
+    client = http(app, world, "resident")
+    assert f"/consultations/{c.id}/slow" in client.get("/c/cuizhuyuan/consultations").get_data(as_text=True)
+    room = client.get(f"/consultations/{c.id}").get_data(as_text=True)
+    assert "runs in slow mode" in room and f"/consultations/{c.id}/slow" in room
