@@ -326,3 +326,18 @@ def test_the_list_and_the_live_room_lead_to_the_slow_page(app, world, slow):
     assert f"/consultations/{c.id}/slow" in client.get("/c/cuizhuyuan/consultations").get_data(as_text=True)
     room = client.get(f"/consultations/{c.id}").get_data(as_text=True)
     assert "runs in slow mode" in room and f"/consultations/{c.id}/slow" in room
+
+
+def test_replies_are_found_by_search_and_hidden_ones_are_not(world, slow):
+    from app.search import services as search
+
+    c = slow()
+    reply = _post(world, c, body="车棚旁边要装路灯")
+    resident = _as(world, "resident", c)
+    found = search.search(resident, "路灯", search.Filters())
+    assert [(h.kind, h.url.endswith(f"/consultations/{c.id}/slow#reply-{reply.id}")) for h in found.hits] == [
+        ("reply", True)
+    ]
+    services.hide(_as(world, "staff", c), reply, "跑题")
+    db.session.commit()
+    assert search.search(resident, "路灯", search.Filters()).total == 0

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.communities.access import Viewer
 from app.consultations import permissions as consultation_permissions
@@ -118,20 +119,19 @@ def post(
     if refusal is not None:
         raise consultations.refuse(refusal, consultation)
     rate_limit("reply", str(viewer.user_id), "RATELIMIT_SPEAK")
-    reply = db.session.scalar(
-        insert_or_ignore(Reply)
-        .values(
-            consultation_id=consultation.id,
-            parent_id=parent.id if parent else None,
-            author_id=viewer.user_id,
-            client_id=client_id,
-            body=body,
-            stance=stance,
-            created_at=now,
-        )
-        .returning(Reply)
+    reply = Reply(
+        consultation_id=consultation.id,
+        parent_id=parent.id if parent else None,
+        author_id=viewer.user_id,
+        client_id=client_id,
+        body=body,
+        stance=stance,
+        created_at=now,
     )
-    if reply is None:  # the same retry raced itself
+    try:
+        with db.session.begin_nested():  # added through the session: the search index sees it (app/search)
+            db.session.add(reply)
+    except IntegrityError:  # the same retry raced itself: the first one stored it
         return _before(viewer, consultation, client_id)
     consultation.last_activity_at = now
     consultations.record_attendance(viewer, consultation)
