@@ -56,8 +56,12 @@ def test_a_member_never_exceeds_the_slow_limits(rules, gaps, lengths):
             assert len(last_day) < rules.max_replies_per_day
             assert not accepted or now - accepted[-1] >= rules.slow_mode_seconds
             accepted.append(now)
+        elif length <= 0:
+            assert refusal.code == "bad_request"
         elif length > rules.max_reply_chars:
-            assert refusal.code == "rule_too_long" or refusal.code in ("rule_reply_too_long",)
+            assert refusal.code == "rule_reply_too_long"
+        else:  # a reply of a good length is refused only for the day's count or the gap
+            assert refusal.code in ("rule_reply_day_limit", "rule_slow_mode")
     for t in accepted:  # in any 24 hours, at most the limit
         assert len([u for u in accepted if t <= u < t + DAY]) <= rules.max_replies_per_day
 
