@@ -103,6 +103,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.search import bp as search_bp
     from app.search import index as search_index
     from app.search import routes as _search_routes  # noqa: F401
+    from app.slow import bp as slow_bp
+    from app.slow import notices as _slow_notices  # noqa: F401  (its reminder and the close, on the tick)
+    from app.slow import routes as _slow_routes  # noqa: F401
+    from app.slow.sockets import SlowNamespace
     from app.voting import bp as voting_bp
     from app.voting import routes as _voting_routes  # noqa: F401
 
@@ -131,6 +135,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(notices_bp)
     app.register_blueprint(neighbours_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(slow_bp)
     app.register_blueprint(flows_bp)
     app.register_blueprint(home_bp)
 
@@ -140,6 +145,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     socketio.on_namespace(NotificationsNamespace("/notifications"))
     socketio.on_namespace(ConsultationsNamespace("/consultations"))
     socketio.on_namespace(ContestsNamespace("/contests"))
+    socketio.on_namespace(SlowNamespace("/slow"))
 
     register_error_handlers(app)
     register_realtime_status(app)

@@ -29,6 +29,7 @@ from app.notifications.models import Delivery, EmailAddress, Notification, Prefe
 from app.procedure.models import RuleSet, RuleVersion
 from app.rulebook.models import RuleComment, RuleDraft
 from app.search.models import SearchDocument
+from app.slow.models import Position, Reply, ReplyReaction
 from app.voting.models import Ballot
 
 __all__ = [
@@ -80,10 +81,13 @@ __all__ = [
     "OneTimeCode",
     "PaperEntry",
     "Photo",
+    "Position",
     "Preference",
     "ProgressPhoto",
     "ProgressPost",
     "Proxy",
+    "Reply",
+    "ReplyReaction",
     "Report",
     "RollEntry",
     "RuleComment",

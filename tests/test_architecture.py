@@ -34,6 +34,7 @@ LAYERS = {
     "neighbours": 4,  # 睦邻互助会: reads consultations (its groups' consultations are made through them)
     "rulebook": 4,  # the community's own rules: drafts, comments, the vote (procedure, voting, moderation)
     "meetings": 4,
+    "slow": 4,  # slow deliberation (异步协商): reads consultations (consultations < slow)
     "flows": 5,
     "home": 5,  # the community's home reads every feature (each feature's queries), like a flow
     "search": 5,  # finds every feature's things: reads the features, written by none

@@ -143,6 +143,8 @@ class Motion(db.Model):
     abstentions: Mapped[int] = mapped_column(Integer, default=0)
     eligible: Mapped[int] = mapped_column(Integer, default=0)
     quorum_met: Mapped[bool | None] = mapped_column(Boolean)
+    # a slow consultation's proposal (异步协商): positions are stated until this time, then counted in its poll
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     mover = relationship("User", foreign_keys=[mover_id], lazy="joined")
     seconder = relationship("User", foreign_keys=[seconder_id], lazy="joined")
@@ -151,6 +153,10 @@ class Motion(db.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in PENDING_MOTION_STATES
+
+    @property
+    def is_slow_proposal(self) -> bool:
+        return self.closes_at is not None
 
 
 class Attendance(db.Model):

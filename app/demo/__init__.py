@@ -25,7 +25,18 @@ from app.communities.models import (
     Street,
 )
 from app.core.models import utcnow
-from app.demo import consultations, contests, decisions, ideas, meetings, microprojects, neighbours, notices, rules
+from app.demo import (
+    consultations,
+    contests,
+    decisions,
+    ideas,
+    meetings,
+    microprojects,
+    neighbours,
+    notices,
+    rules,
+    slow,
+)
 from app.demo.people import ACCOUNTS, SLUG, account_table, roster
 from app.extensions import db
 
@@ -126,4 +137,5 @@ def load(password: str) -> bool:
     neighbours.load(community, users)
     rules.load(community, users)
     meetings.load(community, users)
+    slow.load(community, users)
     return True

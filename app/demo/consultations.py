@@ -17,7 +17,8 @@ from app.voting import services as voting
 
 def load(community: Community, users: dict[str, User]) -> None:
     """An open formal consultation to try the room, and a concluded one with its minutes."""
-    nantang, simple = ensure_shipped()
+    shipped = {r.key: r for r in ensure_shipped()}
+    nantang, simple = shipped["nantang"], shipped["simple"]
     staff, leader = users["13800000008"], users["13800000003"]
     now = utcnow()
     background = (

@@ -24,6 +24,7 @@ from app.notices import queries as notice_queries
 from app.notifications import services as notifications
 from app.rulebook import queries as rules_queries
 from app.rulebook.services import last_day as rules_last_day
+from app.slow import queries as slow_queries
 
 # notifications that say one of the viewer's own things changed (an idea's status, a proposal screened,
 # a draft application made from their idea, their membership decided)
@@ -67,6 +68,16 @@ def _contest_ballots(viewer) -> list[Need]:
         detail, urgent = closing(last_day)
         url = url_for("contests.vote", contest_id=contest.id)
         needs.append(Need(_("Vote in the proposal contest “%(title)s”", title=contest.title), url, detail, urgent))
+    return needs
+
+
+@provider(25)
+def _slow_positions(viewer) -> list[Need]:
+    needs = []
+    for motion in slow_queries.awaiting_position(viewer):
+        detail, urgent = closing(local_time(motion.closes_at).date())
+        url = url_for("slow.show", consultation_id=motion.consultation_id) + "#proposal"
+        needs.append(Need(_("State your position on the proposal “%(text)s”", text=motion.text), url, detail, urgent))
     return needs
 
 

@@ -18,6 +18,10 @@ from fractions import Fraction
 class Mode(enum.StrEnum):
     OPEN = "open"  # anyone verified may speak, within limits
     FORMAL = "formal"  # raise hand; the chair grants the floor
+    SLOW = "slow"  # 异步协商: no live chair; threaded replies and proposals over days
+
+
+LIVE_MODES = (Mode.OPEN, Mode.FORMAL)
 
 
 class Stance(enum.StrEnum):
@@ -50,6 +54,9 @@ class Rules:
     pass_strict: bool = True  # True: more than the threshold (过半数); False: at least (以上)
     tie_fails: bool = True
     motion_first: bool = False  # 无动议不讨论: with no motion pending, speeches take no side (questions only)
+    # slow mode (异步协商): replies under the background
+    max_replies_per_day: int = 10  # per person, in any 24 hours
+    max_reply_chars: int = 1000
 
     def __post_init__(self):
         # A quorum is a share; a threshold below one half would let a minority carry a motion,
@@ -60,6 +67,8 @@ class Rules:
             raise ValueError("pass_threshold must be from 1/2 to 1")
         if self.max_speech_chars < 1 or self.max_speeches_per_motion < 0:
             raise ValueError("speech limits cannot be negative")
+        if self.max_reply_chars < 1 or self.max_replies_per_day < 1:
+            raise ValueError("reply limits must be positive")
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,8 @@ def check_speech(
     """
     if not speaker.can_speak:
         return Refusal(speaker.barred)
+    if rules.mode == Mode.SLOW:
+        return Refusal("rule_slow_room")  # no live speeches: replies (check_reply)
     if not room.phase_open:
         return Refusal("wrong_phase")
     if room.voting:
@@ -309,3 +320,87 @@ def outcome(rules: Rules, votes_for: int, votes_against: int, abstentions: int, 
         if votes_for == votes_against and rules.tie_fails:
             carried = False
     return Outcome(votes_for, votes_against, abstentions, eligible, quorum_met, carried)
+
+
+@dataclass(frozen=True)
+class ReplierState:
+    """What the engine needs to know about one member replying in a slow consultation, now."""
+
+    member_id: int
+    is_chair: bool = False
+    can_speak: bool = True  # verified and in scope (the same rule as speaking)
+    muted: bool = False
+    replies_last_day: int = 0  # their replies in the past 24 hours
+    seconds_since_last: float | None = None  # None: has not replied yet
+    barred: str = "not_verified"
+
+
+def check_reply(rules: Rules, room: RoomState, replier: ReplierState, *, length: int) -> Refusal | None:
+    """None if the reply may be posted now (slow mode: 异步协商); else the first rule it breaks: the room in
+    slow mode and open, not locked (the chair may still write), not muted, a length within the limit, at
+    most `max_replies_per_day` in any 24 hours and `slow_mode_seconds` between two replies. The chair
+    moderates and is held to neither count."""
+    if not replier.can_speak:
+        return Refusal(replier.barred)
+    if rules.mode != Mode.SLOW:
+        return Refusal("rule_not_slow")
+    if not room.phase_open:
+        return Refusal("wrong_phase")
+    if room.locked and not replier.is_chair:
+        return Refusal("locked")
+    if replier.muted:
+        return Refusal("muted")
+    if length <= 0:
+        return Refusal("bad_request")
+    if length > rules.max_reply_chars:
+        return Refusal("rule_reply_too_long", (("max", rules.max_reply_chars), ("length", length)))
+    if replier.is_chair:
+        return None
+    if replier.replies_last_day >= rules.max_replies_per_day:
+        return Refusal(
+            "rule_reply_day_limit", (("max", rules.max_replies_per_day), ("count", replier.replies_last_day))
+        )
+    if (
+        rules.slow_mode_seconds
+        and replier.seconds_since_last is not None
+        and replier.seconds_since_last < rules.slow_mode_seconds
+    ):
+        wait = math.ceil(rules.slow_mode_seconds - replier.seconds_since_last)
+        return Refusal("rule_slow_mode", (("seconds", max(wait, 1)),))
+    return None
+
+
+def check_edit(rules: Rules, room: RoomState, replier: ReplierState, *, is_author: bool, length: int) -> Refusal | None:
+    """May the member change the words of their reply? Only the author, while the room is open and they may
+    still write there; the length limit holds, the counts do not (an edit is not another reply)."""
+    if not is_author:
+        return Refusal("forbidden")
+    if not replier.can_speak:
+        return Refusal(replier.barred)
+    if not room.phase_open:
+        return Refusal("wrong_phase")
+    if room.locked and not replier.is_chair:
+        return Refusal("locked")
+    if replier.muted:
+        return Refusal("muted")
+    if length <= 0:
+        return Refusal("bad_request")
+    if length > rules.max_reply_chars:
+        return Refusal("rule_reply_too_long", (("max", rules.max_reply_chars), ("length", length)))
+    return None
+
+
+def check_position(
+    *, eligible: bool, barred: str = "not_verified", is_chair: bool, rules: Rules, open_: bool, muted: bool
+) -> Refusal | None:
+    """May the member state (or change) their position on a slow proposal now? Those who may vote, while
+    it is open (before its closing time); a neutral chair takes no position."""
+    if not open_:
+        return Refusal("proposal_closed")
+    if not eligible:
+        return Refusal(barred)
+    if is_chair and rules.chair_neutral:
+        return Refusal("rule_chair_neutral")
+    if muted:
+        return Refusal("muted")
+    return None

@@ -33,6 +33,8 @@ class RulesForm(SiteForm):
     auto_hide_reports = IntegerField(LABELS["auto_hide_reports"], validators=[NumberRange(1, 100)])
     motion_first = BooleanField(LABELS["motion_first"])
     non_party_may_speak = BooleanField(LABELS["non_party_may_speak"])
+    max_replies_per_day = IntegerField(LABELS["max_replies_per_day"], validators=[NumberRange(1, 200)])
+    max_reply_chars = IntegerField(LABELS["max_reply_chars"], validators=[NumberRange(1, 5000)])
 
     def values(self) -> dict:
         """The parameters as the services take them."""

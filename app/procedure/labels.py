@@ -28,11 +28,14 @@ PARAMETER_LABELS = {
     "auto_hide_reports": _l("Hide automatically after this many reports"),
     "motion_first": _l("No debate without a motion (无动议不讨论): with no motion pending, only questions"),
     "non_party_may_speak": _l("Residents who are not a listed party may speak (but not move, second or vote)"),
+    "max_replies_per_day": _l("Slow mode: replies per member in any 24 hours"),
+    "max_reply_chars": _l("Slow mode: longest reply (characters)"),
 }
 
 MODE_LABELS = {
     Mode.FORMAL: _l("Formal: raise hand, the chair gives the floor"),
     Mode.OPEN: _l("Open: verified members speak within limits"),
+    Mode.SLOW: _l("Slow (异步协商): replies and proposals over days, no live chair"),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import TimestampMixin, UTCDateTime, str_enum, utcnow
@@ -25,6 +25,8 @@ class RuleSet(TimestampMixin, db.Model):
         CheckConstraint("quorum_num >= 0 AND quorum_den > 0 AND quorum_num <= quorum_den", name="quorum_fraction"),
         CheckConstraint("pass_den > 0 AND 2 * pass_num >= pass_den AND pass_num <= pass_den", name="pass_fraction"),
         CheckConstraint("auto_hide_reports BETWEEN 1 AND 100", name="auto_hide_range"),
+        CheckConstraint("max_replies_per_day BETWEEN 1 AND 200", name="replies_per_day_range"),
+        CheckConstraint("max_reply_chars BETWEEN 1 AND 5000", name="reply_chars_range"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -51,6 +53,9 @@ class RuleSet(TimestampMixin, db.Model):
     motion_first: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # residents who are not among a consultation's parties may speak (never move, second or vote)
     non_party_may_speak: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # slow mode (异步协商): replies per person in any 24 hours, and a reply's length
+    max_replies_per_day: Mapped[int] = mapped_column(Integer, default=10, server_default=text("10"))
+    max_reply_chars: Mapped[int] = mapped_column(Integer, default=1000, server_default=text("1000"))
     text: Mapped[str] = mapped_column(Text, default="")  # the rules as readable sentences
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("rule_sets.id", ondelete="SET NULL"))
     # a consultation's own copy, changed only through that consultation: not in the community's library
@@ -80,6 +85,8 @@ class RuleSet(TimestampMixin, db.Model):
             pass_strict=self.pass_strict,
             tie_fails=self.tie_fails,
             motion_first=self.motion_first,
+            max_replies_per_day=self.max_replies_per_day,
+            max_reply_chars=self.max_reply_chars,
         )
 
     PARAMETERS = (
@@ -101,6 +108,8 @@ class RuleSet(TimestampMixin, db.Model):
         "auto_hide_reports",
         "motion_first",
         "non_party_may_speak",
+        "max_replies_per_day",
+        "max_reply_chars",
         "text",
     )
 
@@ -133,6 +142,8 @@ class RuleSet(TimestampMixin, db.Model):
             "auto_hide_reports": self.auto_hide_reports,
             "motion_first": self.motion_first,
             "non_party_may_speak": self.non_party_may_speak,
+            "max_replies_per_day": self.max_replies_per_day,
+            "max_reply_chars": self.max_reply_chars,
             "text": self.text,
         }
 

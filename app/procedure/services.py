@@ -37,6 +37,8 @@ RULE_FIELDS = {
     "auto_hide_reports": int,
     "motion_first": bool,
     "non_party_may_speak": bool,
+    "max_replies_per_day": int,
+    "max_reply_chars": int,
 }
 RULE_RANGES = {
     "max_speech_chars": (1, 5000),
@@ -48,6 +50,8 @@ RULE_RANGES = {
     "pass_num": (0, 1000),
     "pass_den": (1, 1000),
     "auto_hide_reports": (1, 100),
+    "max_replies_per_day": (1, 200),
+    "max_reply_chars": (1, 5000),
 }
 
 
@@ -61,7 +65,7 @@ def validated_changes(rules: RuleSet, values: dict) -> dict:
         if kind is bool and not isinstance(value, bool):
             raise DomainError("bad_request", _l("%(name)s must be yes or no.", name=PARAMETER_LABELS[name]), field=name)
         if kind is Mode and not isinstance(value, Mode):
-            raise DomainError("bad_request", _l("The mode is formal or open."), field=name)
+            raise DomainError("bad_request", _l("The mode is formal, open or slow."), field=name)
         low, high = RULE_RANGES.get(name, (None, None))
         if low is not None and not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
             raise DomainError(

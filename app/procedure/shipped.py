@@ -1,4 +1,4 @@
-"""The two rule sets that ship with Yishi, as data: 南塘议事规则 (formal) and 简易规则 (open)."""
+"""The rule sets that ship with Yishi, as data: 南塘议事规则 (formal), 简易规则 (open) and 线上协商规则 (slow)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,14 @@ SIMPLE_TEXT = """1. 已认证的居民都可以直接发言，不必举手。
 5. 有人提出动议并获附议后，由主持人宣布表决。
 6. 到场表决人数须达到应到人数的一半；赞成票多于有效票的一半即通过，平局不通过。
 7. 决议记入会议纪要，向居民公开。"""
+
+SLOW_TEXT = """1. 议题在网上进行数日，不需要主持人同时在线，居民有空时回复。
+2. 回复时可表明赞成、反对、中立或提问；回复下可再回复一层。
+3. 每条回复不超过1000字，每人每24小时最多回复10条，两次回复至少间隔60秒。
+4. 只能对回复表示“同意”或“有用”，每人每条一次。
+5. 提案写明截止时间；截止前可以表明立场并说明理由，也可以改变立场。
+6. 截止时以各人最后的立场计票，记入可核验的投票记录：到场人数过半、赞成票多于有效票的一半即通过，平局不通过。
+7. 文明表达，不进行人身攻击，只就事论事。"""
 
 SHIPPED = {
     "nantang": {
@@ -74,6 +82,30 @@ SHIPPED = {
         "motion_first": False,
         "non_party_may_speak": False,
         "text": SIMPLE_TEXT,
+    },
+    "slow": {
+        "name": "线上协商规则",
+        "mode": Mode.SLOW,
+        "max_speech_chars": 300,
+        "max_speeches_per_motion": 5,
+        "floor_seconds": 120,
+        "slow_mode_seconds": 60,
+        "stance_required": False,
+        "alternate_stances": False,
+        "chair_neutral": True,
+        "second_required": False,
+        "quorum_num": 1,
+        "quorum_den": 2,
+        "pass_num": 1,
+        "pass_den": 2,
+        "pass_strict": True,
+        "tie_fails": True,
+        "auto_hide_reports": 3,
+        "motion_first": False,
+        "non_party_may_speak": False,
+        "max_replies_per_day": 10,
+        "max_reply_chars": 1000,
+        "text": SLOW_TEXT,
     },
 }
 

@@ -32,6 +32,8 @@ from app.rulebook import permissions as rulebook_permissions
 from app.rulebook.labels import STATE_LABELS as RULE_DRAFT_STATE_LABELS
 from app.rulebook.models import RuleDraft
 from app.search.registry import Document, Provider, register
+from app.slow import permissions as slow_permissions
+from app.slow.models import Reply
 
 
 def _plain(html: str, fallback: str) -> str:
@@ -103,6 +105,24 @@ def _speeches_when_phase_changes(c: Consultation):
     if not (state.phase.history.has_changes() or state.building_id.history.has_changes()):
         return []
     return db.session.scalars(select(Speech).where(Speech.consultation_id == c.id)).all()
+
+
+def _reply(reply: Reply) -> Document | None:
+    """A slow consultation's reply (异步协商), found like a speech: not while hidden or in a draft."""
+    c = reply.consultation
+    if reply.is_hidden or c is None or c.phase == Phase.DRAFT:
+        return None
+    return Document(
+        c.community_id, "", reply.body, c.phase.value, reply.created_at, building_id=c.building_id, parent_id=c.id
+    )
+
+
+def _replies_when_phase_changes(c: Consultation):
+    """As for speeches: the consultation's phase or building changes what its replies say of themselves."""
+    state = db.inspect(c).attrs
+    if not (state.phase.history.has_changes() or state.building_id.history.has_changes()):
+        return []
+    return db.session.scalars(select(Reply).where(Reply.consultation_id == c.id)).all()
 
 
 def _project(p: MicroProject) -> Document | None:
@@ -179,6 +199,21 @@ register(
         statuses=_values(PHASE_LABELS),
         context=lambda s: s.consultation.title,
         watches=((Consultation, _speeches_when_phase_changes),),
+        fields=("body", "hidden_at", "created_at"),
+    )
+)
+register(
+    Provider(
+        "reply",
+        Reply,
+        _reply,
+        slow_permissions.can_view_reply,
+        lambda r: url_for("slow.show", consultation_id=r.consultation_id) + f"#reply-{r.id}",
+        _l("Replies"),
+        group="consultation",
+        statuses=_values(PHASE_LABELS),
+        context=lambda r: r.consultation.title,
+        watches=((Consultation, _replies_when_phase_changes),),
         fields=("body", "hidden_at", "created_at"),
     )
 )

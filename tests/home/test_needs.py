@@ -69,11 +69,14 @@ def test_needs_role_by_role(app):
     staff = links(app, STAFF)
     assert queue in staff and paper in staff  # the demo's paper ballot waits for its second entry
 
+    # the demo's slow consultation (异步协商) is under way too
+    slow_id = db.session.scalar(select(Consultation.id).where(Consultation.title == "新建非机动车棚的位置"))
+    slow = f"/consultations/{slow_id}"
     unverified = links(app, UNVERIFIED)
-    assert unverified == [live]  # reads the live consultation; votes and queues are not theirs
+    assert unverified == [live, slow]  # reads the consultations under way; votes and queues are not theirs
 
     for overseer in (STREET, DISTRICT):
-        assert links(app, overseer) == [live]
+        assert links(app, overseer) == [live, slow]
 
 
 def test_the_closing_day_is_said_in_plain_words(app):

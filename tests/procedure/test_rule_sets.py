@@ -48,7 +48,8 @@ def test_templates_ship_once(app):
     first = ensure_shipped()
     second = ensure_shipped()
     assert [r.id for r in first] == [r.id for r in second]
-    assert [r.name for r in first] == ["南塘议事规则", "简易规则"]
+    assert [r.name for r in first] == ["南塘议事规则", "简易规则", "线上协商规则"]
+    assert first[2].mode == "slow" and first[2].max_replies_per_day == 10 and first[2].max_reply_chars == 1000
     nantang = first[0].to_rules()
     assert nantang.mode == "formal" and nantang.max_speech_chars == 500 and nantang.max_speeches_per_motion == 2
     assert nantang.floor_seconds == 120 and nantang.chair_neutral and nantang.second_required

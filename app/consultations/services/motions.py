@@ -145,6 +145,11 @@ def call_vote(viewer: Viewer, motion: Motion) -> Motion:
         raise Forbidden(_l("Only the chair can call the vote."))
     if motion.state == MotionState.VOTING:
         return motion
+    if motion.is_slow_proposal:
+        # positions are stated until its closing time, then counted (app.slow): the chair does not call it
+        raise DomainError(
+            "slow_proposal", _l("This proposal closes at its closing time; it is not called."), status=409
+        )
     if motion.state != MotionState.DEBATE:
         message = (
             _l("The motion needs a second before it can be debated and voted.")

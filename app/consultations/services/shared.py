@@ -73,6 +73,17 @@ REFUSALS = {
         "or move a motion."
     ),
     "rule_open_mode": lambda p: _l("In open mode there is no queue: everyone speaks directly."),
+    "rule_slow_room": lambda p: _l(
+        "This consultation runs in slow mode: write a reply under the background instead of speaking live."
+    ),
+    "rule_not_slow": lambda p: _l("This consultation is meeting live now: replies wait until it is back in slow mode."),
+    "rule_reply_too_long": lambda p: _l("A reply can be at most %(max)d characters; yours has %(length)d.", **p),
+    "rule_reply_day_limit": lambda p: _l(
+        "Each person may write at most %(max)d replies in 24 hours; you have written %(count)d. Please come back "
+        "later.",
+        **p,
+    ),
+    "proposal_closed": lambda p: _l("This proposal has closed: positions can no longer be stated or changed."),
     "rule_stance_required": lambda p: _l("Say first whether you are for, against or neutral on the motion."),
     "rule_chair_neutral": lambda p: _l("The chair stays neutral: the chair does not argue for a side or vote."),
     "rule_alternate": lambda p: _l("Speakers alternate: give the floor to someone from the other side first."),
