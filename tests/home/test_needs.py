@@ -225,7 +225,9 @@ def test_the_home_page_needs_a_bounded_number_of_queries(app):
         return len(seen)
 
     before = {phone: queries(phone) for phone in (RESIDENT, OWNER, STAFF, STREET)}
-    assert max(before.values()) <= 30, before
+    # a few queries for the page itself, at most two per feature that adds items (no N+1 in any of them)
+    limit = 10 + 2 * len(registry._PROVIDERS)
+    assert max(before.values()) <= limit, (before, limit)
     # many more ideas and members waiting: the count does not grow with the community
     author = demo_user(RESIDENT)
     viewer = access.viewer(author, community)
