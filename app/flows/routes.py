@@ -3,15 +3,20 @@ from the idea's page): only the code that writes across features lives here."""
 
 from __future__ import annotations
 
-from flask import redirect, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from wtforms import SelectChoice
 
+from app.core.errors import Forbidden
 from app.core.web import form_view
-from app.flows import bp
+from app.flows import bp, group_consultations
 from app.flows import ideas as idea_flows
 from app.ideas import routes as idea_pages
 from app.ideas.forms import AdoptForm, AdoptProjectForm
+from app.neighbours import permissions as group_permissions
+from app.neighbours.forms import ConveneForm
+from app.neighbours.routes import load_group
 
 
 @bp.route("/ideas/<int:idea_id>/adopt", methods=["POST"])
@@ -43,4 +48,33 @@ def adopt_idea_as_project(idea_id: int):
         render=lambda status: idea_pages.render_idea(idea, viewer, project_form=form, status=status),
         done=lambda _idea: redirect(url_for("ideas.show", idea_id=idea.id)),
         message=_("A draft micro-project was made from this idea; its submitter has been asked to add the budget."),
+    )
+
+
+@bp.route("/groups/<int:group_id>/consultations/new", methods=["GET", "POST"])
+@login_required
+def convene_group_consultation(group_id: int):
+    """A leader drafts one of the group's consultations (its building, the simple rules by default)."""
+    group, viewer = load_group(group_id)
+    if not group_permissions.can_convene(viewer, group):
+        raise Forbidden()
+    form = ConveneForm()
+    form.building_id.choices = [SelectChoice(b.building_id, b.building.name) for b in group.buildings]
+    form.rule_set_id.choices = [SelectChoice(r.id, r.name) for r in group_consultations.rule_set_choices(viewer)]
+    return form_view(
+        form,
+        lambda: group_consultations.convene(
+            viewer,
+            group,
+            title=form.title.data,
+            background=form.background.data,
+            building_id=form.building_id.data,
+            rule_set_id=form.rule_set_id.data,
+        ),
+        render=lambda status: (
+            render_template("neighbours/convene.html", community=viewer.community, group=group, form=form),
+            status,
+        ),
+        done=lambda consultation: redirect(url_for("consultations.room", consultation_id=consultation.id)),
+        message=_("The group's consultation is drafted: open it when it is ready."),
     )

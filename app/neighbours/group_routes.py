@@ -11,11 +11,10 @@ from wtforms import SelectChoice
 from app.communities.access import Viewer
 from app.consultations.labels import MOTION_STATE_LABELS, PHASE_LABELS
 from app.core.clock import local_today
-from app.core.errors import Forbidden
 from app.core.web import form_view
 from app.moderation import services as moderation
-from app.neighbours import bp, permissions, queries, services
-from app.neighbours.forms import ConveneForm, MuteForm, ReasonForm
+from app.neighbours import bp, queries, services
+from app.neighbours.forms import MuteForm, ReasonForm
 from app.neighbours.labels import CATEGORY_LABELS, MODERATION_LABELS, STATE_LABELS
 from app.neighbours.models import HelpState, NeighbourGroup
 from app.neighbours.routes import load_group, moderator
@@ -74,35 +73,6 @@ def lock(group_id: int, switch: str):
         render=lambda status: _moderation_page(group, viewer, status, lock_form=form),
         done=lambda _g: redirect(url_for("neighbours.moderation_page", group_id=group.id)),
         message=_("The board is locked.") if switch == "lock" else _("The board is open again."),
-    )
-
-
-@bp.route("/groups/<int:group_id>/consultations/new", methods=["GET", "POST"])
-@login_required
-def convene(group_id: int):
-    """A leader drafts one of the group's consultations (its building, the simple rules by default)."""
-    group, viewer = load_group(group_id)
-    if not permissions.can_convene(viewer, group):
-        raise Forbidden()
-    form = ConveneForm()
-    form.building_id.choices = [SelectChoice(b.building_id, b.building.name) for b in group.buildings]
-    form.rule_set_id.choices = [SelectChoice(r.id, r.name) for r in services.rule_set_choices(viewer)]
-    return form_view(
-        form,
-        lambda: services.convene(
-            viewer,
-            group,
-            title=form.title.data,
-            background=form.background.data,
-            building_id=form.building_id.data,
-            rule_set_id=form.rule_set_id.data,
-        ),
-        render=lambda status: (
-            render_template("neighbours/convene.html", community=viewer.community, group=group, form=form),
-            status,
-        ),
-        done=lambda consultation: redirect(url_for("consultations.room", consultation_id=consultation.id)),
-        message=_("The group's consultation is drafted: open it when it is ready."),
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app import demo
 from app.core.clock import local_today
 from app.extensions import db
+from app.flows import group_consultations
 from app.neighbours import queries, services
 from app.neighbours.models import HelpPost, HelpState, NeighbourGroup
 from app.notifications.models import Notification
@@ -87,7 +88,7 @@ def test_the_summary_counts_the_years_help_by_kind_and_state(client, world, grou
 
 
 def test_the_summary_lists_the_groups_consultations(client, world, groups):
-    consultation = services.convene(
+    consultation = group_consultations.convene(
         viewer(world, "leader_a"), groups.a, title="楼道大扫除", background="", building_id=world.building_a.id
     )
     db.session.commit()

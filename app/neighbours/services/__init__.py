@@ -18,17 +18,14 @@ from app.neighbours.services.board import (
     withdraw,
 )
 from app.neighbours.services.groups import (
-    convene,
     create,
     join,
     leave,
-    rule_set_choices,
     summary,
 )
 
 __all__ = [
     "REPORTS_TO_HIDE",
-    "convene",
     "create",
     "hide",
     "join",
@@ -39,7 +36,6 @@ __all__ = [
     "release",
     "report",
     "restore",
-    "rule_set_choices",
     "set_locked",
     "share_contact",
     "summary",

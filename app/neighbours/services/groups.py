@@ -11,8 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.communities.access import Viewer
 from app.communities.models import Building
-from app.consultations import services as consultations
-from app.consultations.models import Consultation, Motion, MotionState, Party
+from app.consultations.models import Consultation, Motion, MotionState
 from app.core import audit, validation
 from app.core.clock import local_zone
 from app.core.errors import DomainError, Forbidden
@@ -28,9 +27,6 @@ from app.neighbours.models import (
     HelpState,
     NeighbourGroup,
 )
-from app.procedure.models import RuleSet
-
-DEFAULT_RULES = "simple"  # the group's consultations run on the simple rule set unless the convenor chooses
 
 
 def _building_ids(viewer: Viewer, building_ids) -> set[int]:
@@ -135,42 +131,6 @@ def leave(viewer: Viewer, group: NeighbourGroup) -> NeighbourGroup:
         db.session.delete(member)
         db.session.flush()
     return group
-
-
-def rule_set_choices(viewer: Viewer) -> list[RuleSet]:
-    """The rule sets a group consultation may run on: the simple one first."""
-    choices = consultations.rule_set_choices(viewer.community)
-    return sorted(choices, key=lambda r: r.key != DEFAULT_RULES)
-
-
-def convene(viewer: Viewer, group: NeighbourGroup, *, title, background, building_id, rule_set_id=None):
-    """A leader (or staff) drafts one of the group's consultations: for one of its buildings, residents as the
-    party, the convenor in the chair, the simple rule set unless another is chosen. Made through the
-    consultations services; linked to the group here."""
-    if not permissions.can_convene(viewer, group):
-        raise Forbidden(_l("The group's leaders and the community's staff start its consultations."))
-    try:
-        building_id = int(building_id)
-    except (TypeError, ValueError):
-        building_id = None
-    if building_id not in group.building_ids:
-        raise DomainError("bad_request", _l("Choose one of the group's buildings."), field="building_id")
-    if rule_set_id in (None, "", 0):
-        rule_set_id = rule_set_choices(viewer)[0].id
-    consultation = consultations.create_draft(
-        viewer,
-        title=title,
-        background=validation.text(
-            background, field="background", low=0, high=5000, message=_l("At most 5000 characters.")
-        ),
-        building_id=building_id,
-        parties=[Party.RESIDENTS.value],
-        chair_id=viewer.user_id,
-        rule_set_id=rule_set_id,
-    )
-    db.session.add(GroupConsultation(group_id=group.id, consultation_id=consultation.id))
-    db.session.flush()
-    return consultation
 
 
 @dataclass
