@@ -98,6 +98,11 @@ class Config:
             int(os.environ.get("DATABASE_POOL_SIZE", 10)) + int(os.environ.get("DATABASE_MAX_OVERFLOW", 20)),
         )
     )
+    # A socket event waits at most this long for a slot; past it the process is saturated and answers "busy,
+    # retry after SOCKET_RETRY_AFTER_SECONDS" (the web client waits that long, with jitter) instead of an
+    # acknowledgement that times out (issue 20).
+    SOCKET_SLOT_WAIT_SECONDS = float(os.environ.get("SOCKET_SLOT_WAIT_SECONDS", 5))
+    SOCKET_RETRY_AFTER_SECONDS = int(os.environ.get("SOCKET_RETRY_AFTER_SECONDS", 2))
     # Votes arriving together are written together (group commit), at most this many per transaction.
     VOTE_BATCH_MAX = int(os.environ.get("VOTE_BATCH_MAX", 500))
     REDIS_URL = os.environ.get("REDIS_URL") or None

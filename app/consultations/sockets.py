@@ -65,14 +65,33 @@ class ConsultationsNamespace(Namespace):
 
     @acknowledged
     def on_join(self, data):
-        """Enter a consultation's room; get its state and the messages after `after_id`."""
+        """Enter a consultation's room; get its state and the last page's messages after `after_id` (`older`:
+        there are more before them, which `history` pages). Idempotent: a retried join is one member."""
         consultation, viewer = _consultation(data)
-        state = services.room_state(viewer, consultation, int_field(data, "after_id", required=False))
-        join_room(consultation.room)
+        after_id = int_field(data, "after_id", required=False)
+        room = consultation.room
+        # into the room first: a change committed after the state below was read reaches this joiner
+        join_room(room)
+        try:
+            state = services.join_state(viewer, consultation, after_id)
+        except Exception:
+            leave_room(room)
+            raise
         db.session.commit()  # the attendance noted; the connection goes back before anything is broadcast
-        count = _presence(consultation.room)
-        _announce_presence(consultation.room)
-        return {**state, "presence": count}
+        count = presence.join(services.NAMESPACE, room, request.sid)
+        _announce_presence(room)
+        return {**state, "presence": {"count": count}}
+
+    @acknowledged
+    def on_history(self, data):
+        """A page of older speeches: the newest before `before_id` (and after `after_id`, what the client has)."""
+        consultation, viewer = _consultation(data)
+        return services.history(
+            viewer,
+            consultation,
+            int_field(data, "before_id"),
+            int_field(data, "after_id", required=False),
+        )
 
     @acknowledged
     def on_leave(self, data):

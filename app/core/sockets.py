@@ -22,8 +22,15 @@ class BadPayload(DomainError):
         super().__init__("bad_request", _("The request could not be understood."), field=field)
 
 
-def error(code: str, message) -> dict:
-    return {"ok": False, "error": {"code": code, "message": str(message)}}
+def error(code: str, message, **extra) -> dict:
+    return {"ok": False, "error": {"code": code, "message": str(message), **extra}}
+
+
+def busy() -> dict:
+    """The answer of a saturated process: come back after a few seconds (the client waits that long, with
+    jitter, and asks again) rather than an acknowledgement that never comes."""
+    wait = current_app.config.get("SOCKET_RETRY_AFTER_SECONDS", 2)
+    return error("busy", _("Many people are coming in at once. Trying again in a moment…"), retry_after=wait)
 
 
 _slots: dict[int, threading.BoundedSemaphore] = {}
@@ -101,8 +108,14 @@ def acknowledged(handler=None, *, database: bool = True):
     def wrapper(self, data=None, *args):
         if not database:
             return answer(self, data)
-        with handler_slot():
+        # a bounded wait for one of the slots: past it the process is saturated, and says so
+        slot = handler_slot()
+        if not slot.acquire(timeout=current_app.config.get("SOCKET_SLOT_WAIT_SECONDS", 5)):
+            return busy()
+        try:
             return answer(self, data)
+        finally:
+            slot.release()
 
     return wrapper
 

@@ -19,6 +19,7 @@ from app.consultations.services.display import (
     moderation_dict,
     motion_dict,
 )
+from app.consultations.services.joining import PAGE, history, join_state
 from app.consultations.services.lifecycle import (
     ALLOWED_PHASES,
     chair_choices,
@@ -58,6 +59,7 @@ from app.consultations.services.votes import Voted, VoteRequest, review_vote, su
 __all__ = [
     "ALLOWED_PHASES",
     "NAMESPACE",
+    "PAGE",
     "POLL",
     "REFUSALS",
     "Spoken",
@@ -75,6 +77,8 @@ __all__ = [
     "floor_dict",
     "grant_floor",
     "hide",
+    "history",
+    "join_state",
     "list_for",
     "lower_hand",
     "message_dict",
