@@ -63,7 +63,9 @@ class Settings:
         self.body_chars = 120
         self.http_idle_samples = 20 if quick else 200
         self.workers = 2 if quick else 4
-        self.join_ns = [10, 30] if quick else [200, 500, 1000]
+        self.join_ns = (
+            [int(n) for n in args.join_ns.split(",")] if args.join_ns else [10, 30] if quick else [200, 500, 1000]
+        )
         self.repeats = args.repeats if args.repeats else (1 if quick else 3)
         self.modes = [m for m in args.modes.split(",") if m] if args.modes else list(MODES)
         self.only = set(args.only.split(",")) if args.only else set(BENCHMARKS)
@@ -415,12 +417,8 @@ class Run:
                 for attempt in range(self.s.repeats):
                     room = self.storm_rooms.pop(0)  # a room nobody has attended: each join is a first one
                     for server in (yishi, bare):
-                        profile = None
-                        if self.s.profile and server.kind == "yishi" and n == max(self.s.join_ns) and attempt == 0:
-                            profile = Profile(self.s, server.pid, self.workdir / f"join-{mode}-{n}.txt")
-                        row = self._join_storm(server, n, room)
-                        if profile:
-                            row["profile"] = profile.stop()
+                        profiled = self.s.profile and server.kind == "yishi" and n == max(self.s.join_ns)
+                        row = self._join_storm(server, n, room, profile=profiled and attempt == 0)
                         out[server.kind].setdefault(n, []).append(row)
                         log(
                             f"join {mode} {server.kind} N={n} run {attempt + 1}: all {row['joined']} acknowledged in "
@@ -432,14 +430,17 @@ class Run:
             yishi.stop()
             bare.stop()
 
-    def _join_storm(self, server, n: int, room: int) -> dict:
+    def _join_storm(self, server, n: int, room: int, profile: bool = False) -> dict:
         pool = self.pool(server)
         try:
             connected = pool.connect(self.world["members"][:n])
             time.sleep(1.0)
             at = time.monotonic() + 1.0
+            recording = Profile(self.s, server.pid, self.workdir / f"join-{server.mode}-{n}.txt") if profile else None
             joined = pool.join(room, concurrency=n, at=at)
+            profiled = recording.stop() if recording else None
             return {
+                "profile": profiled,
                 "n": n,
                 "room": room,
                 "connect_failed": connected["failed"],
@@ -670,6 +671,7 @@ def main(argv: list[str] | None = None) -> None:
         default="redis://127.0.0.1:6379/13",
         help="Redis URL for the Socket.IO message queue and rate limits ('none' for no Redis)",
     )
+    parser.add_argument("--join-ns", help="comma-separated N of the join storm (default 200,500,1000)")
     parser.add_argument("--repeats", type=int, help="runs of each join storm (default 3; --quick: 1)")
     parser.add_argument("--all-n", action="store_true", help="N = 1000 in gevent and threading modes too")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the server and the load to cores")
