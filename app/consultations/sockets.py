@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room, rooms
+from sqlalchemy.orm import joinedload
 
 from app.communities import access
 from app.consultations import permissions, services
@@ -21,7 +22,13 @@ ROOM_PREFIX = "consultation:"
 
 def _consultation(data: dict):
     """(consultation, viewer) for the payload's consultation_id; NotFound unless the user may see it."""
-    return access.load(Consultation, int_field(data, "consultation_id"), current_user, can=permissions.can_view)
+    return access.load(
+        Consultation,
+        int_field(data, "consultation_id"),
+        current_user,
+        can=permissions.can_view,
+        options=(joinedload(Consultation.community),),  # one query for both
+    )
 
 
 def _in_consultation(model, object_id, can):
@@ -73,11 +80,14 @@ class ConsultationsNamespace(Namespace):
         # into the room first: a change committed after the state below was read reaches this joiner
         join_room(room)
         try:
-            state = services.join_state(viewer, consultation, after_id)
+            state = services.join_state(viewer, consultation, after_id, attend=False)
         except Exception:
             leave_room(room)
             raise
-        db.session.commit()  # the attendance noted; the connection goes back before anything is broadcast
+        participant, consultation_id, user_id = state["you"]["can_speak"], consultation.id, viewer.user_id
+        db.session.commit()  # read only: the connection goes back before the attendance waits for its batch
+        if participant:
+            services.attend(consultation_id, user_id)  # written with the joins that arrive with it
         count = presence.join(services.NAMESPACE, room, request.sid)
         _announce_presence(room)
         return {**state, "presence": {"count": count}}

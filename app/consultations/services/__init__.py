@@ -19,7 +19,7 @@ from app.consultations.services.display import (
     moderation_dict,
     motion_dict,
 )
-from app.consultations.services.joining import PAGE, history, join_state
+from app.consultations.services.joining import PAGE, attend, history, join_state
 from app.consultations.services.lifecycle import (
     ALLOWED_PHASES,
     chair_choices,
@@ -65,6 +65,7 @@ __all__ = [
     "Spoken",
     "VoteRequest",
     "Voted",
+    "attend",
     "badges_for",
     "badges_of",
     "call_vote",

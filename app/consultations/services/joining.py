@@ -34,6 +34,7 @@ from app.consultations.models import Attendance, Consultation, HandRaise, Motion
 from app.consultations.services.display import badges_for, consultation_dict, floor_dict, message_dict, motion_dict
 from app.consultations.services.motions import pending_motion
 from app.consultations.services.shared import POLL, check_view, refuse
+from app.core.batching import GroupCommit
 from app.core.errors import DomainError
 from app.core.models import insert_or_ignore, utcnow
 from app.core.realtime import REDIS_TIMEOUTS, call_after_commit, coalesced, redis_key
@@ -266,13 +267,52 @@ def _why(code: str | None, consultation: Consultation) -> str | None:
     return str(refuse(Refusal(code), consultation).message) if code is not None else None
 
 
-def join_state(viewer: Viewer, consultation: Consultation, after_id=None) -> dict:
+def attend(consultation_id: int, user_id: int) -> None:
+    """Note a participant's attendance, written together with the other joins that arrive meanwhile (core.
+    batching: a storm of a thousand joins is a few inserts and commits, not a thousand). Any transaction of the
+    session ends first, so that a join waiting for its batch holds no database connection."""
+    if db.session().in_transaction():
+        db.session.commit()
+    _attendance_writer().submit((consultation_id, user_id))
+
+
+def _attendance_writer() -> GroupCommit:
+    extensions = current_app.extensions
+    if "yishi_attendance" not in extensions:
+        extensions.setdefault("yishi_attendance", GroupCommit(write_attendance, max_batch=500))
+    return extensions["yishi_attendance"]
+
+
+def write_attendance(items) -> list[None]:
+    """A batch of (consultation id, user id) attendances in one idempotent insert. The batch is its own edge
+    (as the votes' batch, core.batching): it commits here; the participant counts are worked out after."""
+    rows = sorted(set(items))
+    now = utcnow()
+    try:
+        db.session.execute(
+            insert_or_ignore(Attendance.__table__),
+            [{"consultation_id": c, "user_id": u, "first_seen_at": now} for c, u in rows],
+        )
+        for consultation_id in {c for c, _u in rows}:
+            call_after_commit(
+                lambda c=consultation_id: coalesced.request(("attendance", c), lambda: recount_attendance(c))
+            )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return [None] * len(items)
+
+
+def join_state(viewer: Viewer, consultation: Consultation, after_id=None, *, attend: bool = True) -> dict:
     """What `join` answers: the shared state (with the speeches after `after_id` of the last page only) and
-    the joiner's own part. Notes the attendance (a write: the edge commits)."""
+    the joiner's own part. `attend`: note the attendance here (a write: the edge commits); the socket's join
+    has it written in a batch instead (`attend()`)."""
     check_view(viewer, consultation)
     if after_id is not None and (not isinstance(after_id, int) or isinstance(after_id, bool) or after_id < 0):
         raise DomainError("bad_request", _l("The request could not be understood."), field="after_id")
-    note_attendance(viewer, consultation)
+    if attend:
+        note_attendance(viewer, consultation)
     state = shared_state(consultation)
     speeches = state["messages"]
     if after_id is not None:
