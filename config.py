@@ -91,12 +91,10 @@ class Config:
         "pool_timeout": int(os.environ.get("DATABASE_POOL_TIMEOUT", 10)),
     }
     # Socket events handled at once per process; the rest wait their turn in memory rather than for a
-    # database connection (whose wait times out). Defaults to what the pool can serve.
+    # database connection (whose wait times out). Defaults to the pool's size: the overflow is left to the
+    # pages, and a storm of joins does not open and close overflow connections for every event (issue 20).
     SOCKET_HANDLER_CONCURRENCY = int(
-        os.environ.get(
-            "SOCKET_HANDLER_CONCURRENCY",
-            int(os.environ.get("DATABASE_POOL_SIZE", 10)) + int(os.environ.get("DATABASE_MAX_OVERFLOW", 20)),
-        )
+        os.environ.get("SOCKET_HANDLER_CONCURRENCY", int(os.environ.get("DATABASE_POOL_SIZE", 10)))
     )
     # A socket event waits at most this long for a slot; past it the process is saturated and answers "busy,
     # retry after SOCKET_RETRY_AFTER_SECONDS" (the web client waits that long, with jitter) instead of an

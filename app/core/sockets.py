@@ -7,6 +7,7 @@ import logging
 import threading
 
 from flask import current_app, session
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,9 +29,13 @@ def error(code: str, message, **extra) -> dict:
 
 def busy() -> dict:
     """The answer of a saturated process: come back after a few seconds (the client waits that long, with
-    jitter, and asks again) rather than an acknowledgement that never comes."""
+    jitter, and asks again) rather than an acknowledgement that never comes. Cheap: in the language the
+    connection chose at connect, without loading the user."""
     wait = current_app.config.get("SOCKET_RETRY_AFTER_SECONDS", 2)
-    return error("busy", _("Many people are coming in at once. Trying again in a moment…"), retry_after=wait)
+    locale = session.get(SOCKET_LOCALE) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        message = _("Many people are coming in at once. Trying again in a moment…")
+    return error("busy", message, retry_after=wait)
 
 
 _slots: dict[int, threading.BoundedSemaphore] = {}
@@ -49,13 +54,17 @@ def handler_slot() -> threading.BoundedSemaphore:
 
 SOCKET_USER = "yishi_socket_user_id"
 SOCKET_LOGIN = "yishi_socket_login_id"
+SOCKET_LOCALE = "yishi_socket_locale"
 
 
-def remember_socket_user(user_id: int, login_id: int) -> None:
+def remember_socket_user(user_id: int, login_id: int, locale: str | None = None) -> None:
     """At connect, after the user was loaded and checked: whom this connection is for, and through which login
-    (accounts.sessions: the login may end while the socket stays; what skips the database checks it)."""
+    (accounts.sessions: the login may end while the socket stays; what skips the database checks it), and in
+    which language it is answered when there is no time to ask (busy())."""
     session[SOCKET_USER] = user_id
     session[SOCKET_LOGIN] = login_id
+    if locale:
+        session[SOCKET_LOCALE] = locale
 
 
 def socket_user_id() -> int | None:
