@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import threading
-import time
 
 from flask import current_app, session
 from flask_babel import force_locale
@@ -29,31 +27,12 @@ def error(code: str, message, **extra) -> dict:
     return {"ok": False, "error": {"code": code, "message": str(message), **extra}}
 
 
-class _Queue:
-    """How many events wait for a slot in this process, and how long one holds a slot (a moving average):
-    together, about how long the queue takes to drain."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.waiting = 0
-        self.seconds = 0.01
-
-    def drain_seconds(self, slots: int) -> float:
-        return self.waiting * self.seconds / max(slots, 1)
-
-
-_queue = _Queue()
-
-
 def busy() -> dict:
     """The answer of a saturated process: come back after a few seconds (the client waits that long, with
-    jitter, and asks again) rather than an acknowledgement that never comes. The wait asked for is about
-    how long those already waiting take to be served, so that the retries come back spread over the time
-    the process needs, not all together. Cheap: in the connection's language, without loading the user."""
-    slots = current_app.config.get("SOCKET_HANDLER_CONCURRENCY", 30)
-    wait = max(
-        int(current_app.config.get("SOCKET_RETRY_AFTER_SECONDS", 2)), min(30, math.ceil(_queue.drain_seconds(slots)))
-    )
+    jitter, and asks again) rather than an acknowledgement that never comes. Cheap: in the connection's
+    language, without loading the user. (A wait worked out from the queue's length was tried: the retries came
+    back after the queue had drained, and a storm took four times as long; bench/NOTES.md.)"""
+    wait = int(current_app.config.get("SOCKET_RETRY_AFTER_SECONDS", 2))
     locale = session.get(SOCKET_LOCALE) or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
         message = _("Many people are coming in at once. Trying again in a moment…")
@@ -141,21 +120,12 @@ def acknowledged(handler=None, *, database: bool = True):
             return answer(self, data)
         # a bounded wait for one of the slots: past it the process is saturated, and says so
         slot = handler_slot()
-        with _queue.lock:
-            _queue.waiting += 1
-        try:
-            got = slot.acquire(timeout=current_app.config.get("SOCKET_SLOT_WAIT_SECONDS", 5))
-        finally:
-            with _queue.lock:
-                _queue.waiting -= 1
-        if not got:
+        if not slot.acquire(timeout=current_app.config.get("SOCKET_SLOT_WAIT_SECONDS", 5)):
             return busy()
-        started = time.monotonic()
         try:
             return answer(self, data)
         finally:
             slot.release()
-            _queue.seconds = 0.9 * _queue.seconds + 0.1 * (time.monotonic() - started)
 
     return wrapper
 
