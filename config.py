@@ -101,6 +101,9 @@ class Config:
     # acknowledgement that times out (issue 20).
     SOCKET_SLOT_WAIT_SECONDS = float(os.environ.get("SOCKET_SLOT_WAIT_SECONDS", 5))
     SOCKET_RETRY_AFTER_SECONDS = int(os.environ.get("SOCKET_RETRY_AFTER_SECONDS", 2))
+    # A join waits longer (its client waits 15 s, other events 10 s): a storm of joins is served in turn rather
+    # than sent away and asked again (bench/NOTES.md, 2026-12-06).
+    SOCKET_JOIN_SLOT_WAIT_SECONDS = float(os.environ.get("SOCKET_JOIN_SLOT_WAIT_SECONDS", 12))
     # Votes arriving together are written together (group commit), at most this many per transaction.
     VOTE_BATCH_MAX = int(os.environ.get("VOTE_BATCH_MAX", 500))
     REDIS_URL = os.environ.get("REDIS_URL") or None

@@ -70,7 +70,7 @@ class ConsultationsNamespace(Namespace):
                 presence.leave(room, request.sid)
                 _announce_presence(room, leaving=request.sid)
 
-    @acknowledged
+    @acknowledged(slot_wait="SOCKET_JOIN_SLOT_WAIT_SECONDS")  # the web client waits 15 s for a join
     def on_join(self, data):
         """Enter a consultation's room; get its state and the last page's messages after `after_id` (`older`:
         there are more before them, which `history` pages). Idempotent: a retried join is one member."""

@@ -83,7 +83,7 @@ def socket_login_id() -> int | None:
     return value if isinstance(value, int) else None
 
 
-def acknowledged(handler=None, *, database: bool = True):
+def acknowledged(handler=None, *, database: bool = True, slot_wait: str = "SOCKET_SLOT_WAIT_SECONDS"):
     """Answer {"ok": true, ...} or {"ok": false, "error": {code, message}}; never raise to the client.
 
     A handler that does no database work of its own (database=False: it hands its work to a batch
@@ -91,7 +91,7 @@ def acknowledged(handler=None, *, database: bool = True):
     not wait for one of the handler slots that stand for the pool's connections.
     """
     if handler is None:
-        return functools.partial(acknowledged, database=database)
+        return functools.partial(acknowledged, database=database, slot_wait=slot_wait)
 
     def answer(self, data):
         try:
@@ -120,7 +120,7 @@ def acknowledged(handler=None, *, database: bool = True):
             return answer(self, data)
         # a bounded wait for one of the slots: past it the process is saturated, and says so
         slot = handler_slot()
-        if not slot.acquire(timeout=current_app.config.get("SOCKET_SLOT_WAIT_SECONDS", 5)):
+        if not slot.acquire(timeout=current_app.config.get(slot_wait, 5)):
             return busy()
         try:
             return answer(self, data)

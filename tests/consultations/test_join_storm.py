@@ -182,6 +182,7 @@ def test_a_join_takes_no_lock_on_the_consultation_and_few_queries(app, open_mode
 
 def test_a_saturated_process_says_retry_after_instead_of_timing_out(app, open_mode, members, monkeypatch):
     client = members("resident")
+    app.config["SOCKET_JOIN_SLOT_WAIT_SECONDS"] = 0.05
     app.config["SOCKET_SLOT_WAIT_SECONDS"] = 0.05
     slot = core_sockets.handler_slot()
     taken = 0
@@ -189,11 +190,14 @@ def test_a_saturated_process_says_retry_after_instead_of_timing_out(app, open_mo
         taken += 1
     try:
         answer = ack(client, "join", consultation_id=open_mode.id)
+        other = ack(client, "history", consultation_id=open_mode.id, before_id=10)
     finally:
         for _ in range(taken):
             slot.release()
+        app.config["SOCKET_JOIN_SLOT_WAIT_SECONDS"] = 12
         app.config["SOCKET_SLOT_WAIT_SECONDS"] = 5
     assert code(answer) == "busy" and answer["error"]["retry_after"] >= 1 and answer["error"]["message"]
+    assert code(other) == "busy"
     assert count(Attendance, consultation_id=open_mode.id) == 0
     # the retry after the wait goes through, once
     assert ack(client, "join", consultation_id=open_mode.id)["ok"]
