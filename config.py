@@ -91,13 +91,19 @@ class Config:
         "pool_timeout": int(os.environ.get("DATABASE_POOL_TIMEOUT", 10)),
     }
     # Socket events handled at once per process; the rest wait their turn in memory rather than for a
-    # database connection (whose wait times out). Defaults to what the pool can serve.
+    # database connection (whose wait times out). Defaults to the pool's size: the overflow is left to the
+    # pages, and a storm of joins does not open and close overflow connections for every event (issue 20).
     SOCKET_HANDLER_CONCURRENCY = int(
-        os.environ.get(
-            "SOCKET_HANDLER_CONCURRENCY",
-            int(os.environ.get("DATABASE_POOL_SIZE", 10)) + int(os.environ.get("DATABASE_MAX_OVERFLOW", 20)),
-        )
+        os.environ.get("SOCKET_HANDLER_CONCURRENCY", int(os.environ.get("DATABASE_POOL_SIZE", 10)))
     )
+    # A socket event waits at most this long for a slot; past it the process is saturated and answers "busy,
+    # retry after SOCKET_RETRY_AFTER_SECONDS" (the web client waits that long, with jitter) instead of an
+    # acknowledgement that times out (issue 20).
+    SOCKET_SLOT_WAIT_SECONDS = float(os.environ.get("SOCKET_SLOT_WAIT_SECONDS", 5))
+    SOCKET_RETRY_AFTER_SECONDS = int(os.environ.get("SOCKET_RETRY_AFTER_SECONDS", 2))
+    # A join waits longer (its client waits 15 s, other events 10 s): a storm of joins is served in turn rather
+    # than sent away and asked again (bench/NOTES.md, 2026-12-06).
+    SOCKET_JOIN_SLOT_WAIT_SECONDS = float(os.environ.get("SOCKET_JOIN_SLOT_WAIT_SECONDS", 12))
     # Votes arriving together are written together (group commit), at most this many per transaction.
     VOTE_BATCH_MAX = int(os.environ.get("VOTE_BATCH_MAX", 500))
     REDIS_URL = os.environ.get("REDIS_URL") or None

@@ -106,27 +106,55 @@ class Worker:
         await asyncio.gather(*(one(c) for c in cookies))
         return {"connected": len(times), "failed": len(errors), "errors": errors[:5], "handshake_ms": times}
 
-    async def join(self, consultation_id: int, concurrency: int, timeout: float, start: int = 0) -> dict:
+    async def join(
+        self, consultation_id: int, concurrency: int, timeout: float, start: int = 0, at: float | None = None
+    ) -> dict:
+        """Every client from `start` on joins (all at the monotonic time `at`, if given); the answers' sizes
+        are kept (the join acknowledgement's JSON bytes) and "busy, retry after" answers are retried as the
+        web client does: after the time the server asks for, with jitter."""
+        import json
+        import random
+
         gate = asyncio.Semaphore(concurrency)
         failures: list[str] = []
         times: list[float] = []
+        sizes: list[int] = []
+        retries = [0]
+        if at is not None:
+            await asyncio.sleep(max(at - time.monotonic(), 0))
 
         async def one(client):
             async with gate:
                 begin = time.monotonic()
                 try:
-                    answer = await client.call(
-                        "join", {"consultation_id": consultation_id}, namespace=NAMESPACE, timeout=timeout
-                    )
+                    while True:
+                        answer = await client.call(
+                            "join", {"consultation_id": consultation_id}, namespace=NAMESPACE, timeout=timeout
+                        )
+                        error = answer.get("error") if isinstance(answer, dict) else None
+                        if not (isinstance(error, dict) and error.get("retry_after")):
+                            break
+                        retries[0] += 1
+                        wait = float(error["retry_after"])
+                        await asyncio.sleep(wait / 2 + random.random() * wait)
                 except Exception as err:
                     failures.append(f"{type(err).__name__}: {err}"[:200])
                     return
                 times.append((time.monotonic() - begin) * 1000.0)
+                sizes.append(len(json.dumps(answer, separators=(",", ":"), ensure_ascii=False).encode()))
                 if not (isinstance(answer, dict) and answer.get("ok")):
                     failures.append(str(answer)[:200])
 
         await asyncio.gather(*(one(c) for c in self.clients[start:]))
-        return {"joined": len(times) - len(failures), "failed": len(failures), "errors": failures[:5], "ms": times}
+        return {
+            "joined": len(times) - len(failures),
+            "failed": len(failures),
+            "errors": failures[:5],
+            "ms": times,
+            "bytes": sizes,
+            "retries": retries[0],
+            "last": time.monotonic(),
+        }
 
     async def quiet(self, seconds: float, timeout: float) -> float:
         """Wait until no event has arrived for `seconds` (the joins' presence events are delivered)."""
@@ -219,14 +247,25 @@ class LoadPool:
             "handshake_ms": [t for r in results for t in r["handshake_ms"]],
         }
 
-    def join(self, consultation_id: int, concurrency: int = 25, timeout: float = 60, start: list | None = None):
+    def join(
+        self,
+        consultation_id: int,
+        concurrency: int = 25,
+        timeout: float = 60,
+        start: list | None = None,
+        at: float | None = None,
+    ):
+        """Every client joins (from `start[w]` on in worker w); `at`: all at that monotonic instant."""
         starts = start or [0] * len(self.pipes)
-        results = self._each([("join", (consultation_id, concurrency, timeout, s)) for s in starts])
+        results = self._each([("join", (consultation_id, concurrency, timeout, s, at)) for s in starts])
         return {
             "joined": sum(r["joined"] for r in results),
             "failed": sum(r["failed"] for r in results),
             "errors": [e for r in results for e in r["errors"]][:5],
             "ms": [t for r in results for t in r["ms"]],
+            "bytes": [b for r in results for b in r["bytes"]],
+            "retries": sum(r["retries"] for r in results),
+            "last": max(r["last"] for r in results),
         }
 
     def quiet(self, seconds: float = 1.0, timeout: float = 90) -> float:

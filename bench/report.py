@@ -142,6 +142,8 @@ def render(info: dict, results: dict, settings) -> str:
         add("| " + " | ".join(row) + " |")
     add("")
 
+    if results.get("join"):
+        _join(add, results)
     if results.get("fanout"):
         _fanout(add, results, settings)
     if results.get("http"):
@@ -186,6 +188,26 @@ def _fan_row(results, mode, kind, n):
 
 def _targets(results: dict) -> list[tuple]:
     rows = []
+    for mode, out in (results.get("join") or {}).items():
+        if out.get("error") or not out.get("yishi"):
+            continue
+        n = max(out["yishi"], key=int)
+        y, b = join_figures(out["yishi"][n]), join_figures(out["bare"].get(n, []))
+        ratios = [ya / ba for ya, ba in zip(y["all"], b["all"], strict=False) if ya and ba]
+        ratio, p99, size = _median(ratios), _median(y["p99"]), _median(y["bytes"])
+        if ratio is not None:
+            rows.append(
+                (
+                    "0",
+                    f"join storm N = {n} ({mode}): all acknowledged within 3× the bare server's (median of runs)",
+                    f"{_median(y['all']):.2f} / {_median(b['all']):.2f} s = {ratio:.1f}×",
+                    verdict(ratio, 3.0, unit="×"),
+                )
+            )
+        if p99 is not None:
+            rows.append(("0", f"join p99 ≤ 2 s, N = {n} ({mode})", f"{p99:.0f} ms", verdict(p99, 2000.0, unit=" ms")))
+        if size is not None:
+            rows.append(("0", f"largest join ack ≤ 20 KB ({mode})", f"{size / 1024:.1f} KB", verdict(size, 20480.0)))
     fan = (results.get("fanout") or {}).get("eventlet") or {}
     if fan:
         y = _fan_row(results, "eventlet", "yishi", TARGET_N)
@@ -369,7 +391,7 @@ def _fanout(add, results, settings) -> None:
             continue
         add(
             "| N | Yishi p50 | Yishi p99 | bare p50 | bare p99 | p99 ratio | delivered (Yishi / bare) | "
-            "speak ack p50 / p99 | join of the new clients, then presence events settled (Yishi / bare) |"
+            "speak ack p50 / p99 | all N clients joined, then presence events settled (Yishi / bare) |"
         )
         add("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for n in sorted(fan.get("yishi", {})):
@@ -576,8 +598,91 @@ def _pageweight(add, page) -> None:
     add("")
 
 
+def _median(values: list) -> float | None:
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def _spread(values: list, unit: str = "", digits: int = 2) -> str:
+    """median (min–max over the runs)."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return "—"
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}{unit}"
+    return f"{_median(values):.{digits}f}{unit} ({min(values):.{digits}f}–{max(values):.{digits}f})"
+
+
+def join_figures(runs: list[dict]) -> dict:
+    """Each storm's figures over its runs: all acknowledged (s), p50 and p99 join (ms), ack bytes."""
+    return {
+        "all": [r.get("all_seconds") for r in runs],
+        "p50": [(r.get("join_ms") or {}).get("p50") for r in runs],
+        "p99": [(r.get("join_ms") or {}).get("p99") for r in runs],
+        "bytes": [(r.get("ack_bytes") or {}).get("max") for r in runs],
+        "failed": sum((r.get("failed") or 0) + (r.get("connect_failed") or 0) for r in runs),
+        "retries": sum(r.get("retries") or 0 for r in runs),
+        "attendance": [r.get("attendance") for r in runs],
+    }
+
+
+def _join(add, results) -> None:
+    add("## 0. Join storm: N clients, already connected, all ask to join one room at the same instant")
+    add("")
+    add(
+        "Each run uses a room nobody has attended yet (200 speeches of history) and N connected clients that "
+        'send `join` (no `after_id`) at one instant; "all acknowledged" is from that instant to the last '
+        "acknowledgement. The bare server (Flask-SocketIO, same async mode, `join_room` and an answer) sees the "
+        'same clients right after. A client answered "busy, retry after" waits as the web client does and '
+        "asks again (its join time includes the wait). Figures: median (min–max) over the runs."
+    )
+    add("")
+    for mode, out in results["join"].items():
+        add(f"### {mode}")
+        add("")
+        if out.get("error"):
+            add(f"Not available: {out['error']}")
+            add("")
+            continue
+        add(
+            "| N | runs | all acknowledged, Yishi | bare | ratio | join p50 Yishi / bare (ms) | "
+            "join p99 Yishi / bare (ms) | largest ack Yishi / bare (B) | failed, retried (Yishi) | attendance rows |"
+        )
+        add("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for n in sorted(out.get("yishi", {}), key=int):
+            y, b = join_figures(out["yishi"][n]), join_figures(out["bare"].get(n, []))
+            ratios = [ya / ba for ya, ba in zip(y["all"], b["all"], strict=False) if ya and ba]
+            add(
+                f"| {n} | {len(y['all'])} | {_spread(y['all'], ' s')} | {_spread(b['all'], ' s')} | "
+                f"{_spread(ratios, '×', 1)} | {_spread(y['p50'], '', 0)} / {_spread(b['p50'], '', 0)} | "
+                f"{_spread(y['p99'], '', 0)} / {_spread(b['p99'], '', 0)} | "
+                f"{_spread(y['bytes'], '', 0)} / {_spread(b['bytes'], '', 0)} | {y['failed']}, {y['retries']} | "
+                f"{', '.join(str(a) for a in y['attendance'])} |"
+            )
+        add("")
+        errors = [
+            e
+            for kind in ("yishi", "bare")
+            for runs in out.get(kind, {}).values()
+            for r in runs
+            for e in r.get("errors") or []
+        ]
+        for e in errors[:5]:
+            add(f"- {e}")
+        if errors:
+            add("")
+
+
 def _profiles(add, results) -> None:
     found = []
+    for mode, out in (results.get("join") or {}).items():
+        for n, runs in (out.get("yishi") or {}).items():
+            for row in runs:
+                if row.get("profile"):
+                    found.append((f"join storm, {mode}, N = {n} (Yishi server)", row["profile"]))
     for mode, fan in (results.get("fanout") or {}).items():
         for n, row in (fan.get("yishi") or {}).items():
             if row.get("profile"):

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from bench import load, report, servers
 
-BENCHMARKS = ("fanout", "capacity", "votes", "http", "modes", "pageweight", "search")
+BENCHMARKS = ("join", "fanout", "capacity", "votes", "http", "modes", "pageweight", "search")
+JOIN_MODES = ("gevent", "eventlet")  # the join storm: production's mode and the one the probe used
 MODES = ("eventlet", "gunicorn", "gevent", "threading")
 
 
@@ -62,6 +63,10 @@ class Settings:
         self.body_chars = 120
         self.http_idle_samples = 20 if quick else 200
         self.workers = 2 if quick else 4
+        self.join_ns = (
+            [int(n) for n in args.join_ns.split(",")] if args.join_ns else [10, 30] if quick else [200, 500, 1000]
+        )
+        self.repeats = args.repeats if args.repeats else (1 if quick else 3)
         self.modes = [m for m in args.modes.split(",") if m] if args.modes else list(MODES)
         self.only = set(args.only.split(",")) if args.only else set(BENCHMARKS)
         unknown = self.only - set(BENCHMARKS)
@@ -69,6 +74,7 @@ class Settings:
             raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from {BENCHMARKS}")
         if "http" in self.only and "fanout" not in self.only:
             self.only.add("fanout")  # http is measured while the fan-out runs
+        self.join_modes = [m for m in self.modes if m in JOIN_MODES] if args.modes else list(JOIN_MODES)
         if "modes" not in self.only:
             self.modes = self.modes[:1]
         self.pin = servers.can_pin() and not args.no_pin
@@ -246,9 +252,11 @@ class Run:
             if problem:
                 self.results["notes"].append(f"Redis not reachable at {redis_url} ({problem}): no message queue")
                 self.redis_url = None
-        members = max([*settings.fanout_ns, settings.capacity, settings.voters, settings.http_n]) + 5
-        log(f"building the world: {members} members in a {self.db.kind} database")
-        self.world = servers.setup_world(self.db, members, workdir)
+        members = max([*settings.fanout_ns, *settings.join_ns, settings.capacity, settings.voters, settings.http_n]) + 5
+        storms = len(settings.join_modes) * len(settings.join_ns) * settings.repeats if "join" in settings.only else 0
+        log(f"building the world: {members} members, {storms} storm rooms, in a {self.db.kind} database")
+        self.world = servers.setup_world(self.db, members, workdir, storms)
+        self.storm_rooms = list(self.world.get("storm_rooms", []))
         self.cookie_name = self.world["session_cookie_name"]
 
     def start(self, kind: str, mode: str):
@@ -309,10 +317,10 @@ class Run:
                     row = out[kind].setdefault(n, {})
                     have = sum(pool.reset())
                     log(f"fan-out {mode} {kind} N={n}: connecting {n - have}")
-                    before = pool.reset()
                     connected = pool.connect(members[have:n])
                     started = time.monotonic()
-                    joined = pool.join(self.world["consultation_id"], start=before)
+                    # all N join (again, for those already in: a join is idempotent), so the step is N joins at N
+                    joined = pool.join(self.world["consultation_id"])
                     row["connect_failed"] = connected["failed"] + joined["failed"]
                     row["errors"] = connected["errors"] + joined["errors"]
                     row["join_seconds"] = round(time.monotonic() - started, 2)
@@ -387,6 +395,71 @@ class Run:
             f"http N={n}: idle p99 {fmt(http['idle']['p99'])} ms, under fan-out p99 {fmt(http['load']['p99'])} ms "
             f"({http['load']['n']} requests)"
         )
+
+    # 0: the join storm: N clients, connected beforehand, all ask to join one room at the same instant
+
+    def join(self, mode: str) -> None:
+        out = self.results.setdefault("join", {}).setdefault(mode, {"yishi": {}, "bare": {}})
+        problem = servers.mode_available(mode)
+        if problem:
+            out["error"] = problem
+            log(f"join {mode}: not available ({problem})")
+            return
+        yishi = self.start("yishi", mode)
+        bare = self.start("bare", mode)
+        try:
+            if yishi.error or bare.error:
+                out["error"] = "; ".join(
+                    f"{s.kind} server cannot start in {mode} mode: {s.error}" for s in (yishi, bare) if s.error
+                )
+                return
+            for n in self.s.join_ns:
+                for attempt in range(self.s.repeats):
+                    room = self.storm_rooms.pop(0)  # a room nobody has attended: each join is a first one
+                    for server in (yishi, bare):
+                        profiled = self.s.profile and server.kind == "yishi" and n == max(self.s.join_ns)
+                        row = self._join_storm(server, n, room, profile=profiled and attempt == 0)
+                        out[server.kind].setdefault(n, []).append(row)
+                        log(
+                            f"join {mode} {server.kind} N={n} run {attempt + 1}: all {row['joined']} acknowledged in "
+                            f"{row['all_seconds']} s, p50 {fmt(row['join_ms']['p50'])} p99 "
+                            f"{fmt(row['join_ms']['p99'])} ms, ack {row['ack_bytes']['p50']} B, "
+                            f"{row['failed']} failed, {row['retries']} retried"
+                        )
+        finally:
+            yishi.stop()
+            bare.stop()
+
+    def _join_storm(self, server, n: int, room: int, profile: bool = False) -> dict:
+        pool = self.pool(server)
+        try:
+            connected = pool.connect(self.world["members"][:n])
+            time.sleep(1.0)
+            at = time.monotonic() + 1.0
+            recording = Profile(self.s, server.pid, self.workdir / f"join-{server.mode}-{n}.txt") if profile else None
+            joined = pool.join(room, concurrency=n, at=at)
+            profiled = recording.stop() if recording else None
+            return {
+                "profile": profiled,
+                "n": n,
+                "room": room,
+                "connect_failed": connected["failed"],
+                "joined": joined["joined"],
+                "failed": joined["failed"],
+                "errors": connected["errors"] + joined["errors"],
+                "retries": joined["retries"],
+                "all_seconds": round(joined["last"] - at, 3),
+                "join_ms": summary(joined["ms"]),
+                "ack_bytes": summary(joined["bytes"]),
+                "attendance": self.db.scalar("SELECT count(*) FROM attendances WHERE consultation_id = %s", room)
+                if server.kind == "yishi"
+                else None,
+            }
+        finally:
+            try:
+                pool.disconnect()
+            finally:
+                pool.close()
 
     # 2 and 5: capacity
 
@@ -598,6 +671,8 @@ def main(argv: list[str] | None = None) -> None:
         default="redis://127.0.0.1:6379/13",
         help="Redis URL for the Socket.IO message queue and rate limits ('none' for no Redis)",
     )
+    parser.add_argument("--join-ns", help="comma-separated N of the join storm (default 200,500,1000)")
+    parser.add_argument("--repeats", type=int, help="runs of each join storm (default 3; --quick: 1)")
     parser.add_argument("--all-n", action="store_true", help="N = 1000 in gevent and threading modes too")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the server and the load to cores")
     parser.add_argument("--no-profile", action="store_true", help="do not run py-spy")
@@ -632,6 +707,9 @@ def main(argv: list[str] | None = None) -> None:
     redis_url = None if args.redis in ("", "none") else args.redis
     run = Run(settings, workdir, admin, redis_url)
     try:
+        if "join" in settings.only:
+            for mode in settings.join_modes:
+                run.join(mode)
         for mode in settings.modes:
             if "fanout" in settings.only:
                 run.fanout(mode)
@@ -661,6 +739,9 @@ def main(argv: list[str] | None = None) -> None:
         "fanout_ns": settings.fanout_ns,
         "other_mode_ns": settings.other_mode_ns,
         "workers": settings.workers,
+        "join_ns": settings.join_ns,
+        "join_modes": settings.join_modes,
+        "repeats": settings.repeats,
         "seconds": round(time.monotonic() - started),
         "workdir": str(workdir),
     }

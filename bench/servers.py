@@ -205,7 +205,8 @@ class ScratchDatabase:
 
     def __init__(self, admin_url: str | None, workdir: Path):
         self.admin_url = admin_url
-        self.name = f"yishi_bench_{os.getpid()}"
+        # BENCH_DATABASE: a database of one's own to use (dropped, made again, and left empty after the run)
+        self.name = os.environ.get("BENCH_DATABASE") or f"yishi_bench_{os.getpid()}"
         self.url: str | None = None
         self.kind = "sqlite"
         self.note = ""
@@ -256,10 +257,12 @@ class ScratchDatabase:
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            if os.environ.get("BENCH_DATABASE"):
+                cur.execute(f'CREATE DATABASE "{self.name}"')
         conn.close()
 
 
-def setup_world(db: ScratchDatabase, members: int, workdir: Path) -> dict:
+def setup_world(db: ScratchDatabase, members: int, workdir: Path, storm_rooms: int = 0) -> dict:
     import json
 
     out = workdir / "world.json"
@@ -275,7 +278,12 @@ def setup_world(db: ScratchDatabase, members: int, workdir: Path) -> dict:
         "SMS_ALLOW_DEVELOPMENT_BACKEND": "1",
     }
     env.pop("REDIS_URL", None)
-    subprocess.run([sys.executable, "-m", "bench.setup_data", str(out), str(members)], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "bench.setup_data", str(out), str(members), str(storm_rooms)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     return json.loads(out.read_text())
 
 

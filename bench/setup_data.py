@@ -34,7 +34,22 @@ def _user(n: int, name: str) -> User:
     return User(phone=f"139{n:08d}", name=name, password_hash=NO_LOGIN, locale="zh_CN")
 
 
-def build(app, members: int) -> dict:
+def _history(room, authors: list[User], count: int) -> None:
+    """`count` speeches in a room, written at once (the join storm's rooms have a history to send)."""
+    from app.consultations.models import Speech
+
+    db.session.add_all(
+        Speech(
+            consultation_id=room.id,
+            author_id=authors[i % len(authors)].id,
+            client_id=f"bench-h{room.id}-{i}",
+            body=f"第{i}条发言：" + "关于电动车充电桩的位置，我有几点想法想和大家商量一下。" * 3,
+        )
+        for i in range(count)
+    )
+
+
+def build(app, members: int, storm_rooms: int = 0) -> dict:
     district = District(name="基准区")
     street = Street(district=district, name="基准街道")
     community = Community(street=street, name="基准社区", slug="bench")
@@ -88,6 +103,11 @@ def build(app, members: int) -> dict:
     paced = services.second(as_(residents[1]), paced)
     paced = services.call_vote(as_(chair), paced)
     db.session.commit()  # this script is the edge: the services only flush
+    # the join storm's rooms (bench/run.py join): each run joins a room nobody has attended yet
+    storms = [consultation(f"更换物业公司（基准测试：同时进入 {i + 1}）") for i in range(storm_rooms)]
+    for storm in storms:
+        _history(storm, residents[:50], 200)
+    db.session.commit()
 
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
 
@@ -101,6 +121,7 @@ def build(app, members: int) -> dict:
         "vote_consultation_id": voting.id,
         "motion_id": motion.id,
         "paced_motion_id": paced.id,
+        "storm_rooms": [storm.id for storm in storms],
         "session_cookie_name": app.config.get("SESSION_COOKIE_NAME", "session"),
         "chair": cookie(chair),
         "staff": cookie(staff),
@@ -112,10 +133,11 @@ def build(app, members: int) -> dict:
 
 def main() -> None:
     out, members = sys.argv[1], int(sys.argv[2])
+    storm_rooms = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     app = create_app()
     with app.app_context():
         db.create_all()
-        data = build(app, members)
+        data = build(app, members, storm_rooms)
     with open(out, "w", encoding="utf-8") as fh:
         json.dump(data, fh)
 

@@ -211,11 +211,13 @@ def load(
     *,
     can: Callable[[Viewer, T], bool] | None = None,
     community_of: Callable[[T], int] = lambda obj: obj.community_id,
+    options: tuple = (),
 ) -> tuple[T, Viewer]:
     """The one way to load an object for a viewer: (object, viewer), or NotFound (404) when the object does
     not exist, is in a community the user may not see, or fails the feature's narrower `can(viewer, obj)`
-    (a hidden idea, a building-only consultation). A 404 either way: nothing tells a stranger it exists."""
-    obj = db.session.get(model, object_id) if _valid_id(object_id) else None
+    (a hidden idea, a building-only consultation). A 404 either way: nothing tells a stranger it exists.
+    `options`: loader options for the object (joinedload(Model.community) saves the community's query)."""
+    obj = db.session.get(model, object_id, options=options) if _valid_id(object_id) else None
     if obj is None:
         raise NotFound()
     found = require(user, community_by_id(community_of(obj)))

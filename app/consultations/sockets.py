@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room, rooms
+from sqlalchemy.orm import joinedload
 
 from app.communities import access
 from app.consultations import permissions, services
@@ -21,7 +22,13 @@ ROOM_PREFIX = "consultation:"
 
 def _consultation(data: dict):
     """(consultation, viewer) for the payload's consultation_id; NotFound unless the user may see it."""
-    return access.load(Consultation, int_field(data, "consultation_id"), current_user, can=permissions.can_view)
+    return access.load(
+        Consultation,
+        int_field(data, "consultation_id"),
+        current_user,
+        can=permissions.can_view,
+        options=(joinedload(Consultation.community),),  # one query for both
+    )
 
 
 def _in_consultation(model, object_id, can):
@@ -63,16 +70,40 @@ class ConsultationsNamespace(Namespace):
                 presence.leave(room, request.sid)
                 _announce_presence(room, leaving=request.sid)
 
-    @acknowledged
+    @acknowledged(slot_wait="SOCKET_JOIN_SLOT_WAIT_SECONDS")  # the web client waits 15 s for a join
     def on_join(self, data):
-        """Enter a consultation's room; get its state and the messages after `after_id`."""
+        """Enter a consultation's room; get its state and the last page's messages after `after_id` (`older`:
+        there are more before them, which `history` pages). Idempotent: a retried join is one member."""
         consultation, viewer = _consultation(data)
-        state = services.room_state(viewer, consultation, int_field(data, "after_id", required=False))
-        join_room(consultation.room)
-        db.session.commit()  # the attendance noted; the connection goes back before anything is broadcast
-        count = _presence(consultation.room)
-        _announce_presence(consultation.room)
-        return {**state, "presence": count}
+        after_id = int_field(data, "after_id", required=False)
+        room = consultation.room
+        # into the room first: a change committed after the state below was read reaches this joiner
+        join_room(room)
+        try:
+            state = services.join_state(viewer, consultation, after_id, attend=False)
+        except Exception:
+            leave_room(room)
+            raise
+        participant, consultation_id, user_id = state["you"]["can_speak"], consultation.id, viewer.user_id
+        if participant:
+            services.entered(viewer, consultation)  # a meeting under way counts them online
+        db.session.commit()  # read only: the connection goes back before the attendance waits for its batch
+        if participant:
+            services.attend(consultation_id, user_id)  # written with the joins that arrive with it
+        count = presence.join(services.NAMESPACE, room, request.sid)
+        _announce_presence(room)
+        return {**state, "presence": {"count": count}}
+
+    @acknowledged
+    def on_history(self, data):
+        """A page of older speeches: the newest before `before_id` (and after `after_id`, what the client has)."""
+        consultation, viewer = _consultation(data)
+        return services.history(
+            viewer,
+            consultation,
+            int_field(data, "before_id"),
+            int_field(data, "after_id", required=False),
+        )
 
     @acknowledged
     def on_leave(self, data):

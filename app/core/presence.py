@@ -5,6 +5,9 @@ each process also writes its members into a sorted set per room, scored by when 
 them; a heartbeat refreshes them every PRESENCE_HEARTBEAT_SECONDS and entries not refreshed for
 PRESENCE_TTL_SECONDS (a process that died) drop out. Without Redis, or while it is down, the count
 is this process's own.
+
+A join writes its own member only (`join`: one ZADD, whatever the room's size) and a count reads the
+set's size: a thousand joining at once cost a thousand small writes, not a rewrite of the room each.
 """
 
 from __future__ import annotations
@@ -62,35 +65,49 @@ def _local(namespace: str, room: str) -> set[str]:
     return {sid for sid, _eio in server.manager.get_participants(namespace, room)}
 
 
+def _local_count(namespace: str, room: str, leaving: str | None = None) -> int:
+    """How many of this process's connections are in the room, without listing them (O(1))."""
+    server = socketio.server
+    if server is None:
+        return 0
+    members = server.manager.rooms.get(namespace, {}).get(room) or {}
+    return len(members) - (1 if leaving is not None and leaving in members else 0)
+
+
 def _member(sid: str) -> str:
     return f"{_PROCESS_ID}:{sid}"
 
 
-def count(namespace: str, room: str, *, leaving: str | None = None) -> int:
-    """Connections in the room in every process; `leaving` is a connection on its way out."""
-    local = _local(namespace, room)
-    local.discard(leaving)
+def count(namespace: str, room: str, *, leaving: str | None = None, joining: str | None = None) -> int:
+    """Connections in the room in every process; `leaving` is a connection on its way out, `joining` one
+    that has just come in (written alone: the heartbeat re-stamps the rest)."""
+    local = _local_count(namespace, room, leaving)
     with _lock:
         _tracked.add((namespace, room))
     client = _redis()
     if client is None:
-        return len(local)
+        return local
     key = _key(room)
     now = time.time()
     try:
-        pipe = client.pipeline()
+        pipe = client.pipeline(transaction=False)
         if leaving is not None:
             pipe.zrem(key, _member(leaving))
-        if local:
-            pipe.zadd(key, {_member(sid): now for sid in local})
+        if joining is not None:
+            pipe.zadd(key, {_member(joining): now})
         pipe.zremrangebyscore(key, "-inf", now - _ttl())
         pipe.zcard(key)
         pipe.expire(key, _expire_seconds())
         total = pipe.execute()[-2]
     except (redis.RedisError, OSError) as err:
         logger.warning("presence: Redis unreachable, counting this process only (%s)", err)
-        return len(local)
-    return max(int(total), len(local))
+        return local
+    return max(int(total), local)
+
+
+def join(namespace: str, room: str, sid: str) -> int:
+    """A connection came into the room: count it in every process (O(1)); the room's count after."""
+    return count(namespace, room, joining=sid)
 
 
 def leave(room: str, sid: str) -> None:

@@ -23,6 +23,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.core.i18n import select_locale
 from app.core.logs import JobHealth
 from app.core.sockets import handler_slot, remember_socket_user
 from app.extensions import db, socketio
@@ -369,13 +370,14 @@ def connect_user() -> int:
         try:
             user = current_user._get_current_object() if current_user.is_authenticated else None
             user_id, login_id = (user.id, user.login_session_id) if user is not None else (None, None)
+            locale = select_locale() if user is not None else None
         finally:
             if db.session().in_transaction():
                 db.session.commit()
     if user_id is None or login_id is None:
         message = _("Please log in to continue.")
         raise ConnectionRefusedError(message, {"code": "not_authenticated", "message": message})
-    remember_socket_user(user_id, login_id)
+    remember_socket_user(user_id, login_id, locale)
     join_room(user_room(user_id))
     join_room(login_room(login_id))
     return user_id

@@ -7,6 +7,7 @@ import logging
 import threading
 
 from flask import current_app, session
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,8 +23,20 @@ class BadPayload(DomainError):
         super().__init__("bad_request", _("The request could not be understood."), field=field)
 
 
-def error(code: str, message) -> dict:
-    return {"ok": False, "error": {"code": code, "message": str(message)}}
+def error(code: str, message, **extra) -> dict:
+    return {"ok": False, "error": {"code": code, "message": str(message), **extra}}
+
+
+def busy() -> dict:
+    """The answer of a saturated process: come back after a few seconds (the client waits that long, with
+    jitter, and asks again) rather than an acknowledgement that never comes. Cheap: in the connection's
+    language, without loading the user. (A wait worked out from the queue's length was tried: the retries came
+    back after the queue had drained, and a storm took four times as long; bench/NOTES.md.)"""
+    wait = int(current_app.config.get("SOCKET_RETRY_AFTER_SECONDS", 2))
+    locale = session.get(SOCKET_LOCALE) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        message = _("Many people are coming in at once. Trying again in a moment…")
+    return error("busy", message, retry_after=wait)
 
 
 _slots: dict[int, threading.BoundedSemaphore] = {}
@@ -42,13 +55,17 @@ def handler_slot() -> threading.BoundedSemaphore:
 
 SOCKET_USER = "yishi_socket_user_id"
 SOCKET_LOGIN = "yishi_socket_login_id"
+SOCKET_LOCALE = "yishi_socket_locale"
 
 
-def remember_socket_user(user_id: int, login_id: int) -> None:
+def remember_socket_user(user_id: int, login_id: int, locale: str | None = None) -> None:
     """At connect, after the user was loaded and checked: whom this connection is for, and through which login
-    (accounts.sessions: the login may end while the socket stays; what skips the database checks it)."""
+    (accounts.sessions: the login may end while the socket stays; what skips the database checks it), and in
+    which language it is answered when there is no time to ask (busy())."""
     session[SOCKET_USER] = user_id
     session[SOCKET_LOGIN] = login_id
+    if locale:
+        session[SOCKET_LOCALE] = locale
 
 
 def socket_user_id() -> int | None:
@@ -66,7 +83,7 @@ def socket_login_id() -> int | None:
     return value if isinstance(value, int) else None
 
 
-def acknowledged(handler=None, *, database: bool = True):
+def acknowledged(handler=None, *, database: bool = True, slot_wait: str = "SOCKET_SLOT_WAIT_SECONDS"):
     """Answer {"ok": true, ...} or {"ok": false, "error": {code, message}}; never raise to the client.
 
     A handler that does no database work of its own (database=False: it hands its work to a batch
@@ -74,7 +91,7 @@ def acknowledged(handler=None, *, database: bool = True):
     not wait for one of the handler slots that stand for the pool's connections.
     """
     if handler is None:
-        return functools.partial(acknowledged, database=database)
+        return functools.partial(acknowledged, database=database, slot_wait=slot_wait)
 
     def answer(self, data):
         try:
@@ -101,8 +118,14 @@ def acknowledged(handler=None, *, database: bool = True):
     def wrapper(self, data=None, *args):
         if not database:
             return answer(self, data)
-        with handler_slot():
+        # a bounded wait for one of the slots: past it the process is saturated, and says so
+        slot = handler_slot()
+        if not slot.acquire(timeout=current_app.config.get(slot_wait, 5)):
+            return busy()
+        try:
             return answer(self, data)
+        finally:
+            slot.release()
 
     return wrapper
 

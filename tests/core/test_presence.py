@@ -24,6 +24,11 @@ def site(monkeypatch):
     monkeypatch.setattr(presence, "_tracked", set())  # rooms other tests' sockets were counted in
     monkeypatch.setattr(presence, "_local", lambda namespace, room: set(members.get(process["id"], set())))
 
+    def local_count(namespace, room, leaving=None):
+        return len(members.get(process["id"], set()) - {leaving})
+
+    monkeypatch.setattr(presence, "_local_count", local_count)
+
     def as_process(pid: str):
         process["id"] = pid
         monkeypatch.setattr(presence, "_PROCESS_ID", pid)
@@ -50,10 +55,12 @@ def test_without_redis_the_count_is_this_process_own(site, monkeypatch):
 def test_members_of_every_process_are_counted_and_leaving_ones_are_not(site):
     members, as_process = site
     members["A"] = {"a1", "a2"}
-    assert presence.count("/consultations", ROOM) == 2
+    presence.join("/consultations", ROOM, "a1")
+    assert presence.join("/consultations", ROOM, "a2") == 2
     as_process("B")
     members["B"] = {"b1"}
-    assert presence.count("/consultations", ROOM) == 3
+    assert presence.join("/consultations", ROOM, "b1") == 3
+    assert presence.join("/consultations", ROOM, "b1") == 3  # a join again (a retry) counts once
     members["B"] = set()
     assert presence.count("/consultations", ROOM, leaving="b1") == 2
     as_process("A")
@@ -64,10 +71,10 @@ def test_members_of_every_process_are_counted_and_leaving_ones_are_not(site):
 def test_a_dead_process_drops_out_after_the_ttl_and_the_heartbeat_keeps_the_living(site, monkeypatch):
     members, as_process = site
     members["A"] = {"a1"}
-    presence.count("/consultations", ROOM)
+    presence.join("/consultations", ROOM, "a1")
     as_process("B")
     members["B"] = {"b1"}
-    assert presence.count("/consultations", ROOM) == 2
+    assert presence.join("/consultations", ROOM, "b1") == 2
     # time passes beyond the TTL: B's heartbeat re-stamps b1, A (dead) does not
     clock = {"now": presence.time.time() + presence.PRESENCE_TTL + 5}
     monkeypatch.setattr(presence.time, "time", lambda: clock["now"])

@@ -19,6 +19,7 @@ from app.consultations.services.display import (
     moderation_dict,
     motion_dict,
 )
+from app.consultations.services.joining import PAGE, attend, entered, history, join_state
 from app.consultations.services.lifecycle import (
     ALLOWED_PHASES,
     chair_choices,
@@ -58,11 +59,13 @@ from app.consultations.services.votes import Voted, VoteRequest, review_vote, su
 __all__ = [
     "ALLOWED_PHASES",
     "NAMESPACE",
+    "PAGE",
     "POLL",
     "REFUSALS",
     "Spoken",
     "VoteRequest",
     "Voted",
+    "attend",
     "badges_for",
     "badges_of",
     "call_vote",
@@ -72,9 +75,12 @@ __all__ = [
     "consultation_dict",
     "create_draft",
     "eligible_voters",
+    "entered",
     "floor_dict",
     "grant_floor",
     "hide",
+    "history",
+    "join_state",
     "list_for",
     "lower_hand",
     "message_dict",

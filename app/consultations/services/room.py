@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.communities import access
 from app.communities.access import Viewer
-from app.consultations import permissions, signals
-from app.consultations.models import Attendance, Consultation, HandRaise, Motion, MotionState, Phase, Speech
+from app.consultations import permissions
+from app.consultations.models import Consultation, HandRaise, Motion, MotionState, Phase, Speech
 from app.consultations.services.display import (
     badges_for,
     badges_of,
@@ -23,6 +23,7 @@ from app.consultations.services.display import (
     messages,
     motion_dict,
 )
+from app.consultations.services.joining import note_attendance
 from app.consultations.services.motions import pending_motion, with_tally
 from app.consultations.services.shared import (
     NAMESPACE,
@@ -91,24 +92,8 @@ def _parse_stance(value) -> Stance | None:
 
 
 def record_attendance(viewer: Viewer, consultation: Consultation) -> None:
-    """Note that a participant (one who may speak) came into the room (once)."""
-    if not permissions.can_speak(viewer, consultation):
-        return
-    signals.room_entered.send(consultation, viewer=viewer)  # a meeting under way counts them online
-    exists = db.session.scalar(
-        select(Attendance.id).where(Attendance.consultation_id == consultation.id, Attendance.user_id == viewer.user_id)
-    )
-    if exists is not None:
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(Attendance(consultation_id=consultation.id, user_id=viewer.user_id))
-    except IntegrityError:
-        return
-    consultation.participant_count = db.session.scalar(
-        select(func.count()).select_from(Attendance).where(Attendance.consultation_id == consultation.id)
-    )
-    db.session.flush()
+    """Note that a participant (one who may speak) came into the room (once; see joining.note_attendance)."""
+    note_attendance(viewer, consultation)
 
 
 def _receipt(motion: Motion | None, viewer: Viewer) -> str | None:

@@ -215,8 +215,8 @@ if (form) {
   updateCount();
 
   const speak = async (payload) => {
-    let [err, res] = await ask('speak', payload);
-    if (err && connected()) [err, res] = await ask('speak', payload);   // once more, the same client_id
+    // asked again with back-off while unanswered or busy: the same client_id, so one speech
+    const [err, res] = await ask('speak', payload);
     sending = false;
     if (submit) submit.disabled = false;
     if (err) { setStatus(says('timeout'), true); return; }

@@ -5,7 +5,7 @@
 import { keepDraft, updateCount } from './actions.js';
 import { $, label, room, says, toast } from './dom.js';
 import { renderFloor } from './floor.js';
-import { isLive, start } from './live.js';
+import { ask, backoff, isLive, start, waiting } from './live.js';
 import { addMessage, addModeration, hidePresence, setHidden, setLocked, showPresence } from './messages.js';
 import { motionEvent, renderMotion } from './motion.js';
 
@@ -33,23 +33,52 @@ function phaseChanged(phase) {
   reloadSoon();
 }
 
-function join(socket) {
-  socket.timeout(15000).emit('join', { consultation_id: room.id, after_id: room.lastId }, (err, res) => {
-    if (err) { if (socket.connected) join(socket); return; }
-    if (!res || !res.ok) { toast((res && res.error && res.error.message) || says('error'), true); return; }
-    if (res.you) room.you = res.you;
-    if (res.motion && room.you.receipt) room.receipts[res.motion.id] = room.you.receipt;
-    applyRules(res.rules);
-    (res.messages || []).forEach((m) => addMessage(m, false));
-    renderFloor(res.floor);
-    renderMotion(res.motion);
-    isLive();
-    if (res.presence) showPresence(res.presence);
-    if (res.consultation) {
-      setLocked(res.consultation.locked);
-      if (res.consultation.phase && res.consultation.phase !== room.phase) phaseChanged(res.consultation.phase);
-    }
-  });
+/** The speeches missed before the join's last page (a long disconnect): older pages, on request. */
+async function fillGap(beforeId, afterId) {
+  let before = beforeId;
+  for (let page = 0; page < 20 && before; page += 1) {
+    const [err, res] = await ask('history', { consultation_id: room.id, before_id: before, after_id: afterId });
+    if (err || !res || !res.ok || !res.messages || !res.messages.length) return;
+    res.messages.forEach((m) => addMessage(m, false));
+    if (!res.older) return;
+    before = res.messages[0].id;
+  }
+}
+
+let joining = 0;
+
+/** Join the room: asked again with back-off and jitter (never at once) until answered, while connected. */
+async function join(socket) {
+  joining += 1;
+  const mine = joining;  // a reconnect starts a new join; an older one still waiting gives way
+  const had = room.lastId;
+  let res = null;
+  for (let attempt = 0; socket.connected && mine === joining; attempt += 1) {
+    const [err, answer] = await ask('join', { consultation_id: room.id, after_id: had }, {
+      ms: 15000,
+      attempts: 1,
+    });
+    if (!err && !(answer && !answer.ok && answer.error && answer.error.code === 'busy')) { res = answer; break; }
+    const wait = backoff(attempt, answer && answer.error ? answer.error.retry_after : 0);
+    waiting(answer && answer.error && answer.error.message);
+    await new Promise((resolve) => { setTimeout(resolve, wait); });
+  }
+  if (!res || mine !== joining) return;
+  if (!res.ok) { toast((res.error && res.error.message) || says('error'), true); return; }
+  if (res.you) room.you = res.you;
+  if (res.motion && room.you.receipt) room.receipts[res.motion.id] = room.you.receipt;
+  applyRules(res.rules);
+  (res.messages || []).forEach((m) => addMessage(m, false));
+  renderFloor(res.floor);
+  renderMotion(res.motion);
+  isLive();
+  if (res.presence) showPresence(res.presence);
+  if (res.consultation) {
+    setLocked(res.consultation.locked);
+    if (res.consultation.phase && res.consultation.phase !== room.phase) phaseChanged(res.consultation.phase);
+  }
+  const first = (res.messages || []).length ? res.messages[0].id : null;
+  if (res.older && had && first) fillGap(first, had);
 }
 
 let liveSocket = null;
