@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import HideableMixin, TimestampMixin, UTCDateTime, str_enum, utcnow
@@ -69,6 +69,8 @@ class Consultation(TimestampMixin, db.Model):
     concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     participant_count: Mapped[int] = mapped_column(Integer, default=0)
+    # a meeting of it is under way in the hall (set by app/flows/meetings.py): who joins the room is counted there
+    meeting_under_way: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # the floor, in formal mode
     floor_holder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     floor_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

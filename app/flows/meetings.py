@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.communities.access import Viewer
 from app.consultations import permissions as consultation_permissions
+from app.consultations import services as consultation_services
 from app.consultations import signals as consultation_signals
 from app.consultations.labels import MOTION_STATE_LABELS
 from app.consultations.models import Motion
@@ -82,6 +83,12 @@ _kind("project", _l("Micro-project"), MicroProject, project_permissions.can_view
       "project_id", lambda p: PROJECT_STATUS_LABELS[p.status])  # fmt: skip
 _kind("decision", _l("Owners' decision"), Decision, decision_permissions.can_view, "decisions.show",
       "decision_id", lambda d: DECISION_STATE_LABELS[d.state])  # fmt: skip
+
+
+@meeting_signals.meeting_under_way.connect
+def _meeting_under_way(meeting, under_way, **_):
+    """The consultation's room counts its joiners at the meeting only while one is under way."""
+    consultation_services.set_meeting_under_way(meeting.consultation, under_way)
 
 
 @consultation_signals.room_entered.connect

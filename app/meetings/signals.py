@@ -11,3 +11,6 @@ meeting_scheduled = _signals.signal("meeting-scheduled")
 
 # sender: the Meeting; kwargs: recipients (list of User), actor (User)
 minutes_published = _signals.signal("meeting-minutes-published")
+
+# sender: the Meeting; kwargs: under_way (bool): the meeting opened (True) or closed (False) in the hall
+meeting_under_way = _signals.signal("meeting-under-way")

@@ -19,7 +19,7 @@ from app.consultations.services.display import (
     moderation_dict,
     motion_dict,
 )
-from app.consultations.services.joining import PAGE, attend, entered, history, join_state
+from app.consultations.services.joining import PAGE, attend, entered, history, join_state, set_meeting_under_way
 from app.consultations.services.lifecycle import (
     ALLOWED_PHASES,
     chair_choices,
@@ -101,6 +101,7 @@ __all__ = [
     "rule_set_choices",
     "second",
     "set_locked",
+    "set_meeting_under_way",
     "set_phase",
     "speak",
     "submit_vote",

@@ -235,8 +235,16 @@ def _floor_now(state: dict, now: datetime) -> dict:
 
 def entered(viewer: Viewer, consultation: Consultation) -> None:
     """A participant came into the room: the features that count who is present hear it (a meeting under way
-    counts them online), in the joiner's transaction."""
-    signals.room_entered.send(consultation, viewer=viewer)
+    counts them online), in the joiner's transaction. Only while a meeting is under way: a join costs nothing more
+    the rest of the time."""
+    if consultation.meeting_under_way:
+        signals.room_entered.send(consultation, viewer=viewer)
+
+
+def set_meeting_under_way(consultation: Consultation, under_way: bool) -> None:
+    """A meeting of the consultation started or ended in the hall (app/flows/meetings.py says which)."""
+    consultation.meeting_under_way = under_way
+    db.session.flush()
 
 
 def note_attendance(viewer: Viewer, consultation: Consultation) -> None:

@@ -66,6 +66,7 @@ def open_meeting(viewer: Viewer, meeting: Meeting, *, now: datetime | None = Non
     first.started_at = now
     meeting.current_item = first
     audit.record(viewer.user, "meeting.open", meeting, community_id=meeting.community_id)
+    signals.meeting_under_way.send(meeting, under_way=True)
     db.session.flush()
     _tell_the_room(meeting)
     return meeting
@@ -103,6 +104,7 @@ def close(viewer: Viewer, meeting: Meeting, *, outcome="") -> Meeting:
     meeting.current_item = None
     meeting.state, meeting.closed_at = MeetingState.CLOSED, now
     audit.record(viewer.user, "meeting.close", meeting, community_id=meeting.community_id)
+    signals.meeting_under_way.send(meeting, under_way=False)
     db.session.flush()
     _tell_the_room(meeting)
     return meeting
