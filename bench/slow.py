@@ -278,14 +278,20 @@ def write_section(path: Path, results: dict) -> None:
 
 
 if __name__ == "__main__":
+    import argparse
     import json
-    import sys
 
-    url = (
-        sys.argv[1]
-        if len(sys.argv) > 1
-        else os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test_slow")
+    parser = argparse.ArgumentParser(description="The slow consultation page: 500 replies and 300 positions.")
+    parser.add_argument(
+        "url",
+        nargs="?",
+        default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test_slow"),
+        help="PostgreSQL URL (default TEST_DATABASE_URL); a scratch schema in it is made and dropped",
     )
-    figures = run(url)
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="fetches of each page after one warm-up")
+    parser.add_argument("--no-write", action="store_true", help="print the figures, leave RESULTS.md alone")
+    args = parser.parse_args()
+    figures = run(args.url, repeats=args.repeats)
     print(json.dumps(figures, indent=1, default=str))
-    write_section(Path(__file__).resolve().parent / "RESULTS.md", figures)
+    if not args.no_write:
+        write_section(Path(__file__).resolve().parent / "RESULTS.md", figures)
