@@ -84,11 +84,40 @@ def _write(session: Session, flush_context) -> None:
             connection.execute(insert(_TABLE).values(**values))
 
 
+def _returned(state):
+    """An ORM insert with RETURNING (a speech stored once whatever its retries: INSERT … ON CONFLICT DO NOTHING
+    RETURNING) makes its object without the unit of work, so no flush ever sees it as new: its document is
+    written here, in the same transaction, from the objects the statement returned."""
+    if not state.is_insert or not getattr(state.statement, "_returning", ()):  # no RETURNING: no object made
+        return None
+    mapper = state.bind_mapper
+    provider = _provider_of_model(mapper.class_) if mapper is not None else None
+    if provider is None:
+        return None
+    frozen = state.invoke_statement().freeze()
+    connection = state.session.connection()
+    for found in frozen.data:
+        obj = found if type(found) is provider.model else next(iter(found), None)  # an object, or a row of one
+        if type(obj) is provider.model and obj.id is not None:
+            values = row(provider, obj)
+            if values is not None:
+                connection.execute(insert(_TABLE).values(**values))
+    return frozen()
+
+
+def _provider_of_model(model) -> Provider | None:
+    for provider in PROVIDERS.values():
+        if model is provider.model:
+            return provider
+    return None
+
+
 def listen() -> None:
     """Keep the index in step with every session (once per process)."""
     if not event.contains(Session, "after_flush", _collect):
         event.listen(Session, "after_flush", _collect)
         event.listen(Session, "after_flush_postexec", _write)
+        event.listen(Session, "do_orm_execute", _returned)
 
 
 def rebuild(community_id: int | None = None, *, batch: int = 1000) -> int:

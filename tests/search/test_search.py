@@ -343,3 +343,18 @@ def test_reindex_rebuilds_what_the_flushes_wrote(world, app):
     assert after == before
     result = CliRunner().invoke(app.cli, ["yishi", "search-reindex", "--community", "nope"])
     assert result.exit_code != 0 and "No community nope" in result.output
+
+
+def test_a_speech_made_in_the_room_is_found_and_a_retry_is_indexed_once(world, resident):
+    """The room stores a speech with INSERT … ON CONFLICT DO NOTHING RETURNING (a retried send is one speech),
+    which no flush sees as new: the index writes its document from the returned row."""
+    from app.consultations import services as consultation_services
+    from tests.search import viewer
+
+    c = consultation(world, "车棚协商")
+    chair = viewer(world, "leader_a")
+    for _ in range(2):  # the phone sends it again
+        consultation_services.speak(chair, c, client_id="retry-1", body="充电桩装在北门旁边的空地")
+        db.session.commit()
+    assert titles(search(resident, world, "充电桩")) == ["车棚协商"]
+    assert db.session.query(SearchDocument).filter_by(kind="speech").count() == 1
