@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 def _refused(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    except ConnectionRefusedError:
+    except (ConnectionRefusedError, ConnectionResetError):  # reset: the listener closed with us in its backlog
         return True
     return False
 
