@@ -169,6 +169,14 @@ def hide(reply_id: int):
     return _after(found, perform(lambda: services.hide(viewer, found, reason)), _("The reply is hidden."))
 
 
+@bp.route("/slow/replies/<int:reply_id>/restore", methods=["POST"])
+@login_required
+def restore(reply_id: int):
+    """The chair or staff show a hidden reply again."""
+    found, viewer = _reply(reply_id)
+    return _after(found, perform(lambda: services.restore(viewer, found)), _("The reply is shown again."))
+
+
 def _reason() -> str | None:
     """The reason posted with a moderation form, checked (a control character or more than 200 characters is
     refused, said in a message); None when refused."""

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from app.consultations.models import Motion
 from app.extensions import db, socketio
+from app.slow import services
 from app.slow.models import Position, Reply, ReplyReaction
 from tests.consultations.conftest import logged_in
-from tests.slow.conftest import NOT_SEE, SEE, http, in_beijing, put_proposal
+from tests.slow.conftest import NOT_SEE, SEE, http, in_beijing, put_proposal, viewer_of
 
 TAKE_PART = {"resident", "owner", "leader_a", "group_leader", "staff"}  # 1栋's residents, staff, the chair
 VOTE = TAKE_PART - {"leader_a"}  # the chair is neutral under 线上协商规则
@@ -181,3 +182,20 @@ def test_joining_the_room(app, world, a_slow, key):
 def test_anonymous_sockets_are_refused(app, world, a_slow):
     client = socketio.test_client(app, namespace="/slow", flask_test_client=logged_in(app, None))
     assert not client.is_connected("/slow")
+
+
+@pytest.mark.parametrize("key", [*SEE, *NOT_SEE])
+def test_restoring(app, world, a_slow, key):
+    reply = _reply(world, a_slow, by="resident")
+    services.hide(viewer_of(world.users["staff"], a_slow), reply, "跑题")
+    db.session.commit()
+    client = http(app, world, key)
+    form = f'action="/slow/replies/{reply.id}/restore"'
+    shown = client.get(f"/consultations/{a_slow.id}/slow")
+    response = client.post(f"/slow/replies/{reply.id}/restore")
+    db.session.refresh(reply)
+    if key in ("leader_a", "staff"):  # the chair and staff moderate
+        assert form in shown.get_data(as_text=True)
+        assert response.status_code == 303 and not reply.is_hidden
+    else:
+        assert response.status_code == (404 if key in NOT_SEE else 403) and reply.is_hidden

@@ -20,7 +20,18 @@ from app.slow.services.proposals import (
     state_position,
     switch_mode,
 )
-from app.slow.services.replies import Threads, edit, hide, load_reply, post, react, reply_dict, report, threads
+from app.slow.services.replies import (
+    Threads,
+    edit,
+    hide,
+    load_reply,
+    post,
+    react,
+    reply_dict,
+    report,
+    restore,
+    threads,
+)
 from app.slow.services.shared import NAMESPACE, is_slow, room_of
 
 __all__ = [
@@ -44,6 +55,7 @@ __all__ = [
     "reasons",
     "reply_dict",
     "report",
+    "restore",
     "room_of",
     "state_position",
     "switch_mode",

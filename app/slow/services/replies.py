@@ -253,6 +253,17 @@ def hide(viewer: Viewer, reply: Reply, reason) -> None:
     emit_after_commit("reply_edited", reply_dict(reply), namespace=NAMESPACE, to=room_of(consultation))
 
 
+def restore(viewer: Viewer, reply: Reply) -> None:
+    """The chair or staff show a hidden reply again (after review); its reports are resolved, the log says so."""
+    consultation = reply.consultation
+    check_view(viewer, consultation)
+    if not permissions.can_moderate(viewer, consultation):
+        raise Forbidden()
+    moderation.restore(viewer.user_id, reply, community_id=consultation.community_id, room=consultation.room)
+    db.session.flush()
+    emit_after_commit("reply_edited", reply_dict(reply), namespace=NAMESPACE, to=room_of(consultation))
+
+
 @dataclass
 class Threads:
     """A page of threads: top-level replies (oldest first) with their answers, the viewer's reactions."""
