@@ -119,7 +119,13 @@ def test_a_muted_member_neither_posts_nor_takes(client, world, groups):
 
 def test_muting_someone_outside_the_community_or_oneself_is_refused(client, world, groups):
     login(client, world.users["leader_a"])
-    for user_id, status in [(world.users["outsider"].id, 404), (world.users["leader_a"].id, 400), (2**40, 400)]:
+    cases = [
+        (world.users["outsider"].id, 404),
+        (world.users["leader_a"].id, 400),
+        (2**40, 400),
+        (world.users["leader_b"].id, 400),  # in the community, not in this group: nothing to mute here
+    ]
+    for user_id, status in cases:
         data = {"user_id": user_id, "minutes": 60, "reason": "刷屏"}
         assert client.post(f"/groups/{groups.a.id}/mute", data=data).status_code == status
     assert count(Mute) == 0

@@ -245,10 +245,15 @@ def mute(viewer: Viewer, group: NeighbourGroup, user_id, minutes, reason) -> Non
     """Mute someone on the group's board for some minutes (they read, and neither post nor take)."""
     _moderator(viewer, group)
     target = db.session.get(User, user_id) if isinstance(user_id, int) and 0 < user_id <= validation.MAX_ID else None
-    if target is None or not access.viewer(target, viewer.community).is_member:
+    target_viewer = access.viewer(target, viewer.community) if target is not None else None
+    if target_viewer is None or not target_viewer.is_member:
         raise NotFound()
     if viewer.is_user(target.id):
         raise DomainError("bad_request", _l("You cannot moderate yourself."), field="user_id")
+    if not (permissions.is_member(target_viewer, group) or permissions.is_leader(target_viewer, group)):
+        raise DomainError(
+            "bad_request", _l("Only the group's members and leaders can be muted on its board."), field="user_id"
+        )
     moderation.mute(
         viewer.user_id,
         target.id,
