@@ -20,10 +20,7 @@ _TABLE = SearchDocument.__table__
 
 
 def _provider_of(obj) -> Provider | None:
-    for provider in PROVIDERS.values():
-        if type(obj) is provider.model:
-            return provider
-    return None
+    return _provider_of_model(type(obj))
 
 
 def row(provider: Provider, obj) -> dict | None:
