@@ -23,13 +23,16 @@ from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhot
 from app.meetings.models import AgendaItem, Meeting, MeetingAttendance, MeetingObjection
 from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject, ProgressPhoto, ProgressPost
 from app.moderation.models import ModerationAction, Mute, Report
+from app.needs.models import GuidanceItem, Need, NeedSupport
 from app.neighbours.models import GroupBuilding, GroupConsultation, GroupMember, HelpPost, NeighbourGroup
 from app.notices.models import Notice, NoticeRead
 from app.notifications.models import Delivery, EmailAddress, Notification, Preference
+from app.orgs.models import OrgAgent, Organisation, Qualification
 from app.procedure.models import RuleSet, RuleVersion
 from app.rulebook.models import RuleComment, RuleDraft
 from app.search.models import SearchDocument
 from app.slow.models import Position, Reply, ReplyReaction
+from app.surveys.models import Survey
 from app.voting.models import Ballot
 
 __all__ = [
@@ -54,6 +57,7 @@ __all__ = [
     "GroupBuilding",
     "GroupConsultation",
     "GroupMember",
+    "GuidanceItem",
     "HandRaise",
     "HelpPost",
     "Household",
@@ -73,12 +77,16 @@ __all__ = [
     "ModerationAction",
     "Motion",
     "Mute",
+    "Need",
+    "NeedSupport",
     "NeighbourGroup",
     "Notice",
     "NoticeRead",
     "Notification",
     "OfficeAssignment",
     "OneTimeCode",
+    "OrgAgent",
+    "Organisation",
     "PaperEntry",
     "Photo",
     "Position",
@@ -86,6 +94,7 @@ __all__ = [
     "ProgressPhoto",
     "ProgressPost",
     "Proxy",
+    "Qualification",
     "Reply",
     "ReplyReaction",
     "Report",
@@ -97,5 +106,6 @@ __all__ = [
     "SearchDocument",
     "Speech",
     "Street",
+    "Survey",
     "User",
 ]

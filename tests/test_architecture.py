@@ -25,6 +25,9 @@ LAYERS = {
     "moderation": 3,
     "notifications": 3,
     "documents": 3,
+    "surveys": 3,  # the survey engine: questionnaires, quick polls, satisfaction campaigns' questions
+    "orgs": 4,  # social organisations' registry: reads only communities and accounts
+    "needs": 4,  # needs and the guidance list
     "consultations": 4,
     "ideas": 4,
     "microprojects": 4,
