@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from flask import flash, request
+from flask import Response, flash, request
 
 from app.core.errors import DomainError
 from app.extensions import db
@@ -112,3 +112,24 @@ def form_view(
     elif request.method == "POST":
         status = 400
     return render(status)
+
+
+DOWNLOAD_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def download(body: bytes, extension: str, *, ascii_name: str, name: str) -> Response:
+    """An export as a file download: `ascii_name` for old clients, `name` (Chinese allowed) for the rest,
+    both without the extension; never cached by a shared cache."""
+    disposition = (
+        f"attachment; filename={ascii_name}.{extension}; filename*=UTF-8''{quote(f'{name}.{extension}', safe='')}"
+    )
+    return Response(
+        body,
+        mimetype=DOWNLOAD_TYPES[extension],
+        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+    )
