@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.models import TimestampMixin, UTCDateTime, str_enum
+from app.core.models import TimestampMixin, UTCDateTime, str_enum, utcnow
 from app.extensions import db
 
 
@@ -252,6 +252,32 @@ class OfficeAssignment(db.Model):
     street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id", ondelete="CASCADE"))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
 
+    street: Mapped[Street | None] = relationship()
+    district: Mapped[District | None] = relationship()
+
+
+class ExpertAppointment(db.Model):
+    """An expert named by a street's or the district's staff (专家组): screens needs and scores service-project
+    applications in that street's or district's communities. Naming gives no sight of a community's members."""
+
+    __tablename__ = "expert_appointments"
+    __table_args__ = (
+        CheckConstraint(
+            "(street_id IS NOT NULL AND district_id IS NULL) OR (street_id IS NULL AND district_id IS NOT NULL)",
+            name="expert_scope_is_street_or_district",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("streets.id", ondelete="CASCADE"), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(60), default="")  # their field: 养老, 社工, 财务, ...
+    appointed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    appointed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
     street: Mapped[Street | None] = relationship()
     district: Mapped[District | None] = relationship()
 
