@@ -80,6 +80,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
     from app.flows import routes as _flows_routes  # noqa: F401
     from app.flows import rules_notices as _rules_notices  # noqa: F401  (the rules' signals to notifications)
+    from app.dashboards import bp as dashboards_bp
+    from app.dashboards import sections as _dashboard_sections  # noqa: F401  (registers the sections)
     from app.home import bp as home_bp
     from app.ideas import bp as ideas_bp
     from app.ideas import routes as _ideas_routes  # noqa: F401
@@ -138,6 +140,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(slow_bp)
     app.register_blueprint(flows_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(dashboards_bp)
 
     from app.extensions import socketio
 

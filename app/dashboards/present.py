@@ -1,0 +1,171 @@
+"""A dashboard as the page and the exports show it: rows (communities, streets, the total), each figure's
+values written out, its two charts (side by side, over time) and the export table. Nothing here queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from app.core.money import format_yuan
+from app.dashboards.period import BY_YEAR, Period
+from app.dashboards.registry import (
+    ALL,
+    COUNT,
+    DAYS,
+    FEN,
+    FEN_PER,
+    SHARE,
+    Figure,
+    Scope,
+    Value,
+    community_unit,
+    street_unit,
+)
+from app.voting.results import Bar, bar_chart_svg
+
+DAY = 86400
+
+
+@dataclass
+class Row:
+    unit: str
+    name: str
+    url: str | None  # that unit's own dashboard, same period
+    community: object | None = None  # for a community's row: the lists behind its figures
+    total: bool = False
+    nested: bool = False  # a community under its street (district's dashboard)
+
+
+def rows(scope: Scope, period: Period) -> list[Row]:
+    args = period.query_args()
+    found: list[Row] = []
+
+    def community_row(c, nested=False):
+        url = url_for("dashboards.community", slug=c.slug, **args)
+        return Row(community_unit(c.id), c.name, url, community=c, nested=nested)
+
+    if scope.by_streets:
+        for street in scope.streets:
+            found.append(
+                Row(street_unit(street.id), street.name, url_for("dashboards.street", street_id=street.id, **args))
+            )
+            found += [community_row(c, nested=True) for c in scope.communities if c.street_id == street.id]
+    else:
+        found += [community_row(c) for c in scope.communities]
+    if scope.level != "community":
+        found.append(Row(ALL, _("Total"), None, total=True))
+    return found
+
+
+def tenths(num: int, den: int) -> int:
+    """num / den in tenths, rounded half up."""
+    return (num * 20 + den) // (den * 2)
+
+
+def text(figure: Figure, value: Value | None) -> str:
+    """A value as written in the table: 12 · ¥1,234.50 · 12.5% · 3.5 天."""
+    if value is None:
+        return "—" if figure.kind in (SHARE, DAYS, FEN_PER) else ("0" if figure.kind == COUNT else format_yuan(0))
+    if figure.kind == COUNT:
+        return str(value.num)
+    if figure.kind == FEN:
+        return format_yuan(value.num)
+    if not value.den:
+        return "—"
+    if figure.kind == SHARE:
+        t = tenths(value.num * 100, value.den)
+        return f"{t // 10}.{t % 10}%"
+    if figure.kind == DAYS:
+        t = tenths(value.num, value.den * DAY)
+        return _("%(days)s days", days=f"{t // 10}.{t % 10}")
+    return format_yuan((value.num * 2 + value.den) // (value.den * 2))  # FEN_PER
+
+
+def magnitude(figure: Figure, value: Value | None) -> int:
+    """What a bar's length is proportional to."""
+    if value is None:
+        return 0
+    if figure.kind in (COUNT, FEN):
+        return value.num
+    if not value.den:
+        return 0
+    scale = {SHARE: 1000, DAYS: 10, FEN_PER: 1}[figure.kind]
+    return tenths(value.num * scale, value.den * (DAY if figure.kind == DAYS else 1) * 10)
+
+
+def export_value(figure: Figure, value: Value | None):
+    """A cell of the CSV or XLSX: counts as numbers, the rest as written on the page."""
+    if figure.kind == COUNT:
+        return value.num if value is not None else 0
+    return text(figure, value)
+
+
+def shown_buckets(figure: Figure, period: Period) -> list[str]:
+    """The columns over time a figure has (a yearly budget has none by month)."""
+    return [] if figure.yearly and period.by != BY_YEAR else period.buckets()
+
+
+@dataclass
+class FigureView:
+    figure: Figure
+    buckets: list[str]
+    table: list[tuple[Row, list[str], str, str | None]]  # row, values per bucket, period value, its list's url
+    side_by_side: Markup | None
+    over_time: Markup | None
+
+
+def figure_view(figure: Figure, table_rows: list[Row], scope: Scope, period: Period, chart_id: str) -> FigureView:
+    buckets = shown_buckets(figure, period)
+    table = []
+    for row in table_rows:
+        values = [text(figure, figure.value(row.unit, b)) for b in buckets]
+        link = figure.link(row.community, period) if figure.link and row.community is not None else None
+        table.append((row, values, text(figure, figure.value(row.unit, None)), link))
+    compared = [r for r in table_rows if not r.total and (r.nested is False)]
+    side = None
+    if len(compared) > 1:
+        bars = [
+            Bar(r.name, magnitude(figure, figure.value(r.unit, None)), text(figure, figure.value(r.unit, None)))
+            for r in compared
+        ]
+        side = bar_chart_svg(
+            bars, title=f"{figure.label} · {period.start_text}—{period.end_text}", chart_id=f"{chart_id}-units"
+        )
+    total_unit = ALL if scope.level != "community" else table_rows[0].unit
+    over = None
+    if buckets:
+        bars = [
+            Bar(b, magnitude(figure, figure.value(total_unit, b)), text(figure, figure.value(total_unit, b)))
+            for b in buckets
+        ]
+        over = bar_chart_svg(bars, title=f"{figure.label} · {scope.title}", chart_id=f"{chart_id}-time")
+    return FigureView(figure, buckets, table, side, over)
+
+
+def export_table(scope: Scope, period: Period, built) -> tuple[list[str], list[list[object]], list[tuple]]:
+    """The whole dashboard as one table (CSV) and as a sheet per section (XLSX)."""
+    buckets = period.buckets()
+    headers = [_("Section"), _("Figure"), _("Unit"), *buckets, _("Whole period")]
+    table_rows = rows(scope, period)
+    all_rows, sheets = [], []
+    for section, data in built:
+        sheet_rows = []
+        for figure in data.figures:
+            shown = set(shown_buckets(figure, period))
+            for row in table_rows:
+                cells = [export_value(figure, figure.value(row.unit, b)) if b in shown else "" for b in buckets]
+                sheet_rows.append(
+                    [
+                        str(section.title),
+                        figure.label,
+                        row.name,
+                        *cells,
+                        export_value(figure, figure.value(row.unit, None)),
+                    ]
+                )
+        all_rows += sheet_rows
+        sheets.append((str(section.title), headers, sheet_rows))
+    return headers, all_rows, sheets

@@ -1,0 +1,89 @@
+"""Which communities a dashboard covers, found for the officer asking (404 for anyone else), and its figures."""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.communities import access
+from app.communities.models import Community, District, Household, OfficeRole, Role, Street
+from app.core.errors import NotFound
+from app.dashboards import permissions
+from app.dashboards.period import Period
+from app.dashboards.registry import ALL, Scope, SectionData, community_unit, sections, street_unit
+from app.extensions import db
+
+
+def _households(scope: Scope) -> Scope:
+    """Households on the roster per unit: one grouped query."""
+    rows = db.session.execute(
+        select(Household.community_id, func.count())
+        .where(Household.community_id.in_(scope.community_ids))
+        .group_by(Household.community_id)
+    )
+    for community_id in scope.community_ids:
+        scope.households[community_unit(community_id)] = 0
+    for street in scope.streets:
+        scope.households[street_unit(street.id)] = 0
+    scope.households[ALL] = 0
+    communities = {c.id: c for c in scope.communities}
+    for community_id, count in rows:
+        for unit in scope.units_of(communities[community_id]):
+            scope.households[unit] += count
+    return scope
+
+
+def district_scope(user, district_id: int) -> Scope:
+    district = db.session.get(District, district_id)
+    if district is None or not permissions.can_view_district(access.offices_of(user), district.id):
+        raise NotFound()
+    communities = list(
+        db.session.scalars(
+            select(Community)
+            .join(Street, Community.street_id == Street.id)
+            .where(Street.district_id == district.id)
+            .options(joinedload(Community.street))
+            .order_by(Street.id, Community.id)
+        )
+    )
+    streets = list(db.session.scalars(select(Street).where(Street.district_id == district.id).order_by(Street.id)))
+    return _households(Scope("district", district.name, communities, streets))
+
+
+def street_scope(user, street_id: int) -> Scope:
+    street = db.session.get(Street, street_id)
+    if street is None or not permissions.can_view_street(access.offices_of(user), street):
+        raise NotFound()
+    communities = list(
+        db.session.scalars(select(Community).where(Community.street_id == street.id).order_by(Community.id))
+    )
+    return _households(Scope("street", street.name, communities))
+
+
+def community_scope(user, slug: str) -> Scope:
+    viewer = access.community_viewer(slug, user)  # 404 unless a member or an overseer
+    if not permissions.can_view_community(viewer):
+        raise NotFound()
+    return _households(Scope("community", viewer.community.name, [viewer.community]))
+
+
+def landing(user, memberships) -> str | None:
+    """Where /dashboard sends the user: their district's, else their street's, else their own community's."""
+    offices = access.offices_of(user)
+    for role, endpoint, key in (
+        (OfficeRole.DISTRICT_STAFF, "dashboards.district", "district_id"),
+        (OfficeRole.STREET_STAFF, "dashboards.street", "street_id"),
+    ):
+        office = next((o for o in sorted(offices, key=lambda o: o.id) if o.role == role), None)
+        if office is not None:
+            return url_for(endpoint, **{key: getattr(office, key)})
+    staff = next((m for m in memberships if m.has_role(Role.COMMUNITY_STAFF)), None)
+    return url_for("dashboards.community", slug=staff.community.slug) if staff is not None else None
+
+
+def figures(scope: Scope, period: Period) -> list[tuple[object, SectionData]]:
+    """Every registered section's figures for the scope and period: a few grouped queries per section."""
+    if not scope.communities:
+        return [(s, SectionData([])) for s in sections()]
+    return [(s, s.build(scope, period)) for s in sections()]
