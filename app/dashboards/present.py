@@ -148,7 +148,7 @@ def figure_view(figure: Figure, table_rows: list[Row], scope: Scope, period: Per
 def export_table(scope: Scope, period: Period, built) -> tuple[list[str], list[list[object]], list[tuple]]:
     """The whole dashboard as one table (CSV) and as a sheet per section (XLSX)."""
     buckets = period.buckets()
-    headers = [_("Section"), _("Figure"), _("Unit"), *buckets, _("Whole period")]
+    headers = [_("Section"), _("Figure"), _("Community or street"), *buckets, _("Whole period")]
     table_rows = rows(scope, period)
     all_rows, sheets = [], []
     for section, data in built:

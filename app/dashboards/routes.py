@@ -55,8 +55,9 @@ def _export(scope: Scope, fmt: str, ascii_name: str):
         raise DomainError("bad_period", message)
     headers, rows, sheets = present.export_table(scope, form.period, scopes.figures(scope, form.period))
     body = table_csv(headers, rows) if fmt == "csv" else table_xlsx(sheets)
-    name = f"{scope.title}{_('dashboard')}-{form.period.start_text}-{form.period.end_text}"
-    return download(body, fmt, ascii_name=f"{ascii_name}-{form.period.start_text}-{form.period.end_text}", name=name)
+    start, end = form.period.start_text, form.period.end_text
+    name = _("%(place)s dashboard %(start)s to %(end)s", place=scope.title, start=start, end=end)
+    return download(body, fmt, ascii_name=f"{ascii_name}-{start}-{end}", name=name)
 
 
 def _url(endpoint: str, **ids):

@@ -16,6 +16,13 @@ from app.moderation.models import Report
 YEAR = Period(start=(2026, 1), end=(2026, 12), by="month")
 
 
+@pytest.fixture(autouse=True)
+def english(app):
+    """The figures as an English page writes them (outside a request the site speaks Chinese)."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
+
+
 def figures_of(scope, period=YEAR):
     return {f.key: f for _s, data in scopes.figures(scope, period) for f in data.figures}
 

@@ -27,7 +27,7 @@ def _grouped(model, *where):
     return rows
 
 
-@section("moderation", _l("Moderation"), 50)
+@section("moderation", _l("Content moderation"), 50)
 def build(scope: Scope, period: Period) -> SectionData:
     """No list behind these: the moderator's log is shown in each room, not per community."""
     figures = []

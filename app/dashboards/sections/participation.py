@@ -122,7 +122,7 @@ def _turnout(scope: Scope, period: Period, votes: Figure) -> tuple[Figure, Detai
     names = {c.id: c.name for c in scope.communities}
     detail = Detail(
         _("Turnout of each owners' decision"),
-        [_("Community"), _("Decision"), _("Voted"), _("On the roll"), _("Turnout")],
+        [_("Community"), _("Owners' decision"), _("Voted"), _("On the roll"), _("Share voted")],
         [],
     )
     rows = []
