@@ -28,6 +28,7 @@ from app.core.models import utcnow
 from app.demo import (
     consultations,
     contests,
+    dashboards,
     decisions,
     ideas,
     meetings,
@@ -138,4 +139,5 @@ def load(password: str) -> bool:
     rules.load(community, users)
     meetings.load(community, users)
     slow.load(community, users)
+    dashboards.load(yuhua, other, password)
     return True

@@ -142,3 +142,9 @@ def test_by_year_shows_years(client, auth, history):
     auth.login(history.users["staff"])
     html = client.get("/dashboard/community/cuizhuyuan?start=2025-01&end=2026-12&by=year").get_data(as_text=True)
     assert ">2025<" in html and ">2026<" in html and ">2026-03<" not in html
+
+
+def test_the_overview_links_to_the_dashboards(client, auth, history):
+    auth.login(history.users["street_staff"])
+    html = client.get("/overview").get_data(as_text=True)
+    assert 'href="/dashboard"' in html and 'href="/dashboard/community/nantang"' in html
