@@ -67,6 +67,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core.realtime import DefaultNamespace, register_realtime_status
     from app.core.security import register_security_headers
     from app.core.templating import register_template_helpers
+    from app.dashboards import bp as dashboards_bp
+    from app.dashboards import sections as _dashboard_sections  # noqa: F401  (registers the sections)
     from app.decisions import bp as decisions_bp
     from app.decisions import paper_routes as _decisions_paper_routes  # noqa: F401
     from app.decisions import proxy_routes as _decisions_proxy_routes  # noqa: F401
@@ -80,8 +82,6 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
     from app.flows import routes as _flows_routes  # noqa: F401
     from app.flows import rules_notices as _rules_notices  # noqa: F401  (the rules' signals to notifications)
-    from app.dashboards import bp as dashboards_bp
-    from app.dashboards import sections as _dashboard_sections  # noqa: F401  (registers the sections)
     from app.home import bp as home_bp
     from app.ideas import bp as ideas_bp
     from app.ideas import routes as _ideas_routes  # noqa: F401
