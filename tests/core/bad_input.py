@@ -99,6 +99,9 @@ def real_arguments() -> dict[str, object]:
         "switch": "lock",
         "draft_id": first(RuleDraft, RuleDraft.community_id == community.id),
         "comment_id": first(RuleComment),
+        "street_id": community.street_id,  # the dashboards: a street's, its district's, an export's format
+        "district_id": community.street.district_id,
+        "fmt": "csv",
     }
 
 
