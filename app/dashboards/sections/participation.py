@@ -97,12 +97,14 @@ def _votes(scope: Scope, period: Period, poll_type: str, figure: Figure) -> Figu
     return figure
 
 
-def _turnout(scope: Scope, period: Period, votes: Figure) -> tuple[Figure, Detail]:
+def _turnout(scope: Scope, period: Period) -> tuple[Figure, Detail]:
     """Votes over the heads on the frozen roll, of the decisions whose voting opened in the period; and each one."""
     figure = Figure("decision_turnout", _("Turnout of owners' decisions"), SHARE, _decisions_link)
-    voted = (
+    in_scope = (Decision.community_id.in_(scope.community_ids), within(Decision.opened_at, period))
+    voted = (  # the votes of those decisions only, not of every decision ever held
         select(Participation.poll_id.label("decision_id"), func.count().label("votes"))
-        .where(Participation.poll_type == "decision")
+        .join(Decision, Decision.id == Participation.poll_id)
+        .where(Participation.poll_type == "decision", *in_scope)
         .group_by(Participation.poll_id)
         .subquery()
     )
@@ -116,7 +118,7 @@ def _turnout(scope: Scope, period: Period, votes: Figure) -> tuple[Figure, Detai
             func.coalesce(voted.c.votes, 0),
         )
         .outerjoin(voted, voted.c.decision_id == Decision.id)
-        .where(Decision.community_id.in_(scope.community_ids), within(Decision.opened_at, period))
+        .where(*in_scope)
         .order_by(Decision.opened_at, Decision.id)
     )
     names = {c.id: c.name for c in scope.communities}
@@ -145,6 +147,6 @@ def build(scope: Scope, period: Period) -> SectionData:
     contest_votes = _votes(
         scope, period, "contest", Figure("contest_votes", _("Votes in contests"), COUNT, _contests_link)
     )
-    turnout, each = _turnout(scope, period, decision_votes)
+    turnout, each = _turnout(scope, period)
     figures = [_verified(scope, period), _households_taking_part(scope, period), decision_votes, contest_votes, turnout]
     return SectionData(figures, [each])
