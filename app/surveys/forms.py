@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.core.clock import local_zone
@@ -75,7 +75,7 @@ class SurveyForm(SiteForm):
     )
     respondent = SelectField(
         _l("Who answers"),
-        choices=[(r.value, RESPONDENT_LABELS[r]) for r in Respondent],
+        choices=[SelectChoice(r.value, RESPONDENT_LABELS[r]) for r in Respondent],
         default=Respondent.HOUSEHOLD.value,
     )
     anonymous = BooleanField(_l("Anonymous: answers are kept apart from who gave them"), default=True)

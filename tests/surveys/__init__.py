@@ -29,3 +29,19 @@ def count(model, **filters) -> int:
     for name, value in filters.items():
         query = query.where(getattr(model, name) == value)
     return db.session.scalar(query)
+
+
+def logged_in(app, user, language: str = "en"):
+    """A test client logged in as `user` (None: a visitor), asking for `language`."""
+    http = app.test_client()
+    http.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    if user is not None:
+        with http.session_transaction() as session:
+            session["_user_id"] = factories.login_token(user)
+            session["_fresh"] = True
+    return http
+
+
+def as_form(data: dict) -> list[tuple[str, str]]:
+    """Answer fields as the browser posts them (a key repeated for several options)."""
+    return [(key, value) for key, values in data.items() for value in values]
