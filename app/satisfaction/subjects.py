@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -129,7 +130,7 @@ def _project_ratings(project_id: int) -> dict:
     if project is None:
         return {}
     count, total = microprojects.rating_summary(project)
-    return {"ratings": (count, total)} if count else {}
+    return {"ratings": (count, Fraction(total, count))} if count else {}
 
 
 register(

@@ -19,7 +19,9 @@ def viewer(world, key: str, community=None):
 def answer(world, key, survey, **kw):
     """world.users[key] answers through the service, committed as the edge would."""
     client_id = kw.pop("client_id", None) or uuid.uuid4().hex
-    done = services.answer(viewer(world, key), survey, client_id=client_id, answers=factories.survey_answers(survey, **kw))
+    done = services.answer(
+        viewer(world, key), survey, client_id=client_id, answers=factories.survey_answers(survey, **kw)
+    )
     db.session.commit()
     return done
 

@@ -72,7 +72,14 @@ def test_draft_hidden_from_residents(app, world):
 @pytest.mark.parametrize("key, status", [("staff", 302), ("resident", 403), ("street_staff", 403), ("leader_a", 403)])
 def test_make_a_survey_per_role(app, world, key, status):
     http = logged_in(app, world.users[key])
-    questions = "单选：电梯干净吗？｜干净｜一般｜不干净\n多选：要修什么？｜灯｜长椅（选填）\n评分 1-5：总体满意度\n文字：其他建议（选填）"
+    questions = "\n".join(
+        [
+            "单选：电梯干净吗？｜干净｜一般｜不干净",
+            "多选：要修什么？｜灯｜长椅",
+            "评分 1-5：总体满意度",
+            "文字：其他建议（选填）",
+        ]
+    )
     response = http.post(
         "/c/cuizhuyuan/surveys/new",
         data={"title": "楼道问卷", "questions": questions, "respondent": "person", "anonymous": "y"},
@@ -89,12 +96,16 @@ def test_make_a_survey_per_role(app, world, key, status):
 @pytest.mark.parametrize("questions", ["问题没有类别", "单选：只有一个｜选项", "评分 a-b：x", "未知：x"])
 def test_make_a_survey_bad_questions(app, world, questions):
     http = logged_in(app, world.users["staff"])
-    response = http.post("/c/cuizhuyuan/surveys/new", data={"title": "楼道问卷", "questions": questions, "respondent": "person"})
+    response = http.post(
+        "/c/cuizhuyuan/surveys/new", data={"title": "楼道问卷", "questions": questions, "respondent": "person"}
+    )
     assert response.status_code == 400
     assert count(Survey) == 0
 
 
-@pytest.mark.parametrize("key, status", [("staff", 302), ("resident", 404), ("street_staff", 404), ("other_staff", 404)])
+@pytest.mark.parametrize(
+    "key, status", [("staff", 302), ("resident", 404), ("street_staff", 404), ("other_staff", 404)]
+)
 def test_open_per_role(app, world, key, status):
     survey = _survey(world, open_=False)  # a draft: only the staff see it
     response = logged_in(app, world.users[key]).post(f"/surveys/{survey.id}/open")
@@ -104,7 +115,8 @@ def test_open_per_role(app, world, key, status):
 
 
 @pytest.mark.parametrize(
-    "key, status", [("staff", 302), ("resident", 403), ("street_staff", 403), ("district_staff", 403), ("other_staff", 404)]
+    "key, status",
+    [("staff", 302), ("resident", 403), ("street_staff", 403), ("district_staff", 403), ("other_staff", 404)],
 )
 def test_close_per_role(app, world, key, status):
     survey = _survey(world)
@@ -121,7 +133,9 @@ def test_answer_once_through_the_page(app, world):
     assert second.status_code == 409
     assert "already answered" in second.get_data(as_text=True)
     assert count(SurveyResponse) == 1 and count(SurveyParticipation) == 1
-    assert "Your household has answered" in logged_in(app, world.users["resident"]).get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert "Your household has answered" in logged_in(app, world.users["resident"]).get(
+        f"/surveys/{survey.id}"
+    ).get_data(as_text=True)
 
 
 def test_answer_retry_is_idempotent(app, world):
@@ -132,7 +146,9 @@ def test_answer_retry_is_idempotent(app, world):
     assert count(SurveyResponse) == 1
 
 
-@pytest.mark.parametrize("key, status", [("staff", 403), ("street_staff", 403), ("unverified", 403), ("other_resident", 404)])
+@pytest.mark.parametrize(
+    "key, status", [("staff", 403), ("street_staff", 403), ("unverified", 403), ("other_resident", 404)]
+)
 def test_answer_denied(app, world, key, status):
     survey = _survey(world)
     assert _post_answers(app, world, key, survey, scale=4).status_code == status
@@ -165,12 +181,21 @@ def test_results_hidden_until_close_even_to_staff(app, world):
     assert staff.get(f"/surveys/{survey.id}/results.csv").status_code == 404
     page = staff.get(f"/surveys/{survey.id}").get_data(as_text=True)
     assert "Responses so far" in page
-    assert "Responses so far" not in logged_in(app, world.users["resident"]).get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert "Responses so far" not in logged_in(app, world.users["resident"]).get(f"/surveys/{survey.id}").get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.parametrize(
     "key, status",
-    [("resident", 200), ("staff", 200), ("street_staff", 200), ("district_staff", 200), ("other_resident", 404), ("outsider", 404)],
+    [
+        ("resident", 200),
+        ("staff", 200),
+        ("street_staff", 200),
+        ("district_staff", 200),
+        ("other_resident", 404),
+        ("outsider", 404),
+    ],
 )
 def test_results_exports_and_notice_after_close(app, world, key, status):
     survey = _survey(world)
