@@ -109,7 +109,7 @@ def export(found: Results, extension: str) -> bytes:
         return tables.table_csv(headers, body)
     return tables.table_xlsx(
         [
-            (_("Results"), headers, body),
+            (_("Survey results"), headers, body),
             (_("Per building"), *building_rows(found)),
             (_("Summary"), *summary_rows(found)),
         ]
