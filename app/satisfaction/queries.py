@@ -153,3 +153,27 @@ def residents(community_id: int) -> list:
             )
         ).unique()
     ]
+
+
+def awaiting_answer(viewer: Viewer) -> list[Campaign]:
+    """Open campaigns of the viewer's community whose subjects their household has not all answered (the
+    home's "需要您处理"): only for a verified resident who joined with a household."""
+    membership = viewer.membership
+    if membership is None or membership.household_id is None or not viewer.has_role(Role.RESIDENT):
+        return []
+    campaigns = db.session.scalars(
+        select(Campaign)
+        .where(Campaign.community_id == viewer.community_id, Campaign.state == CampaignState.OPEN)
+        .order_by(Campaign.closes_at)
+    ).all()
+    if not campaigns:
+        return []
+    answered = set(
+        db.session.scalars(
+            select(SurveyParticipation.survey_id).where(
+                SurveyParticipation.respondent_key == f"h:{membership.household_id}",
+                SurveyParticipation.survey_id.in_([s.survey_id for c in campaigns for s in c.subjects]),
+            )
+        )
+    )
+    return [c for c in campaigns if any(s.survey_id not in answered for s in c.subjects)]

@@ -308,3 +308,15 @@ def test_campaign_pages_per_role(app, world):
         http = logged_in(app, world.users[key])
         assert http.get(f"/satisfaction/{made.id}").status_code == status
         assert http.get("/c/cuizhuyuan/satisfaction").status_code == status
+
+
+def test_home_asks_households_that_have_not_answered(app, world):
+    made = campaign(world)
+    page = logged_in(app, world.users["owner"]).get("/c/cuizhuyuan/").get_data(as_text=True)
+    assert f"/satisfaction/{made.id}" in page
+    _answer(app, world, "owner", db.session.get(Survey, made.subjects[0].survey_id), overall=4)
+    page = logged_in(app, world.users["owner"]).get("/c/cuizhuyuan/").get_data(as_text=True)
+    assert f"/satisfaction/{made.id}" not in page
+    assert f"/satisfaction/{made.id}" not in logged_in(app, world.users["staff"]).get("/c/cuizhuyuan/").get_data(
+        as_text=True
+    )
