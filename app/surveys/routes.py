@@ -121,7 +121,7 @@ def show(survey_id: int):
     if not outcome.ok:
         return _show(survey, viewer, form, outcome.status, errors=errors.fields)
     flash(_("Thank you: your answers are in."), "success")
-    return redirect(url_for("surveys.show", survey_id=survey.id))
+    return redirect(owner_url(survey) or url_for("surveys.show", survey_id=survey.id))
 
 
 @bp.route("/surveys/<int:survey_id>/<any(open, close):action>", methods=["POST"])
