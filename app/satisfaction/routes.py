@@ -116,11 +116,10 @@ def manage(campaign_id: int, action: str):
         outcome = perform(lambda: services.open_campaign(viewer, campaign))
     else:
         outcome = perform(lambda: services.close(campaign, actor=viewer))
-    if outcome.ok:
-        flash(
-            _("The campaign is open; residents have been told.") if action == "open" else _("The campaign is closed."),
-            "success",
-        )
+    if not outcome.ok:  # refused (already open, already closed): said at the top of the page
+        return _show(campaign, viewer, status=outcome.status)
+    opened = _("The campaign is open; residents have been told.")
+    flash(opened if action == "open" else _("The campaign is closed."), "success")
     return redirect(url_for("satisfaction.show", campaign_id=campaign.id))
 
 

@@ -134,8 +134,9 @@ def manage(survey_id: int, action: str):
     if not ManageForm().validate_on_submit():
         abort(400)
     outcome = perform(lambda: services.manage(viewer, survey, action))
-    if outcome.ok:
-        flash(_("The survey is open.") if action == "open" else _("The survey is closed."), "success")
+    if not outcome.ok:  # refused (already open, already closed): said at the top of the page
+        return _show(survey, viewer, status=outcome.status)
+    flash(_("The survey is open.") if action == "open" else _("The survey is closed."), "success")
     return redirect(url_for("surveys.show", survey_id=survey.id))
 
 
