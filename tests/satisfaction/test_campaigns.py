@@ -320,3 +320,17 @@ def test_home_asks_households_that_have_not_answered(app, world):
     assert f"/satisfaction/{made.id}" not in logged_in(app, world.users["staff"]).get("/c/cuizhuyuan/").get_data(
         as_text=True
     )
+
+
+def test_open_refused_part_way_leaves_nothing(app, world):
+    org = _organisation(world)
+    made = campaign(world, picks=[f"worker:{world.users['staff'].id}", f"organisation:{org.id}"], open_=False)
+    first, second = (db.session.get(Survey, s.survey_id) for s in made.subjects)
+    second.state = SurveyState.CLOSED  # the second survey cannot be opened: the first was, then the refusal
+    db.session.commit()
+    response = logged_in(app, world.users["staff"]).post(f"/satisfaction/{made.id}/open")
+    assert response.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Survey, first.id).state == SurveyState.DRAFT
+    assert db.session.get(Campaign, made.id).state == CampaignState.DRAFT
+    assert count(Notification) == 0
