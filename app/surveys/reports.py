@@ -44,6 +44,11 @@ def share_text(share: Fraction | None) -> str:
     return f"{share.numerator}/{share.denominator} ({percent(share)})"
 
 
+def rate_text(responses: int, eligible: int) -> str:
+    """'12/30 (40.00%)': responses over eligible as counted (not reduced), and the percentage."""
+    return f"{responses}/{eligible} ({percent(Fraction(responses, eligible))})" if eligible else "–"
+
+
 def charts(found: Results) -> dict:
     """A bar chart per choice or scale question, keyed by the question's id."""
     made = {}
@@ -68,7 +73,7 @@ def charts(found: Results) -> dict:
 
 def rows(found: Results) -> tuple[list[str], list[list]]:
     """One row per answer choice (option or scale value) and per scale mean: the export's main sheet."""
-    headers = [_("No."), _("Question"), _("Answer"), _("Count"), _("Share (exact)"), _("Share")]
+    headers = [_("No."), _("Question"), _("Choice"), _("Count"), _("Share (exact)"), _("Share")]
     out: list[list] = []
     for q in found.survey.questions:
         answered = found.total.answered.get(q.id, 0)
@@ -99,7 +104,7 @@ def building_rows(found: Results) -> tuple[list[str], list[list]]:
 
 def summary_rows(found: Results) -> tuple[list[str], list[list]]:
     return [_("Responses"), _("Eligible"), _("Response rate"), _("Score (0 to 1)")], [
-        [found.responses, found.eligible, share_text(found.rate), exact(found.score)]
+        [found.responses, found.eligible, rate_text(found.responses, found.eligible), exact(found.score)]
     ]
 
 
