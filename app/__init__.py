@@ -102,6 +102,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.procedure import routes as _procedure_routes  # noqa: F401
     from app.rulebook import bp as rulebook_bp
     from app.rulebook import routes as _rulebook_routes  # noqa: F401
+    from app.satisfaction import bp as satisfaction_bp
+    from app.satisfaction import notices as _satisfaction_notices  # noqa: F401  (its kind, reminder and close)
+    from app.satisfaction import routes as _satisfaction_routes  # noqa: F401
     from app.search import bp as search_bp
     from app.search import index as search_index
     from app.search import routes as _search_routes  # noqa: F401
@@ -109,6 +112,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.slow import notices as _slow_notices  # noqa: F401  (its reminder and the close, on the tick)
     from app.slow import routes as _slow_routes  # noqa: F401
     from app.slow.sockets import SlowNamespace
+    from app.surveys import bp as surveys_bp
+    from app.surveys import routes as _surveys_routes  # noqa: F401
+    from app.surveys import ticks as _surveys_ticks  # noqa: F401  (closing at closes_at, on the tick)
     from app.voting import bp as voting_bp
     from app.voting import routes as _voting_routes  # noqa: F401
 
@@ -138,6 +144,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(neighbours_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(slow_bp)
+    app.register_blueprint(surveys_bp)
+    app.register_blueprint(satisfaction_bp)
     app.register_blueprint(flows_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(dashboards_bp)

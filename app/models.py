@@ -32,19 +32,31 @@ from app.notifications.models import Delivery, EmailAddress, Notification, Prefe
 from app.orgs.models import OrgAgent, Organisation, Qualification
 from app.procedure.models import RuleSet, RuleVersion
 from app.rulebook.models import RuleComment, RuleDraft
+from app.satisfaction.models import AssessmentWeight, Campaign, CampaignSubject
 from app.search.models import SearchDocument
 from app.slow.models import Position, Reply, ReplyReaction
-from app.surveys.models import Survey
+from app.surveys.models import (
+    Question,
+    QuestionOption,
+    Survey,
+    SurveyAnswer,
+    SurveyBuilding,
+    SurveyParticipation,
+    SurveyResponse,
+)
 from app.voting.models import Ballot
 
 __all__ = [
     "AgendaItem",
+    "AssessmentWeight",
     "Attachment",
     "Attendance",
     "AuditEntry",
     "Ballot",
     "BudgetLine",
     "Building",
+    "Campaign",
+    "CampaignSubject",
     "Community",
     "Consultation",
     "Contest",
@@ -98,6 +110,8 @@ __all__ = [
     "ProgressPost",
     "Proxy",
     "Qualification",
+    "Question",
+    "QuestionOption",
     "Reply",
     "ReplyReaction",
     "Report",
@@ -110,5 +124,9 @@ __all__ = [
     "Speech",
     "Street",
     "Survey",
+    "SurveyAnswer",
+    "SurveyBuilding",
+    "SurveyParticipation",
+    "SurveyResponse",
     "User",
 ]

@@ -165,3 +165,42 @@ def register(
     code = texted[0].params["code"] if texted else "000000"  # a registered number is texted nothing
     data = {"phone": phone, "code": code, "name": name, "password": password, "confirm": confirm or password}
     return client.post("/account/register/verify", data={**data, **extra})
+
+
+# --- surveys ---
+SURVEY_QUESTIONS = [
+    {"kind": "single", "text": "Is the lift clean?", "options": ["Yes", "No"]},
+    {"kind": "multiple", "text": "What should we fix?", "options": ["Lights", "Benches", "Paths"], "required": False},
+    {"kind": "scale", "text": "Overall satisfaction", "min": 1, "max": 5},
+    {"kind": "text", "text": "Anything else?", "required": False},
+]
+
+
+def survey(community_, *, questions=None, open_=True, respondent="household", anonymous=True, **kw):
+    """A survey of the community (opened unless `open_=False`), with SURVEY_QUESTIONS by default."""
+    from app.surveys import services as survey_services
+
+    made = survey_services.create_survey(
+        community_,
+        title=kw.pop("title", "Lift survey"),
+        questions=SURVEY_QUESTIONS if questions is None else questions,
+        respondent=respondent,
+        anonymous=anonymous,
+        owner_kind=kw.pop("owner_kind", None),
+        owner_id=kw.pop("owner_id", None),
+        closes_at=kw.pop("closes_at", None),
+        created_by=kw.pop("created_by", None),
+        **kw,
+    )
+    if open_:
+        survey_services.open_survey(made)
+    return made
+
+
+def survey_answers(made, *, single=0, multiple=(), scale=None, text=""):
+    """A submission's fields for `made` (built with SURVEY_QUESTIONS): option positions (0-based), a value."""
+    q = made.questions
+    data = {f"q{q[0].id}": [str(q[0].options[single].id)], f"q{q[1].id}": [str(q[1].options[i].id) for i in multiple]}
+    data[f"q{q[2].id}"] = [str(scale)] if scale is not None else []
+    data[f"q{q[3].id}"] = [text] if text else []
+    return data

@@ -26,6 +26,7 @@ LAYERS = {
     "notifications": 3,
     "documents": 3,
     "surveys": 3,  # the survey engine: questionnaires, quick polls, satisfaction campaigns' questions
+    "satisfaction": 4,  # satisfaction campaigns (测评): reads orgs and microprojects, never procurement
     "orgs": 4,  # social organisations' registry: reads only communities and accounts
     "needs": 4,  # needs and the guidance list
     "consultations": 4,

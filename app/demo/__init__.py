@@ -37,6 +37,7 @@ from app.demo import (
     notices,
     rules,
     slow,
+    surveys,
 )
 from app.demo.people import ACCOUNTS, SLUG, account_table, roster
 from app.extensions import db
@@ -140,4 +141,5 @@ def load(password: str) -> bool:
     meetings.load(community, users)
     slow.load(community, users)
     dashboards.load(yuhua, other, password)
+    surveys.load(community, users, password)
     return True

@@ -24,6 +24,7 @@ from app.notices import queries as notice_queries
 from app.notifications import services as notifications
 from app.rulebook import queries as rules_queries
 from app.rulebook.services import last_day as rules_last_day
+from app.satisfaction import queries as satisfaction_queries
 from app.slow import queries as slow_queries
 
 # notifications that say one of the viewer's own things changed (an idea's status, a proposal screened,
@@ -241,4 +242,15 @@ def _meetings(viewer) -> list[Need]:
         detail = f"{at:%m-%d %H:%M} · {meeting.place}"
         text = _("Meeting “%(title)s”: come and sign in", title=meeting.title)
         needs.append(Need(text, url_for("meetings.show", meeting_id=meeting.id), detail, at.date() == today))
+    return needs
+
+
+@provider(27)
+def _satisfaction_answers(viewer) -> list[Need]:
+    """An open satisfaction campaign the viewer's household has not answered in full."""
+    needs = []
+    for campaign in satisfaction_queries.awaiting_answer(viewer):
+        detail, urgent = closing(local_time(campaign.closes_at - timedelta(microseconds=1)).date())
+        url = url_for("satisfaction.show", campaign_id=campaign.id)
+        needs.append(Need(_("Answer the satisfaction survey “%(title)s”", title=campaign.title), url, detail, urgent))
     return needs

@@ -58,3 +58,12 @@ def test_the_sign_in_bench_signs_everyone_in_once():
     assert within["failures"] == 0 and within["rows"] == 20 and within["statuses"] == {"302": 20}, within
     assert again["failures"] == 0 and again["rows"] == 20 and again["statuses"] == {"409": 20}, again
     assert at_once["failures"] == 0 and at_once["rows"] == 20, at_once
+
+
+def test_the_survey_count_bench_counts_exactly():
+    done = _run(
+        ["bench.survey_count", os.environ["TEST_DATABASE_URL"], "--responses", "300", "--repeats", "2", "--no-write"]
+    )
+    figures = json.loads(done.stdout[done.stdout.index("{") :])
+    assert figures["responses"] == 300 and all(figures["exact"].values()), figures["exact"]
+    assert figures["baseline"]["p50"] > 0 and figures["results"]["p50"] > 0, "the baseline in the same run"

@@ -40,6 +40,8 @@ from app.notices.models import Notice
 from app.notifications.models import Delivery
 from app.procedure.models import RuleSet
 from app.rulebook.models import RuleComment, RuleDraft
+from app.satisfaction.models import Campaign
+from app.surveys.models import Survey, SurveyState
 from app.voting.models import Objection
 from tests import factories
 
@@ -102,6 +104,11 @@ def real_arguments() -> dict[str, object]:
         "street_id": community.street_id,  # the dashboards: a street's, its district's, an export's format
         "district_id": community.street.district_id,
         "fmt": "csv",
+        # --- surveys ---
+        "survey_id": first(Survey, Survey.community_id == community.id, Survey.state == SurveyState.OPEN),
+        "campaign_id": first(Campaign, Campaign.community_id == community.id),
+        "action": "open",  # open an open survey or campaign: refused, nothing written
+        "extension": "csv",
     }
 
 
