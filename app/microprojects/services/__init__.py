@@ -26,6 +26,7 @@ from app.microprojects.services.applications import (
     save_application,
     set_fund,
 )
+from app.microprojects.services.guidance import guidance_choices, guidance_item_of, link_guidance
 from app.microprojects.services.granted import create_granted, draft_from_idea, projects_of_idea
 from app.microprojects.services.reading import (
     Listed,
@@ -42,6 +43,9 @@ from app.microprojects.services.reading import (
 from app.microprojects.services.spending import CLOSED, SPENDING, check_spending, expenditure_by_client, spend
 
 __all__ = [
+    "guidance_choices",
+    "guidance_item_of",
+    "link_guidance",
     "APPLICANT_MOVES",
     "CLOSED",
     "EDITABLE",
