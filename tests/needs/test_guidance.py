@@ -87,7 +87,7 @@ def test_staff_make_publish_and_export_the_list(client, auth, world, ready):
     ],
 )
 def test_bad_items_are_refused(client, auth, world, ready, over, field_message):
-    a, _b, c = ready
+    a, _b, _c = ready
     auth.login(world.users["staff"])
     response = client.post("/c/cuizhuyuan/guidance/new", data={**_item([a.id]), **over})
     assert response.status_code == 400
@@ -169,7 +169,7 @@ def test_another_streets_people_do_not_see_the_street_list(client, auth, world, 
 def test_published_items_query(app, world, ready):
     from app.needs import queries
 
-    a, _b, c = ready
+    _a, _b, _c = ready
     community_item = GuidanceItem(
         street_id=world.community.street_id,
         community_id=world.community.id,

@@ -26,8 +26,8 @@ from app.microprojects.services.applications import (
     save_application,
     set_fund,
 )
-from app.microprojects.services.guidance import guidance_choices, guidance_item_of, link_guidance
 from app.microprojects.services.granted import create_granted, draft_from_idea, projects_of_idea
+from app.microprojects.services.guidance import guidance_choices, guidance_item_of, link_guidance
 from app.microprojects.services.reading import (
     Listed,
     ProjectMoney,
@@ -43,9 +43,6 @@ from app.microprojects.services.reading import (
 from app.microprojects.services.spending import CLOSED, SPENDING, check_spending, expenditure_by_client, spend
 
 __all__ = [
-    "guidance_choices",
-    "guidance_item_of",
-    "link_guidance",
     "APPLICANT_MOVES",
     "CLOSED",
     "EDITABLE",
@@ -66,9 +63,12 @@ __all__ = [
     "fund_balances",
     "fund_for",
     "fund_year",
+    "guidance_choices",
+    "guidance_item_of",
     "history",
     "household_rating",
     "ledger_of",
+    "link_guidance",
     "listing",
     "move",
     "post_progress",
