@@ -32,6 +32,7 @@ from app.demo import (
     ideas,
     meetings,
     microprojects,
+    needs,
     neighbours,
     notices,
     rules,
@@ -138,4 +139,5 @@ def load(password: str) -> bool:
     rules.load(community, users)
     meetings.load(community, users)
     slow.load(community, users)
+    needs.load(community, users)
     return True
