@@ -213,8 +213,12 @@ def test_readers_see_the_need(client, auth, world, role):
     assert "加装扶手" in client.get("/c/cuizhuyuan/needs").get_data(as_text=True)
 
 
-def test_chinese_page(client, auth, world):
+def test_chinese_pages(client, auth, world):
+    need = f.need(world.community, world.users["leader_b"])
+    world.users["resident"].locale = "zh_CN"
+    db.session.commit()
     auth.login(world.users["resident"])
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
-    page = client.get("/c/cuizhuyuan/needs", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
-    assert "需求清单" in page
+    page = client.get("/c/cuizhuyuan/needs").get_data(as_text=True)
+    assert "需求清单" in page and "提出需求" in page and "Needs list" not in page
+    page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    assert "我家也需要" in page and "需要的户数" in page
