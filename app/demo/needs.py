@@ -129,14 +129,14 @@ NEEDS = [
     ),
 ]
 
-SCORES = {  # title -> (urgency, households, feasibility, cost, reason)
+# title -> (urgency, households, feasibility, cost, reason); 老年人智能手机课堂 still waits for 周文博's scores
+SCORES = {
     "独居老人中午吃饭难": (5, 4, 4, 3, "独居高龄老人多，午餐问题每天都在发生；活动中心有厨房条件，可与社会组织合作。"),
     "高龄老人送餐上门": (5, 2, 3, 3, "户数不多但最困难，宜与助餐点一并设计，由志愿者配送。"),
     "放学后孩子没人照看": (4, 4, 4, 3, "双职工家庭普遍需要；活动室可用，需要有资质的社工机构。"),
     "楼道照明灯经常坏": (4, 3, 5, 5, "涉及安全，维修成本低，可马上做。"),
     "残疾人出行坡道": (4, 1, 4, 4, "受益户少但属于基本无障碍要求，成本可控。"),
     "困难家庭心理疏导": (3, 2, 3, 4, "需要专业社工，建议纳入明年街道统一购买服务。"),
-    "老年人智能手机课堂": (3, 4, 5, 5, "需求普遍，志愿者即可开展，花费很少。"),
 }
 
 ITEMS = {  # key -> (title, summary, affected, cost low fen, cost high fen)
@@ -282,6 +282,9 @@ def _history(need: Need, status: NeedStatus, staff: User, item: GuidanceItem | N
         steps = [(NeedStatus.DECLINED, "属于文明公约协调事项，已交由居民议事会协商，不列入项目清单。")]
         need.status_reason = steps[0][1]
     previous = NeedStatus.SUBMITTED
-    for to, reason in steps:
-        need.events.append(NeedEvent(actor_id=staff.id, from_status=previous, to_status=to, reason=reason))
+    for day, (to, reason) in enumerate(steps, start=1):
+        when = min(need.created_at + timedelta(days=7 * day), utcnow() - timedelta(days=10))
+        need.events.append(
+            NeedEvent(actor_id=staff.id, from_status=previous, to_status=to, reason=reason, created_at=when)
+        )
         previous = to
