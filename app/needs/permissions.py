@@ -20,7 +20,7 @@ from app.communities.models import (
     Street,
 )
 from app.extensions import db
-from app.needs.models import GuidanceItem, GuidanceStatus, Need, NeedStatus
+from app.needs.models import Need, NeedStatus
 
 OPEN = (NeedStatus.SUBMITTED, NeedStatus.SCREENING, NeedStatus.LISTED)
 
@@ -111,14 +111,6 @@ def can_view_street_guidance(user, street: Street) -> bool:
         .limit(1)
     )
     return db.session.scalar(query) is not None
-
-
-def can_view_item(user, item: GuidanceItem) -> bool:
-    """A published item is read by whoever reads its street's list; a draft by those who make it."""
-    street = db.session.get(Street, item.street_id)
-    if item.status == GuidanceStatus.PUBLISHED:
-        return can_view_street_guidance(user, street)
-    return can_make_street_guidance(user, street) if item.community_id is None else False
 
 
 def appointing_scopes(user) -> tuple[list[Street], list[District]]:
