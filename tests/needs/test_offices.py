@@ -108,3 +108,9 @@ def test_street_staff_see_their_communities_counts_without_names(client, auth, w
     auth.login(people["far_street_staff"])
     page = client.get("/overview/needs").get_data(as_text=True)
     assert "远方社区" in page and "翠竹园社区" not in page
+
+
+def test_the_overview_links_to_needs_and_experts(client, auth, world):
+    auth.login(world.users["street_staff"])
+    page = client.get("/overview").get_data(as_text=True)
+    assert "/overview/needs" in page and "/experts" in page
