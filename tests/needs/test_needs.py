@@ -222,3 +222,24 @@ def test_chinese_pages(client, auth, world):
     assert "需求清单" in page and "提出需求" in page and "Needs list" not in page
     page = client.get(f"/needs/{need.id}").get_data(as_text=True)
     assert "我家也需要" in page and "需要的户数" in page
+
+
+def test_a_refused_move_writes_and_sends_nothing(client, auth, world):
+    from app.needs.models import NeedEvent
+    from app.notifications.models import Notification
+
+    need = f.need(world.community, world.users["resident"])
+    db.session.commit()
+    events = _count(NeedEvent)
+    auth.login(world.users["staff"])
+    assert client.post(f"/needs/{need.id}/status", data={"status": "listed", "reason": "直接列入"}).status_code == 400
+    assert client.post(f"/needs/{need.id}/status", data={"status": "declined", "reason": "x\x00"}).status_code == 400
+    listed = f.need(world.community, world.users["resident"], status=NeedStatus.LISTED)
+    db.session.commit()
+    events = _count(NeedEvent)
+    assert client.post(f"/needs/{listed.id}/status", data={"status": "declined", "reason": "撤下"}).status_code == 409
+    db.session.refresh(need)
+    db.session.refresh(listed)
+    assert need.status == NeedStatus.SUBMITTED and listed.status == NeedStatus.LISTED
+    assert _count(NeedEvent) == events
+    assert _count(Notification) == 0
