@@ -90,6 +90,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.meetings import routes as _meetings_routes  # noqa: F401
     from app.microprojects import bp as microprojects_bp
     from app.microprojects import routes as _microprojects_routes  # noqa: F401
+    from app.needs import bp as needs_bp
+    from app.needs import guidance_routes as _needs_guidance_routes  # noqa: F401
+    from app.needs import office_routes as _needs_office_routes  # noqa: F401
+    from app.needs import routes as _needs_routes  # noqa: F401
+    from app.needs import screening_routes as _needs_screening_routes  # noqa: F401
     from app.neighbours import bp as neighbours_bp
     from app.neighbours import group_routes as _neighbours_group_routes  # noqa: F401
     from app.neighbours import routes as _neighbours_routes  # noqa: F401
@@ -142,6 +147,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(documents_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(neighbours_bp)
+    app.register_blueprint(needs_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(slow_bp)
     app.register_blueprint(surveys_bp)

@@ -25,7 +25,7 @@ from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhot
 from app.meetings.models import AgendaItem, Meeting, MeetingAttendance, MeetingObjection
 from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject, ProgressPhoto, ProgressPost
 from app.moderation.models import ModerationAction, Mute, Report
-from app.needs.models import GuidanceItem, Need, NeedSupport
+from app.needs.models import GuidanceItem, Need, NeedEvent, NeedPhoto, NeedScore, NeedSupport
 from app.neighbours.models import GroupBuilding, GroupConsultation, GroupMember, HelpPost, NeighbourGroup
 from app.notices.models import Notice, NoticeRead
 from app.notifications.models import Delivery, EmailAddress, Notification, Preference
@@ -93,6 +93,9 @@ __all__ = [
     "Motion",
     "Mute",
     "Need",
+    "NeedEvent",
+    "NeedPhoto",
+    "NeedScore",
     "NeedSupport",
     "NeighbourGroup",
     "Notice",

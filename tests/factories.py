@@ -204,3 +204,57 @@ def survey_answers(made, *, single=0, multiple=(), scale=None, text=""):
     data[f"q{q[2].id}"] = [str(scale)] if scale is not None else []
     data[f"q{q[3].id}"] = [text] if text else []
     return data
+
+
+# --- needs ---
+
+
+def need(community_: Community, author: User | None = None, *, title: str = "老年人助餐", status=None, **kw):
+    """A need of the community (submitted, unless `status` says otherwise), with its first history step."""
+    from app.needs.models import Affected, Need, NeedEvent, NeedStatus
+
+    n = Need(
+        community_id=community_.id,
+        author_id=author.id if author else None,
+        client_id=f"need-{next(_seq)}",
+        title=title,
+        description=kw.pop("description", "独居老人中午吃饭不方便。"),
+        affected=kw.pop("affected", Affected.ELDERLY),
+        status=status or NeedStatus.SUBMITTED,
+        **kw,
+    )
+    n.events.append(NeedEvent(actor_id=author.id if author else None, to_status=n.status))
+    db.session.add(n)
+    db.session.flush()
+    return n
+
+
+def need_expert(user_: User, *, street_: Street | None = None, district_: District | None = None):
+    """An expert appointment (专家组) of a street or a district."""
+    from app.communities.models import ExpertAppointment
+
+    a = ExpertAppointment(
+        user_id=user_.id, street_id=street_.id if street_ else None, district_id=district_.id if district_ else None
+    )
+    db.session.add(a)
+    db.session.flush()
+    return a
+
+
+def need_score(need_, expert: User, *, grades=(4, 4, 3, 4), reason: str = "需求迫切，可行。"):
+    from app.needs.models import NeedScore
+
+    urgency, households, feasibility, cost = grades
+    s = NeedScore(
+        need_id=need_.id,
+        expert_id=expert.id,
+        urgency=urgency,
+        households=households,
+        feasibility=feasibility,
+        cost=cost,
+        reason=reason,
+    )
+    db.session.add(s)
+    db.session.flush()
+    db.session.refresh(need_, ["scores"])
+    return s

@@ -33,6 +33,7 @@ from app.demo import (
     ideas,
     meetings,
     microprojects,
+    needs,
     neighbours,
     notices,
     rules,
@@ -142,4 +143,5 @@ def load(password: str) -> bool:
     slow.load(community, users)
     dashboards.load(yuhua, other, password)
     surveys.load(community, users, password)
+    needs.load(community, users)
     return True

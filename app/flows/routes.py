@@ -5,15 +5,21 @@ from __future__ import annotations
 
 from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from app.communities import access
+from app.consultations import permissions as consultation_permissions
+from app.consultations.models import Consultation
 from app.core.errors import Forbidden
 from app.core.web import form_view
 from app.flows import bp, group_consultations
 from app.flows import ideas as idea_flows
+from app.flows import needs as need_flows
 from app.ideas import routes as idea_pages
 from app.ideas.forms import AdoptForm, AdoptProjectForm
+from app.needs import permissions as need_permissions
+from app.needs.forms import ButtonForm as NeedButtonForm
 from app.neighbours import permissions as group_permissions
 from app.neighbours.forms import ConveneForm
 from app.neighbours.routes import load_group
@@ -77,4 +83,42 @@ def convene_group_consultation(group_id: int):
         ),
         done=lambda consultation: redirect(url_for("consultations.room", consultation_id=consultation.id)),
         message=_("The group's consultation is drafted: open it when it is ready."),
+    )
+
+
+@bp.route("/ideas/<int:idea_id>/raise-need", methods=["GET", "POST"])
+@login_required
+def raise_need_from_idea(idea_id: int):
+    """Staff raise a need (需求清单) from the golden idea; the need links back to it."""
+    idea, viewer = idea_pages.reviewer(idea_id)
+    back = url_for("ideas.show", idea_id=idea.id)
+    return _raise_need(viewer, idea.title, back, lambda: need_flows.raise_from_idea(viewer, idea))
+
+
+@bp.route("/consultations/<int:consultation_id>/raise-need", methods=["GET", "POST"])
+@login_required
+def raise_need_from_consultation(consultation_id: int):
+    """Staff raise a need from a concluded consultation's outcome; the need links back to it."""
+    consultation, viewer = access.load(
+        Consultation, consultation_id, current_user, can=consultation_permissions.can_view
+    )
+    if not need_permissions.can_review(viewer):
+        raise Forbidden()
+    back = url_for("consultations.room", consultation_id=consultation.id)
+    return _raise_need(
+        viewer, consultation.title, back, lambda: need_flows.raise_from_consultation(viewer, consultation)
+    )
+
+
+def _raise_need(viewer, title: str, back: str, action):
+    form = NeedButtonForm()
+    return form_view(
+        form,
+        action,
+        render=lambda status: (
+            render_template("needs/raise.html", community=viewer.community, title=title, back=back, form=form),
+            status,
+        ),
+        done=lambda need: redirect(url_for("needs.show", need_id=need.id)),
+        message=_("The need is in the needs list, linked to where it came from."),
     )

@@ -19,6 +19,8 @@ from app.ideas.models import IdeaStatus
 from app.meetings import queries as meeting_queries
 from app.microprojects import queries as project_queries
 from app.microprojects.models import ProjectStatus
+from app.needs import queries as need_queries
+from app.needs.models import NeedStatus
 
 PER_PAGE = 10
 MAX_PAGES = 20  # the feed goes back 200 items; older things are in each section's own list
@@ -110,7 +112,18 @@ def _meetings(viewer: Viewer, limit: int) -> list[Activity]:
     ]
 
 
-SOURCES = (_ideas, _consultations, _decisions, _projects, _contests, _meetings)
+def _needs(viewer: Viewer, limit: int) -> list[Activity]:
+    words = {
+        NeedStatus.SUBMITTED: _("New need: “%(title)s”"),
+        NeedStatus.LISTED: _("Need on the guidance list: “%(title)s”"),
+    }
+    return [
+        Activity(when, _("Needs list"), words[status] % {"title": n.title}, url_for("needs.show", need_id=n.id))
+        for when, status, n in need_queries.recent(viewer, limit)
+    ]
+
+
+SOURCES = (_ideas, _consultations, _decisions, _projects, _contests, _meetings, _needs)
 
 
 def page_of(viewer: Viewer, page: int = 1) -> tuple[list[Activity], bool]:

@@ -19,6 +19,7 @@ from app.decisions import queries as decision_queries
 from app.home.needs import Need, provider
 from app.meetings import queries as meeting_queries
 from app.microprojects import queries as project_queries
+from app.needs import queries as need_queries
 from app.neighbours import queries as neighbour_queries
 from app.notices import queries as notice_queries
 from app.notifications import services as notifications
@@ -253,4 +254,22 @@ def _satisfaction_answers(viewer) -> list[Need]:
         detail, urgent = closing(local_time(campaign.closes_at - timedelta(microseconds=1)).date())
         url = url_for("satisfaction.show", campaign_id=campaign.id)
         needs.append(Need(_("Answer the satisfaction survey “%(title)s”", title=campaign.title), url, detail, urgent))
+    return needs
+
+
+@provider(35)
+def _needs_waiting(viewer) -> list[Need]:
+    """需求清单: for community staff, needs waiting for review; for an expert covering the community, needs
+    before the experts that they have not scored."""
+    needs = []
+    waiting = need_queries.awaiting_review(viewer)
+    if waiting:
+        text = ngettext("%(num)d need waits for your review", "%(num)d needs wait for your review", len(waiting))
+        needs.append(Need(text, url_for("needs.index", slug=viewer.community.slug, status="submitted")))
+    to_score = need_queries.awaiting_score(viewer)
+    if to_score:
+        text = ngettext(
+            "%(num)d need waits for your expert scores", "%(num)d needs wait for your expert scores", len(to_score)
+        )
+        needs.append(Need(text, url_for("needs.screening")))
     return needs

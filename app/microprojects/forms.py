@@ -176,3 +176,9 @@ class ProgressForm(SiteForm):
         render_kw={"rows": 4},
     )
     photos = MultipleFileField(_l("Photos (up to 6)"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
+
+
+class GuidanceForm(SiteForm):
+    """The guidance list's item the project answers (staff), or none."""
+
+    guidance_item_id = SelectField(_l("Answers the guidance item"), coerce=int_or_none, validate_choice=False)

@@ -61,6 +61,10 @@ class MicroProject(TimestampMixin, db.Model):
     client_id: Mapped[str | None] = mapped_column(String(64))
     # the golden idea this project was adopted from, if any (the idea links back through this column)
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"), index=True)
+    # the guidance list's item (项目指引清单) this project answers, if any: chosen by the community's staff
+    guidance_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("guidance_items.id", ondelete="SET NULL"), index=True
+    )
     title: Mapped[str] = mapped_column(String(100))
     purpose: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ProjectStatus] = mapped_column(

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from app.accounts import services as accounts
 from app.communities import access
@@ -22,7 +23,15 @@ from app.extensions import db
 from app.ideas import permissions as idea_permissions
 from app.ideas.models import Idea
 from app.microprojects import bp, ledger, permissions, reports, services
-from app.microprojects.forms import ApplicationForm, ExpenditureForm, FundForm, ProgressForm, RatingForm, ReviewForm
+from app.microprojects.forms import (
+    ApplicationForm,
+    ExpenditureForm,
+    FundForm,
+    GuidanceForm,
+    ProgressForm,
+    RatingForm,
+    ReviewForm,
+)
 from app.microprojects.labels import KIND_LABELS, SCORE_LABELS, STATUS_LABELS
 from app.microprojects.models import MicroProject, ProjectStatus
 
@@ -202,12 +211,41 @@ def _show(project: MicroProject, viewer: Viewer, *, status: int = 200, **forms):
         rating_form=forms.get("rating_form") or RatingForm(formdata=None, prefix="rating"),
         progress_form=forms.get("progress_form") or ProgressForm(formdata=None, prefix="progress"),
         progress_posts=services.progress_of(project),
+        guidance_item=services.guidance_item_of(project),
+        guidance_form=_guidance_form(viewer, project, forms.get("guidance_form")),
         can_post_progress=books and project.status in services.PROGRESS,
         status_labels=STATUS_LABELS,
         kind_labels={k.value: label for k, label in KIND_LABELS.items()},
         score_labels=SCORE_LABELS,
     )
     return page, status
+
+
+def _guidance_form(viewer: Viewer, project: MicroProject, form: GuidanceForm | None) -> GuidanceForm | None:
+    """For the staff: the published guidance items the project may answer."""
+    if not permissions.can_review(viewer):
+        return None
+    form = form or GuidanceForm(formdata=None, guidance_item_id=project.guidance_item_id)
+    choices = [SelectChoice(i.id, f"{i.year} · {i.title}") for i in services.guidance_choices(viewer)]
+    form.guidance_item_id.choices = [SelectChoice("", _("None")), *choices]
+    return form
+
+
+@bp.route("/projects/<int:project_id>/guidance", methods=["POST"])
+@login_required
+def guidance(project_id: int):
+    """Staff choose the guidance list's item the project answers."""
+    project, viewer = _load(project_id)
+    if not permissions.can_review(viewer):
+        raise Forbidden()
+    form = _guidance_form(viewer, project, GuidanceForm())
+    return form_view(
+        form,
+        lambda: services.link_guidance(viewer, project, form.guidance_item_id.data),
+        render=lambda status: _show(project, viewer, status=status, guidance_form=form),
+        done=lambda _project: _back(project),
+        message=_("Saved."),
+    )
 
 
 def _store(project: MicroProject) -> PhotoStore:

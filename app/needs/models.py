@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import TimestampMixin, UTCDateTime, str_enum, utcnow
@@ -54,8 +54,22 @@ class Need(TimestampMixin, db.Model):
     guidance_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("guidance_items.id", ondelete="SET NULL"), index=True
     )
+    # staff closed the experts' screening: scores are final from then on
+    screening_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    community = relationship("Community")
+    building = relationship("Building")
+    author = relationship("User", foreign_keys=[author_id])
     supports: Mapped[list[NeedSupport]] = relationship(back_populates="need", cascade="all, delete-orphan")
+    photos: Mapped[list[NeedPhoto]] = relationship(
+        back_populates="need", cascade="all, delete-orphan", order_by="NeedPhoto.position"
+    )
+    events: Mapped[list[NeedEvent]] = relationship(
+        back_populates="need", cascade="all, delete-orphan", order_by="NeedEvent.id"
+    )
+    scores: Mapped[list[NeedScore]] = relationship(
+        back_populates="need", cascade="all, delete-orphan", order_by="NeedScore.id"
+    )
     guidance_item: Mapped[GuidanceItem | None] = relationship(back_populates="needs")
 
 
@@ -72,6 +86,63 @@ class NeedSupport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     need: Mapped[Need] = relationship(back_populates="supports")
+
+
+class NeedPhoto(db.Model):
+    """A photo of the need, stored through core.uploads as ideas' are."""
+
+    __tablename__ = "need_photos"
+    __table_args__ = (UniqueConstraint("need_id", "photo_id", name="uq_need_photos_photo"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    need: Mapped[Need] = relationship(back_populates="photos")
+    photo = relationship("Photo", lazy="joined")
+
+
+class NeedEvent(db.Model):
+    """One step of a need's history: its status, who moved it and the reason its author reads."""
+
+    __tablename__ = "need_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    from_status: Mapped[NeedStatus | None] = mapped_column(str_enum(NeedStatus, "need_event_from"))
+    to_status: Mapped[NeedStatus] = mapped_column(str_enum(NeedStatus, "need_event_to"))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    need: Mapped[Need] = relationship(back_populates="events")
+
+
+class NeedScore(TimestampMixin, db.Model):
+    """One expert's scores of one need on the published criteria, each 1 to 5, with the reason: one set per
+    expert per need (changed in place until staff close the screening)."""
+
+    __tablename__ = "need_scores"
+    __table_args__ = (
+        UniqueConstraint("need_id", "expert_id", name="uq_need_scores_expert"),
+        CheckConstraint("urgency BETWEEN 1 AND 5", name="need_score_urgency_range"),
+        CheckConstraint("households BETWEEN 1 AND 5", name="need_score_households_range"),
+        CheckConstraint("feasibility BETWEEN 1 AND 5", name="need_score_feasibility_range"),
+        CheckConstraint("cost BETWEEN 1 AND 5", name="need_score_cost_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    urgency: Mapped[int] = mapped_column(Integer)
+    households: Mapped[int] = mapped_column(Integer)
+    feasibility: Mapped[int] = mapped_column(Integer)
+    cost: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    need: Mapped[Need] = relationship(back_populates="scores")
+    expert = relationship("User", lazy="joined")
 
 
 class GuidanceStatus(enum.StrEnum):

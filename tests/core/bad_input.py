@@ -24,7 +24,7 @@ from sqlalchemy import String, Text, select, text
 from werkzeug.datastructures import MultiDict
 
 from app.accounts.models import User
-from app.communities.models import Community, InviteCode, Membership, MembershipStatus
+from app.communities.models import Community, ExpertAppointment, InviteCode, Membership, MembershipStatus
 from app.consultations.models import Consultation, Motion, Phase, Speech
 from app.contests.models import Contest, Entry
 from app.core.uploads import Photo
@@ -35,6 +35,7 @@ from app.extensions import db, socketio
 from app.ideas.models import Idea
 from app.meetings.models import AgendaItem, Meeting
 from app.microprojects.models import MicroProject
+from app.needs.models import Need
 from app.neighbours.models import HelpPost, NeighbourGroup
 from app.notices.models import Notice
 from app.notifications.models import Delivery
@@ -109,6 +110,9 @@ def real_arguments() -> dict[str, object]:
         "campaign_id": first(Campaign, Campaign.community_id == community.id),
         "action": "open",  # open an open survey or campaign: refused, nothing written
         "extension": "csv",
+        "need_id": first(Need, Need.community_id == community.id),
+        "year": 2026,
+        "appointment_id": first(ExpertAppointment),
     }
 
 

@@ -27,6 +27,7 @@ from app.microprojects.services.applications import (
     set_fund,
 )
 from app.microprojects.services.granted import create_granted, draft_from_idea, projects_of_idea
+from app.microprojects.services.guidance import guidance_choices, guidance_item_of, link_guidance
 from app.microprojects.services.reading import (
     Listed,
     ProjectMoney,
@@ -62,9 +63,12 @@ __all__ = [
     "fund_balances",
     "fund_for",
     "fund_year",
+    "guidance_choices",
+    "guidance_item_of",
     "history",
     "household_rating",
     "ledger_of",
+    "link_guidance",
     "listing",
     "move",
     "post_progress",
