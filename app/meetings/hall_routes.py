@@ -57,7 +57,7 @@ def hall_slot(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         slot = handler_slot()
-        if not slot.acquire(timeout=current_app.config.get("MEETING_SIGNIN_SLOT_WAIT_SECONDS", 8)):
+        if not slot.acquire(timeout=current_app.config.get("MEETING_SIGNIN_SLOT_WAIT_SECONDS", 15)):
             return _busy(kwargs["meeting_id"])
         try:
             return view(*args, **kwargs)
