@@ -32,8 +32,8 @@ def _state_check(states, old_states) -> None:
     list only grows; going down, cancelled meetings are deleted first)."""
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
-        op.drop_constraint(CHECK, "meetings", type_="check")
-        op.create_check_constraint(CHECK, "meetings", sa.column("state").in_(states))
+        op.drop_constraint(op.f(CHECK), "meetings", type_="check")
+        op.create_check_constraint(op.f(CHECK), "meetings", sa.column("state").in_(states))
         return
     sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'meetings'").scalar()
     assert _listed(old_states) in sql, "meetings has not the expected state check"
