@@ -122,7 +122,7 @@ def show_page(meeting: Meeting, viewer: Viewer, *, item_form=None, status: int =
         states=STATE_LABELS,
         links=_item_links(viewer, meeting),
         kinds={k.name: k.label for k in registry.kinds()},
-        quorum=services.quorum(meeting) if meeting.state != MeetingState.DRAFT else None,
+        quorum=services.quorum(meeting) if meeting.state not in (MeetingState.DRAFT, MeetingState.CANCELLED) else None,
         can_manage=can_manage,
         follow=meeting.state == MeetingState.OPEN and not can_manage,
         can_tick=permissions.can_tick(viewer, meeting),

@@ -14,7 +14,7 @@ from app.core.clock import local_time
 from app.core.models import utcnow
 from app.extensions import db
 from app.meetings import services
-from app.meetings.models import AgendaItem, Meeting, MeetingState
+from app.meetings.models import AgendaItem, Meeting, MeetingAttendance, MeetingState
 from app.notifications import schedule
 from app.notifications.models import Notification
 from tests import factories
@@ -361,3 +361,17 @@ def test_an_item_of_another_meeting_is_not_found(client, world, consultation, co
         "议题 2",
         "议题 3",
     ]
+
+
+def test_a_cancelled_meeting_takes_no_sign_in_and_says_why(client, world, consultation):
+    meeting = make_meeting(consultation, world, state=MeetingState.SCHEDULED, starts_in=timedelta(minutes=20))
+    code = services.token(meeting)
+    services.cancel(as_viewer(world, "staff", meeting), meeting, "场地漏水")
+    db.session.commit()
+    login(client, world.users["resident"])
+    page = client.get(f"/meetings/{meeting.id}/sign-in?code={code}")
+    assert "This meeting was cancelled." in page.get_data(as_text=True)
+    refused = client.post(f"/meetings/{meeting.id}/sign-in", data={"code": code})
+    assert refused.status_code == 409 and "This meeting was cancelled." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(MeetingAttendance)) == 0
+    assert "Who is here" not in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
