@@ -29,6 +29,7 @@ from app.consultations.docx_layout import (
     set_up_styles,
     write_cell,
 )
+from app.consultations.minutes_slow import SlowRecord, add_to_docx
 from app.core.clock import local_time
 
 
@@ -104,6 +105,7 @@ class MinutesData:
     events: tuple[EventRecord, ...] = ()  # warnings, mutes, locks, hidden speeches, rule changes: in time order
     labels: dict[str, str] = field(default_factory=dict)  # translated headings for the DOCX
     agenda: tuple[AgendaRecord, ...] = ()  # a meeting's agenda (empty for a consultation's own minutes)
+    slow: SlowRecord | None = None  # replies and proposals of a consultation run (partly) in slow mode
 
     # -- formatting shared by the print page and the DOCX ---------------------------------------------------
 
@@ -224,6 +226,7 @@ def build_docx(data: MinutesData, *, generated_at: datetime | None = None) -> by
     _add_agenda(doc, data, labels)
     _add_motions(doc, data, labels)
     _add_speeches(doc, data, labels)
+    add_to_docx(doc, data.slow, labels, format_datetime, _one_line)
     _add_events(doc, data, labels)
     _add_resolutions(doc, data, labels)
     _add_signatures(doc, labels)

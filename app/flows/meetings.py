@@ -4,6 +4,7 @@ reminders the day before and an hour before, and the consultation's online room 
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -40,6 +41,7 @@ from app.notifications.services import notify
 kinds.register("meeting_scheduled", Importance.INFO, _l("A meeting (议事会) you are invited to"))
 kinds.register("meeting_reminder", Importance.ACTION, _l("A meeting tomorrow or within the hour"))
 kinds.register("meeting_minutes", Importance.INFO, _l("A meeting's minutes published for 公示"))
+kinds.register("meeting_changed", Importance.INFO, _l("A meeting moved to another time or place, or cancelled"))
 
 CANDIDATES = 50  # how many of each kind the agenda form offers
 
@@ -129,6 +131,50 @@ def _minutes_published(meeting, recipients, actor, **_):
         )
 
 
+def _stamp(meeting: Meeting) -> str:
+    """The meeting's start, in the reminders' keys: a reminder sent for the old time is sent again for a new
+    one (a meeting moved after its day-before reminder is reminded of again)."""
+    return str(int(meeting.starts_at.timestamp()))
+
+
+@meeting_signals.meeting_moved.connect
+def _meeting_moved(meeting, recipients, actor, old_start, old_place, **_):
+    when = local_time(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
+    places = "-".join(str(zlib.crc32(p.encode())) for p in (old_place, meeting.place))
+    key = f"{meeting.notification_key}:moved:{int(old_start.timestamp())}-{_stamp(meeting)}:{places}"
+    for user in recipients:
+        notify(
+            user,
+            "meeting_changed",
+            _l(
+                "The meeting “%(title)s” has moved: now %(when)s at %(place)s.",
+                title=meeting.title,
+                when=when,
+                place=meeting.place,
+            ),
+            url=_path("meetings.show", meeting_id=meeting.id),
+            community_id=meeting.community_id,
+            key=key,
+        )
+
+
+@meeting_signals.meeting_cancelled.connect
+def _meeting_cancelled(meeting, recipients, actor, **_):
+    for user in recipients:
+        notify(
+            user,
+            "meeting_changed",
+            _l(
+                "The meeting “%(title)s” is cancelled: %(reason)s",
+                title=meeting.title,
+                reason=meeting.cancel_reason,
+            ),
+            url=_path("meetings.show", meeting_id=meeting.id),
+            community_id=meeting.community_id,
+            key=f"{meeting.notification_key}:cancelled",
+        )
+
+
 def _remind(meeting: Meeting, key: str, message) -> int:
     sent = 0
     for membership in meeting_services.members_in_scope(meeting):
@@ -138,7 +184,7 @@ def _remind(meeting: Meeting, key: str, message) -> int:
             message,
             url=_path("meetings.show", meeting_id=meeting.id),
             community_id=meeting.community_id,
-            key=f"{meeting.notification_key}:{key}",
+            key=f"{meeting.notification_key}:{_stamp(meeting)}:{key}",
         )
         sent += item is not None
     return sent

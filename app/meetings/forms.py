@@ -6,13 +6,14 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.core.forms import SiteForm, WholeNumberField, strip
 
 
-class MeetingForm(SiteForm):
-    client_id = HiddenField(default=lambda: uuid.uuid4().hex)
+class MeetingDetailsForm(SiteForm):
+    """A meeting's title, place, time and online room: preparing it, and changing it before it starts."""
+
     title = StringField(
         _l("Title"),
         filters=[strip],
@@ -32,6 +33,29 @@ class MeetingForm(SiteForm):
         example=90,
         validators=[InputRequired(_l("Say how long the meeting lasts.")), NumberRange(15, 480)],
     )
+    online_room = StringField(
+        _l("Online room (optional)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=200)],
+    )
+
+
+class MeetingForm(MeetingDetailsForm):
+    client_id = HiddenField(default=lambda: uuid.uuid4().hex)
+
+
+class CancelForm(SiteForm):
+    reason = TextAreaField(
+        _l("Why the meeting is cancelled"),
+        filters=[strip],
+        validators=[DataRequired(_l("Give the reason.")), Length(min=2, max=500)],
+        render_kw={"rows": 2},
+    )
+
+
+class MoveForm(SiteForm):
+    direction = HiddenField()
+    at = IntegerField(validators=[InputRequired()])
 
 
 class ItemForm(SiteForm):

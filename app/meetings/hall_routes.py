@@ -3,16 +3,18 @@ those without a phone, and the minutes (print page, DOCX) with objections during
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import quote
 
 import segno
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from markupsafe import Markup
 
 from app.consultations.minutes import build_docx, minutes_filename
 from app.core.errors import Forbidden
+from app.core.sockets import handler_slot
 from app.core.web import form_view, perform
 from app.meetings import bp, permissions, services
 from app.meetings.forms import AnswerForm, ObjectionForm, SignInForm, TickForm
@@ -45,7 +47,36 @@ def sheet(meeting_id: int):
     )
 
 
+def hall_slot(view):
+    """The hall's sign-in under a storm (200 phones scanning at the same instant): each scan waits, a bounded
+    time, for one of the slots that stand for the database pool's connections (the socket handlers' slots,
+    app/core/sockets.py), so the pool is never exhausted. Past the wait, nothing is stored and the person is
+    told, in their language, to try again in a few seconds (503 with Retry-After; the page comes back by itself
+    for a scan, and its button sends the sign-in again), rather than an error."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        slot = handler_slot()
+        if not slot.acquire(timeout=current_app.config.get("MEETING_SIGNIN_SLOT_WAIT_SECONDS", 15)):
+            return _busy(kwargs["meeting_id"])
+        try:
+            return view(*args, **kwargs)
+        finally:
+            slot.release()
+
+    return wrapper
+
+
+def _busy(meeting_id: int):
+    wait = int(current_app.config.get("MEETING_SIGNIN_RETRY_AFTER_SECONDS", 3))
+    code = (request.form.get("code") if request.method == "POST" else request.args.get("code")) or ""
+    again = url_for("meetings.sign_in", meeting_id=meeting_id, code=code) if request.method == "GET" else None
+    body = render_template("meetings/busy.html", meeting_id=meeting_id, code=code[:200], wait=wait, again_url=again)
+    return body, 503, {"Retry-After": str(wait)}
+
+
 @bp.route("/meetings/<int:meeting_id>/sign-in", methods=["GET", "POST"])
+@hall_slot
 @login_required
 def sign_in(meeting_id: int):
     """Where the QR code leads: one button signs the person in (once, in the meeting's window); the page says

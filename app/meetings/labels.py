@@ -11,6 +11,7 @@ STATE_LABELS = {
     MeetingState.SCHEDULED: _l("Scheduled"),
     MeetingState.OPEN: _l("Under way"),
     MeetingState.CLOSED: _l("Over"),
+    MeetingState.CANCELLED: _l("Cancelled"),
 }
 VIA_LABELS = {
     Via.HALL: _l("In the hall"),

@@ -17,6 +17,7 @@ class MeetingState(enum.StrEnum):
     SCHEDULED = "scheduled"  # announced to those in scope
     OPEN = "open"  # under way: the chair moves through the agenda
     CLOSED = "closed"  # over; the minutes can be published
+    CANCELLED = "cancelled"  # called off before it started, with a reason
 
 
 class Via(enum.StrEnum):
@@ -43,6 +44,7 @@ class Meeting(TimestampMixin, db.Model):
     client_id: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(100))
     place: Mapped[str] = mapped_column(String(100))
+    online_room: Mapped[str] = mapped_column(String(200), default="", server_default="")  # e.g. 腾讯会议号
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     state: Mapped[MeetingState] = mapped_column(str_enum(MeetingState, "meeting_state"), default=MeetingState.DRAFT)
@@ -54,6 +56,8 @@ class Meeting(TimestampMixin, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the minutes, for 公示
     objections_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     consultation = relationship("Consultation")
     community = relationship("Community")

@@ -20,10 +20,14 @@ def can_manage(viewer: Viewer, meeting: Meeting) -> bool:
 
 
 def can_view(viewer: Viewer, meeting: Meeting) -> bool:
-    """Who sees the consultation sees its meetings once scheduled; a draft only those who manage it."""
+    """Who sees the consultation sees its meetings once scheduled; a draft (or a draft cancelled before it was
+    announced) only those who manage it."""
     if not consultation_permissions.can_view(viewer, meeting.consultation):
         return False
-    return meeting.state != MeetingState.DRAFT or can_manage(viewer, meeting)
+    never_announced = meeting.state == MeetingState.DRAFT or (
+        meeting.state == MeetingState.CANCELLED and meeting.scheduled_at is None
+    )
+    return not never_announced or can_manage(viewer, meeting)
 
 
 def in_scope(viewer: Viewer, meeting: Meeting) -> bool:

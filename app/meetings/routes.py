@@ -3,7 +3,9 @@ the sign-in sheet and the sign-in itself, staff's list, running the agenda, the 
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from types import SimpleNamespace
+
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,10 +13,20 @@ from app.communities import access
 from app.communities.access import Viewer
 from app.consultations import permissions as consultation_permissions
 from app.consultations.models import Consultation
+from app.core.clock import local_time
 from app.core.errors import Forbidden
 from app.core.web import form_view, perform
 from app.meetings import bp, permissions, queries, registry, services
-from app.meetings.forms import AnswerForm, ItemForm, MeetingForm, ObjectionForm, OutcomeForm
+from app.meetings.forms import (
+    AnswerForm,
+    CancelForm,
+    ItemForm,
+    MeetingDetailsForm,
+    MeetingForm,
+    MoveForm,
+    ObjectionForm,
+    OutcomeForm,
+)
 from app.meetings.labels import NO_REFERENCE, STATE_LABELS
 from app.meetings.models import Meeting, MeetingState
 
@@ -72,6 +84,7 @@ def new(consultation_id: int):
             starts_on=form.starts_on.data,
             start_time=form.start_time.data,
             duration=form.duration.data,
+            online_room=form.online_room.data,
         ),
         render=lambda status: (_form_page(viewer, consultation, form), status),
         done=lambda meeting: back(meeting, "agenda"),
@@ -109,7 +122,7 @@ def show_page(meeting: Meeting, viewer: Viewer, *, item_form=None, status: int =
         states=STATE_LABELS,
         links=_item_links(viewer, meeting),
         kinds={k.name: k.label for k in registry.kinds()},
-        quorum=services.quorum(meeting) if meeting.state != MeetingState.DRAFT else None,
+        quorum=services.quorum(meeting) if meeting.state not in (MeetingState.DRAFT, MeetingState.CANCELLED) else None,
         can_manage=can_manage,
         follow=meeting.state == MeetingState.OPEN and not can_manage,
         can_tick=permissions.can_tick(viewer, meeting),
@@ -120,6 +133,9 @@ def show_page(meeting: Meeting, viewer: Viewer, *, item_form=None, status: int =
         objections=services.objections(meeting) if meeting.published_at else [],
         objections_open=services.objections_open(meeting),
         can_object=permissions.can_object(viewer, meeting),
+        can_change=can_manage and services.changeable(meeting),
+        cancel_form=forms.get("cancel_form") or CancelForm(),
+        move_form=MoveForm(),
     )
     return body, status
 
@@ -202,3 +218,80 @@ def publish(meeting_id: int):
     if perform(lambda: services.publish(viewer, meeting)).ok:
         flash(_("Minutes published: members may object during the 公示 period."), "success")
     return back(meeting, "minutes")
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(meeting_id: int):
+    """Change the title, place, time or online room before the meeting starts (a move is told to those in
+    scope)."""
+    meeting, viewer = manager(meeting_id)
+    form = MeetingDetailsForm(obj=None if _submitted() else _details(meeting))
+    return form_view(
+        form,
+        lambda: services.edit(
+            viewer,
+            meeting,
+            title=form.title.data,
+            place=form.place.data,
+            online_room=form.online_room.data,
+            starts_on=form.starts_on.data,
+            start_time=form.start_time.data,
+            duration=form.duration.data,
+        ),
+        render=lambda status: (_edit_page(viewer, meeting, form), status),
+        done=lambda _m: back(meeting),
+        message=_("Meeting changed."),
+    )
+
+
+def _submitted() -> bool:
+    return request.method == "POST"
+
+
+def _details(meeting: Meeting):
+    """The form's starting values: the meeting as it is (Beijing day and time)."""
+    start = local_time(meeting.starts_at)
+    minutes = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    return SimpleNamespace(
+        title=meeting.title,
+        place=meeting.place,
+        online_room=meeting.online_room,
+        starts_on=start.date(),
+        start_time=start.time().replace(second=0, microsecond=0, tzinfo=None),
+        duration=minutes,
+    )
+
+
+def _edit_page(viewer: Viewer, meeting: Meeting, form: MeetingDetailsForm):
+    return render_template(
+        "meetings/edit.html", community=viewer.community, meeting=meeting, consultation=meeting.consultation, form=form
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@login_required
+def cancel(meeting_id: int):
+    """Cancel the meeting with a reason (not once it is under way)."""
+    meeting, viewer = manager(meeting_id)
+    form = CancelForm()
+    return form_view(
+        form,
+        lambda: services.cancel(viewer, meeting, form.reason.data),
+        render=lambda status: show_page(meeting, viewer, cancel_form=form, status=status),
+        done=lambda _m: back(meeting),
+        message=_("Meeting cancelled; those it concerns are being told."),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/move", methods=["POST"])
+@login_required
+def move_item(meeting_id: int, item_id: int):
+    """Move an agenda item up or down (a repeated tap moves it once)."""
+    meeting, viewer = manager(meeting_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        flash(_("Move the item up or down."), "error")
+        return show_page(meeting, viewer, status=400)
+    outcome = perform(lambda: services.move_item(viewer, meeting, item_id, form.direction.data, form.at.data))
+    return back(meeting, f"item-{item_id}") if outcome.ok else show_page(meeting, viewer, status=outcome.status)

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.notifications import kinds, schedule
 from app.notifications.kinds import Importance
 from app.notifications.services import notify
+from app.slow import minutes as _minutes  # noqa: F401  (registers the consultations' minutes' slow section)
 from app.slow import services
 from app.slow.models import Position
 

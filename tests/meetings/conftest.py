@@ -51,6 +51,8 @@ def make_meeting(consultation, world, *, state=MeetingState.DRAFT, starts_in=tim
     db.session.flush()
     for n in range(1, items + 1):
         db.session.add(AgendaItem(meeting_id=meeting.id, position=n, title=f"议题 {n}", outcome=""))
+    if state != MeetingState.DRAFT:
+        meeting.scheduled_at = now - timedelta(days=1)
     if state in (MeetingState.OPEN, MeetingState.CLOSED):
         meeting.opened_at = now - timedelta(minutes=5)
     if state == MeetingState.CLOSED:

@@ -204,7 +204,7 @@ def test_reminders_go_out_the_day_before_and_within_the_hour_once_each(app, worl
     from app.core.clock import local_time
 
     def reminded(suffix) -> int:
-        key = f"{meeting.notification_key}:{suffix}"
+        key = f"{meeting.notification_key}:{int(meeting.starts_at.timestamp())}:{suffix}"
         return db.session.scalar(select(func.count()).select_from(Notification).where(Notification.key == key))
 
     day_before = start - timedelta(hours=local_time(start).hour + 1)  # the evening before, Beijing time

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.communities.access import Viewer
+from app.consultations import minutes_slow
 from app.consultations.labels import (
     BADGE_LABELS,
     MODERATION_LABELS,
@@ -82,6 +83,7 @@ def minutes(viewer: Viewer, consultation: Consultation) -> MinutesData:
         ),
         resolutions=tuple(m.text for m in motions if m.state == MotionState.CARRIED),
         events=tuple(_event(entry, speech_no) for entry in moderation.room_history(consultation.room)),
+        slow=minutes_slow.gather(consultation, motion_no),  # filled by app/slow when it ran in slow mode
     )
 
 

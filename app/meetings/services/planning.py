@@ -24,15 +24,24 @@ MAX_ITEMS = 30
 MAX_MINUTES = 8 * 60
 
 
-def _title(value) -> str:
+def title_of(value) -> str:
     return validation.text(value, field="title", low=2, high=100, message=_l("Give a title of 2 to 100 characters."))
 
 
-def _place(value) -> str:
+def place_of(value) -> str:
     return validation.text(value, field="place", low=2, high=100, message=_l("Say where: 2 to 100 characters."))
 
 
-def _when(day, at, minutes) -> tuple[datetime, datetime]:
+def online_room_of(value) -> str:
+    """Where those not in the hall join besides the consultation's room (e.g. a 腾讯会议 number): optional."""
+    if value is None or not str(value).strip():
+        return ""
+    return validation.text(
+        value, field="online_room", low=1, high=200, message=_l("Say how to join online in at most 200 characters.")
+    )
+
+
+def when_of(day, at, minutes) -> tuple[datetime, datetime]:
     """The start (Beijing day and time) and the end; a start in the past is refused."""
     if not isinstance(day, date) or not isinstance(at, time):
         raise DomainError("bad_request", _l("Give the day and the time the meeting starts."), field="starts_on")
@@ -44,7 +53,18 @@ def _when(day, at, minutes) -> tuple[datetime, datetime]:
     return starts, starts + timedelta(minutes=minutes)
 
 
-def create(viewer: Viewer, consultation: Consultation, *, client_id, title, place, starts_on, start_time, duration):
+def create(
+    viewer: Viewer,
+    consultation: Consultation,
+    *,
+    client_id,
+    title,
+    place,
+    starts_on,
+    start_time,
+    duration,
+    online_room="",
+):
     """A draft meeting of the consultation; its agenda comes next. A retried form returns the first one."""
     check_consultation(viewer, consultation)
     if not permissions.can_plan(viewer, consultation):
@@ -53,14 +73,15 @@ def create(viewer: Viewer, consultation: Consultation, *, client_id, title, plac
     existing = _by_client(viewer, consultation, client_id)
     if existing is not None:
         return existing
-    starts_at, ends_at = _when(starts_on, start_time, duration)
+    starts_at, ends_at = when_of(starts_on, start_time, duration)
     meeting = Meeting(
         community_id=consultation.community_id,
         consultation=consultation,
         created_by_id=viewer.user_id,
         client_id=client_id,
-        title=_title(title),
-        place=_place(place),
+        title=title_of(title),
+        place=place_of(place),
+        online_room=online_room_of(online_room),
         starts_at=starts_at,
         ends_at=ends_at,
         state=MeetingState.DRAFT,

@@ -62,6 +62,8 @@ def refusal(viewer: Viewer, meeting: Meeting, code, *, now: datetime | None = No
         _check_token(meeting, code)
     except DomainError as err:
         return err
+    if meeting.state == MeetingState.CANCELLED:
+        return DomainError("wrong_state", _l("This meeting was cancelled."), status=409)
     if not in_window(meeting, now or utcnow()):
         return _outside_window(meeting)
     if not permissions.can_sign_in(viewer, meeting):
