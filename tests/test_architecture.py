@@ -28,6 +28,7 @@ LAYERS = {
     "surveys": 3,  # the survey engine: questionnaires, quick polls, satisfaction campaigns' questions
     "orgs": 4,  # social organisations' registry: reads only communities and accounts
     "needs": 4,  # needs and the guidance list
+    "procurement": 4,  # service projects: calls, scoring, contracts; reads orgs, needs (and surveys, a kernel)
     "consultations": 4,
     "ideas": 4,
     "microprojects": 4,
