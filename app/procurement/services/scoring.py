@@ -89,16 +89,18 @@ class Combined:
 
     @property
     def formula(self) -> str:
+        """ "3/5 × 80 + 2/5 × 70 = 76": each weight times its mean, exact; the sum with its decimal."""
         parts = [f"{_show(c.weight)} × {_show(m)}" for c, m in self.means if m is not None]
-        return " + ".join(parts) + (f" = {_show(self.score)}" if self.score is not None else "")
+        if self.score is None:
+            return ""
+        total = _show(self.score)
+        if self.score.denominator != 1:
+            total += f" ≈ {float(self.score):.2f}"
+        return " + ".join(parts) + f" = {total}"
 
 
-def _show(value: Fraction | None) -> str:
-    if value is None:
-        return "—"
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{value.numerator}/{value.denominator} (≈{float(value):.2f})"
+def _show(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
 def counted(application: Application) -> list[ScoreSheet]:
