@@ -34,6 +34,7 @@ from app.demo import (
     microprojects,
     neighbours,
     notices,
+    procurement,
     rules,
     slow,
 )
@@ -138,4 +139,5 @@ def load(password: str) -> bool:
     rules.load(community, users)
     meetings.load(community, users)
     slow.load(community, users)
+    procurement.load(community, users)
     return True
