@@ -8,6 +8,7 @@ from datetime import datetime
 from fractions import Fraction
 
 from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import joinedload
 
 from app.communities.access import Viewer
 from app.core.models import utcnow
@@ -53,9 +54,15 @@ def milestones_to_act_on(viewer: Viewer) -> list[Milestone]:
             Contract.community_id == viewer.community_id,
             Milestone.status.in_((MilestoneStatus.SUBMITTED, MilestoneStatus.EVALUATED)),
         )
+        .options(
+            joinedload(Milestone.contract).joinedload(Contract.call),
+            joinedload(Milestone.satisfaction),
+        )
         .order_by(Milestone.id)
     )
-    return list(db.session.scalars(query))
+    found = db.session.scalars(query).unique().all()
+    # a submitted milestone waits for residents' satisfaction first: it is for staff once that is in
+    return [m for m in found if m.status == MilestoneStatus.EVALUATED or m.satisfaction is not None]
 
 
 def scoring_waiting(viewer: Viewer) -> list[ServiceCall]:
