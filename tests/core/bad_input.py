@@ -39,6 +39,7 @@ from app.neighbours.models import HelpPost, NeighbourGroup
 from app.notices.models import Notice
 from app.notifications.models import Delivery
 from app.procedure.models import RuleSet
+from app.procurement.models import Application, Contract, Milestone, ServiceCall
 from app.rulebook.models import RuleComment, RuleDraft
 from app.voting.models import Objection
 from tests import factories
@@ -99,6 +100,12 @@ def real_arguments() -> dict[str, object]:
         "switch": "lock",
         "draft_id": first(RuleDraft, RuleDraft.community_id == community.id),
         "comment_id": first(RuleComment),
+        # --- procure ---
+        "call_id": first(ServiceCall, ServiceCall.community_id == community.id),
+        "application_id": first(Application),
+        "contract_id": first(Contract, Contract.community_id == community.id),
+        "milestone_id": first(Milestone),
+        "fmt": "csv",
     }
 
 
