@@ -42,7 +42,7 @@ def balance(contract: Contract) -> Balance:
 
 
 def _locked(contract: Contract) -> Contract:
-    return db.session.scalar(select(Contract).where(Contract.id == contract.id).with_for_update())
+    return db.session.scalar(select(Contract).where(Contract.id == contract.id).with_for_update(of=Contract))
 
 
 def pay(milestone: Milestone, amount_fen, *, actor=None, note="") -> Payment:
