@@ -105,6 +105,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.notifications.sockets import NotificationsNamespace
     from app.procedure import bp as procedure_bp
     from app.procedure import routes as _procedure_routes  # noqa: F401
+    from app.procurement import bp as procurement_bp
     from app.rulebook import bp as rulebook_bp
     from app.rulebook import routes as _rulebook_routes  # noqa: F401
     from app.satisfaction import bp as satisfaction_bp
@@ -152,6 +153,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(slow_bp)
     app.register_blueprint(surveys_bp)
     app.register_blueprint(satisfaction_bp)
+    app.register_blueprint(procurement_bp)
     app.register_blueprint(flows_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(dashboards_bp)

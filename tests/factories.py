@@ -258,3 +258,83 @@ def need_score(need_, expert: User, *, grades=(4, 4, 3, 4), reason: str = "需�
     db.session.flush()
     db.session.refresh(need_, ["scores"])
     return s
+
+
+# --- procure ---
+
+
+def procure_org(district_, *, name=None, agents=(), expires=None, status=None, street_=None):
+    """A social organisation (verified, qualified until `expires`, 2099 by default) with these agents."""
+    from datetime import date
+
+    from app.orgs.models import OrgAgent, Organisation, OrgKind, OrgStatus, Qualification
+
+    n = next(_seq)
+    org = Organisation(
+        district_id=district_.id,
+        street_id=street_.id if street_ else None,
+        name=name or f"社工机构{n}",
+        registration_number=f"5232{n:014d}",
+        kind=OrgKind.SOCIAL_SERVICE,
+        service_areas=["elderly"],
+        status=status or OrgStatus.VERIFIED,
+    )
+    org.qualifications.append(Qualification(name="社会组织等级评估", expires_on=expires or date(2099, 12, 31)))
+    for agent in agents:
+        org.agents.append(OrgAgent(user_id=agent.id))
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def procure_expert(user_: User, street_: Street):
+    from app.communities.models import ExpertAppointment
+
+    appointment = ExpertAppointment(user_id=user_.id, street_id=street_.id, field="养老")
+    db.session.add(appointment)
+    db.session.flush()
+    return appointment
+
+
+def procure_item(community_: Community, *, street_wide: bool = False, title: str = "老年人助餐服务"):
+    """A published guidance item of the community (or street-wide)."""
+    from app.needs.models import GuidanceItem, GuidanceStatus
+
+    item = GuidanceItem(
+        street_id=community_.street_id,
+        community_id=None if street_wide else community_.id,
+        year=2026,
+        title=title,
+        summary="为社区老年人提供助餐",
+        status=GuidanceStatus.PUBLISHED,
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def procure_call(community_: Community, item, creator: User, panel=(), *, ceiling_fen=20_000_000, days=10):
+    """An open call with two criteria (3/5 and 2/5) and the given panel, its deadline `days` from now."""
+    from datetime import timedelta
+
+    from app.core.models import utcnow
+    from app.procurement.models import Criterion, PanelMember, ServiceCall
+
+    call = ServiceCall(
+        street_id=community_.street_id,
+        community_id=community_.id,
+        guidance_item_id=item.id,
+        created_by_id=creator.id,
+        client_id=f"call{next(_seq)}",
+        title="老年人助餐服务项目",
+        scope="为60岁以上老人提供每日午餐",
+        ceiling_fen=ceiling_fen,
+        deadline=utcnow() + timedelta(days=days),
+    )
+    call.criteria.append(Criterion(position=0, name="服务方案", weight_num=3, weight_den=5))
+    call.criteria.append(Criterion(position=1, name="预算合理性", weight_num=2, weight_den=5))
+    for user_ in panel:
+        call.panel.append(PanelMember(user_id=user_.id))
+    db.session.add(call)
+    db.session.flush()
+    return call

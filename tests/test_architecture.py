@@ -29,6 +29,7 @@ LAYERS = {
     "satisfaction": 4,  # satisfaction campaigns (测评): reads orgs and microprojects, never procurement
     "orgs": 4,  # social organisations' registry: reads only communities and accounts
     "needs": 4,  # needs and the guidance list
+    "procurement": 4,  # service projects: calls, scoring, contracts; reads orgs, needs (and surveys, a kernel)
     "consultations": 4,
     "ideas": 4,
     "microprojects": 4,

@@ -36,6 +36,7 @@ from app.demo import (
     needs,
     neighbours,
     notices,
+    procurement,
     rules,
     slow,
     surveys,
@@ -144,4 +145,5 @@ def load(password: str) -> bool:
     dashboards.load(yuhua, other, password)
     surveys.load(community, users, password)
     needs.load(community, users)
+    procurement.load(community, users)
     return True

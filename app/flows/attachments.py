@@ -15,6 +15,8 @@ from app.microprojects import permissions as project_rules
 from app.microprojects.models import MicroProject
 from app.notices import permissions as notice_rules
 from app.notices.models import Notice
+from app.procurement import permissions as procurement_rules
+from app.procurement.models import Milestone
 
 register(
     OwnerKind(
@@ -64,5 +66,16 @@ register(
         can_attach=notice_rules.can_attach,
         can_remove=notice_rules.can_remove_attachment,
         url=lambda n: url_for("notices.show", notice_id=n.id),
+    )
+)
+register(
+    OwnerKind(
+        name="milestone",  # a service contract's milestone: the organisation's evidence for its evaluation
+        model=Milestone,
+        can_view=procurement_rules.can_view_evidence,
+        can_attach=procurement_rules.can_attach_evidence,
+        can_remove=procurement_rules.can_remove_evidence,
+        url=lambda m: url_for("procurement.milestone", milestone_id=m.id),
+        community_of=lambda m: m.contract.community_id,
     )
 )

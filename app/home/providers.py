@@ -23,6 +23,7 @@ from app.needs import queries as need_queries
 from app.neighbours import queries as neighbour_queries
 from app.notices import queries as notice_queries
 from app.notifications import services as notifications
+from app.procurement import queries as procurement_queries
 from app.rulebook import queries as rules_queries
 from app.rulebook.services import last_day as rules_last_day
 from app.satisfaction import queries as satisfaction_queries
@@ -272,4 +273,25 @@ def _needs_waiting(viewer) -> list[Need]:
             "%(num)d need waits for your expert scores", "%(num)d needs wait for your expert scores", len(to_score)
         )
         needs.append(Need(text, url_for("needs.screening")))
+    return needs
+
+
+@provider(65)
+def _service_projects(viewer) -> list[Need]:
+    """公益服务项目: a panel expert's applications to score; staff's milestones to sign off or pay."""
+    needs = [
+        Need(
+            _("Score the applications to the call “%(title)s”", title=call.title),
+            url_for("procurement.call", call_id=call.id),
+        )
+        for call in procurement_queries.scoring_waiting(viewer)
+    ]
+    for milestone in procurement_queries.milestones_to_act_on(viewer):
+        if milestone.status.value == "evaluated":
+            text = _("Release the payment of the milestone “%(title)s”", title=milestone.title)
+        else:
+            text = _("Evaluate the milestone “%(title)s”", title=milestone.title)
+        needs.append(
+            Need(text, url_for("procurement.milestone", milestone_id=milestone.id), milestone.contract.call.title)
+        )
     return needs

@@ -40,6 +40,7 @@ from app.neighbours.models import HelpPost, NeighbourGroup
 from app.notices.models import Notice
 from app.notifications.models import Delivery
 from app.procedure.models import RuleSet
+from app.procurement.models import Application, Contract, Milestone, ServiceCall
 from app.rulebook.models import RuleComment, RuleDraft
 from app.satisfaction.models import Campaign
 from app.surveys.models import Survey, SurveyState
@@ -113,6 +114,11 @@ def real_arguments() -> dict[str, object]:
         "need_id": first(Need, Need.community_id == community.id),
         "year": 2026,
         "appointment_id": first(ExpertAppointment),
+        # --- procure ---
+        "call_id": first(ServiceCall, ServiceCall.community_id == community.id),
+        "application_id": first(Application),
+        "contract_id": first(Contract, Contract.community_id == community.id),
+        "milestone_id": first(Milestone),
     }
 
 
