@@ -151,3 +151,7 @@ class ShareField(_ParsedField):
 
     def _format(self, value) -> str:
         return f"{value.numerator}/{value.denominator}"
+
+
+class ButtonForm(SiteForm):
+    """A button POST (open, close, publish, withdraw, ask again): the CSRF token and nothing else."""

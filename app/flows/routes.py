@@ -3,7 +3,7 @@ from the idea's page): only the code that writes across features lives here."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -12,17 +12,18 @@ from app.communities import access
 from app.consultations import permissions as consultation_permissions
 from app.consultations.models import Consultation
 from app.core.errors import Forbidden
-from app.core.web import form_view
-from app.flows import bp, group_consultations
+from app.core.forms import ButtonForm
+from app.core.web import form_view, perform
+from app.flows import bp, group_consultations, milestone_satisfaction
 from app.flows import ideas as idea_flows
 from app.flows import needs as need_flows
 from app.ideas import routes as idea_pages
 from app.ideas.forms import AdoptForm, AdoptProjectForm
 from app.needs import permissions as need_permissions
-from app.needs.forms import ButtonForm as NeedButtonForm
 from app.neighbours import permissions as group_permissions
 from app.neighbours.forms import ConveneForm
 from app.neighbours.routes import load_group
+from app.procurement import parties as procurement_parties
 
 
 @bp.route("/ideas/<int:idea_id>/adopt", methods=["POST"])
@@ -111,7 +112,7 @@ def raise_need_from_consultation(consultation_id: int):
 
 
 def _raise_need(viewer, title: str, back: str, action):
-    form = NeedButtonForm()
+    form = ButtonForm()
     return form_view(
         form,
         action,
@@ -122,3 +123,14 @@ def _raise_need(viewer, title: str, back: str, action):
         done=lambda need: redirect(url_for("needs.show", need_id=need.id)),
         message=_("The need is in the needs list, linked to where it came from."),
     )
+
+
+@bp.route("/procurement/milestones/<int:milestone_id>/ask-again", methods=["POST"])
+@login_required
+def ask_households_again(milestone_id: int):
+    """A milestone's survey closed with no answers: the households are asked again (a new survey)."""
+    milestone, party = procurement_parties.load_milestone(milestone_id, current_user)
+    form = ButtonForm()
+    if form.validate_on_submit() and perform(lambda: milestone_satisfaction.ask_again(party, milestone)).ok:
+        flash(_("The households are asked again: a new survey is open."), "success")
+    return redirect(url_for("procurement.milestone", milestone_id=milestone.id))

@@ -65,10 +65,6 @@ class StatusForm(SiteForm):
     )
 
 
-class ButtonForm(SiteForm):
-    """A button POST (support, withdraw, close the screening, publish, end an appointment): the CSRF token."""
-
-
 class ScoreForm(SiteForm):
     urgency = RadioField(CRITERIA[0][1], choices=GRADES, coerce=int_or_none, validators=[InputRequired()])
     households = RadioField(CRITERIA[1][1], choices=GRADES, coerce=int_or_none, validators=[InputRequired()])

@@ -10,10 +10,11 @@ from wtforms import SelectChoice
 
 from app.communities.models import ExpertAppointment
 from app.core.errors import Forbidden, NotFound
+from app.core.forms import ButtonForm
 from app.core.web import form_view, perform
 from app.extensions import db
 from app.needs import bp, permissions, queries, services
-from app.needs.forms import AppointForm, ButtonForm
+from app.needs.forms import AppointForm
 from app.needs.labels import AFFECTED_LABELS, STATUS_LABELS
 
 

@@ -13,10 +13,11 @@ from app.communities import access
 from app.communities.access import Viewer
 from app.core import validation
 from app.core.errors import Forbidden
+from app.core.forms import ButtonForm
 from app.core.uploads import PhotoStore
 from app.core.web import form_view, perform
 from app.needs import bp, permissions, services
-from app.needs.forms import ButtonForm, NeedForm, StatusForm
+from app.needs.forms import NeedForm, StatusForm
 from app.needs.labels import AFFECTED_LABELS, CRITERIA, STATUS_LABELS
 from app.needs.models import Affected, Need, NeedStatus
 

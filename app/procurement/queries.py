@@ -25,6 +25,7 @@ from app.procurement.models import (
     ServiceCall,
 )
 from app.procurement.services import scoring
+from app.surveys.models import Survey
 
 
 def recent(viewer: Viewer, limit: int) -> list[tuple[datetime, str, ServiceCall]]:
@@ -132,3 +133,14 @@ def org_projects(org) -> list[OrgProject]:
 def awards(calls: list[ServiceCall]) -> list[tuple[ServiceCall, Award, list]]:
     """Each awarded call with its award and its ranking (application, combined score)."""
     return [(c, c.award, scoring.ranking(c)) for c in calls if c.award is not None]
+
+
+def satisfaction_survey(milestone: Milestone) -> Survey | None:
+    """The newest survey asking the households about the milestone (app/flows/milestone_satisfaction.py opens
+    it when the milestone is submitted), for a link on its page."""
+    return db.session.scalar(
+        select(Survey)
+        .where(Survey.owner_kind == "milestone", Survey.owner_id == milestone.id)
+        .order_by(Survey.id.desc())
+        .limit(1)
+    )

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app.core.uploads import PhotoStore
 from app.core.web import form_view
 from app.documents import services as documents
-from app.procurement import bp, ledger, parties, permissions, reports, services
+from app.procurement import bp, ledger, parties, permissions, queries, reports, services
 from app.procurement.forms import PayForm, ProgressForm, SignOffForm, SubmitMilestoneForm
 from app.procurement.labels import MILESTONE_STATUS_LABELS
 from app.procurement.models import Contract, Milestone
@@ -69,6 +69,7 @@ def render_milestone(milestone: Milestone, party, *, status: int = 200, **forms)
         community=contract.call.community,
         panel=documents.panel(party.viewer, milestone),
         evidence=services.evidence_count(milestone),
+        survey=queries.satisfaction_survey(milestone),
         can_submit=permissions.can_submit_milestone(party, milestone),
         can_sign_off=permissions.can_sign_off(party, milestone),
         can_pay=permissions.can_pay(party, contract),

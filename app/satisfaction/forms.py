@@ -38,7 +38,3 @@ class NoteForm(SiteForm):
 
 class WeightForm(SiteForm):
     weight = ShareField(_l("Weight in the year's assessment (e.g. 1/2, 30%)"), validators=[InputRequired()])
-
-
-class ButtonForm(SiteForm):
-    """Open and close (CSRF only)."""

@@ -13,11 +13,12 @@ from app.communities import access
 from app.communities.access import Viewer
 from app.core.clock import local_today
 from app.core.errors import Forbidden, NotFound
+from app.core.forms import ButtonForm
 from app.core.validation import MAX_ID
 from app.core.web import form_view, perform
 from app.extensions import db
 from app.satisfaction import bp, permissions, queries, services, subjects
-from app.satisfaction.forms import ButtonForm, CampaignForm, NoteForm, WeightForm
+from app.satisfaction.forms import CampaignForm, NoteForm, WeightForm
 from app.satisfaction.labels import STATE_LABELS
 from app.satisfaction.models import Campaign
 from app.surveys import queries as survey_queries

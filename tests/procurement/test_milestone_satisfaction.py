@@ -1,0 +1,93 @@
+"""The milestone's satisfaction survey (app/flows/milestone_satisfaction.py): submitted → the households are
+asked, anonymously; the survey's close records its exact summary on the milestone; a survey nobody answered
+records nothing, and the staff or a panel expert ask again."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from sqlalchemy import select
+
+from app.communities import access
+from app.core.errors import DomainError
+from app.extensions import db
+from app.flows import milestone_satisfaction as flow
+from app.notifications.models import Notification
+from app.procurement import services
+from app.procurement.models import MilestoneStatus
+from app.surveys import services as surveys
+from app.surveys.models import Survey, SurveyState
+from tests.procurement import edge, evidence, party
+from tests.procurement.test_flow import _contract
+
+
+def _submitted(pw):
+    contract = _contract(pw)
+    first = contract.milestones[0]
+    evidence(first, pw.users["social_org"])
+    edge(services.submit_milestone, party(pw.users["social_org"], pw.call), first, report="已开餐，每日30份")
+    return first
+
+
+def _survey(milestone) -> Survey:
+    return db.session.scalars(
+        select(Survey).where(Survey.owner_kind == "milestone", Survey.owner_id == milestone.id).order_by(Survey.id)
+    ).all()
+
+
+def _answer(pw, key, survey, grade):
+    viewer = access.viewer(pw.users[key], pw.call.community)
+    question = survey.questions[0]
+    edge(surveys.answer, viewer, survey, client_id=f"c-{key}", answers={f"q{question.id}": [str(grade)]})
+
+
+def test_a_submitted_milestone_asks_the_households_and_the_close_records_the_exact_score(app, pw):
+    milestone = _submitted(pw)
+    [survey] = _survey(milestone)
+    assert survey.state == SurveyState.OPEN and survey.anonymous and survey.respondent.value == "household"
+    told = db.session.scalars(select(Notification.user_id).where(Notification.kind == flow.ASKED)).all()
+    assert pw.users["resident"].id in told and pw.users["staff"].id not in told
+    _answer(pw, "resident", survey, 5)  # household a101
+    _answer(pw, "owner", survey, 3)  # household a102
+    with pytest.raises(DomainError):  # a101 again, through another member
+        _answer(pw, "leader_a", survey, 1)
+    edge(surveys.close_survey, survey)
+
+    record = milestone.satisfaction
+    assert record is not None and record.survey_id == survey.id and record.responses == 2
+    # (5 - 1) / 4 and (3 - 1) / 4: the mean of 1 and 1/2
+    assert record.score == Fraction(3, 4)
+    assert record.eligible == 3  # the three households with verified residents
+    evaluation = edge(services.sign_off, party(pw.users["staff"], pw.call), milestone, note="验收合格，资料齐全")
+    assert evaluation is not None and milestone.status == MilestoneStatus.EVALUATED
+
+
+def test_a_survey_nobody_answered_records_nothing_and_is_asked_again_by_staff_only(app, pw, as_):
+    milestone = _submitted(pw)
+    [first] = _survey(milestone)
+    url = f"/procurement/milestones/{milestone.id}/ask-again"
+    assert as_("staff").post(url).status_code == 302
+    assert len(_survey(milestone)) == 1  # refused: the survey is still open
+    edge(surveys.close_survey, first)
+    assert milestone.satisfaction is None and milestone.status == MilestoneStatus.SUBMITTED
+    page = as_("staff").get(f"/procurement/milestones/{milestone.id}")
+    assert "The survey closed with no answers." in page.get_data(as_text=True)
+
+    for key in ("resident", "social_org"):  # a resident, the organisation itself
+        assert as_(key).post(url).status_code == 403
+    assert len(_survey(milestone)) == 1
+    assert as_("far_street_staff").post(url).status_code == 404
+    assert as_("expert_panel").post(url).status_code == 302
+    [_old, new] = _survey(milestone)
+    assert new.state == SurveyState.OPEN
+    assert as_("staff").post(url).status_code == 302  # one open already: nothing more
+    assert len(_survey(milestone)) == 2
+
+
+def test_residents_answer_the_milestone_survey_and_outsiders_do_not_see_it(app, pw, as_):
+    milestone = _submitted(pw)
+    [survey] = _survey(milestone)
+    assert as_("resident").get(f"/surveys/{survey.id}").status_code == 200
+    assert as_("outsider").get(f"/surveys/{survey.id}").status_code == 404
+    assert f"/surveys/{survey.id}" in as_("staff").get(f"/procurement/milestones/{milestone.id}").get_data(True)
