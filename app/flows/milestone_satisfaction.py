@@ -3,7 +3,10 @@ milestone for evaluation, its community's households are asked, anonymously, in 
 when the survey closes (by its time, on the tick, or by the community's staff), its summary is recorded on the
 milestone, which may then be signed off and paid (docs/procurement.md).
 
-Procurement knows no survey's pages and the survey engine knows no milestone: this flow joins them."""
+Procurement knows no survey's pages and the survey engine knows no milestone: this flow joins them. It also
+makes service projects (a contract) a subject of the satisfaction campaigns (app/satisfaction/subjects.py),
+which may not read procurement themselves: residents judge the project, its organisation's agents read their
+own results."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from datetime import timedelta
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.communities.access import Viewer
 from app.core.errors import Conflict, Forbidden
@@ -23,7 +27,8 @@ from app.procurement import permissions as procurement_permissions
 from app.procurement import queries as procurement_queries
 from app.procurement import services as procurement
 from app.procurement import signals as procurement_signals
-from app.procurement.models import Milestone, MilestoneStatus
+from app.procurement.models import Contract, Milestone, MilestoneStatus, ServiceCall
+from app.satisfaction import subjects
 from app.satisfaction.queries import residents
 from app.surveys import queries as survey_queries
 from app.surveys import registry
@@ -134,3 +139,30 @@ def ask_again(party, milestone: Milestone) -> Survey:
     if survey is not None and survey.state != SurveyState.CLOSED:
         raise Conflict("survey_open", _l("The households are being asked already: wait for the survey to close."))
     return _ask_households(milestone)
+
+
+def _service_projects(community) -> list[tuple[int, str]]:
+    """The community's contracts, named by their call and organisation."""
+    rows = db.session.execute(
+        select(Contract)
+        .join(ServiceCall, Contract.call_id == ServiceCall.id)
+        .where(Contract.community_id == community.id)
+        .order_by(Contract.id)
+    ).scalars()
+    return [(c.id, f"{c.call.title}（{c.organisation.name}）") for c in rows]
+
+
+def _is_contractor(viewer, contract_id: int) -> bool:
+    contract = db.session.get(Contract, contract_id)
+    return contract is not None and viewer.user_id is not None and contract.organisation.is_agent(viewer.user_id)
+
+
+subjects.register(
+    subjects.SubjectKind(
+        "service_project",
+        _l("Service project"),
+        _service_projects,
+        public=True,
+        is_subject=_is_contractor,
+    )
+)

@@ -91,3 +91,31 @@ def test_residents_answer_the_milestone_survey_and_outsiders_do_not_see_it(app, 
     assert as_("resident").get(f"/surveys/{survey.id}").status_code == 200
     assert as_("outsider").get(f"/surveys/{survey.id}").status_code == 404
     assert f"/surveys/{survey.id}" in as_("staff").get(f"/procurement/milestones/{milestone.id}").get_data(True)
+
+
+def test_a_service_project_is_a_subject_of_the_satisfaction_campaigns(app, pw):
+    from app.satisfaction import permissions as satisfaction_permissions
+    from app.satisfaction import services as satisfaction_services
+    from app.satisfaction import subjects
+    from app.satisfaction.models import CampaignSubject
+    from tests.satisfaction import campaign
+
+    contract = _contract(pw)
+    kind = subjects.kind("service_project")
+    assert kind.choices(pw.call.community) == [(contract.id, f"{pw.call.title}（雨花睦邻社工服务中心）")]
+    assert kind.choices(pw.world.far) == []
+    made = campaign(pw.world, picks=[f"service_project:{contract.id}"])
+    [subject] = made.subjects
+    assert isinstance(subject, CampaignSubject) and subject.kind == "service_project"
+    satisfaction_services.close(made)
+    db.session.commit()
+
+    def sees(key, community=None):
+        viewer = access.viewer(pw.users[key], community or pw.call.community)
+        return satisfaction_permissions.can_see_results(viewer, made, subject)
+
+    # the contractor's agents are the one judged; the project's results are public to the community's members
+    assert kind.is_subject(access.viewer(pw.users["social_org"], pw.call.community), contract.id)
+    assert not kind.is_subject(access.viewer(pw.users["agent2"], pw.call.community), contract.id)
+    assert sees("social_org") and sees("resident") and sees("agent2")
+    assert not sees("outsider")
