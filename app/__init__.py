@@ -103,6 +103,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.search import bp as search_bp
     from app.search import index as search_index
     from app.search import routes as _search_routes  # noqa: F401
+    from app.orgs import bp as orgs_bp
     from app.slow import bp as slow_bp
     from app.slow import notices as _slow_notices  # noqa: F401  (its reminder and the close, on the tick)
     from app.slow import routes as _slow_routes  # noqa: F401
@@ -136,6 +137,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(neighbours_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(slow_bp)
+    app.register_blueprint(orgs_bp)
     app.register_blueprint(flows_bp)
     app.register_blueprint(home_bp)
 
