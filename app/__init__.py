@@ -96,6 +96,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.notifications import bp as notifications_bp
     from app.notifications import routes as _notifications_routes  # noqa: F401
     from app.notifications.sockets import NotificationsNamespace
+    from app.orgs import bp as orgs_bp
     from app.procedure import bp as procedure_bp
     from app.procedure import routes as _procedure_routes  # noqa: F401
     from app.rulebook import bp as rulebook_bp
@@ -103,7 +104,6 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.search import bp as search_bp
     from app.search import index as search_index
     from app.search import routes as _search_routes  # noqa: F401
-    from app.orgs import bp as orgs_bp
     from app.slow import bp as slow_bp
     from app.slow import notices as _slow_notices  # noqa: F401  (its reminder and the close, on the tick)
     from app.slow import routes as _slow_routes  # noqa: F401

@@ -183,7 +183,7 @@ def organisation(
     unless told, with one qualification valid until `qualified_until` if given. `number` defaults to a
     valid unified social credit code of its own."""
     from app.orgs import credit_code
-    from app.orgs.models import Organisation, OrgAgent, OrgKind, OrgStatus, Qualification
+    from app.orgs.models import OrgAgent, Organisation, OrgKind, OrgStatus, Qualification
 
     n = next(_seq)
     if number is None:
