@@ -380,7 +380,7 @@ def results(contest_id: int):
 
 def _tables(contest, res):
     entries = (
-        [_("Rank"), _("Entry no."), _("Entry"), _("Submitted by"), _("Budget (fen)"), _("Votes"), _("Winner")],
+        [_("Rank"), _("Entry no."), _("Entry"), _("Entered by"), _("Budget (fen)"), _("Votes"), _("Winner")],
         [
             [
                 *(s.rank, s.entry.id, s.entry.title, submitted_by(s.entry), s.entry.budget_fen, s.votes),

@@ -62,7 +62,7 @@ def test_exports(app, world):
     response = client.get(f"/contests/{contest.id}/results.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
-    assert rows[0] == ["Rank", "Entry no.", "Entry", "Submitted by", "Budget (fen)", "Votes", "Winner"]
+    assert rows[0] == ["Rank", "Entry no.", "Entry", "Entered by", "Budget (fen)", "Votes", "Winner"]
     assert [(r[1], r[5]) for r in rows[1:]] == [
         (str(entries[1].id), "3"),
         (str(entries[0].id), "2"),

@@ -38,6 +38,7 @@ from app.microprojects.models import MicroProject
 from app.neighbours.models import HelpPost, NeighbourGroup
 from app.notices.models import Notice
 from app.notifications.models import Delivery
+from app.orgs.models import OrgAgent, Organisation, Qualification
 from app.procedure.models import RuleSet
 from app.rulebook.models import RuleComment, RuleDraft
 from app.voting.models import Objection
@@ -99,6 +100,10 @@ def real_arguments() -> dict[str, object]:
         "switch": "lock",
         "draft_id": first(RuleDraft, RuleDraft.community_id == community.id),
         "comment_id": first(RuleComment),
+        # --- orgs ---
+        "org_id": first(Organisation),
+        "qualification_id": first(Qualification),
+        "agent_id": first(OrgAgent),
     }
 
 
