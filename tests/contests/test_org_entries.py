@@ -87,7 +87,12 @@ def test_an_agent_enters_for_their_verified_organisation_and_it_is_labelled(app,
     assert entry.building_id is None
     resident = logged_in(app, world.users["resident"])
     label = f"Entered by {reg.org.name}"
-    assert label in resident.get(f"/contests/{contest.id}").get_data(as_text=True)
+    show = resident.get(f"/contests/{contest.id}").get_data(as_text=True)
+    assert label in show and 'href="/orgs"' in show
+    world.users["owner"].locale = "zh_CN"
+    db.session.commit()
+    in_chinese = logged_in(app, world.users["owner"], language="zh-CN").get(f"/contests/{contest.id}")
+    assert f"由 {reg.org.name} 提交" in in_chinese.get_data(as_text=True)
     page = resident.get(f"/contests/entries/{entry.id}").get_data(as_text=True)
     assert label in page and f'href="/orgs/{reg.org.id}/showcase"' in page
 
