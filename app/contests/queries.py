@@ -20,6 +20,8 @@ from app.contests.services.common import poll_of
 from app.contests.services.results import Standing, result_of
 from app.core.models import utcnow
 from app.extensions import db
+from app.orgs import queries as orgs
+from app.orgs.models import Organisation
 from app.voting import services as voting
 
 
@@ -122,4 +124,42 @@ def org_entries(org_id: int, user) -> list[OrgEntry]:
         res = result_of(contest) if contest.phase in (Phase.ANNOUNCED, Phase.CLOSED) else None
         standing = next((s for s in res.standings if s.entry.id == entry.id), None) if res else None
         found.append(OrgEntry(entry, contest, viewer.community, full, standing))
+    return found
+
+
+def open_to_my_organisations(viewer: Viewer) -> list[tuple[Contest, list[Organisation]]]:
+    """Contests taking entries now that admit organisations, each with the verified organisations the viewer
+    acts for that have not entered it yet. At most three queries (none beyond the first without such a
+    contest, none beyond the second for who acts for no organisation)."""
+    if not viewer.is_verified:
+        return []
+    contests = list(
+        db.session.scalars(
+            select(Contest)
+            .where(
+                Contest.community_id == viewer.community_id,
+                Contest.phase == Phase.SUBMISSION,
+                Contest.admits_organisations.is_(True),
+                Contest.submission_ends > utcnow(),
+            )
+            .order_by(Contest.submission_ends)
+        )
+    )
+    if not contests:
+        return []
+    held = orgs.orgs_of(viewer.user)
+    if not held:
+        return []
+    entered = set(
+        db.session.execute(
+            select(Entry.contest_id, Entry.organisation_id).where(
+                Entry.contest_id.in_([c.id for c in contests]), Entry.organisation_id.in_([o.id for o in held])
+            )
+        ).tuples()
+    )
+    found = []
+    for contest in contests:
+        free = [o for o in held if permissions.can_enter_for(viewer, contest, o) and (contest.id, o.id) not in entered]
+        if free:
+            found.append((contest, free))
     return found

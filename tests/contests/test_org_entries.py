@@ -332,3 +332,28 @@ def test_the_agent_is_refused_in_the_service_too(world):
             organisation_id=reg.org.id,
         )
     assert count(Entry, contest_id=contest.id) == 0
+
+
+def test_the_agents_home_asks_them_to_enter_until_their_organisation_has(app, world):
+    reg = registry(world)
+    contest = _contest(world)
+    _contest(world, admits=False)  # a contest for residents only asks nothing of the organisation
+    home = f"/c/{world.community.slug}/"
+    client = logged_in(app, reg.users["agent"])
+    page = client.get(home).get_data(as_text=True)
+    assert page.count(f"Enter a proposal for {reg.org.name}") == 1
+    assert f'href="/contests/{contest.id}/entries/new"' in page
+    for key in ("resident", "staff"):  # acting for no organisation
+        assert "Enter a proposal for" not in logged_in(app, world.users[key]).get(home).get_data(as_text=True)
+    response = client.post(f"/contests/{contest.id}/entries/new", data=_post(world, organisation_id=str(reg.org.id)))
+    assert response.status_code == 302
+    assert "Enter a proposal for" not in client.get(home).get_data(as_text=True)
+
+
+def test_a_suspended_organisations_agent_is_not_asked(app, world):
+    reg = registry(world)
+    reg.org.status = OrgStatus.SUSPENDED
+    db.session.commit()
+    _contest(world)
+    page = logged_in(app, reg.users["agent"]).get(f"/c/{world.community.slug}/").get_data(as_text=True)
+    assert "Enter a proposal for" not in page
