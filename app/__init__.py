@@ -103,6 +103,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.notifications import bp as notifications_bp
     from app.notifications import routes as _notifications_routes  # noqa: F401
     from app.notifications.sockets import NotificationsNamespace
+    from app.orgs import bp as orgs_bp
     from app.procedure import bp as procedure_bp
     from app.procedure import routes as _procedure_routes  # noqa: F401
     from app.procurement import bp as procurement_bp
@@ -154,6 +155,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(surveys_bp)
     app.register_blueprint(satisfaction_bp)
     app.register_blueprint(procurement_bp)
+    app.register_blueprint(orgs_bp)
     app.register_blueprint(flows_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(dashboards_bp)

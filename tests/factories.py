@@ -338,3 +338,43 @@ def procure_call(community_: Community, item, creator: User, panel=(), *, ceilin
     db.session.add(call)
     db.session.flush()
     return call
+
+
+# --- orgs ---
+
+
+def organisation(
+    district_: District,
+    *agents: User,
+    street_: Street | None = None,
+    name: str | None = None,
+    number: str | None = None,
+    status: str = "verified",
+    qualified_until=None,
+):
+    """A social organisation in `district_` (under `street_` if given), acting through `agents`; verified
+    unless told, with one qualification valid until `qualified_until` if given. `number` defaults to a
+    valid unified social credit code of its own."""
+    from app.orgs import credit_code
+    from app.orgs.models import OrgAgent, Organisation, OrgKind, OrgStatus, Qualification
+
+    n = next(_seq)
+    if number is None:
+        first17 = f"5232011{n % 10}MJ{n:07d}"[:17]
+        number = first17 + credit_code.check_character(first17)
+    org = Organisation(
+        district_id=district_.id,
+        street_id=street_.id if street_ else None,
+        name=name or f"社会组织{n}",
+        registration_number=number,
+        kind=OrgKind.SOCIAL_SERVICE,
+        service_areas=["elderly"],
+        status=OrgStatus(status),
+    )
+    for agent in agents:
+        org.agents.append(OrgAgent(user_id=agent.id))
+    if qualified_until is not None:
+        org.qualifications.append(Qualification(name="等级评估 4A", number="A-1", expires_on=qualified_until))
+    db.session.add(org)
+    db.session.flush()
+    return org

@@ -22,7 +22,7 @@ from app.contests.labels import ROLE_LABELS, UNIT_LABELS
 from app.contests.models import BallotUnit
 from app.contests.services.common import MAX_CHOICES, MAX_WINNERS
 from app.core.errors import DomainError
-from app.core.forms import MoneyField, SiteForm, strip
+from app.core.forms import MoneyField, SiteForm, int_or_none, strip
 from app.voting.models import CertifierRole
 
 
@@ -66,9 +66,30 @@ class ContestForm(SiteForm):
         validators=[InputRequired(_l("Choose a date."))],
     )
 
+    admits_organisations = BooleanField(
+        _l("Social organisations may enter too (项目推介会 / 创意赛)"),
+        description=_l(
+            "Agents of verified organisations enter in their organisation's name; entries show who entered them."
+        ),
+    )
+    requires_guidance = BooleanField(
+        _l("Every entry answers an item of the published guidance list (项目指引清单)"),
+        description=_l("The entry form offers the published items of this community and of its street."),
+    )
+
     def contest_fields(self, end_of_day) -> dict:
         """The use case's keyword arguments; each phase ends at the end (`end_of_day`) of its last day."""
-        fields = ("client_id", "title", "description", "max_choices", "winner_count", "ballot_unit", "secret")
+        fields = (
+            "client_id",
+            "title",
+            "description",
+            "max_choices",
+            "winner_count",
+            "ballot_unit",
+            "secret",
+            "admits_organisations",
+            "requires_guidance",
+        )
         dates = ("submission_ends", "screening_ends", "voting_ends", "announced_ends")
         return {
             **{name: getattr(self, name).data for name in (*fields, "fund_year")},
@@ -90,6 +111,11 @@ class EntryForm(SiteForm):
         render_kw={"rows": 6},
     )
     budget = MoneyField(_l("Budget (yuan)"), validators=[InputRequired(_l("Enter an amount in yuan, e.g. 1234.50."))])
+    # offered only where they apply (the view fills their choices): who enters, and the guidance item answered
+    organisation_id = SelectField(_l("Entered by"), coerce=int_or_none, validate_choice=False)
+    guidance_item_id = SelectField(
+        _l("The guidance list's item it answers (项目指引)"), coerce=int_or_none, validate_choice=False
+    )
 
     def entry_fields(self) -> dict:
         """The use case's keyword arguments, besides the idea."""
@@ -98,6 +124,8 @@ class EntryForm(SiteForm):
             "title": self.title.data,
             "summary": self.summary.data,
             "budget_fen": self.budget.data,
+            "organisation_id": self.organisation_id.data,
+            "guidance_item_id": self.guidance_item_id.data,
         }
 
     def idea(self) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.contests.models import BallotUnit, EntryStatus, Phase
@@ -25,3 +26,10 @@ UNIT_LABELS = {
     BallotUnit.HOUSEHOLD: _l("One ballot per household"),
 }
 ROLE_LABELS = {CertifierRole.COUNTER: _l("Counter (计票人)"), CertifierRole.SCRUTINEER: _l("Scrutineer (监票人)")}
+
+
+def submitted_by(entry) -> str:
+    """Who entered an entry, as every page and export shows it: "由 <organisation> 提交" or "居民提交"."""
+    if entry.organisation_id is not None and entry.organisation is not None:
+        return gettext("Entered by %(org)s", org=entry.organisation.name)
+    return gettext("Entered by a resident")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import TimestampMixin, UTCDateTime, str_enum, utcnow
@@ -63,6 +63,10 @@ class Contest(TimestampMixin, db.Model):
     voting_ends: Mapped[datetime] = mapped_column(UTCDateTime())
     announced_ends: Mapped[datetime] = mapped_column(UTCDateTime())  # the end of 公示 (objections)
     poll_id: Mapped[int | None] = mapped_column(ForeignKey("polls.id", ondelete="RESTRICT"))
+    # 项目推介会 / 创意赛: agents of verified social organisations may enter in their organisation's name
+    admits_organisations: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # every entry answers a published item of the guidance list (项目指引清单) of the community or its street
+    requires_guidance: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     entries: Mapped[list[Entry]] = relationship(back_populates="contest", order_by="Entry.id")
 
@@ -72,7 +76,8 @@ class Contest(TimestampMixin, db.Model):
 
 
 class Entry(db.Model):
-    """A resident's proposal (参赛提案) with its budget; screened eligible or not, with a reason."""
+    """A proposal (参赛提案) with its budget, by a resident or, in a contest that admits them, by a social
+    organisation (entered by one of its agents: `organisation_id`); screened eligible or not, with a reason."""
 
     __tablename__ = "contest_entries"
     __table_args__ = (
@@ -97,8 +102,14 @@ class Entry(db.Model):
     screened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     project_id: Mapped[int | None] = mapped_column(ForeignKey("micro_projects.id", ondelete="SET NULL"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    guidance_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("guidance_items.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     contest: Mapped[Contest] = relationship(back_populates="entries")
     author = relationship("User", foreign_keys=[author_id], lazy="joined")
     idea = relationship("Idea")
+    organisation = relationship("Organisation", lazy="joined")
+    guidance_item = relationship("GuidanceItem")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from app.communities.access import Viewer
 from app.communities.models import Role
 from app.contests.models import Contest, Entry, Phase
+from app.orgs.models import Organisation, OrgStatus
 
 
 def can_view(viewer: Viewer, contest: Contest | Entry | None = None) -> bool:
@@ -22,6 +23,17 @@ def can_manage(viewer: Viewer) -> bool:
 def can_submit(viewer: Viewer) -> bool:
     """Verified residents submit entries."""
     return viewer.has_role(Role.RESIDENT)
+
+
+def can_enter_for(viewer: Viewer, contest: Contest, org: Organisation) -> bool:
+    """In a contest that admits organisations (项目推介会 / 创意赛), a verified member of the community who acts
+    for a verified organisation enters in its name."""
+    return (
+        contest.admits_organisations
+        and viewer.is_verified
+        and org.status == OrgStatus.VERIFIED
+        and org.is_agent(viewer.user_id)
+    )
 
 
 def can_screen(viewer: Viewer) -> bool:
@@ -40,7 +52,7 @@ def can_object(viewer: Viewer) -> bool:
 
 
 def can_see_reason(viewer: Viewer, entry: Entry) -> bool:
-    """An entry's screening reason: its author, experts and staff."""
+    """An entry's screening reason: its author (who entered it, for an organisation too), experts and staff."""
     return viewer.is_member and (viewer.is_user(entry.author_id) or can_screen(viewer))
 
 

@@ -23,7 +23,7 @@ from app.contests.forms import (
     ScreenForm,
     VoteForm,
 )
-from app.contests.labels import PHASE_LABELS, ROLE_LABELS, STATUS_LABELS, UNIT_LABELS
+from app.contests.labels import PHASE_LABELS, ROLE_LABELS, STATUS_LABELS, UNIT_LABELS, submitted_by
 from app.contests.models import Contest, Entry, Phase
 from app.core.clock import local_today
 from app.core.errors import Forbidden, NotFound
@@ -34,6 +34,8 @@ from app.voting import registry as voting_registry
 from app.voting import results as charts
 from app.voting import services as voting
 
+bp.add_app_template_global(submitted_by, "entry_submitted_by")  # lists, pages, results: who entered it
+
 
 def receipts_url() -> str:
     """The receipts lookup page (/receipts), where a voter checks their ballot was counted."""
@@ -41,6 +43,17 @@ def receipts_url() -> str:
         return url_for("voting.receipt")
     except BuildError:
         return "/receipts"
+
+
+GUIDANCE_ENDPOINT = "needs.guidance_item"  # the needs feature's page of one guidance item (item_id)
+
+
+def guidance_url(item) -> str | None:
+    """The guidance item's page, where the needs feature serves one."""
+    try:
+        return url_for(GUIDANCE_ENDPOINT, item_id=item.id) if item is not None else None
+    except BuildError:
+        return None
 
 
 def load_contest(contest_id: int, *, can=permissions.can_view):
@@ -95,7 +108,7 @@ def _page(contest, viewer, *, status=200):
             contest=contest,
             entries=list(contest.entries),
             can_manage=permissions.can_manage(viewer),
-            can_submit=permissions.can_submit(viewer) and contest.phase == Phase.SUBMISSION,
+            can_submit=contest.phase == Phase.SUBMISSION and services.may_enter(viewer, contest),
             can_vote=permissions.can_vote(viewer),
             can_screen=permissions.can_screen(viewer),
             next_phase=next_phase,
@@ -150,6 +163,7 @@ def entry_page(entry, viewer, *, form=None, status=200):
             contest=contest,
             entry=entry,
             attachments=documents.panel(viewer, entry),
+            guidance_url=guidance_url(entry.guidance_item),
             standing=next((s for s in res.standings if s.entry.id == entry.id), None) if res else None,
             can_see_reason=permissions.can_see_reason(viewer, entry),
             can_screen=permissions.can_screen(viewer) and contest.phase == Phase.SCREENING,
@@ -366,9 +380,12 @@ def results(contest_id: int):
 
 def _tables(contest, res):
     entries = (
-        [_("Rank"), _("Entry no."), _("Entry"), _("Budget (fen)"), _("Votes"), _("Winner")],
+        [_("Rank"), _("Entry no."), _("Entry"), _("Entered by"), _("Budget (fen)"), _("Votes"), _("Winner")],
         [
-            [s.rank, s.entry.id, s.entry.title, s.entry.budget_fen, s.votes, _("Yes") if s.winner else _("No")]
+            [
+                *(s.rank, s.entry.id, s.entry.title, submitted_by(s.entry), s.entry.budget_fen, s.votes),
+                _("Yes") if s.winner else _("No"),
+            ]
             for s in res.standings
         ],
     )

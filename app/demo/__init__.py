@@ -36,6 +36,7 @@ from app.demo import (
     needs,
     neighbours,
     notices,
+    orgs,
     procurement,
     rules,
     slow,
@@ -135,6 +136,7 @@ def load(password: str) -> bool:
     consultations.load(community, users)
     ideas.load(community, users)
     microprojects.load(community, users)
+    orgs.load(community, users)  # before contests: the proposal contest has an organisation's entry
     contests.load(community, users)
     decisions.load(community, users)
     notices.load(community, users)

@@ -1,4 +1,4 @@
-"""The demo's contests: a proposal contest in its voting phase."""
+"""The demo's contests: a proposal contest in its voting phase, which admits social organisations' entries."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from app.contests.services import end_of_day, last_day
 from app.core.models import utcnow
 from app.extensions import db
 from app.ideas.models import Idea
+from app.orgs.models import Organisation
 from app.voting import services as voting
+
+ORG_NUMBER = "52320114MJ00000016"  # 雨花睦邻社工服务中心 (app/demo/orgs.py)
 
 
 def load(community: Community, users: dict[str, User]) -> None:
@@ -39,6 +42,7 @@ def load(community: Community, users: dict[str, User]) -> None:
         screening_ends=end_of_day(today - timedelta(days=1)),
         voting_ends=end_of_day(today + timedelta(days=14)),
         announced_ends=end_of_day(today + timedelta(days=28)),
+        admits_organisations=True,
     )
     db.session.add(contest)
     db.session.flush()
@@ -87,6 +91,9 @@ def load(community: Community, users: dict[str, User]) -> None:
         )
         db.session.add(entry)
         entries.append(entry)
+    org_entry = _organisation_entry(contest, users, expert, now)
+    if org_entry is not None:
+        entries.append(org_entry)
     db.session.flush()
     poll = voting.open_poll(community_id=community.id, poll_type="contest", subject_id=contest.id, secret=True)
     contest.poll_id = poll.id
@@ -103,3 +110,27 @@ def load(community: Community, users: dict[str, User]) -> None:
             building_id=member.household.building_id,
         )
     db.session.flush()
+
+
+def _organisation_entry(contest: Contest, users: dict[str, User], expert: User, now) -> Entry | None:
+    """雨花睦邻社工服务中心's entry, entered by its agent 孙海燕 (13800000009), screened eligible."""
+    org = db.session.scalar(select(Organisation).where(Organisation.registration_number == ORG_NUMBER))
+    agent = users.get("13800000009")
+    if org is None or agent is None:
+        return None
+    entry = Entry(
+        contest_id=contest.id,
+        community_id=contest.community_id,
+        author_id=agent.id,
+        organisation_id=org.id,
+        client_id="demo-entry-org-1",
+        title="长者爱心午餐：社区助餐点",
+        summary="在社区活动中心设立长者助餐点，工作日为60岁以上老人提供午餐，行动不便的老人由志愿者送餐上门。",
+        budget_fen=19_600_00,
+        status=EntryStatus.ELIGIBLE,
+        screening_reason="符合征集要求，回应居民助餐需求。",
+        screened_by_id=expert.id,
+        screened_at=now - timedelta(days=2),
+    )
+    db.session.add(entry)
+    return entry

@@ -33,8 +33,8 @@ from app.procurement.models import (
 
 EVIDENCE = Path(__file__).parent / "files" / "lift-quote.pdf"  # any checked PDF serves as the demo's evidence
 ORGS = [
-    ("52320114MJ0000001X", "雨花睦邻社工服务中心", date(2027, 12, 31), "13800000009"),
-    ("51320114MJ0000002Y", "绿邻环保公益协会", date(2026, 6, 30), None),
+    ("52320114MJ00000016", "雨花睦邻社工服务中心", date(2027, 12, 31), "13800000009"),
+    ("51320114MJ0000002C", "绿邻环保公益协会", date(2026, 6, 30), None),
 ]
 
 

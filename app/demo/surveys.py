@@ -22,7 +22,7 @@ from app.satisfaction import services as satisfaction
 from app.satisfaction.models import Campaign
 from app.surveys import services as surveys
 
-ORG_NUMBER = "52320114MJ0000001X"
+ORG_NUMBER = "52320114MJ00000016"
 RESPONDENTS = 36
 FIRST_PHONE = 13700100001  # the demo households who answered (residents, verified)
 

@@ -27,6 +27,14 @@ def _entry_form(viewer, contest) -> EntryForm:
     form.idea_id.choices = [SelectChoice("", _("No, a new proposal"))] + [
         SelectChoice(str(i.id), f"#{i.id} {i.title}") for i in ideas
     ]
+    orgs = contests.entering_for(viewer, contest)
+    if orgs:  # who enters: the resident themselves (if they may), or one of the organisations they act for
+        mine = [SelectChoice("", _("Myself, as a resident"))] if contest_permissions.can_submit(viewer) else []
+        form.organisation_id.choices = mine + [SelectChoice(o.id, o.name) for o in orgs]
+    items = contests.guidance_choices(contest)
+    if items:
+        optional = [] if contest.requires_guidance else [SelectChoice("", _("None"))]
+        form.guidance_item_id.choices = optional + [SelectChoice(i.id, f"{i.year} · {i.title}") for i in items]
     chosen = next((i for i in ideas if str(i.id) == request.args.get("idea")), None)
     if request.method == "GET" and chosen is not None:
         form.idea_id.data, form.title.data, form.summary.data = str(chosen.id), chosen.title, chosen.description
@@ -38,8 +46,7 @@ def _entry_form(viewer, contest) -> EntryForm:
 def new_contest_entry(contest_id: int):
     """Enter a proposal, from scratch or from one of the member's golden ideas."""
     contest, viewer = contest_pages.load_contest(contest_id)
-    if not contest_permissions.can_submit(viewer):
-        raise Forbidden(_("Only verified residents can enter a proposal."))
+    contests.check_may_enter(viewer, contest)  # a resident, or an organisation's agent where it admits them
     form = _entry_form(viewer, contest)
 
     def render(status):

@@ -11,10 +11,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.communities.access import Viewer
-from app.contests import permissions as contest_permissions
 from app.contests import services as contests
 from app.contests.models import Contest, Entry
-from app.core.errors import DomainError, Forbidden
+from app.core.errors import DomainError
 from app.extensions import db
 from app.ideas.models import Idea, IdeaStatus
 from app.microprojects import services as microprojects
@@ -42,9 +41,7 @@ def idea_choices(viewer: Viewer, contest: Contest) -> list[Idea]:
 def submit_entry(viewer: Viewer, contest: Contest, *, idea_id=None, **fields) -> Entry:
     """Enter a proposal in a contest, from scratch or from one of the viewer's own open golden ideas
     (linked both ways; the idea itself is left as it was). `fields`: as contests.services.submit_entry."""
-    contests.check_visible(viewer, contest)
-    if not contest_permissions.can_submit(viewer):
-        raise Forbidden(_l("Only verified residents can enter a proposal."))
+    contests.check_may_enter(viewer, contest)
     if idea_id is not None and not any(idea.id == idea_id for idea in idea_choices(viewer, contest)):
         raise DomainError("bad_request", _l("Choose one of your own golden ideas."), field="idea_id")
     return contests.submit_entry(viewer, contest, idea_id=idea_id, **fields)

@@ -7,3 +7,4 @@ from flask import Blueprint
 bp = Blueprint("home", __name__)
 
 from app.home import routes as _routes  # noqa: E402, F401  (the views need bp above)
+from app.home import showcase as _showcase  # noqa: E402, F401  (the organisations' showcase page)

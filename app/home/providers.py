@@ -74,6 +74,23 @@ def _contest_ballots(viewer) -> list[Need]:
     return needs
 
 
+@provider(22)
+def _contest_org_entries(viewer) -> list[Need]:
+    """An organisation's agent: a contest that admits organisations takes entries, and theirs has not entered."""
+    needs = []
+    for contest, orgs in contest_queries.open_to_my_organisations(viewer):
+        last_day = local_time(contest.submission_ends - timedelta(microseconds=1)).date()
+        detail, urgent = closing(last_day)
+        url = url_for("flows.new_contest_entry", contest_id=contest.id)
+        names = "、".join(o.name for o in orgs)
+        needs.append(
+            Need(
+                _("Enter a proposal for %(orgs)s in “%(title)s”", orgs=names, title=contest.title), url, detail, urgent
+            )
+        )
+    return needs
+
+
 @provider(25)
 def _slow_positions(viewer) -> list[Need]:
     needs = []

@@ -65,12 +65,14 @@ class Qualification(db.Model):
     """A licence or certificate the organisation holds (等级评估, 资质证书), valid until `expires_on` inclusive."""
 
     __tablename__ = "org_qualifications"
+    __table_args__ = (UniqueConstraint("organisation_id", "client_id", name="uq_org_qualifications_client"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     number: Mapped[str] = mapped_column(String(60), default="")
     expires_on: Mapped[date] = mapped_column(Date)
+    client_id: Mapped[str | None] = mapped_column(String(64))  # a double-tapped form adds it once
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="qualifications")

@@ -38,8 +38,11 @@ def test_the_demo_has_a_contest_open_for_voting(app, client):
     services.sync(contest)
     assert contest.phase == Phase.VOTING  # its dates agree with its phase
     statuses = [e.status for e in contest.entries]
-    assert statuses.count(EntryStatus.ELIGIBLE) == 3 and statuses.count(EntryStatus.INELIGIBLE) == 1
+    assert statuses.count(EntryStatus.ELIGIBLE) == 4 and statuses.count(EntryStatus.INELIGIBLE) == 1
     assert any(e.idea_id for e in contest.entries)
+    # it admits organisations: one entry is 雨花睦邻社工服务中心's (app/demo/orgs.py)
+    assert contest.admits_organisations
+    assert [e.organisation.name for e in contest.entries if e.organisation_id] == ["雨花睦邻社工服务中心"]
     assert voting.verify(services.poll_of(contest)).ok
     assert services.turnout(contest)["voted"] == 2
     response = client.post("/account/login", data={"phone": "13800000001", "password": app.config["DEMO_PASSWORD"]})

@@ -62,8 +62,8 @@ def test_exports(app, world):
     response = client.get(f"/contests/{contest.id}/results.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
-    assert rows[0] == ["Rank", "Entry no.", "Entry", "Budget (fen)", "Votes", "Winner"]
-    assert [(r[1], r[4]) for r in rows[1:]] == [
+    assert rows[0] == ["Rank", "Entry no.", "Entry", "Entered by", "Budget (fen)", "Votes", "Winner"]
+    assert [(r[1], r[5]) for r in rows[1:]] == [
         (str(entries[1].id), "3"),
         (str(entries[0].id), "2"),
         (str(entries[2].id), "1"),
@@ -73,7 +73,7 @@ def test_exports(app, world):
     book = load_workbook(io.BytesIO(response.get_data()))
     assert book.sheetnames == ["Entries", "By building"]
     values = list(book["Entries"].iter_rows(values_only=True))
-    assert values[1][1:5] == (entries[1].id, entries[1].title, entries[1].budget_fen, 3)
+    assert values[1][1:6] == (entries[1].id, entries[1].title, "Entered by a resident", entries[1].budget_fen, 3)
     by_building = list(book["By building"].iter_rows(values_only=True))
     assert by_building[1] == ("1栋", 2, 1, 0)
 

@@ -39,6 +39,7 @@ from app.needs.models import Need
 from app.neighbours.models import HelpPost, NeighbourGroup
 from app.notices.models import Notice
 from app.notifications.models import Delivery
+from app.orgs.models import OrgAgent, Organisation, Qualification
 from app.procedure.models import RuleSet
 from app.procurement.models import Application, Contract, Milestone, ServiceCall
 from app.rulebook.models import RuleComment, RuleDraft
@@ -119,6 +120,10 @@ def real_arguments() -> dict[str, object]:
         "application_id": first(Application),
         "contract_id": first(Contract, Contract.community_id == community.id),
         "milestone_id": first(Milestone),
+        # --- orgs ---
+        "org_id": first(Organisation),
+        "qualification_id": first(Qualification),
+        "agent_id": first(OrgAgent),
     }
 
 

@@ -37,9 +37,13 @@ from app.contests.services.common import (  # noqa: F401
     poll_of,
 )
 from app.contests.services.entries import (  # noqa: F401
+    check_may_enter,
+    entering_for,
     entries_from_idea,
     entry_of_project,
+    guidance_choices,
     link_project,
+    may_enter,
     screen,
     submit_entry,
     winners_to_grant,

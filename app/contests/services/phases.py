@@ -85,6 +85,8 @@ def create(
     screening_ends: datetime,
     voting_ends: datetime,
     announced_ends: datetime,
+    admits_organisations: bool = False,
+    requires_guidance: bool = False,
     now: datetime | None = None,
 ) -> Contest:
     """Staff create a contest in the viewer's community, in its submission phase. A retry (same client_id)
@@ -135,6 +137,8 @@ def create(
         screening_ends=screening_ends,
         voting_ends=voting_ends,
         announced_ends=announced_ends,
+        admits_organisations=bool(admits_organisations),
+        requires_guidance=bool(requires_guidance),
     )
     try:
         with db.session.begin_nested():

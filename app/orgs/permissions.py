@@ -1,0 +1,90 @@
+"""Who may do what with the registry of social organisations. An organisation is not a community's thing:
+the rules are written from the user's offices (street and district staff verify) and from the agents who
+act for it. Every rule takes the `OrgViewer` first and the organisation second.
+
+- Any signed-in user sees verified organisations (name, kind, areas, qualifications' validity).
+- A pending or suspended one is seen by its agents and by the staff who may verify it; nobody else learns
+  it exists (404).
+- Its agents edit it, its qualifications and its agents; an agent of one organisation nothing of another.
+- Street staff verify and suspend their street's organisations, district staff all their district's.
+- The agents' names and phones are shown to the agents and to the staff who verify, nobody else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.accounts.models import User
+from app.communities import access
+from app.communities.models import OfficeRole
+from app.orgs.models import Organisation, OrgStatus
+
+
+@dataclass(frozen=True)
+class OrgViewer:
+    """A signed-in user as the registry sees them: who they are and which streets and districts they staff."""
+
+    user: User | None
+    street_ids: frozenset[int]
+    district_ids: frozenset[int]
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.id if self.user is not None else None
+
+    @property
+    def is_office_staff(self) -> bool:
+        return bool(self.street_ids or self.district_ids)
+
+
+def viewer_of(user) -> OrgViewer:
+    """The registry's viewer for `user` (a visitor: no user, no offices)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return OrgViewer(user=None, street_ids=frozenset(), district_ids=frozenset())
+    unwrap = getattr(user, "_get_current_object", None)  # never flask_login's proxy, which changes under us
+    user = unwrap() if unwrap is not None else user
+    offices = access.offices_of(user)
+    return OrgViewer(
+        user=user,
+        street_ids=frozenset(o.street_id for o in offices if o.role == OfficeRole.STREET_STAFF),
+        district_ids=frozenset(o.district_id for o in offices if o.role == OfficeRole.DISTRICT_STAFF),
+    )
+
+
+def is_agent(viewer: OrgViewer, org: Organisation) -> bool:
+    return org.is_agent(viewer.user_id)
+
+
+def oversees(viewer: OrgViewer, org: Organisation) -> bool:
+    """Street staff of the organisation's street, or district staff of its district."""
+    return org.district_id in viewer.district_ids or (org.street_id is not None and org.street_id in viewer.street_ids)
+
+
+def can_register(viewer: OrgViewer) -> bool:
+    """Any signed-in user registers an organisation (and becomes its first agent)."""
+    return viewer.user is not None
+
+
+def can_view(viewer: OrgViewer, org: Organisation) -> bool:
+    if viewer.user is None:
+        return False
+    return org.status == OrgStatus.VERIFIED or is_agent(viewer, org) or oversees(viewer, org)
+
+
+def can_edit(viewer: OrgViewer, org: Organisation) -> bool:
+    """Its agents: the description, kind and areas, the qualifications, the agents."""
+    return is_agent(viewer, org)
+
+
+def can_see_agents(viewer: OrgViewer, org: Organisation) -> bool:
+    """The agents' names and phones: personal data, for the agents and the staff who verify."""
+    return is_agent(viewer, org) or oversees(viewer, org)
+
+
+def can_verify(viewer: OrgViewer, org: Organisation) -> bool:
+    """A pending or suspended organisation is verified (again) by the staff over it."""
+    return oversees(viewer, org) and org.status != OrgStatus.VERIFIED
+
+
+def can_suspend(viewer: OrgViewer, org: Organisation) -> bool:
+    """A pending or verified organisation is suspended, with a reason, by the staff over it."""
+    return oversees(viewer, org) and org.status != OrgStatus.SUSPENDED
