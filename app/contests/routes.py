@@ -45,15 +45,16 @@ def receipts_url() -> str:
         return "/receipts"
 
 
-GUIDANCE_ENDPOINT = "needs.guidance_item"  # the needs feature's page of one guidance item (item_id)
-
-
 def guidance_url(item) -> str | None:
-    """The guidance item's page, where the needs feature serves one."""
-    try:
-        return url_for(GUIDANCE_ENDPOINT, item_id=item.id) if item is not None else None
-    except BuildError:
+    """Where the needs feature shows the guidance item: in its year's published list (a community's, or the
+    street's for a street-wide item), at the item."""
+    if item is None:
         return None
+    if item.community_id is not None:
+        url = url_for("needs.community_guidance_year", slug=item.community.slug, year=item.year)
+    else:
+        url = url_for("needs.street_guidance_year", street_id=item.street_id, year=item.year)
+    return f"{url}#guidance-{item.id}"
 
 
 def load_contest(contest_id: int, *, can=permissions.can_view):

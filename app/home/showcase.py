@@ -19,12 +19,17 @@ from flask_login import current_user, login_required
 
 from app.contests import queries as contests
 from app.contests.labels import PHASE_LABELS, STATUS_LABELS
+from app.extensions import db
 from app.home import bp
 from app.orgs import permissions as org_permissions
 from app.orgs.labels import AREA_LABELS, KIND_LABELS
 from app.orgs.labels import STATUS_LABELS as ORG_STATUS_LABELS
 from app.orgs.models import Organisation
 from app.orgs.routes import load_org
+from app.procurement import parties as procurement_parties
+from app.procurement import permissions as procurement_permissions
+from app.procurement import queries as procurement
+from app.procurement.models import Contract
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,32 @@ def contest_entries(org: Organisation, user) -> Section | None:
         template="home/_showcase_contests.html",
         items=items,
         context={"phase_labels": PHASE_LABELS, "status_labels": STATUS_LABELS},
+    )
+
+
+PROJECT_STATUS_LABELS = {"under_way": _l("Under way"), "completed": _l("Completed")}
+
+
+@section(20)
+def service_projects(org: Organisation, user) -> Section | None:
+    """Its service projects (公益服务项目): contracts, what was paid, and the residents' satisfaction. Awards are
+    published (公示), so anyone who may see the organisation sees these figures; a project's page opens for those
+    its own rule lets in."""
+    items = procurement.org_projects(org)
+    if not items:
+        return None
+    visible = set()
+    for item in items:
+        contract = db.session.get(Contract, item.contract_id)
+        party = procurement_parties.party(user, contract.call.community)
+        if procurement_permissions.can_view_contract(party, contract):
+            visible.add(item.contract_id)
+    return Section(
+        key="projects",
+        title=_l("Service projects"),
+        template="home/_showcase_projects.html",
+        items=items,
+        context={"visible": visible, "status_labels": PROJECT_STATUS_LABELS},
     )
 
 

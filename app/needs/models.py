@@ -174,3 +174,4 @@ class GuidanceItem(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     needs: Mapped[list[Need]] = relationship(back_populates="guidance_item", order_by="Need.id")
+    community = relationship("Community")  # None for a street-wide item

@@ -264,6 +264,7 @@ def test_an_entry_must_answer_a_published_guidance_item_where_required(app, worl
     assert entry.guidance_item_id == item.id
     page = client.get(f"/contests/entries/{entry.id}").get_data(as_text=True)
     assert "Answers the guidance item" in page and "2026 · 老年人助餐服务" in page
+    assert f'href="/c/{world.community.slug}/guidance/2026#guidance-{item.id}"' in page
 
 
 def test_a_guidance_item_is_optional_where_not_required(world):

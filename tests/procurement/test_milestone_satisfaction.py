@@ -119,3 +119,21 @@ def test_a_service_project_is_a_subject_of_the_satisfaction_campaigns(app, pw):
     assert not kind.is_subject(access.viewer(pw.users["agent2"], pw.call.community), contract.id)
     assert sees("social_org") and sees("resident") and sees("agent2")
     assert not sees("outsider")
+
+
+def test_the_organisations_showcase_lists_its_service_projects(app, pw, as_):
+    milestone = _submitted(pw)
+    [survey] = _survey(milestone)
+    _answer(pw, "resident", survey, 4)
+    edge(surveys.close_survey, survey)
+    contract = milestone.contract
+    url = f"/orgs/{pw.org.id}/showcase"
+    for key, opens in (("resident", True), ("social_org", True), ("agent_far", False)):
+        page = as_(key).get(url)
+        assert page.status_code == 200, key
+        html = page.get_data(as_text=True)
+        assert 'id="showcase-projects"' in html, key
+        assert pw.call.title in html, key
+        assert "<td>75.0%</td>" in html, key
+        assert (f'href="/procurement/contracts/{contract.id}"' in html) is opens, key
+    assert 'id="showcase-projects"' not in as_("resident").get(f"/orgs/{pw.org2.id}/showcase").get_data(True)
