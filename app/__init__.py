@@ -109,6 +109,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.slow.sockets import SlowNamespace
     from app.voting import bp as voting_bp
     from app.voting import routes as _voting_routes  # noqa: F401
+    from app.workitems import bp as workitems_bp
+    from app.workitems import objection_routes as _workitems_objection_routes  # noqa: F401
+    from app.workitems import request_routes as _workitems_request_routes  # noqa: F401
+    from app.workitems import routes as _workitems_routes  # noqa: F401
 
     register_request_ids(app)  # first: every later hook's log lines carry the request id
     register_input_guards(app)
@@ -136,6 +140,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(neighbours_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(slow_bp)
+    app.register_blueprint(workitems_bp)
     app.register_blueprint(flows_bp)
     app.register_blueprint(home_bp)
 

@@ -35,6 +35,7 @@ from app.search.models import SearchDocument
 from app.slow.models import Position, Reply, ReplyReaction
 from app.surveys.models import Survey
 from app.voting.models import Ballot
+from app.workitems.models import Department, DepartmentOfficer, ReviewRound, WorkItemObjection, WorkItemRequest
 
 __all__ = [
     "AgendaItem",
@@ -50,6 +51,8 @@ __all__ = [
     "Decision",
     "DecisionRules",
     "Delivery",
+    "Department",
+    "DepartmentOfficer",
     "District",
     "EmailAddress",
     "Endorsement",
@@ -100,6 +103,7 @@ __all__ = [
     "Reply",
     "ReplyReaction",
     "Report",
+    "ReviewRound",
     "RollEntry",
     "RuleComment",
     "RuleDraft",
@@ -110,4 +114,6 @@ __all__ = [
     "Street",
     "Survey",
     "User",
+    "WorkItemObjection",
+    "WorkItemRequest",
 ]

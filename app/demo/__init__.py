@@ -36,6 +36,7 @@ from app.demo import (
     notices,
     rules,
     slow,
+    workitems,
 )
 from app.demo.people import ACCOUNTS, SLUG, account_table, roster
 from app.extensions import db
@@ -138,4 +139,5 @@ def load(password: str) -> bool:
     rules.load(community, users)
     meetings.load(community, users)
     slow.load(community, users)
+    workitems.load(community, users, password)
     return True
