@@ -41,6 +41,7 @@ from app.notifications.models import Delivery
 from app.procedure.models import RuleSet
 from app.rulebook.models import RuleComment, RuleDraft
 from app.voting.models import Objection
+from app.workitems.models import Department, DepartmentOfficer, ReviewRound, WorkItemObjection, WorkItemRequest
 from tests import factories
 
 NUL = "a\x00b"
@@ -99,6 +100,15 @@ def real_arguments() -> dict[str, object]:
         "switch": "lock",
         "draft_id": first(RuleDraft, RuleDraft.community_id == community.id),
         "comment_id": first(RuleComment),
+        # the work items' admission list (雨花台区's, made by the demo)
+        "district_id": community.street.district_id,
+        "year": 2026,
+        "fmt": "csv",
+        "department_id": first(Department),
+        "officer_id": first(DepartmentOfficer),
+        "request_id": first(WorkItemRequest),
+        "round_id": first(ReviewRound),
+        "work_objection_id": first(WorkItemObjection, WorkItemObjection.community_id == community.id),
     }
 
 
