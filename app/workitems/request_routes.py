@@ -14,7 +14,7 @@ from app.extensions import db
 from app.workitems import bp, permissions, queries, services
 from app.workitems.forms import DecisionForm, RequestForm, RoundForm
 from app.workitems.labels import STATUS_LABELS
-from app.workitems.models import RequestStatus, ReviewRound, WorkItemRequest
+from app.workitems.models import ReviewRound, WorkItemRequest
 from app.workitems.routes import district_stance, load_department, require
 from app.workitems.standing import Stance
 
@@ -85,7 +85,7 @@ def _request_page(request, stance, form, status=200):
         district=stance.district,
         yearly=yearly,
         form=form,
-        decidable=permissions.can_decide(stance) and request.status == RequestStatus.PENDING,
+        decidable=permissions.can_decide(stance) and services.decidable(request, yearly),
         can_edit=permissions.can_edit_request(stance, request),
         status_labels=STATUS_LABELS,
     )

@@ -249,6 +249,13 @@ def open_round(stance: Stance, *, year, closes_on) -> ReviewRound:
     return yearly
 
 
+def decidable(request: WorkItemRequest, yearly: ReviewRound | None) -> bool:
+    """Whether the request can be decided now: pending, and urgent or in a round that has closed."""
+    if request.status != RequestStatus.PENDING:
+        return False
+    return request.urgent or (yearly is not None and local_today() > yearly.closes_on)
+
+
 def decide(stance: Stance, request: WorkItemRequest, decision, reason) -> WorkItemRequest:
     """District staff admit or refuse a request: an urgent one at any time, the others in their year's round
     once it has closed. Refusing needs a reason; a decided request is not decided again."""

@@ -158,7 +158,7 @@ PRIVATE = {"officer_b", "street_staff", "far_street_staff", "staff", "resident"}
 
 @pytest.mark.parametrize("key", KEYS)
 def test_show_pending_request(app, world, key):
-    request = make_request(world)
+    request = urgent_request(world)  # decided from its own page
     response = client(app, world, key).get(f"/workitems/requests/{request.id}")
     check(response, key, expected(key, {"officer", "district_staff"}, 200, hidden=PRIVATE))
     if response.status_code == 200:
