@@ -16,7 +16,7 @@ def headers() -> list[str]:
         _("What the communities must do"),
         _("Why: legal basis or purpose"),
         _("Hours per community per month"),
-        _("From"),
+        _("Starts on"),
         _("How admitted"),
         _("Admitted on"),
     ]

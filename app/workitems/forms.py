@@ -57,7 +57,7 @@ class RequestForm(SiteForm):
         validators=[InputRequired(_l("Estimate the hours per community per month."))],
         example=4,
     )
-    starts_on = DateField(_l("From"), validators=[InputRequired(_l("Give the date the work starts."))])
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired(_l("Give the date the work starts."))])
     urgent = BooleanField(_l("Urgent: cannot wait for the yearly round"))
     urgent_reason = StringField(_l("Why it is urgent"), filters=[strip], validators=[Optional(), Length(max=500)])
 
@@ -84,7 +84,7 @@ class ObjectionForm(SiteForm):
         validators=[InputRequired(_l("Say what work was placed on the community.")), Length(max=2000)],
         render_kw={"rows": 4},
     )
-    placed_on = DateField(_l("When"), validators=[InputRequired(_l("Give the date the work was placed."))])
+    placed_on = DateField(_l("Date the work was placed"), validators=[InputRequired(_l("Give the date the work was placed."))])
     evidence = TextAreaField(
         _l("Evidence (optional): a notice, a message, who asked"),
         validators=[Optional(), Length(max=2000)],
