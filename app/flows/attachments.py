@@ -15,6 +15,8 @@ from app.microprojects import permissions as project_rules
 from app.microprojects.models import MicroProject
 from app.notices import permissions as notice_rules
 from app.notices.models import Notice
+from app.workitems import permissions as workitem_rules
+from app.workitems.models import WorkItemObjection
 
 register(
     OwnerKind(
@@ -64,5 +66,15 @@ register(
         can_attach=notice_rules.can_attach,
         can_remove=notice_rules.can_remove_attachment,
         url=lambda n: url_for("notices.show", notice_id=n.id),
+    )
+)
+register(
+    OwnerKind(
+        name="work_objection",  # evidence of work placed on a community outside the admitted list
+        model=WorkItemObjection,
+        can_view=workitem_rules.can_view_objection,
+        can_attach=workitem_rules.can_attach,
+        can_remove=workitem_rules.can_remove_attachment,
+        url=lambda o: url_for("workitems.show_objection", work_objection_id=o.id),
     )
 )

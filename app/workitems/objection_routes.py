@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from app.communities import access
 from app.communities.access import Viewer
 from app.core.web import form_view
+from app.documents import services as documents
 from app.workitems import bp, permissions, queries, services, standing
 from app.workitems.forms import AnswerForm, ObjectionForm
 from app.workitems.models import WorkItemObjection
@@ -64,6 +65,7 @@ def _objection_page(objection: WorkItemObjection, viewer: Viewer, form, status=2
         community=viewer.community,
         form=form,
         can_answer=permissions.can_answer(stance, objection) and objection.answered_at is None,
+        attachments=documents.panel(viewer, objection),
     )
     return page, status
 

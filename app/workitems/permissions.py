@@ -85,3 +85,13 @@ def can_view_community_objections(viewer: Viewer) -> bool:
 
 def can_view_objection(viewer: Viewer, objection: WorkItemObjection) -> bool:
     return viewer.community_id == objection.community_id and can_view_community_objections(viewer)
+
+
+def can_attach(viewer: Viewer, objection: WorkItemObjection) -> bool:
+    """The community's staff attach evidence (a photo of the notice, a screenshot) until it is answered."""
+    return viewer.is_staff and viewer.community_id == objection.community_id and objection.answered_at is None
+
+
+def can_remove_attachment(viewer: Viewer, objection: WorkItemObjection) -> bool:
+    """The same people remove an attached file (it stays in the record)."""
+    return can_attach(viewer, objection)

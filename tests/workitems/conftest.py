@@ -15,7 +15,9 @@ from tests.conftest import running_app
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    with running_app(tmp_path_factory.mktemp("imports")) as application:
+    with running_app(
+        tmp_path_factory.mktemp("imports"), UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads"))
+    ) as application:
         yield application
 
 
