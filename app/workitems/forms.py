@@ -84,7 +84,9 @@ class ObjectionForm(SiteForm):
         validators=[InputRequired(_l("Say what work was placed on the community.")), Length(max=2000)],
         render_kw={"rows": 4},
     )
-    placed_on = DateField(_l("Date the work was placed"), validators=[InputRequired(_l("Give the date the work was placed."))])
+    placed_on = DateField(
+        _l("Date the work was placed"), validators=[InputRequired(_l("Give the date the work was placed."))]
+    )
     evidence = TextAreaField(
         _l("Evidence (optional): a notice, a message, who asked"),
         validators=[Optional(), Length(max=2000)],
