@@ -80,6 +80,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
     from app.flows import routes as _flows_routes  # noqa: F401
     from app.flows import rules_notices as _rules_notices  # noqa: F401  (the rules' signals to notifications)
+    from app.flows import workitems as _workitems_notices  # noqa: F401  (work items' signals to notifications)
     from app.home import bp as home_bp
     from app.ideas import bp as ideas_bp
     from app.ideas import routes as _ideas_routes  # noqa: F401

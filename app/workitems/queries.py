@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.communities.models import Community
+from app.accounts.models import User
+from app.communities.models import Community, OfficeAssignment, OfficeRole
 from app.extensions import db
 from app.workitems.models import (
     Department,
@@ -143,5 +144,17 @@ def community_objections(community_id: int) -> list[WorkItemObjection]:
             .options(joinedload(WorkItemObjection.department))
             .where(WorkItemObjection.community_id == community_id)
             .order_by(WorkItemObjection.id.desc())
+        )
+    )
+
+
+def district_staff(district_id: int) -> list[User]:
+    """The district's staff: told of urgent requests and of objections."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(OfficeAssignment, OfficeAssignment.user_id == User.id)
+            .where(OfficeAssignment.role == OfficeRole.DISTRICT_STAFF, OfficeAssignment.district_id == district_id)
+            .order_by(User.id)
         )
     )

@@ -21,7 +21,7 @@ from app.core.errors import Conflict, DomainError, Forbidden
 from app.core.models import utcnow
 from app.core.phones import normalize_phone
 from app.extensions import db
-from app.workitems import permissions, queries
+from app.workitems import permissions, queries, signals
 from app.workitems.models import (
     MAX_HOURS,
     Department,
@@ -199,6 +199,7 @@ def submit_request(stance: Stance, department: Department, *, client_id, **field
             raise
         return existing
     audit.record(stance.user, "workitems.request", request, department=department.id)
+    signals.request_submitted.send(request, actor=stance.user)
     return request
 
 
@@ -289,6 +290,7 @@ def decide(stance: Stance, request: WorkItemRequest, decision, reason) -> WorkIt
     request.round_id = yearly.id if yearly is not None else None
     db.session.flush()
     audit.record(stance.user, "workitems.decision", request, decision=decision)
+    signals.request_decided.send(request, actor=stance.user)
     return request
 
 
@@ -343,6 +345,7 @@ def file_objection(viewer: Viewer, *, client_id, department_id, what, placed_on,
             raise
         return existing
     audit.record(viewer.user, "workitems.objection", objection, community_id=viewer.community_id)
+    signals.objection_filed.send(objection, actor=viewer.user)
     return objection
 
 
@@ -357,4 +360,5 @@ def answer_objection(stance: Stance, objection: WorkItemObjection, answer) -> Wo
     objection.answered_at = utcnow()
     db.session.flush()
     audit.record(stance.user, "workitems.answer", objection, community_id=objection.community_id)
+    signals.objection_answered.send(objection, actor=stance.user)
     return objection
