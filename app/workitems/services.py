@@ -131,8 +131,19 @@ def _round_of(district_id: int, year: int) -> ReviewRound | None:
     return queries.round_for(district_id, year)
 
 
-def _details(district_id: int, *, title, duties, basis, hours_per_month, starts_on, urgent, urgent_reason) -> dict:
-    """The checked fields of a request (new or edited)."""
+def _details(
+    district_id: int,
+    *,
+    already_in: int | None = None,
+    title,
+    duties,
+    basis,
+    hours_per_month,
+    starts_on,
+    urgent,
+    urgent_reason,
+) -> dict:
+    """The checked fields of a request (new, or edited: `already_in` the year it was sent for)."""
     details = {
         "title": validation.text(
             title, field="title", low=2, high=100, message=_l("Name the work item in 2 to 100 characters.")
@@ -150,7 +161,8 @@ def _details(district_id: int, *, title, duties, basis, hours_per_month, starts_
     details["urgent_reason"] = reason[:500] if details["urgent"] else ""
     details["year"] = details["starts_on"].year
     yearly = _round_of(district_id, details["year"])
-    if not details["urgent"] and yearly is not None and local_today() > yearly.closes_on:
+    late = yearly is not None and local_today() > yearly.closes_on and already_in != yearly.year
+    if not details["urgent"] and late:
         raise DomainError(
             "round_closed",
             _l(
@@ -206,7 +218,8 @@ def submit_request(stance: Stance, department: Department, *, client_id, **field
 def edit_request(stance: Stance, request: WorkItemRequest, **fields) -> WorkItemRequest:
     """The department's officers change a request until it is decided."""
     _editable(stance, request)
-    for name, value in _details(stance.district_id, **fields).items():
+    # a request sent in time stays in its round when edited; moved to a closed year, it is refused
+    for name, value in _details(stance.district_id, already_in=request.year, **fields).items():
         setattr(request, name, value)
     db.session.flush()
     audit.record(stance.user, "workitems.request_edited", request)

@@ -306,3 +306,21 @@ def test_chinese_pages(app, world):
     http = logged_in(app, reader, "zh-CN")
     html = http.get(f"/d/{world.district.id}/workitems").get_data(as_text=True)
     assert "社区工作事项准入" in html and "年度准入审核" in html
+
+
+def test_a_request_sent_in_time_stays_editable_after_its_round_closes(app, world):
+    yearly = closed_round(world, this_year() - 1)
+    request = round_request(world, yearly)
+    http = logged_in(app, world.users["officer"])
+    data = form_data(title="改后的标题（已截止）", starts_on=date(yearly.year, 6, 1), client_id=request.client_id)
+    assert http.post(f"/workitems/requests/{request.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert request.title == "改后的标题（已截止）" and request.year == yearly.year
+    moved = make_request(world, starts_on=date(this_year() + 3, 1, 1))
+    closed_round(world, this_year() + 3)
+    data = form_data(starts_on=date(this_year() + 3, 2, 1), client_id=moved.client_id)
+    assert http.post(f"/workitems/requests/{moved.id}/edit", data=data).status_code == 302  # same closed year
+    other = make_request(world)
+    data = form_data(starts_on=date(this_year() + 3, 2, 1), client_id=other.client_id)
+    response = http.post(f"/workitems/requests/{other.id}/edit", data=data)  # moved into a closed year
+    assert response.status_code == 400 and "closed on" in response.get_data(as_text=True)
