@@ -82,6 +82,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
     from app.flows import routes as _flows_routes  # noqa: F401
     from app.flows import rules_notices as _rules_notices  # noqa: F401  (the rules' signals to notifications)
+    from app.flows import workitems as _workitems_notices  # noqa: F401  (work items' signals to notifications)
     from app.home import bp as home_bp
     from app.ideas import bp as ideas_bp
     from app.ideas import routes as _ideas_routes  # noqa: F401
@@ -124,6 +125,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.surveys import ticks as _surveys_ticks  # noqa: F401  (closing at closes_at, on the tick)
     from app.voting import bp as voting_bp
     from app.voting import routes as _voting_routes  # noqa: F401
+    from app.workitems import bp as workitems_bp
+    from app.workitems import objection_routes as _workitems_objection_routes  # noqa: F401
+    from app.workitems import request_routes as _workitems_request_routes  # noqa: F401
+    from app.workitems import routes as _workitems_routes  # noqa: F401
 
     register_request_ids(app)  # first: every later hook's log lines carry the request id
     register_input_guards(app)
@@ -156,6 +161,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(satisfaction_bp)
     app.register_blueprint(procurement_bp)
     app.register_blueprint(orgs_bp)
+    app.register_blueprint(workitems_bp)
     app.register_blueprint(flows_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(dashboards_bp)

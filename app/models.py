@@ -63,6 +63,7 @@ from app.surveys.models import (
     SurveyResponse,
 )
 from app.voting.models import Ballot
+from app.workitems.models import Department, DepartmentOfficer, ReviewRound, WorkItemObjection, WorkItemRequest
 
 __all__ = [
     "AgendaItem",
@@ -85,6 +86,8 @@ __all__ = [
     "Decision",
     "DecisionRules",
     "Delivery",
+    "Department",
+    "DepartmentOfficer",
     "District",
     "EmailAddress",
     "Endorsement",
@@ -145,6 +148,7 @@ __all__ = [
     "Reply",
     "ReplyReaction",
     "Report",
+    "ReviewRound",
     "RollEntry",
     "RuleComment",
     "RuleDraft",
@@ -166,4 +170,6 @@ __all__ = [
     "SurveyParticipation",
     "SurveyResponse",
     "User",
+    "WorkItemObjection",
+    "WorkItemRequest",
 ]

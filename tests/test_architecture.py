@@ -39,6 +39,7 @@ LAYERS = {
     "neighbours": 4,  # 睦邻互助会: reads consultations (its groups' consultations are made through them)
     "rulebook": 4,  # the community's own rules: drafts, comments, the vote (procedure, voting, moderation)
     "meetings": 4,
+    "workitems": 4,  # 社区工作事项准入: the district's admission list (reads communities, voting's table exports)
     "slow": 4,  # slow deliberation (异步协商): reads consultations (consultations < slow)
     "flows": 5,
     "home": 5,  # the community's home reads every feature (each feature's queries), like a flow

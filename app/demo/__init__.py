@@ -41,6 +41,7 @@ from app.demo import (
     rules,
     slow,
     surveys,
+    workitems,
 )
 from app.demo.people import ACCOUNTS, SLUG, account_table, roster
 from app.extensions import db
@@ -148,4 +149,5 @@ def load(password: str) -> bool:
     surveys.load(community, users, password)
     needs.load(community, users)
     procurement.load(community, users)
+    workitems.load(community, users, password)
     return True

@@ -17,6 +17,8 @@ from app.notices import permissions as notice_rules
 from app.notices.models import Notice
 from app.procurement import permissions as procurement_rules
 from app.procurement.models import Milestone
+from app.workitems import permissions as workitem_rules
+from app.workitems.models import WorkItemObjection
 
 register(
     OwnerKind(
@@ -77,5 +79,15 @@ register(
         can_remove=procurement_rules.can_remove_evidence,
         url=lambda m: url_for("procurement.milestone", milestone_id=m.id),
         community_of=lambda m: m.contract.community_id,
+    )
+)
+register(
+    OwnerKind(
+        name="work_objection",  # evidence of work placed on a community outside the admitted list
+        model=WorkItemObjection,
+        can_view=workitem_rules.can_view_objection,
+        can_attach=workitem_rules.can_attach,
+        can_remove=workitem_rules.can_remove_attachment,
+        url=lambda o: url_for("workitems.show_objection", work_objection_id=o.id),
     )
 )

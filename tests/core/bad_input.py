@@ -46,6 +46,7 @@ from app.rulebook.models import RuleComment, RuleDraft
 from app.satisfaction.models import Campaign
 from app.surveys.models import Survey, SurveyState
 from app.voting.models import Objection
+from app.workitems.models import Department, DepartmentOfficer, ReviewRound, WorkItemObjection, WorkItemRequest
 from tests import factories
 
 NUL = "a\x00b"
@@ -124,6 +125,12 @@ def real_arguments() -> dict[str, object]:
         "org_id": first(Organisation),
         "qualification_id": first(Qualification),
         "agent_id": first(OrgAgent),
+        # the work items' admission list (雨花台区's, made by the demo)
+        "department_id": first(Department),
+        "officer_id": first(DepartmentOfficer),
+        "request_id": first(WorkItemRequest),
+        "round_id": first(ReviewRound),
+        "work_objection_id": first(WorkItemObjection, WorkItemObjection.community_id == community.id),
     }
 
 
