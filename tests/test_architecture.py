@@ -25,6 +25,7 @@ LAYERS = {
     "moderation": 3,
     "notifications": 3,
     "documents": 3,
+    "objections": 3,  # objections during 公示, keyed by what they object to (moderated through moderation)
     "surveys": 3,  # the survey engine: questionnaires, quick polls, satisfaction campaigns' questions
     "orgs": 4,  # social organisations' registry: reads only communities and accounts
     "needs": 4,  # needs and the guidance list

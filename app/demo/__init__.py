@@ -34,6 +34,7 @@ from app.demo import (
     microprojects,
     neighbours,
     notices,
+    objections,
     rules,
     slow,
 )
@@ -137,5 +138,6 @@ def load(password: str) -> bool:
     neighbours.load(community, users)
     rules.load(community, users)
     meetings.load(community, users)
+    objections.load(community, users)
     slow.load(community, users)
     return True

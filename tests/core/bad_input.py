@@ -38,9 +38,9 @@ from app.microprojects.models import MicroProject
 from app.neighbours.models import HelpPost, NeighbourGroup
 from app.notices.models import Notice
 from app.notifications.models import Delivery
+from app.objections.models import Objection
 from app.procedure.models import RuleSet
 from app.rulebook.models import RuleComment, RuleDraft
-from app.voting.models import Objection
 from tests import factories
 
 NUL = "a\x00b"
