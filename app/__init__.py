@@ -80,6 +80,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.flows import meetings as _meetings  # noqa: F401  (agenda item kinds, meeting notices, reminders)
     from app.flows import neighbours as _neighbours_notices  # noqa: F401  (help-board signals to notifications)
     from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
+    from app.flows import objections as _objection_kinds  # noqa: F401  (what objections may be raised on)
     from app.flows import routes as _flows_routes  # noqa: F401
     from app.flows import rules_notices as _rules_notices  # noqa: F401  (the rules' signals to notifications)
     from app.flows import workitems as _workitems_notices  # noqa: F401  (work items' signals to notifications)
@@ -104,6 +105,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.notifications import bp as notifications_bp
     from app.notifications import routes as _notifications_routes  # noqa: F401
     from app.notifications.sockets import NotificationsNamespace
+    from app.objections import bp as objections_bp
+    from app.objections import routes as _objections_routes  # noqa: F401
     from app.orgs import bp as orgs_bp
     from app.procedure import bp as procedure_bp
     from app.procedure import routes as _procedure_routes  # noqa: F401
@@ -152,6 +155,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(contests_bp)
     app.register_blueprint(decisions_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(objections_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(neighbours_bp)
     app.register_blueprint(needs_bp)

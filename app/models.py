@@ -22,13 +22,14 @@ from app.dashboards import indexes as _dashboard_indexes  # noqa: F401  (the das
 from app.decisions.models import Decision, DecisionRules, PaperEntry, Proxy, RollEntry
 from app.documents.models import Attachment
 from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto
-from app.meetings.models import AgendaItem, Meeting, MeetingAttendance, MeetingObjection
+from app.meetings.models import AgendaItem, Meeting, MeetingAttendance
 from app.microprojects.models import BudgetLine, Fund, LedgerEntry, MicroProject, ProgressPhoto, ProgressPost
 from app.moderation.models import ModerationAction, Mute, Report
 from app.needs.models import GuidanceItem, Need, NeedEvent, NeedPhoto, NeedScore, NeedSupport
 from app.neighbours.models import GroupBuilding, GroupConsultation, GroupMember, HelpPost, NeighbourGroup
 from app.notices.models import Notice, NoticeRead
 from app.notifications.models import Delivery, EmailAddress, Notification, Preference
+from app.objections.models import Objection
 from app.orgs.models import OrgAgent, Organisation, Qualification
 from app.procedure.models import RuleSet, RuleVersion
 from app.procurement.models import (
@@ -111,7 +112,6 @@ __all__ = [
     "LedgerEntry",
     "Meeting",
     "MeetingAttendance",
-    "MeetingObjection",
     "MemberRole",
     "Membership",
     "MicroProject",
@@ -128,6 +128,7 @@ __all__ = [
     "Notice",
     "NoticeRead",
     "Notification",
+    "Objection",
     "OfficeAssignment",
     "OneTimeCode",
     "OrgAgent",

@@ -25,6 +25,7 @@ LAYERS = {
     "moderation": 3,
     "notifications": 3,
     "documents": 3,
+    "objections": 3,  # objections during 公示, keyed by what they object to (moderated through moderation)
     "surveys": 3,  # the survey engine: questionnaires, quick polls, satisfaction campaigns' questions
     "satisfaction": 4,  # satisfaction campaigns (测评): reads orgs and microprojects, never procurement
     "orgs": 4,  # social organisations' registry: reads only communities and accounts

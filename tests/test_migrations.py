@@ -156,3 +156,105 @@ def test_sqlite_resident_units_and_motion_first_migrate_existing_rows(sqlite_app
     downgrade(sqlite_app, before)
     with sqlite_app.app_context():
         assert not _stores_role("resident_unit")
+
+
+OBJECTIONS_KERNEL = "4b7e1f0c2a9d"
+
+
+def _objections_move(application, foreign_keys_off: str) -> None:
+    """The poll objections (keeping their ids) and the meeting-minutes objections move into the one objections
+    table, keyed by what they object to, with their answers; the next id follows the largest; downgrading moves
+    them back."""
+    from sqlalchemy import text
+
+    upgrade(application, "b88db3d7cecd")
+    with application.app_context():
+        db.session.execute(text(foreign_keys_off))  # only the rows the move reads (no street, no consultation)
+        for community in (3, 4):
+            db.session.execute(
+                text(
+                    "INSERT INTO communities (id, street_id, name, slug, description, created_at, updated_at)"
+                    " VALUES (:id, 1, :slug, :slug, '', '2026-01-01', '2026-01-01')"
+                ),
+                {"id": community, "slug": f"c{community}"},
+            )
+        for user in (11, 12, 13):
+            db.session.execute(
+                text(
+                    "INSERT INTO users (id, phone, name, password_hash, locale, large_text, active, created_at,"
+                    " updated_at) VALUES (:id, :phone, '居民', '', 'zh_Hans_CN', :no, :yes, '2026-01-01', '2026-01-01')"
+                ),
+                {"id": user, "phone": f"1380000{user:04d}", "no": False, "yes": True},
+            )
+        db.session.execute(
+            text(
+                "INSERT INTO polls (id, community_id, poll_type, subject_id, secret, state, length, head, opened_head,"
+                " opened_at) VALUES (7, 3, 'decision', 1, :no, 'published', 0, '', '', '2026-01-01')"
+            ),
+            {"no": False},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO meetings (id, community_id, consultation_id, created_by_id, client_id, title, place,"
+                " starts_at, ends_at, state, created_at, updated_at) VALUES (5, 4, 1, 11, 'm', '议事会', '活动室',"
+                " '2026-01-01', '2026-01-01', 'closed', '2026-01-01', '2026-01-01')"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO objections (id, poll_id, author_id, client_id, body, created_at, answer, answered_by_id,"
+                " answered_at) VALUES (42, 7, 11, 'c-1', '计票有误，请复核。', '2026-01-02 08:00:00', '已复核。', 12,"
+                " '2026-01-03 08:00:00')"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO meeting_objections (id, meeting_id, author_id, client_id, body, created_at)"
+                " VALUES (1, 5, 13, 'c-2', '签到人数记录有误。', '2026-01-04 08:00:00')"
+            )
+        )
+        db.session.commit()
+        dispose_engines()
+    upgrade(application, OBJECTIONS_KERNEL)
+    with application.app_context():
+        rows = db.session.execute(
+            text(
+                "SELECT id, owner_kind, owner_id, community_id, author_id, client_id, body, answer, answered_by_id,"
+                " hidden_at FROM objections ORDER BY id"
+            )
+        )
+        assert [tuple(row) for row in rows] == [
+            (42, "poll", 7, 3, 11, "c-1", "计票有误，请复核。", "已复核。", 12, None),
+            (43, "meeting", 5, 4, 13, "c-2", "签到人数记录有误。", None, None, None),
+        ]
+        assert "meeting_objections" not in _tables() and "objections_move" not in _tables()
+        new = db.session.execute(
+            text(
+                "INSERT INTO objections (community_id, owner_kind, owner_id, author_id, client_id, body, created_at)"
+                " VALUES (3, 'poll', 7, 13, 'c-3', '还有一条意见。', '2026-01-05 08:00:00') RETURNING id"
+            )
+        ).scalar()
+        assert new == 44
+        db.session.rollback()
+        dispose_engines()
+    downgrade(application, "b88db3d7cecd")
+    with application.app_context():
+        assert [tuple(r) for r in db.session.execute(text("SELECT id, poll_id, body FROM objections"))] == [
+            (42, 7, "计票有误，请复核。")
+        ]
+        assert [tuple(r) for r in db.session.execute(text("SELECT meeting_id, author_id FROM meeting_objections"))] == [
+            (5, 13)
+        ]
+        dispose_engines()
+
+
+def test_sqlite_objections_kernel_moves_poll_and_meeting_objections(sqlite_app):
+    _objections_move(sqlite_app, "PRAGMA foreign_keys = OFF")
+
+
+@pytest.mark.postgres
+def test_postgres_objections_kernel_moves_poll_and_meeting_objections():
+    url = require_env("TEST_DATABASE_URL")
+    with postgres_schema(url) as schema:
+        application = create_app(postgres_config(url, schema))
+        _objections_move(application, "SET session_replication_role = replica")

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
-from urllib.parse import quote
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -238,18 +237,13 @@ def build_docx(data: MinutesData, *, generated_at: datetime | None = None) -> by
 
 
 def minutes_filename(data: MinutesData) -> tuple[str, str]:
-    """(ASCII fallback, UTF-8 name) for Content-Disposition, e.g. ("minutes-20250315.docx", "<topic>-会议纪要.docx")."""
+    """(ASCII fallback, UTF-8 name) without the extension, for `core.web.download`, e.g. ("minutes-20250315",
+    "<topic>-会议纪要")."""
     when = data.concluded_at or data.opened_at
-    fallback = f"minutes-{local_time(when):%Y%m%d}.docx" if when else "minutes.docx"
+    fallback = f"minutes-{local_time(when):%Y%m%d}" if when else "minutes"
     suffix = _filename_part(_labels(data)["file_suffix"]) or DEFAULT_LABELS["file_suffix"]
     topic = _filename_part(data.title)
-    return fallback, f"{topic}-{suffix}.docx" if topic else f"{suffix}.docx"
-
-
-def content_disposition(data: MinutesData, disposition: str = "attachment") -> str:
-    """A Content-Disposition header value with both names (RFC 6266 / RFC 5987)."""
-    fallback, name = minutes_filename(data)
-    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return fallback, f"{topic}-{suffix}" if topic else suffix
 
 
 # -- text helpers

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -24,7 +22,7 @@ from app.consultations.labels import (
 from app.consultations.minutes import build_docx, minutes_filename
 from app.consultations.models import Consultation, Motion, MotionState, Phase
 from app.core.errors import DomainError, Forbidden
-from app.core.web import form_view, handle_refusal, perform
+from app.core.web import download, form_view, handle_refusal, perform
 from app.documents import services as documents
 from app.extensions import db
 from app.moderation import services as moderation
@@ -260,14 +258,8 @@ def minutes_docx(consultation_id: int):
     """The minutes as a Word file."""
     consultation, viewer = _load(consultation_id)
     data = services.minutes(viewer, consultation)
-    ascii_name, utf8_name = minutes_filename(data)
-    return Response(
-        build_docx(data),
-        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        headers={
-            "Content-Disposition": f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(utf8_name)}",
-        },
-    )
+    ascii_name, name = minutes_filename(data)
+    return download(build_docx(data), "docx", ascii_name=ascii_name, name=name)
 
 
 def _describe_motion(motion_id: int):

@@ -30,6 +30,7 @@ from app.core.errors import Forbidden, NotFound
 from app.core.web import form_view, perform
 from app.documents import services as documents
 from app.extensions import db
+from app.objections import services as objection_kernel
 from app.voting import registry as voting_registry
 from app.voting import results as charts
 from app.voting import services as voting
@@ -356,6 +357,7 @@ def notice_page(contest, viewer, res, *, objection_form=None, status=200):
             entry_titles={str(s.entry.id): _entry_label(s.entry) for s in res.standings},
             signed=services.certifiers(contest),
             objections=objections,
+            objection_panel=objection_kernel.panel(viewer, objections),
             names=names,
             can_object=permissions.can_object(viewer) and contest.phase == Phase.ANNOUNCED,
             can_answer=permissions.can_manage(viewer),

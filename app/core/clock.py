@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -18,8 +18,6 @@ def local_zone() -> ZoneInfo:
 
 def local_time(value: datetime) -> datetime:
     """`value` in local time. A naive datetime is taken to be UTC, as the database stores it."""
-    from datetime import UTC
-
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(local_zone())
@@ -30,3 +28,13 @@ def local_today(now: datetime | None = None) -> date:
     from app.core.models import utcnow
 
     return local_time(now or utcnow()).date()
+
+
+def end_of_day(day: date) -> datetime:
+    """A period that ends on a local date ends at the (local) midnight after it, in UTC as stored."""
+    return datetime.combine(day + timedelta(days=1), time(0), local_zone()).astimezone(UTC)
+
+
+def last_day(moment: datetime) -> date:
+    """The local date a period ending at `moment` ends on (the inverse of end_of_day)."""
+    return local_time(moment - timedelta(microseconds=1)).date()

@@ -4,16 +4,14 @@ what the viewer may see, call the use case through `core.web` (which commits onc
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import services as accounts
 from app.communities import access
 from app.core.errors import DomainError, Forbidden, NotFound
-from app.core.web import form_view, perform
+from app.core.web import download, form_view, perform
 from app.decisions import bp, permissions, reports, services
 from app.decisions.forms import (
     ActionForm,
@@ -28,6 +26,7 @@ from app.decisions.labels import CHOICE_LABELS, MATTERS, PROXY_METHODS, ROLE_LAB
 from app.decisions.models import Decision, DecisionState
 from app.documents import services as documents
 from app.extensions import db
+from app.objections import services as objection_kernel
 from app.voting import registry as voting_registry
 from app.voting import results, tally
 from app.voting import services as voting
@@ -184,6 +183,7 @@ def _show(decision: Decision, viewer, *, status=200, **forms):
             certifications=certs,
             names=accounts.names_of([c.user_id for c in certs] + [o.author_id for o in objections]),
             objections=objections,
+            objection_panel=objection_kernel.panel(viewer, objections),
             can_object=permissions.can_object(viewer, decision),
             can_see_roll=permissions.can_see_roll(viewer),
             vote_form=forms.get("vote_form") or VoteForm(formdata=None, prefix="vote"),
@@ -368,10 +368,9 @@ def notice(decision_id: int):
     )
 
 
-def _disposition(decision: Decision, extension: str) -> str:
-    ascii_name = f"decision-{decision.id}-result.{extension}"
-    utf8_name = f"{decision.title}-{_('Result')}.{extension}"
-    return f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(utf8_name)}"
+def _download(decision: Decision, body: bytes, extension: str):
+    name = f"{decision.title}-{_('Result')}"
+    return download(body, extension, ascii_name=f"decision-{decision.id}-result", name=name)
 
 
 @bp.route("/decisions/<int:decision_id>/result.csv")
@@ -387,12 +386,7 @@ def result_csv(decision_id: int):
         by_building,
         *reports.building_rows(outcome, labels, _("(no building)")),
     ]
-    body = results.table_csv(by_choice, rows)
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": _disposition(decision, "csv"), "Cache-Control": "private, no-store"},
-    )
+    return _download(decision, results.table_csv(by_choice, rows), "csv")
 
 
 @bp.route("/decisions/<int:decision_id>/result.xlsx")
@@ -408,11 +402,7 @@ def result_xlsx(decision_id: int):
             (_("By building"), by_building, reports.building_rows(outcome, labels, _("(no building)"))),
         ]
     )
-    return Response(
-        body,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": _disposition(decision, "xlsx"), "Cache-Control": "private, no-store"},
-    )
+    return _download(decision, body, "xlsx")
 
 
 def _describe_decision(decision_id: int):

@@ -36,6 +36,7 @@ from app.demo import (
     needs,
     neighbours,
     notices,
+    objections,
     orgs,
     procurement,
     rules,
@@ -144,6 +145,7 @@ def load(password: str) -> bool:
     neighbours.load(community, users)
     rules.load(community, users)
     meetings.load(community, users)
+    objections.load(community, users)
     slow.load(community, users)
     dashboards.load(yuhua, other, password)
     surveys.load(community, users, password)

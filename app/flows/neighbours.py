@@ -19,6 +19,7 @@ kinds.register("help_taken", Importance.ACTION, _l("A neighbour took your reques
 kinds.register("help_done", Importance.INFO, _l("Help marked as done"))
 kinds.register("help_thanked", Importance.INFO, _l("A neighbour thanked you"))
 kinds.register("help_waiting", Importance.INFO, _l("A request in your group has waited a day (leaders)"))
+kinds.register("group_dissolved", Importance.INFO, _l("Your neighbourhood group was dissolved"))
 
 WAITING = timedelta(hours=24)  # a request nobody took for this long is shown to the group's leaders
 WAITING_WINDOW = timedelta(days=7)  # older ones were reminded of already, or are stale
@@ -50,6 +51,23 @@ def _done(post, actor, **_):
         url=_url(post),
         community_id=post.community_id,
     )
+
+
+@signals.group_dissolved.connect
+def _dissolved(group, actor, recipients, **_):
+    """Its members, and whoever had an open request or offer on its board (closed with the reason), are told."""
+    for user in recipients:
+        notify(
+            user,
+            "group_dissolved",
+            _l(
+                "The neighbourhood group “%(name)s” was dissolved (%(reason)s); its open posts are closed.",
+                name=group.name,
+                reason=group.dissolved_reason,
+            ),
+            url=_path("neighbours.show", group_id=group.id),
+            community_id=group.community_id,
+        )
 
 
 @signals.help_thanked.connect

@@ -24,7 +24,7 @@ from app.contests import signals as contest_signals
 from app.contests.models import Contest
 from app.contests.models import Phase as ContestPhase
 from app.contests.services import STATUS_LABELS as ENTRY_STATUS_LABELS
-from app.core.clock import local_time, local_today
+from app.core.clock import last_day, local_time, local_today
 from app.decisions import services as decision_services
 from app.decisions import signals as decision_signals
 from app.decisions.labels import CHOICE_LABELS as DECISION_CHOICE_LABELS
@@ -319,8 +319,8 @@ def _contests_closing_tomorrow(now) -> int:
     sent = 0
     in_voting = select(Contest).where(Contest.phase == ContestPhase.VOTING, Contest.voting_ends > now)
     for contest in db.session.scalars(in_voting).all():
-        last_day = local_time(contest.voting_ends - timedelta(microseconds=1)).date()
-        if last_day != tomorrow:
+        closes_on = last_day(contest.voting_ends)
+        if closes_on != tomorrow:
             continue
         for member in contest_queries.yet_to_vote(contest):
             item = notify(
@@ -329,7 +329,7 @@ def _contests_closing_tomorrow(now) -> int:
                 _l(
                     "Voting in the proposal contest “%(title)s” closes tomorrow (%(day)s) and you have not voted.",
                     title=contest.title,
-                    day=last_day.isoformat(),
+                    day=closes_on.isoformat(),
                 ),
                 url=_path("contests.vote", contest_id=contest.id),
                 community_id=contest.community_id,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.communities.models import Community, Membership, MembershipStatus
-from app.core.clock import local_today
+from app.core.clock import last_day, local_today
 from app.extensions import db
 from app.notifications import kinds, schedule
 from app.notifications.kinds import Importance
@@ -60,7 +60,7 @@ def _residents(community_id: int) -> list[User]:
 
 @signals.comments_opened.connect
 def _comments_opened(draft: RuleDraft, actor, **_):
-    day = rulebook.last_day(draft.comments_close_at).isoformat()
+    day = last_day(draft.comments_close_at).isoformat()
     for user in _verified_members(draft.community_id):
         notify(
             user,
@@ -78,7 +78,7 @@ def _comments_opened(draft: RuleDraft, actor, **_):
 
 @signals.voting_opened.connect
 def _voting_opened(draft: RuleDraft, actor, **_):
-    day = rulebook.last_day(draft.vote_closes_at).isoformat()
+    day = last_day(draft.vote_closes_at).isoformat()
     for user in _residents(draft.community_id):
         notify(
             user,
@@ -116,8 +116,8 @@ def _rules_closing_tomorrow(now) -> int:
     sent = 0
     in_voting = select(RuleDraft).where(RuleDraft.state == DraftState.VOTING, RuleDraft.vote_closes_at > now)
     for draft in db.session.scalars(in_voting).all():
-        last_day = rulebook.last_day(draft.vote_closes_at)
-        if last_day != tomorrow:
+        closes_on = last_day(draft.vote_closes_at)
+        if closes_on != tomorrow:
             continue
         for member in queries.yet_to_vote(draft):
             item = notify(
@@ -126,7 +126,7 @@ def _rules_closing_tomorrow(now) -> int:
                 _l(
                     "Voting on the community's rules “%(title)s” closes tomorrow (%(day)s) and you have not voted.",
                     title=draft.title,
-                    day=last_day.isoformat(),
+                    day=closes_on.isoformat(),
                 ),
                 url=_path("rulebook.show", draft_id=draft.id, _anchor="vote"),
                 community_id=draft.community_id,

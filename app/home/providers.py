@@ -14,7 +14,7 @@ from app.communities import permissions as community_permissions
 from app.communities import services as community_services
 from app.consultations import queries as consultation_queries
 from app.contests import queries as contest_queries
-from app.core.clock import local_time, local_today
+from app.core.clock import last_day, local_time, local_today
 from app.decisions import queries as decision_queries
 from app.home.needs import Need, provider
 from app.meetings import queries as meeting_queries
@@ -25,7 +25,6 @@ from app.notices import queries as notice_queries
 from app.notifications import services as notifications
 from app.procurement import queries as procurement_queries
 from app.rulebook import queries as rules_queries
-from app.rulebook.services import last_day as rules_last_day
 from app.satisfaction import queries as satisfaction_queries
 from app.slow import queries as slow_queries
 
@@ -67,8 +66,7 @@ def _decision_votes(viewer) -> list[Need]:
 def _contest_ballots(viewer) -> list[Need]:
     needs = []
     for contest in contest_queries.awaiting_ballot(viewer):
-        last_day = local_time(contest.voting_ends - timedelta(microseconds=1)).date()
-        detail, urgent = closing(last_day)
+        detail, urgent = closing(last_day(contest.voting_ends))
         url = url_for("contests.vote", contest_id=contest.id)
         needs.append(Need(_("Vote in the proposal contest “%(title)s”", title=contest.title), url, detail, urgent))
     return needs
@@ -245,7 +243,7 @@ def _rules_ballots(viewer) -> list[Need]:
     """A vote on the community's rules of procedure that the resident has not cast."""
     needs = []
     for draft in rules_queries.awaiting_ballot(viewer):
-        detail, urgent = closing(rules_last_day(draft.vote_closes_at))
+        detail, urgent = closing(last_day(draft.vote_closes_at))
         url = url_for("rulebook.show", draft_id=draft.id, _anchor="vote")
         needs.append(Need(_("Vote on the community's rules “%(title)s”", title=draft.title), url, detail, urgent))
     return needs

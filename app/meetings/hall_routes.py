@@ -4,10 +4,9 @@ those without a phone, and the minutes (print page, DOCX) with objections during
 from __future__ import annotations
 
 import functools
-from urllib.parse import quote
 
 import segno
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from markupsafe import Markup
@@ -15,7 +14,7 @@ from markupsafe import Markup
 from app.consultations.minutes import build_docx, minutes_filename
 from app.core.errors import Forbidden
 from app.core.sockets import handler_slot
-from app.core.web import form_view, perform
+from app.core.web import download, form_view, perform
 from app.meetings import bp, permissions, services
 from app.meetings.forms import AnswerForm, ObjectionForm, SignInForm, TickForm
 from app.meetings.labels import VIA_LABELS
@@ -150,12 +149,8 @@ def minutes(meeting_id: int):
 @login_required
 def minutes_docx(meeting_id: int):
     _meeting, data = _minutes(meeting_id)
-    ascii_name, utf8_name = minutes_filename(data)
-    return Response(
-        build_docx(data),
-        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        headers={"Content-Disposition": f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(utf8_name)}"},
-    )
+    ascii_name, name = minutes_filename(data)
+    return download(build_docx(data), "docx", ascii_name=ascii_name, name=name)
 
 
 @bp.route("/meetings/<int:meeting_id>/objections", methods=["POST"])

@@ -110,22 +110,3 @@ class MeetingAttendance(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
-
-
-class MeetingObjection(db.Model):
-    """An objection to the published minutes during 公示, with the answer given to it."""
-
-    __tablename__ = "meeting_objections"
-    __table_args__ = (UniqueConstraint("meeting_id", "author_id", "client_id", name="uq_meeting_objections_client"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    client_id: Mapped[str] = mapped_column(String(64))
-    body: Mapped[str] = mapped_column(Text)
-    answer: Mapped[str | None] = mapped_column(Text)
-    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    author = relationship("User", foreign_keys=[author_id], lazy="joined")

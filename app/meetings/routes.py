@@ -29,6 +29,7 @@ from app.meetings.forms import (
 )
 from app.meetings.labels import NO_REFERENCE, STATE_LABELS
 from app.meetings.models import Meeting, MeetingState
+from app.objections import services as objection_kernel
 
 
 def load(meeting_id: int) -> tuple[Meeting, Viewer]:
@@ -114,6 +115,7 @@ def show_page(meeting: Meeting, viewer: Viewer, *, item_form=None, status: int =
         item_form = ItemForm()
     if item_form is not None:
         item_form.ref.choices = _references(viewer, meeting)
+    objections = services.objections(meeting) if meeting.published_at else []
     body = render_template(
         "meetings/show.html",
         community=viewer.community,
@@ -130,7 +132,8 @@ def show_page(meeting: Meeting, viewer: Viewer, *, item_form=None, status: int =
         outcome_form=forms.get("outcome_form") or OutcomeForm(),
         objection_form=forms.get("objection_form") or ObjectionForm(),
         answer_form=AnswerForm(),
-        objections=services.objections(meeting) if meeting.published_at else [],
+        objections=objections,
+        objection_panel=objection_kernel.panel(viewer, objections),
         objections_open=services.objections_open(meeting),
         can_object=permissions.can_object(viewer, meeting),
         can_change=can_manage and services.changeable(meeting),

@@ -3,9 +3,7 @@ ratings), and the micro-fund report with its ledger as CSV and XLSX."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -17,7 +15,7 @@ from app.contests import services as contests
 from app.core.errors import Forbidden
 from app.core.money import format_yuan
 from app.core.uploads import PhotoStore
-from app.core.web import form_view, perform
+from app.core.web import download, form_view, perform
 from app.documents import services as documents
 from app.extensions import db
 from app.ideas import permissions as idea_permissions
@@ -417,7 +415,7 @@ def _fund_page(viewer: Viewer, year: int, current, form, status: int):
     )
 
 
-def _ledger_export(slug: str, extension: str):
+def _ledger_export(slug: str):
     """The year's ledger as rows, with translated headers, and the file names to send it under."""
     community = _reader(slug).community
     year = _year_arg()
@@ -431,31 +429,22 @@ def _ledger_export(slug: str, extension: str):
         "recorded_by": _("Recorded by"),
     }
     kinds = {kind.value: str(label) for kind, label in KIND_LABELS.items()}
-    ascii_name = f"micro-fund-ledger-{year}.{extension}"
-    utf8_name = f"{community.name}-{_('Micro-fund ledger')}-{year}.{extension}"
-    disposition = f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(utf8_name)}"
-    return rows, headers, kinds, disposition
+    names = {"ascii_name": f"micro-fund-ledger-{year}", "name": f"{community.name}-{_('Micro-fund ledger')}-{year}"}
+    return rows, headers, kinds, names
 
 
 @bp.route("/c/<slug>/fund/ledger.csv")
 @login_required
 def ledger_csv(slug: str):
     """The year's ledger as CSV (UTF-8 with BOM, so Excel reads Chinese)."""
-    rows, headers, kinds, disposition = _ledger_export(slug, "csv")
-    return Response(
-        reports.ledger_csv(rows, headers=headers, kinds=kinds),
-        mimetype="text/csv",
-        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
-    )
+    rows, headers, kinds, names = _ledger_export(slug)
+    return download(reports.ledger_csv(rows, headers=headers, kinds=kinds), "csv", **names)
 
 
 @bp.route("/c/<slug>/fund/ledger.xlsx")
 @login_required
 def ledger_xlsx(slug: str):
     """The year's ledger as an Excel workbook."""
-    rows, headers, kinds, disposition = _ledger_export(slug, "xlsx")
-    return Response(
-        reports.ledger_xlsx(rows, headers=headers, kinds=kinds, sheet_title=_("Micro-fund ledger")),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
-    )
+    rows, headers, kinds, names = _ledger_export(slug)
+    body = reports.ledger_xlsx(rows, headers=headers, kinds=kinds, sheet_title=_("Micro-fund ledger"))
+    return download(body, "xlsx", **names)

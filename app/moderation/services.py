@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.core import validation
 from app.core.errors import Conflict, DomainError
 from app.core.models import utcnow
 from app.extensions import db
@@ -18,9 +19,12 @@ from app.moderation.models import ModerationAction, Mute, Report
 MAX_MUTE_MINUTES = 7 * 24 * 60
 
 
-def clean_reason(reason: str | None) -> str:
-    cleaned = (reason or "").strip()
-    if not cleaned:
+def clean_reason(reason: str | None, *, required: bool = True) -> str:
+    """A moderator's or reporter's reason, stripped: at most 200 characters, no control character, and not
+    blank unless `required` is False (an unlock). Every moderation form's one check."""
+    cleaned = reason.strip() if isinstance(reason, str) else ""
+    validation.storable(cleaned, field="reason")
+    if not cleaned and required:
         raise DomainError("bad_request", _l("Give a reason: it is shown to everyone in the room."), field="reason")
     if len(cleaned) > 200:
         raise DomainError("bad_request", _l("A reason can be at most 200 characters."), field="reason")

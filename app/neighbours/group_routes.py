@@ -1,5 +1,5 @@
-"""A group's own pages beyond its board: moderation (mutes, the lock, the log), its consultations, and the
-yearly summary of what it settled and helped with."""
+"""A group's own pages beyond its board: editing and dissolving it, moderation (mutes, the lock, the log), its
+consultations, and the yearly summary of what it settled and helped with."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from wtforms import SelectChoice
 from app.communities.access import Viewer
 from app.consultations.labels import MOTION_STATE_LABELS, PHASE_LABELS
 from app.core.clock import local_today
+from app.core.errors import Forbidden
 from app.core.web import form_view
 from app.moderation import services as moderation
-from app.neighbours import bp, queries, services
-from app.neighbours.forms import MuteForm, ReasonForm
+from app.neighbours import bp, permissions, queries, services
+from app.neighbours.forms import GroupForm, MuteForm, ReasonForm
 from app.neighbours.labels import CATEGORY_LABELS, MODERATION_LABELS, STATE_LABELS
 from app.neighbours.models import HelpState, NeighbourGroup
 from app.neighbours.routes import load_group, moderator
+from app.neighbours.services.groups import buildings_without_group
 
 
 def _moderation_page(group: NeighbourGroup, viewer: Viewer, status: int = 200, **forms):
@@ -96,4 +98,69 @@ def summary(group_id: int):
         categories=CATEGORY_LABELS,
         states=STATE_LABELS,
         state_order=list(HelpState),
+    )
+
+
+def _edit_page(group: NeighbourGroup, viewer: Viewer, status: int = 200, *, form=None, dissolve_form=None):
+    can_edit_buildings = permissions.can_edit_buildings(viewer, group)
+    if form is None:
+        form = GroupForm(formdata=None, obj=group)
+        form.buildings.data = sorted(group.building_ids)
+    if can_edit_buildings:
+        own = [link.building for link in group.buildings]
+        form.buildings.choices = [
+            SelectChoice(b.id, b.name) for b in sorted([*own, *buildings_without_group(viewer)], key=lambda b: b.id)
+        ]
+    return render_template(
+        "neighbours/edit.html",
+        community=viewer.community,
+        group=group,
+        form=form,
+        can_edit_buildings=can_edit_buildings,
+        can_dissolve=permissions.can_dissolve(viewer, group),
+        dissolve_form=dissolve_form or ReasonForm(formdata=None, prefix="dissolve"),
+    ), status
+
+
+def editor(group_id: int) -> tuple[NeighbourGroup, Viewer]:
+    group, viewer = load_group(group_id)
+    if not permissions.can_edit(viewer, group):
+        raise Forbidden()
+    return group, viewer
+
+
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(group_id: int):
+    """Its leaders and staff change the name and description; staff also its buildings, and may dissolve it."""
+    group, viewer = editor(group_id)
+    form = GroupForm()
+    if request.method == "GET":
+        return _edit_page(group, viewer)
+    buildings = form.buildings.data if permissions.can_edit_buildings(viewer, group) else None
+    return form_view(
+        form,
+        lambda: services.update(
+            viewer, group, name=form.name.data, description=form.description.data, buildings=buildings
+        ),
+        render=lambda status: _edit_page(group, viewer, status, form=form),
+        done=lambda _g: redirect(url_for("neighbours.show", group_id=group.id)),
+        message=_("The group is updated."),
+    )
+
+
+@bp.route("/groups/<int:group_id>/dissolve", methods=["POST"])
+@login_required
+def dissolve(group_id: int):
+    """Staff dissolve the group with a reason; its members are told, its board stays as a record."""
+    group, viewer = load_group(group_id)
+    if not permissions.can_dissolve(viewer, group):
+        raise Forbidden()
+    form = ReasonForm(prefix="dissolve")
+    return form_view(
+        form,
+        lambda: services.dissolve(viewer, group, form.reason.data),
+        render=lambda status: _edit_page(group, viewer, status, dissolve_form=form),
+        done=lambda _g: redirect(url_for("neighbours.show", group_id=group.id)),
+        message=_("The group is dissolved; its members have been told."),
     )

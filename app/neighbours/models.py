@@ -31,6 +31,10 @@ class NeighbourGroup(TimestampMixin, db.Model):
     client_id: Mapped[str] = mapped_column(String(64))
     # locked: only the group's leaders post on the board (the moderation kernel's lock, for the board)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # dissolved by staff, with a reason: the board is kept as read-only history, the buildings are free again
+    dissolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dissolved_reason: Mapped[str | None] = mapped_column(String(200))
+    dissolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     buildings: Mapped[list[GroupBuilding]] = relationship(
         back_populates="group", cascade="all, delete-orphan", lazy="selectin", order_by="GroupBuilding.building_id"
@@ -39,6 +43,10 @@ class NeighbourGroup(TimestampMixin, db.Model):
     @property
     def building_ids(self) -> set[int]:
         return {b.building_id for b in self.buildings}
+
+    @property
+    def is_dissolved(self) -> bool:
+        return self.dissolved_at is not None
 
     @property
     def room(self) -> str:
@@ -138,6 +146,7 @@ class HelpPost(HideableMixin, TimestampMixin, db.Model):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     thanked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_reason: Mapped[str | None] = mapped_column(String(200))  # closed with its group: the group's reason
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
     taker: Mapped[User | None] = relationship(foreign_keys=[taker_id], lazy="joined")

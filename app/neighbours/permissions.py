@@ -7,6 +7,9 @@
 - Leaders: the building leaders of a covered building, and the resident group leaders and resident
   representatives who live in one. Leaders and the community's staff moderate the board and convene the
   group's consultations; a leader of another group is refused.
+- Editing: staff change a group's name, description and buildings; its leaders its name and description.
+  Staff dissolve a group with a reason: from then on its board is read-only history (nothing is posted, taken,
+  joined, moderated or convened), and its page says why.
 """
 
 from __future__ import annotations
@@ -24,6 +27,11 @@ RESIDENT_LEADERS = (Role.GROUP_LEADER, Role.RESIDENT_REP)
 
 def _here(viewer: Viewer, group: NeighbourGroup) -> bool:
     return viewer.community_id == group.community_id
+
+
+def is_active(group: NeighbourGroup) -> bool:
+    """Not dissolved: a dissolved group's board is read-only history."""
+    return group.dissolved_at is None
 
 
 def leader_building_ids(viewer: Viewer) -> set[int]:
@@ -73,7 +81,7 @@ def can_view_board(viewer: Viewer, group: NeighbourGroup) -> bool:
 
 def can_join(viewer: Viewer, group: NeighbourGroup) -> bool:
     """Verified members whose home is in a covered building (and not in the group yet)."""
-    if not viewer.is_verified or not _here(viewer, group):
+    if not viewer.is_verified or not _here(viewer, group) or not is_active(group):
         return False
     return viewer.membership.building_id in group.building_ids and not is_member(viewer, group)
 
@@ -82,9 +90,28 @@ def can_leave(viewer: Viewer, group: NeighbourGroup) -> bool:
     return is_member(viewer, group)
 
 
+def _oversees(viewer: Viewer, group: NeighbourGroup) -> bool:
+    return _here(viewer, group) and (viewer.is_staff or is_leader(viewer, group))
+
+
 def can_moderate(viewer: Viewer, group: NeighbourGroup) -> bool:
     """Hide and restore posts, mute members on the board, lock it: the group's leaders and community staff."""
-    return _here(viewer, group) and (viewer.is_staff or is_leader(viewer, group))
+    return is_active(group) and _oversees(viewer, group)
+
+
+def can_edit(viewer: Viewer, group: NeighbourGroup) -> bool:
+    """Change the group's name and description: its leaders and the community's staff."""
+    return is_active(group) and _oversees(viewer, group)
+
+
+def can_edit_buildings(viewer: Viewer, group: NeighbourGroup) -> bool:
+    """Change which buildings the group covers: the community's staff."""
+    return is_active(group) and _here(viewer, group) and viewer.is_staff
+
+
+def can_dissolve(viewer: Viewer, group: NeighbourGroup) -> bool:
+    """Dissolve the group, with a reason: the community's staff."""
+    return can_edit_buildings(viewer, group)
 
 
 def can_convene(viewer: Viewer, group: NeighbourGroup) -> bool:
@@ -98,7 +125,7 @@ def muted(viewer: Viewer, group: NeighbourGroup) -> bool:
 
 def can_post(viewer: Viewer, group: NeighbourGroup) -> bool:
     """Members and leaders post requests and offers; nobody while muted; only leaders while the board is locked."""
-    if not (is_member(viewer, group) or is_leader(viewer, group)):
+    if not is_active(group) or not (is_member(viewer, group) or is_leader(viewer, group)):
         return False
     if group.locked and not can_moderate(viewer, group):
         return False
@@ -110,11 +137,11 @@ def can_view_post(viewer: Viewer, post: HelpPost) -> bool:
     group = post.group
     if not can_view_board(viewer, group):
         return False
-    return not post.is_hidden or viewer.is_user(post.author_id) or can_moderate(viewer, group)
+    return not post.is_hidden or viewer.is_user(post.author_id) or _oversees(viewer, group)
 
 
 def _active(post: HelpPost) -> bool:
-    return not post.is_hidden and not post.group.locked
+    return not post.is_hidden and not post.group.locked and is_active(post.group)
 
 
 def can_take(viewer: Viewer, post: HelpPost) -> bool:
@@ -131,7 +158,7 @@ def can_take(viewer: Viewer, post: HelpPost) -> bool:
 
 def can_release(viewer: Viewer, post: HelpPost) -> bool:
     """The one who took it gives it back (it waits again)."""
-    return post.state == HelpState.TAKEN and viewer.is_user(post.taker_id)
+    return post.state == HelpState.TAKEN and viewer.is_user(post.taker_id) and is_active(post.group)
 
 
 def is_party(viewer: Viewer, post: HelpPost) -> bool:
@@ -140,22 +167,24 @@ def is_party(viewer: Viewer, post: HelpPost) -> bool:
 
 def can_mark_done(viewer: Viewer, post: HelpPost) -> bool:
     """Either side says it is done."""
-    return post.state == HelpState.TAKEN and is_party(viewer, post)
+    return post.state == HelpState.TAKEN and is_party(viewer, post) and is_active(post.group)
 
 
 def can_thank(viewer: Viewer, post: HelpPost) -> bool:
     """The one who was helped thanks the other."""
-    return post.state == HelpState.DONE and viewer.is_user(post.receiver_id)
+    return post.state == HelpState.DONE and viewer.is_user(post.receiver_id) and is_active(post.group)
 
 
 def can_withdraw(viewer: Viewer, post: HelpPost) -> bool:
     """Its author withdraws it while it waits or is taken."""
-    return post.state in (HelpState.POSTED, HelpState.TAKEN) and viewer.is_user(post.author_id)
+    return (
+        post.state in (HelpState.POSTED, HelpState.TAKEN) and viewer.is_user(post.author_id) and is_active(post.group)
+    )
 
 
 def can_share_contact(viewer: Viewer, post: HelpPost) -> bool:
     """Each side agrees to share their phone number once it is taken (and until it is thanked)."""
-    return post.state in (HelpState.TAKEN, HelpState.DONE) and is_party(viewer, post)
+    return post.state in (HelpState.TAKEN, HelpState.DONE) and is_party(viewer, post) and is_active(post.group)
 
 
 def sees_phone_of(viewer: Viewer, post: HelpPost, user_id: int | None) -> bool:
@@ -165,4 +194,9 @@ def sees_phone_of(viewer: Viewer, post: HelpPost, user_id: int | None) -> bool:
 
 def can_report(viewer: Viewer, post: HelpPost) -> bool:
     """Verified members who see the post report it (not their own)."""
-    return viewer.is_verified and can_view_board(viewer, post.group) and not viewer.is_user(post.author_id)
+    return (
+        viewer.is_verified
+        and is_active(post.group)
+        and can_view_board(viewer, post.group)
+        and not viewer.is_user(post.author_id)
+    )

@@ -113,6 +113,7 @@ def needs(viewer: Viewer) -> Needs:
         .where(
             HelpPost.community_id == viewer.community_id,
             HelpPost.hidden_at.is_(None),
+            NeighbourGroup.dissolved_at.is_(None),  # a dissolved group's board asks nothing more of anyone
             or_(
                 (HelpPost.author_id == me) & (HelpPost.state == HelpState.TAKEN),
                 received & (HelpPost.state == HelpState.DONE),

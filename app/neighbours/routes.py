@@ -104,6 +104,7 @@ def _show(group: NeighbourGroup, viewer: Viewer, status: int = 200):
         can_post=permissions.can_post(viewer, group),
         can_moderate=permissions.can_moderate(viewer, group),
         can_convene=permissions.can_convene(viewer, group),
+        can_edit=permissions.can_edit(viewer, group),
         log=moderation.room_log(group.room, 20) if sees_board else [],
         **LABELS,
     ), status
@@ -144,6 +145,7 @@ def flash_ok(message) -> None:
 def new_post(group_id: int):
     """Ask for help or offer it."""
     group, viewer = load_board(group_id)
+    services.check_active(group)  # a dissolved group's board: 409, saying why
     if not permissions.can_post(viewer, group):
         raise Forbidden()
     form = HelpForm()

@@ -10,3 +10,6 @@ _signals = Namespace()
 help_taken = _signals.signal("help-taken")
 help_done = _signals.signal("help-done")
 help_thanked = _signals.signal("help-thanked")
+
+# sender: the NeighbourGroup; kwargs: actor (User), recipients (its members and those with an open post)
+group_dissolved = _signals.signal("group-dissolved")

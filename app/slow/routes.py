@@ -19,6 +19,7 @@ from app.core.clock import local_zone
 from app.core.markup import render_plain
 from app.core.validation import MAX_ID
 from app.core.web import perform
+from app.moderation import services as moderation
 from app.procedure.engine import LIVE_MODES, Mode
 from app.procedure.labels import MODE_LABELS
 from app.slow import bp, permissions, services
@@ -150,9 +151,7 @@ def react(reply_id: int):
 def report(reply_id: int):
     """Report a reply to the moderators."""
     found, viewer = _reply(reply_id)
-    reason = _reason()
-    if reason is None:
-        return _to_page(found.consultation_id, f"#reply-{found.id}"), 400
+    reason = request.form.get("reason", "")  # checked by the moderation kernel (clean_reason)
     return _after(
         found, perform(lambda: services.report(viewer, found, reason)), _("Thank you: the moderators will look at it.")
     )
@@ -163,9 +162,7 @@ def report(reply_id: int):
 def hide(reply_id: int):
     """The chair or staff hide a reply, with a reason."""
     found, viewer = _reply(reply_id)
-    reason = _reason()
-    if reason is None:
-        return _to_page(found.consultation_id, f"#reply-{found.id}"), 400
+    reason = request.form.get("reason", "")  # checked by the moderation kernel (clean_reason)
     return _after(found, perform(lambda: services.hide(viewer, found, reason)), _("The reply is hidden."))
 
 
@@ -175,18 +172,6 @@ def restore(reply_id: int):
     """The chair or staff show a hidden reply again."""
     found, viewer = _reply(reply_id)
     return _after(found, perform(lambda: services.restore(viewer, found)), _("The reply is shown again."))
-
-
-def _reason() -> str | None:
-    """The reason posted with a moderation form, checked (a control character or more than 200 characters is
-    refused, said in a message); None when refused."""
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return None
-    return form.reason.data or ""
 
 
 def _after(found: Reply, outcome, message=None):
@@ -272,9 +257,8 @@ def mute(consultation_id: int):
 def lock(consultation_id: int):
     """The chair or staff lock the consultation (only the chair writes) or unlock it."""
     consultation, viewer = _load(consultation_id)
-    reason = _reason()
-    if reason is None:
-        return _to_page(consultation.id), 400
-    locked = not consultation.locked
-    outcome = perform(lambda: consultations.set_locked(viewer, consultation, locked, reason))
+    reason, locked = request.form.get("reason", ""), not consultation.locked
+    outcome = perform(
+        lambda: consultations.set_locked(viewer, consultation, locked, moderation.clean_reason(reason, required=locked))
+    )
     return _to_page(consultation.id), (303 if outcome.ok else outcome.status)

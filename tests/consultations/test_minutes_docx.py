@@ -20,7 +20,6 @@ from app.consultations.minutes import (
     MotionRecord,
     SpeechRecord,
     build_docx,
-    content_disposition,
     minutes_filename,
 )
 
@@ -364,21 +363,17 @@ def test_same_input_same_document_xml():
     assert first.element.xml == second.element.xml
 
 
-def test_minutes_filename_and_content_disposition():
+def test_minutes_filename():
     ascii_name, utf8_name = minutes_filename(make_minutes())
-    assert ascii_name == "minutes-20250315.docx"  # 11:30 in Shanghai, the concluding day
-    assert utf8_name == "关于1栋电动车充电桩安装位置的协商-会议纪要.docx"
+    assert ascii_name == "minutes-20250315"  # 11:30 in Shanghai, the concluding day
+    assert utf8_name == "关于1栋电动车充电桩安装位置的协商-会议纪要"
     assert ascii_name.isascii()
 
     late = make_minutes(concluded_at=datetime(2025, 3, 15, 17, 0, tzinfo=UTC))  # 01:00 on the 16th in Shanghai
-    assert minutes_filename(late)[0] == "minutes-20250316.docx"
+    assert minutes_filename(late)[0] == "minutes-20250316"
 
     odd = make_minutes(title='a/b:c*"d"?<e>|  ', opened_at=None, concluded_at=None)
-    assert minutes_filename(odd) == ("minutes.docx", "a b c d e-会议纪要.docx")
-
-    header = content_disposition(make_minutes())
-    assert header.startswith("attachment; filename=\"minutes-20250315.docx\"; filename*=UTF-8''")
-    assert header.isascii()
+    assert minutes_filename(odd) == ("minutes", "a b c d e-会议纪要")
 
 
 # -- the print page ---------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ import pytest
 from app.contests.models import Contest, Entry, EntryStatus, Phase
 from app.core.models import AuditEntry
 from app.extensions import db, socketio
-from app.voting.models import Ballot, Certification, Objection, Participation
+from app.objections.models import Objection
+from app.voting.models import Ballot, Certification, Participation
 from tests import conftest as root
 from tests.conftest import running_app
 from tests.contests import contest_in, count, logged_in, viewer

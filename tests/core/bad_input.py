@@ -39,13 +39,13 @@ from app.needs.models import Need
 from app.neighbours.models import HelpPost, NeighbourGroup
 from app.notices.models import Notice
 from app.notifications.models import Delivery
+from app.objections.models import Objection
 from app.orgs.models import OrgAgent, Organisation, Qualification
 from app.procedure.models import RuleSet
 from app.procurement.models import Application, Contract, Milestone, ServiceCall
 from app.rulebook.models import RuleComment, RuleDraft
 from app.satisfaction.models import Campaign
 from app.surveys.models import Survey, SurveyState
-from app.voting.models import Objection
 from app.workitems.models import Department, DepartmentOfficer, ReviewRound, WorkItemObjection, WorkItemRequest
 from tests import factories
 

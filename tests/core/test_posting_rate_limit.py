@@ -12,7 +12,7 @@ from app.contests.models import Entry, Phase
 from app.core.ratelimit import RateLimited
 from app.extensions import db
 from app.ideas.models import Idea, IdeaComment
-from app.voting.models import Objection
+from app.objections.models import Objection
 from tests.conftest import running_app
 from tests.contests import contest_in, count, viewer
 from tests.ideas import logged_in, make_idea

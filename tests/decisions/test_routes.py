@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from app.decisions import services
 from app.decisions.models import Decision, DecisionRules, PaperEntry
 from app.extensions import db
-from app.voting.models import Ballot, Objection
+from app.objections.models import Objection
+from app.voting.models import Ballot
 from tests import factories
 from tests.contests import viewer
 from tests.decisions.conftest import draft, opened, paper

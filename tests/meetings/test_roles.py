@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.meetings import services
-from app.meetings.models import AgendaItem, Meeting, MeetingAttendance, MeetingObjection, MeetingState
+from app.meetings.models import AgendaItem, Meeting, MeetingAttendance, MeetingState
+from app.objections.models import Objection
 from tests.meetings.conftest import as_viewer, login, make_meeting
 
 ROLES = [
@@ -34,7 +35,7 @@ SEES = set(ROLES) - {"other_staff", "outsider"}
 def rows() -> tuple:
     return tuple(
         db.session.scalar(select(func.count()).select_from(m))
-        for m in (Meeting, AgendaItem, MeetingAttendance, MeetingObjection)
+        for m in (Meeting, AgendaItem, MeetingAttendance, Objection)
     )
 
 

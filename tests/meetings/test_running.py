@@ -14,9 +14,10 @@ from app.consultations import services as consultation_services
 from app.core.models import utcnow
 from app.extensions import db, socketio
 from app.meetings import services
-from app.meetings.models import Meeting, MeetingObjection, MeetingState
+from app.meetings.models import Meeting, MeetingState
 from app.notifications import schedule
 from app.notifications.models import Notification
+from app.objections.models import Objection
 from tests.meetings.conftest import as_viewer, login, make_meeting
 
 REFUSED = [
@@ -144,7 +145,7 @@ def test_published_minutes_take_objections_during_gongshi(client, world, consult
     form = {"client_id": "o-1", "body": "签到人数记录有误，我也在场。"}
     assert client.post(f"/meetings/{meeting.id}/objections", data=form).status_code == status
     client.post(f"/meetings/{meeting.id}/objections", data=form)  # the same form again: one objection
-    stored = db.session.scalar(select(func.count()).select_from(MeetingObjection))
+    stored = db.session.scalar(select(func.count()).select_from(Objection))
     assert stored == (1 if status == 302 else 0)
 
 
@@ -164,7 +165,7 @@ def test_after_gongshi_no_objection_is_taken_and_answers_are_for_those_running_i
     db.session.commit()
     login(client, world.users["resident"])
     client.post(f"/meetings/{meeting.id}/objections", data={"client_id": "o-1", "body": "签到人数记录有误。"})
-    [objection] = db.session.scalars(select(MeetingObjection))
+    [objection] = db.session.scalars(select(Objection))
     assert (
         client.post(f"/meetings/{meeting.id}/objections/{objection.id}/answer", data={"answer": "好"}).status_code
         == 403
@@ -172,7 +173,7 @@ def test_after_gongshi_no_objection_is_taken_and_answers_are_for_those_running_i
     login(client, world.users["staff"])
     client.post(f"/meetings/{meeting.id}/objections/{objection.id}/answer", data={"answer": "已核对，已补记。"})
     db.session.expire_all()
-    assert db.session.get(MeetingObjection, objection.id).answer == "已核对，已补记。"
+    assert db.session.get(Objection, objection.id).answer == "已核对，已补记。"
     meeting = fresh(meeting)
     meeting.objections_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
@@ -180,7 +181,7 @@ def test_after_gongshi_no_objection_is_taken_and_answers_are_for_those_running_i
     response = client.post(f"/meetings/{meeting.id}/objections", data={"client_id": "o-2", "body": "还有一条意见。"})
     assert response.status_code == 409
     assert "Objections are taken only during the 公示 period." in response.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(MeetingObjection)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Objection)) == 1
 
 
 def test_minutes_are_published_once_and_only_after_the_close(client, world, consultation, meeting):

@@ -32,8 +32,6 @@ from app.contests.services.common import (  # noqa: F401
     POLL_TYPE,
     check_visible,
     eligible_entries,
-    end_of_day,
-    last_day,
     poll_of,
 )
 from app.contests.services.entries import (  # noqa: F401
@@ -73,3 +71,4 @@ from app.contests.services.results import (  # noqa: F401
     result_of,
     room_state,
 )
+from app.core.clock import end_of_day, last_day  # noqa: F401

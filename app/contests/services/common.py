@@ -3,12 +3,11 @@ the contest, and the local dates phases end on."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 
 from app.communities.access import Viewer
 from app.contests import permissions
 from app.contests.models import Contest, Entry, EntryStatus, Phase
-from app.core.clock import local_time, local_zone
 from app.core.errors import DomainError, NotFound
 from app.extensions import db
 from app.voting.models import Poll
@@ -29,16 +28,6 @@ def check_visible(viewer: Viewer, contest: Contest) -> Viewer:
     if not permissions.can_view(viewer, contest):
         raise NotFound()
     return viewer
-
-
-def end_of_day(day: date) -> datetime:
-    """A phase that ends on a (local, Asia/Shanghai) date ends at the midnight after it."""
-    return datetime.combine(day + timedelta(days=1), time(0), local_zone()).astimezone(UTC)
-
-
-def last_day(moment: datetime) -> date:
-    """The local date a phase ending at `moment` ends on (the inverse of end_of_day)."""
-    return local_time(moment - timedelta(microseconds=1)).date()
 
 
 def whole(value, *, field: str, low: int, high: int, message) -> int:

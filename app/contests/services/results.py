@@ -22,18 +22,18 @@ from app.contests.services.common import (
     NAMESPACE,
     check_visible,
     eligible_entries,
-    end_of_day,
-    last_day,
     poll_of,
 )
 from app.contests.services.phases import sync
 from app.core import audit
+from app.core.clock import end_of_day, last_day
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.models import utcnow
 from app.core.realtime import emit_after_commit
 from app.extensions import db
+from app.objections.models import Objection
 from app.voting import services as voting
-from app.voting.models import CertifierRole, Objection, PollState
+from app.voting.models import CertifierRole, PollState
 
 
 @dataclass
@@ -186,17 +186,14 @@ def objections(contest: Contest) -> list[Objection]:
 
 
 def get_objection(contest: Contest, objection_id) -> Objection:
-    objection = db.session.get(Objection, objection_id) if isinstance(objection_id, int) else None
-    if objection is None or objection.poll_id != contest.poll_id:
-        raise NotFound()
-    return objection
+    return voting.get_objection(poll_of(contest), objection_id)
 
 
 def answer_objection(viewer: Viewer, contest: Contest, objection: Objection, answer) -> Objection:
     check_visible(viewer, contest)
     if not permissions.can_manage(viewer):
         raise Forbidden(_l("Only community staff answer objections."))
-    if objection.poll_id != contest.poll_id:
+    if objection.owner_kind != voting.POLL_OBJECTIONS or objection.owner_id != contest.poll_id:
         raise NotFound()
     voting.answer_objection(objection, viewer.user_id, answer)
     audit.record(viewer.user, "contest.answer", contest, community_id=contest.community_id, objection_id=objection.id)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.communities.access import Viewer
 from app.communities.models import Building
 from app.core import audit
-from app.core.errors import Conflict, DomainError, Forbidden, NotFound
+from app.core.errors import Conflict, DomainError, Forbidden
 from app.core.models import utcnow
 from app.decisions import permissions
 from app.decisions.models import Choice, Decision, DecisionState
@@ -19,9 +19,10 @@ from app.decisions.services.ballots import open_poll_of, unsettled_paper
 from app.decisions.services.common import check_visible, poll_of, require_counter
 from app.decisions.services.roll import roll_of
 from app.extensions import db
+from app.objections.models import Objection
 from app.voting import services as voting
 from app.voting import tally
-from app.voting.models import CertifierRole, Objection, Poll, PollState
+from app.voting.models import CertifierRole, Poll, PollState
 
 
 def close_voting(viewer: Viewer, decision: Decision) -> Decision:
@@ -171,10 +172,7 @@ def object_to(viewer: Viewer, decision: Decision, *, client_id: str, body: str) 
 def answer_objection(viewer: Viewer, decision: Decision, objection_id, answer: str) -> Objection:
     """Counters answer an objection; the answer is shown beside it."""
     require_counter(viewer, decision)
-    poll = poll_of(decision)
-    objection = db.session.get(Objection, objection_id) if isinstance(objection_id, int) else None
-    if objection is None or poll is None or objection.poll_id != poll.id:
-        raise NotFound()
+    objection = voting.get_objection(poll_of(decision), objection_id)
     voting.answer_objection(objection, viewer.user_id, answer)
     audit.record(viewer.user, "decision.answer", decision, community_id=decision.community_id, objection=objection.id)
     db.session.flush()

@@ -6,19 +6,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.communities.access import Viewer
 from app.consultations.services.shared import NAMESPACE
 from app.core import audit, validation
-from app.core.errors import DomainError, Forbidden, NotFound
+from app.core.errors import Forbidden
 from app.core.models import utcnow
-from app.core.ratelimit import hit as rate_limit
 from app.core.realtime import emit_after_commit
 from app.extensions import db
 from app.meetings import permissions, signals
-from app.meetings.models import Meeting, MeetingObjection, MeetingState
+from app.meetings.models import Meeting, MeetingState
 from app.meetings.services.shared import (
     PUBLICITY_DAYS,
     check_manage,
@@ -27,6 +24,10 @@ from app.meetings.services.shared import (
     window,
     wrong_state,
 )
+from app.objections import services as objection_kernel
+from app.objections.models import Objection
+
+OBJECTIONS = "meeting"  # the objections kernel's owner kind for a meeting's published minutes
 
 
 def _outcome(value) -> str:
@@ -130,62 +131,37 @@ def objections_open(meeting: Meeting, now: datetime | None = None) -> bool:
     return meeting.objections_until is not None and (now or utcnow()) < meeting.objections_until
 
 
-def object_to(viewer: Viewer, meeting: Meeting, *, client_id, body) -> MeetingObjection:
-    """A verified member objects to the published minutes during 公示 (idempotent on client_id)."""
+def object_to(viewer: Viewer, meeting: Meeting, *, client_id, body) -> Objection:
+    """A verified member objects to the published minutes during 公示 (idempotent on client_id; the objections
+    kernel, owner kind "meeting")."""
     check_view(viewer, meeting)
     if not permissions.can_object(viewer, meeting):
         raise Forbidden(_l("Verified members of the community raise objections."))
-    if not objections_open(meeting):
-        raise DomainError("wrong_phase", _l("Objections are taken only during the 公示 period."), status=409)
-    client_id = validation.client_id(client_id)
-    body = validation.text(
-        body, field="body", low=5, high=2000, message=_l("Write your objection in 5 to 2000 characters.")
+    objection = objection_kernel.object_to(
+        OBJECTIONS,
+        meeting.id,
+        community_id=meeting.community_id,
+        author_id=viewer.user_id,
+        client_id=client_id,
+        body=body,
+        window_open=objections_open(meeting),
     )
-    found = _objection_by_client(meeting, viewer.user_id, client_id)
-    if found is not None:
-        return found
-    rate_limit("post", str(viewer.user_id), "RATELIMIT_POST")
-    objection = MeetingObjection(meeting_id=meeting.id, author_id=viewer.user_id, client_id=client_id, body=body)
-    try:
-        with db.session.begin_nested():
-            db.session.add(objection)
-            db.session.flush()
-    except IntegrityError:
-        return _objection_by_client(meeting, viewer.user_id, client_id)
     audit.record(viewer.user, "meeting.object", meeting, community_id=meeting.community_id)
     return objection
 
 
-def _objection_by_client(meeting: Meeting, author_id: int, client_id: str) -> MeetingObjection | None:
-    return db.session.scalar(
-        select(MeetingObjection).where(
-            MeetingObjection.meeting_id == meeting.id,
-            MeetingObjection.author_id == author_id,
-            MeetingObjection.client_id == client_id,
-        )
-    )
-
-
-def answer(viewer: Viewer, meeting: Meeting, objection_id, text) -> MeetingObjection:
+def answer(viewer: Viewer, meeting: Meeting, objection_id, text) -> Objection:
     """Those who run the meeting answer an objection; the answer is shown beside it."""
     check_view(viewer, meeting)
     if not permissions.can_answer(viewer, meeting):
         raise Forbidden(_l("Only the convenor, the chair and community staff answer objections."))
-    objection = db.session.get(MeetingObjection, objection_id) if isinstance(objection_id, int) else None
-    if objection is None or objection.meeting_id != meeting.id:
-        raise NotFound()
-    objection.answer = validation.text(
-        text, field="answer", low=2, high=2000, message=_l("Write the answer in 2 to 2000 characters.")
+    objection = objection_kernel.answer(
+        objection_kernel.get(OBJECTIONS, meeting.id, objection_id), viewer.user_id, text
     )
-    objection.answered_by_id, objection.answered_at = viewer.user_id, utcnow()
     audit.record(viewer.user, "meeting.answer", meeting, community_id=meeting.community_id)
     db.session.flush()
     return objection
 
 
-def objections(meeting: Meeting) -> list[MeetingObjection]:
-    return list(
-        db.session.scalars(
-            select(MeetingObjection).where(MeetingObjection.meeting_id == meeting.id).order_by(MeetingObjection.id)
-        )
-    )
+def objections(meeting: Meeting) -> list[Objection]:
+    return objection_kernel.of(OBJECTIONS, meeting.id)

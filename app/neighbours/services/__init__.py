@@ -1,6 +1,7 @@
 """Neighbourhood-group use cases. Each takes the acting `Viewer` first, checks it with `permissions`, changes
 state and flushes; the edge commits once. groups: setting up, joining and leaving, the group's consultations
-and its yearly summary; board: the help board's posts and their moderation."""
+and its yearly summary; lifecycle: editing and dissolving a group; board: the help board's posts and their
+moderation."""
 
 from app.neighbours.services.board import (
     REPORTS_TO_HIDE,
@@ -23,10 +24,14 @@ from app.neighbours.services.groups import (
     leave,
     summary,
 )
+from app.neighbours.services.lifecycle import DISSOLVED, check_active, dissolve, update
 
 __all__ = [
+    "DISSOLVED",
     "REPORTS_TO_HIDE",
+    "check_active",
     "create",
+    "dissolve",
     "hide",
     "join",
     "leave",
@@ -41,5 +46,6 @@ __all__ = [
     "summary",
     "take",
     "thank",
+    "update",
     "withdraw",
 ]

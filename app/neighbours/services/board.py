@@ -20,6 +20,7 @@ from app.extensions import db
 from app.moderation import services as moderation
 from app.neighbours import permissions, signals
 from app.neighbours.models import HelpCategory, HelpPost, HelpState, NeighbourGroup, PostKind
+from app.neighbours.services.lifecycle import check_active
 
 REPORTS_TO_HIDE = 3  # open reports after which a post hides itself until a leader looks at it
 # A mainland mobile number, with or without spaces or dashes: the board never carries one (contact is shared
@@ -58,6 +59,7 @@ def _by_client(group: NeighbourGroup, author_id: int, client_id: str) -> HelpPos
 
 def post(viewer: Viewer, group: NeighbourGroup, *, client_id, kind, category, title, body) -> HelpPost:
     """A member posts a request or an offer; a retry of the same form returns the first post."""
+    check_active(group)
     if not permissions.can_post(viewer, group):
         if permissions.muted(viewer, group):
             raise Forbidden(_l("You are muted on this board for now."), code="muted")
@@ -92,8 +94,10 @@ def post(viewer: Viewer, group: NeighbourGroup, *, client_id, kind, category, ti
 
 
 def _visible(viewer: Viewer, item: HelpPost) -> None:
+    """The post, for a change: NotFound unless the viewer sees it; refused once its group is dissolved."""
     if not permissions.can_view_post(viewer, item):
         raise NotFound()
+    check_active(item.group)
 
 
 def take(viewer: Viewer, item: HelpPost) -> HelpPost:
@@ -209,6 +213,7 @@ def report(viewer: Viewer, item: HelpPost, reason) -> HelpPost:
 
 
 def _moderator(viewer: Viewer, group: NeighbourGroup) -> None:
+    check_active(group)
     if not permissions.can_moderate(viewer, group):
         raise Forbidden(_l("The group's leaders and the community's staff moderate its board."))
 

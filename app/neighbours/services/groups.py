@@ -29,8 +29,9 @@ from app.neighbours.models import (
 )
 
 
-def _building_ids(viewer: Viewer, building_ids) -> set[int]:
-    """The chosen buildings: of this community, at least one, none already in a group."""
+def chosen_buildings(viewer: Viewer, building_ids, *, group: NeighbourGroup | None = None) -> set[int]:
+    """The chosen buildings: of this community, at least one, none already in another group than `group` (the
+    one being edited; None when setting one up, which a building leader does only for buildings they lead)."""
     try:
         ids = {int(b) for b in building_ids or ()}
     except (TypeError, ValueError):
@@ -40,7 +41,10 @@ def _building_ids(viewer: Viewer, building_ids) -> set[int]:
         raise DomainError(
             "bad_request", _l("Choose the buildings of this community the group covers."), field="buildings"
         )
-    taken = db.session.scalars(select(GroupBuilding.building_id).where(GroupBuilding.building_id.in_(ids))).all()
+    taken_query = select(GroupBuilding.building_id).where(GroupBuilding.building_id.in_(ids))
+    if group is not None:
+        taken_query = taken_query.where(GroupBuilding.group_id != group.id)
+    taken = db.session.scalars(taken_query).all()
     if taken:
         names = ", ".join(sorted(b.name for b in viewer.community.buildings if b.id in set(taken)))
         raise DomainError(
@@ -49,7 +53,7 @@ def _building_ids(viewer: Viewer, building_ids) -> set[int]:
             field="buildings",
             status=409,
         )
-    if not permissions.can_create_for(viewer, ids):
+    if group is None and not permissions.can_create_for(viewer, ids):
         raise DomainError(
             "not_your_building",
             _l("A building leader sets up a group only for the buildings they lead."),
@@ -57,6 +61,21 @@ def _building_ids(viewer: Viewer, building_ids) -> set[int]:
             status=403,
         )
     return ids
+
+
+def clean_name(name) -> str:
+    return validation.text(name, field="name", low=2, high=60, message=_l("Give a name of 2 to 60 characters."))
+
+
+def clean_description(description) -> str:
+    return validation.text(description, field="description", low=0, high=2000, message=_l("At most 2000 characters."))
+
+
+def name_taken(viewer: Viewer, name: str) -> bool:
+    query = select(NeighbourGroup.id).where(
+        NeighbourGroup.community_id == viewer.community_id, NeighbourGroup.name == name
+    )
+    return db.session.scalar(query) is not None
 
 
 def _by_client(viewer: Viewer, client_id: str) -> NeighbourGroup | None:
@@ -77,14 +96,9 @@ def create(viewer: Viewer, *, client_id, name, description, building_ids) -> Nei
     existing = _by_client(viewer, client_id)
     if existing is not None:
         return existing
-    name = validation.text(name, field="name", low=2, high=60, message=_l("Give a name of 2 to 60 characters."))
-    description = validation.text(
-        description, field="description", low=0, high=2000, message=_l("At most 2000 characters.")
-    )
-    ids = _building_ids(viewer, building_ids)
-    if db.session.scalar(
-        select(NeighbourGroup.id).where(NeighbourGroup.community_id == viewer.community_id, NeighbourGroup.name == name)
-    ):
+    name, description = clean_name(name), clean_description(description)
+    ids = chosen_buildings(viewer, building_ids)
+    if name_taken(viewer, name):
         raise DomainError("name_taken", _l("A group of this community has this name already."), field="name")
     group = NeighbourGroup(
         community_id=viewer.community_id,
@@ -113,6 +127,8 @@ def join(viewer: Viewer, group: NeighbourGroup) -> NeighbourGroup:
     """A verified member from a covered building joins (once: a second tap changes nothing)."""
     if permissions.is_member(viewer, group):
         return group
+    if not permissions.is_active(group):
+        raise DomainError("dissolved", _l("This group has been dissolved: nobody joins it any more."), status=409)
     if not permissions.can_join(viewer, group):
         raise Forbidden(_l("Verified residents of the group's buildings join it."))
     db.session.execute(

@@ -6,8 +6,9 @@
 
 `from app.rulebook import services; services.vote(...)` reaches every use case from here."""
 
+from app.core.clock import end_of_day, last_day
 from app.rulebook.services.comments import comment, comments, hide, is_open, mute, report, restore
-from app.rulebook.services.common import POLL_TYPE, check_visible, end_of_day, last_day, poll_of
+from app.rulebook.services.common import POLL_TYPE, check_visible, poll_of
 from app.rulebook.services.drafting import (
     create,
     governing,

@@ -3,13 +3,10 @@ local dates a period ends on."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-
 from sqlalchemy import func, select
 
 from app.communities.access import Viewer
 from app.communities.models import MemberRole, Membership, MembershipStatus, Role
-from app.core.clock import local_time, local_zone
 from app.core.errors import NotFound
 from app.extensions import db
 from app.rulebook import permissions
@@ -24,16 +21,6 @@ def check_visible(viewer: Viewer, draft: RuleDraft) -> Viewer:
     if draft.community_id != viewer.community_id or not permissions.can_view_draft(viewer, draft):
         raise NotFound()
     return viewer
-
-
-def end_of_day(day: date) -> datetime:
-    """A period that ends on a (local, Asia/Shanghai) date ends at the midnight after it."""
-    return datetime.combine(day + timedelta(days=1), time(0), local_zone()).astimezone(UTC)
-
-
-def last_day(moment: datetime) -> date:
-    """The local date a period ending at `moment` ends on (the inverse of end_of_day)."""
-    return local_time(moment - timedelta(microseconds=1)).date()
 
 
 def poll_of(draft: RuleDraft) -> Poll | None:

@@ -33,10 +33,12 @@ from app.voting.services.ballots import (
     voters,
 )
 from app.voting.services.certification import (
+    POLL_OBJECTIONS,
     Verification,
     answer_objection,
     certifications,
     certify,
+    get_objection,
     object_to,
     objections,
     published_result,
@@ -56,6 +58,7 @@ from app.voting.services.sealer import SEAL_SECONDS, seal_open_polls, start_seal
 
 __all__ = [
     "ALREADY_VOTED",
+    "POLL_OBJECTIONS",
     "RECEIPT_ALPHABET",
     "RECEIPT_LENGTH",
     "RECEIPT_NOT_FOUND",
@@ -78,6 +81,7 @@ __all__ = [
     "find_ballot",
     "find_poll",
     "find_polls",
+    "get_objection",
     "get_poll",
     "has_voted",
     "household_key",

@@ -10,13 +10,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.core import validation
 from app.core.errors import Conflict, DomainError
 from app.core.models import utcnow
-from app.core.ratelimit import hit as rate_limit
 from app.extensions import db
+from app.objections import services as objection_kernel
+from app.objections.models import Objection
 from app.voting import tally
-from app.voting.models import Certification, CertifierRole, Objection, Participation, Poll, PollState
+from app.voting.models import Certification, CertifierRole, Participation, Poll, PollState
 from app.voting.services.ballots import count, records
 
 
@@ -115,49 +115,35 @@ def verify(poll: Poll) -> Verification:
     return Verification(poll_id=poll.id, head=chain.head, length=chain.length, recount=recount, problems=problems)
 
 
-# -- objections during 公示 --------------------------------------------------------------------------
+POLL_OBJECTIONS = "poll"  # the objections kernel's owner kind for a poll's published result
+
+
+# -- objections during 公示 (app/objections, owner kind "poll") ------------------------------------------
 
 
 def object_to(poll: Poll, author_id: int, *, client_id: str, body: str) -> Objection:
-    """Record an objection to a published result (idempotent on client_id). The caller checks the period."""
-    body = (body or "").strip()
-    if not 5 <= len(body) <= 2000:
-        raise DomainError("bad_request", _l("Write your objection in 5 to 2000 characters."), field="body")
-    client_id = validation.client_id(client_id)
-    existing = db.session.scalar(
-        select(Objection).where(
-            Objection.poll_id == poll.id, Objection.author_id == author_id, Objection.client_id == client_id
-        )
+    """Record an objection to a published result (idempotent on client_id), in the objections kernel under
+    ("poll", poll id). The caller (the poll's feature) has checked its 公示 period."""
+    return objection_kernel.object_to(
+        POLL_OBJECTIONS,
+        poll.id,
+        community_id=poll.community_id,
+        author_id=author_id,
+        client_id=client_id,
+        body=body,
+        window_open=True,
     )
-    if existing is not None:
-        return existing
-    rate_limit("post", str(author_id), "RATELIMIT_POST")
-    objection = Objection(poll_id=poll.id, author_id=author_id, client_id=client_id, body=body)
-    try:
-        with db.session.begin_nested():
-            db.session.add(objection)
-    except IntegrityError:
-        existing = db.session.scalar(
-            select(Objection).where(
-                Objection.poll_id == poll.id, Objection.author_id == author_id, Objection.client_id == client_id
-            )
-        )
-        if existing is None:
-            raise
-        return existing
-    return objection
 
 
 def answer_objection(objection: Objection, user_id: int, answer: str) -> Objection:
     """Answer an objection; the answer is shown beside it."""
-    answer = (answer or "").strip()
-    if not 2 <= len(answer) <= 2000:
-        raise DomainError("bad_request", _l("Write an answer of 2 to 2000 characters."), field="answer")
-    objection.answer = answer
-    objection.answered_by_id = user_id
-    objection.answered_at = utcnow()
-    return objection
+    return objection_kernel.answer(objection, user_id, answer)
+
+
+def get_objection(poll: Poll | None, objection_id) -> Objection:
+    """The poll's objection with this id, or NotFound."""
+    return objection_kernel.get(POLL_OBJECTIONS, poll.id if poll is not None else None, objection_id)
 
 
 def objections(poll: Poll) -> list[Objection]:
-    return list(db.session.scalars(select(Objection).where(Objection.poll_id == poll.id).order_by(Objection.id)))
+    return objection_kernel.of(POLL_OBJECTIONS, poll.id)
