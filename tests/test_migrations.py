@@ -161,13 +161,26 @@ def test_sqlite_resident_units_and_motion_first_migrate_existing_rows(sqlite_app
 OBJECTIONS_KERNEL = "4b7e1f0c2a9d"
 
 
+def _revision_before(revision: str) -> str:
+    """The migration a revision follows (branches are re-chained when they are merged)."""
+    from pathlib import Path
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    return ScriptDirectory.from_config(config).get_revision(revision).down_revision
+
+
 def _objections_move(application, foreign_keys_off: str) -> None:
     """The poll objections (keeping their ids) and the meeting-minutes objections move into the one objections
     table, keyed by what they object to, with their answers; the next id follows the largest; downgrading moves
     them back."""
     from sqlalchemy import text
 
-    upgrade(application, "b88db3d7cecd")
+    before = _revision_before(OBJECTIONS_KERNEL)
+    upgrade(application, before)
     with application.app_context():
         db.session.execute(text(foreign_keys_off))  # only the rows the move reads (no street, no consultation)
         for community in (3, 4):
@@ -237,7 +250,7 @@ def _objections_move(application, foreign_keys_off: str) -> None:
         assert new == 44
         db.session.rollback()
         dispose_engines()
-    downgrade(application, "b88db3d7cecd")
+    downgrade(application, before)
     with application.app_context():
         assert [tuple(r) for r in db.session.execute(text("SELECT id, poll_id, body FROM objections"))] == [
             (42, 7, "计票有误，请复核。")
