@@ -9,6 +9,7 @@ caller (the `flask yishi demo` command, an edge) commits once, so a failure part
 from __future__ import annotations
 
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from app.accounts.models import User
 from app.communities.models import (
@@ -79,9 +80,9 @@ def load(password: str) -> bool:
             owner.name, owner.phone = account.name, account.phone
 
     users = {}
+    password_hash = generate_password_hash(password)  # once (scrypt is slow on purpose): the accounts share it
     for account in ACCOUNTS:
-        user = User(phone=account.phone, name=account.name, locale="zh_CN")
-        user.set_password(password)
+        user = User(phone=account.phone, name=account.name, locale="zh_CN", password_hash=password_hash)
         db.session.add(user)
         users[account.phone] = user
     db.session.flush()

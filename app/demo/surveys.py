@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from app.accounts.models import User
 from app.communities import access
@@ -61,10 +62,10 @@ def _respondents(community: Community, password: str | None) -> list[User]:
         if h.id not in taken and not h.developer_unsold
     ][:RESPONDENTS]
     users = []
+    password_hash = generate_password_hash(password or uuid.uuid4().hex)  # once: the 36 accounts share it
     for number, household in enumerate(households):
         owner = household.owners[0]
-        user = User(phone=str(FIRST_PHONE + number), name=owner.name, locale="zh_CN")
-        user.set_password(password or uuid.uuid4().hex)
+        user = User(phone=str(FIRST_PHONE + number), name=owner.name, locale="zh_CN", password_hash=password_hash)
         db.session.add(user)
         db.session.flush()
         membership = Membership(

@@ -61,7 +61,7 @@ def test_a_resident_votes_and_finds_her_ballot_counted(live_server, phone, brows
     page.wait_for_url(re.compile(rf"/contests/{contest_id}/vote$"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     boxes = page.locator("form.ballot input[name=entry]")
-    assert boxes.count() == 3  # the ineligible entry is not on the ballot
+    assert boxes.count() == 4  # three residents' entries and an organisation's; the ineligible one is not on it
     assert audit(page) == []  # axe-core: the ballot, its review step and the receipt
     boxes.nth(0).check()
     boxes.nth(2).check()
