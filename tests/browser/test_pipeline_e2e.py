@@ -162,7 +162,8 @@ def test_from_a_residents_need_to_a_paid_milestone(origin, browser, tmp_path):
         expert.shot("03-expert-scored")
 
         page = staff.go(need_url)
-        assert "4" in page.locator("#scores-heading").locator("xpath=..").inner_text()
+        # (5 + 4 + 4 + 3) / 4 = 4, one expert: the combined row is his scores, the total exactly 4
+        assert "总分： 4.00" in page.locator("#scores-heading").locator("xpath=..").inner_text()
         staff.click("form[action$='/close-screening']", then=r"/needs/\d+$")
         assert "评审已结束。" in staff.main()
         need_id = int(need_url.rsplit("/", 1)[1])
@@ -181,8 +182,8 @@ def test_from_a_residents_need_to_a_paid_milestone(origin, browser, tmp_path):
         page.locator("form[action$='/guidance/publish'] input[name=year]").fill(str(YEAR))
         staff.click("form[action$='/guidance/publish']")
         page = resident.go(f"/c/{SLUG}/guidance/{YEAR}")
-        listed = resident.main()
-        assert ITEM in listed and "2 户" in listed
+        card = page.locator(".card", has_text=ITEM)
+        assert "2 户需要" in card.inner_text()  # 王秀兰's household and 张建国's
         resident.shot("04-guidance-list")
 
         # 4. staff publish a call for the item: weighted criteria, the expert on the panel
@@ -234,7 +235,8 @@ def test_from_a_residents_need_to_a_paid_milestone(origin, browser, tmp_path):
         staff.click("form[action$='/award']")
         page = staff.go(f"/procurement/calls/{call_id}/publicity")
         publicity = staff.main()
-        assert "公示" in page.content() and ORG in publicity and "76" in publicity
+        assert page.locator("h1").inner_text() == "项目承接结果公示"
+        assert f"确定由 {ORG} 承接" in publicity and "3/5 × 80 + 2/5 × 70 = 76" in publicity
         staff.shot("08-publicity")
 
         # 7. the agent attaches evidence to the first milestone and submits it; a resident answers the survey
@@ -270,10 +272,13 @@ def test_from_a_residents_need_to_a_paid_milestone(origin, browser, tmp_path):
 
         page = staff.go(survey_url)
         staff.click(f"form[action$='/surveys/{survey_url.rsplit('/', 1)[1]}/close']")
+        assert "问卷已结束。" in staff.main()
 
         # 8. staff sign the evaluation off and release the payment; the ledger shows it; a second payment is refused
         page = staff.go(milestone_url)
-        assert "1" in page.locator("dl.facts").inner_text()
+        # the survey's summary is on the milestone: one household answered, most satisfied on every scale
+        facts = page.locator("dl.facts").inner_text()
+        assert re.search(r"100\.0% · \d+ 户中 1 户作答", facts), facts
         page.locator("form[action$='/sign-off'] textarea").fill("送餐记录与签收单齐全，居民满意。")
         staff.click("form[action$='/sign-off']", then=r"/procurement/milestones/\d+$")
         stale = staff.context.new_page()  # the same pay form, left open in a second tab
@@ -289,8 +294,9 @@ def test_from_a_residents_need_to_a_paid_milestone(origin, browser, tmp_path):
         staff.shot("11-contract-ledger")
 
         stale.locator("form[action$='/pay'] input[name=amount]").fill("6000")
-        with stale.expect_navigation():
+        with stale.expect_navigation() as refusal:
             stale.locator("form[action$='/pay'] button[type=submit]").click()
+        assert 400 <= refusal.value.status < 500, refusal.value.status  # refused, not a 500
         refused = stale.locator("main").inner_text()
         assert "该阶段已付款，不能重复付款。" in refused, refused
         stale.screenshot(path=str(shots / "12-second-payment-refused.png"), full_page=True)
