@@ -134,7 +134,9 @@ def test_from_a_residents_need_to_a_paid_milestone(origin, browser, tmp_path):
         resident.click(f"form[action$='/c/{SLUG}/needs/new']", then=r"/needs/\d+$")
         need_url = page.url
         assert page.locator("h1").inner_text() == NEED
-        assert "1 户" in page.locator("#households").inner_text()
+        households = page.locator("#households").inner_text()
+        assert "1 户" in households and "您家已计入。" in households  # the author's household counts already
+        assert page.locator("form[action$='/support']").count() == 0
         resident.shot("01-need")
 
         page = neighbour.go(need_url)
