@@ -14,12 +14,10 @@ from __future__ import annotations
 import os
 import re
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-
-from tests.browser.conftest import CHROMIUM  # noqa: F401  (the browser fixture launches it)
 
 pytestmark = pytest.mark.browser
 
@@ -33,8 +31,8 @@ SLUG = "cuizhuyuan"
 ORG = "雨花睦邻社工服务中心"
 NEED = "独居老人午餐无人送"
 ITEM = "独居老人助餐送餐服务"
-CALL = "2027年独居老人助餐送餐服务项目"
-YEAR = 2027  # a year of its own: the demo's 2026 list is left alone
+YEAR = date.today().year + 1  # next year's list: the demo's list of this year is left alone
+CALL = f"{YEAR}年独居老人助餐送餐服务项目"
 PHONE_360 = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 EVIDENCE = Path(__file__).resolve().parents[2] / "app" / "demo" / "files" / "lift-quote.pdf"
 
@@ -195,7 +193,7 @@ def test_from_a_residents_need_to_a_paid_milestone(origin, browser, tmp_path):
         page.locator("#title").fill(CALL)
         page.locator("#scope").fill("为1栋独居老人每日送午餐，全年。")
         page.locator("#ceiling").fill("20000")
-        page.locator("#deadline").fill((time_today() + timedelta(days=7)).isoformat())
+        page.locator("#deadline").fill((date.today() + timedelta(days=7)).isoformat())
         page.locator("#criteria").fill("服务方案 | 60%\n服务经验 | 40%")
         page.locator("input[name=panel]").first.check()
         assert "周文博" in page.locator("input[name=panel]").first.locator("xpath=..").inner_text()
@@ -314,9 +312,3 @@ def test_from_a_residents_need_to_a_paid_milestone(origin, browser, tmp_path):
         f"with the demo's data, {now - started:.1f} s for the 8 steps); screenshots in {shots}"
     )
     assert not problems, problems
-
-
-def time_today():
-    from datetime import date
-
-    return date.today()
