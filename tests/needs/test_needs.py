@@ -123,6 +123,20 @@ def test_one_support_per_household(client, auth, world):
     assert "2 households" in page  # b101 (the author's) and a101
 
 
+@pytest.mark.parametrize("who", ["resident", "leader_a"])  # the author, and another member of her household a101
+def test_the_authors_household_is_counted_already(client, auth, world, who):
+    need = f.need(world.community, world.users["resident"])
+    db.session.commit()
+    auth.login(world.users[who])
+    page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    assert "Your household is counted." in page and "My household needs it too" not in page
+    response = client.post(f"/needs/{need.id}/support")
+    assert response.status_code == 409
+    assert "Your household has already said it needs this too" in response.get_data(as_text=True)
+    assert _count(NeedSupport) == 0
+    assert "1 household" in client.get(f"/needs/{need.id}").get_data(as_text=True)
+
+
 def test_the_database_holds_one_support_per_household(app, world):
     from sqlalchemy.exc import IntegrityError
 

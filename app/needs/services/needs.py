@@ -190,11 +190,12 @@ def household_count(need: Need) -> int:
 
 
 def has_supported(viewer: Viewer, need: Need) -> bool:
+    """Whether the viewer's household is already behind the need: it said "我家也需要", or the author lives there
+    (counted already, so the author's household is not offered the button, nor may it press it)."""
     household_id = viewer.membership.household_id if viewer.membership is not None else None
     if household_id is None:
         return False
-    query = select(NeedSupport.id).where(NeedSupport.need_id == need.id, NeedSupport.household_id == household_id)
-    return db.session.scalar(query) is not None
+    return household_id in households_by_need([need.id])[need.id]
 
 
 def support(viewer: Viewer, need: Need) -> NeedSupport:
