@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from app.accounts.models import User
@@ -32,6 +33,7 @@ from app.extensions import db
 from app.ideas.models import Category, Idea, IdeaEvent, IdeaStatus
 from app.microprojects.models import EntryKind, Fund, LedgerEntry, MicroProject, ProjectStatus
 from app.moderation.models import ModerationAction, Mute, Report
+from app.needs.models import Need, NeedEvent, NeedStatus, NeedSupport
 from app.procedure.shipped import ensure_shipped
 
 SEED = 19
@@ -48,6 +50,7 @@ TOPICS = (
     "绿化带改建为口袋公园",
     "快递柜位置",
 )
+NEEDS = ("老人助餐点", "儿童托管", "楼道照明", "无障碍坡道", "健身角维修", "宠物粪便清理")
 IDEAS = (
     ("加装楼道扶手", Category.ELDERLY),
     ("开设四点半课堂", Category.YOUTH),
@@ -85,6 +88,7 @@ def _history(rng: random.Random, community: Community, index: int, password_hash
     staff, residents = _people(rng, community, index, password_hash, now)
     rooms = _consultations(rng, community, staff, residents, rule_set_id, now)
     _ideas(rng, community, staff, residents, now)
+    _needs(rng, community, staff, residents, now)
     _fund(rng, community, staff, residents, now)
     _moderation(rng, community, staff, residents, rooms, now)
     db.session.flush()
@@ -226,6 +230,52 @@ def _ideas(rng, community, staff, residents, now) -> None:
         idea.status = events[-1].to_status
         idea.events = events
         db.session.add(idea)
+
+
+def _needs(rng, community, staff, residents, now) -> None:
+    """Five needs, each supported by two to five households, most screened (listed or declined) within weeks."""
+    household_of = dict(
+        db.session.execute(
+            select(Membership.user_id, Membership.household_id).where(
+                Membership.community_id == community.id, Membership.household_id.is_not(None)
+            )
+        ).all()
+    )
+    for n in range(5):
+        title = NEEDS[(n + community.id) % len(NEEDS)]
+        created = _when(rng, now, within_days=330)
+        need = Need(
+            community_id=community.id,
+            author_id=rng.choice(residents).id,
+            client_id=f"demo-dash-need-{community.id}-{n}",
+            title=title,
+            description=f"{title}：演示用的需求。",
+            created_at=created,
+        )
+        supporters = rng.sample(residents, rng.randint(2, 5))
+        need.supports = [
+            NeedSupport(
+                household_id=household_of[user.id],
+                user_id=user.id,
+                created_at=created + timedelta(days=rng.randint(0, 10)),
+            )
+            for user in supporters
+        ]
+        screened = created + timedelta(days=rng.randint(14, 40))
+        if screened < now and rng.random() < 0.8:
+            need.status = NeedStatus.LISTED if rng.random() < 0.6 else NeedStatus.DECLINED
+            reason = "" if need.status == NeedStatus.LISTED else "本年度资金不足，明年再议。"
+            need.status_reason = reason
+            need.events = [
+                NeedEvent(
+                    from_status=NeedStatus.SUBMITTED,
+                    to_status=need.status,
+                    actor_id=staff.id,
+                    reason=reason,
+                    created_at=screened,
+                )
+            ]
+        db.session.add(need)
 
 
 def _fund(rng, community, staff, residents, now) -> None:

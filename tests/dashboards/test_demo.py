@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.communities.models import Community, Street
 from app.dashboards import scopes
 from app.dashboards.period import default_period
-from app.dashboards.registry import street_unit
+from app.dashboards.registry import ALL, street_unit
 from app.extensions import db
 from tests.home import client_of, demo, demo_user
 
@@ -21,9 +21,22 @@ def test_the_demo_district_officer_compares_both_streets(app):
     scope = scopes.district_scope(officer, yuhua.district_id)
     found = {f.key: f for _s, data in scopes.figures(scope, default_period()) for f in data.figures}
     unit = street_unit(yuhua.id)
-    counted = ("members_verified", "consultations_opened", "ideas_submitted", "fund_spent", "reports", "decision_votes")
+    counted = (
+        "members_verified",
+        "consultations_opened",
+        "ideas_submitted",
+        "needs_submitted",
+        "needs_households",
+        "fund_spent",
+        "reports",
+        "decision_votes",
+    )
     for key in counted:
         value = found[key].value(unit, None)
+        assert value is not None and value.num > 0, key
+    # the service project and the closed campaign come from the procurement and surveys demos
+    for key in ("service_contracted", "service_paid", "campaigns_closed", "satisfaction_rate", "score_organisation"):
+        value = found[key].value(ALL, None)
         assert value is not None and value.num > 0, key
     http = client_of(app, officer, "zh-CN")
     landing = http.get("/dashboard")

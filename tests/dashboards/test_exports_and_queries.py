@@ -10,6 +10,7 @@ from sqlalchemy import event
 from app.dashboards.registry import sections
 from app.extensions import db
 from tests import factories
+from tests.dashboards import more_history
 from tests.dashboards.conftest import PERIOD, _consultation, _idea, at
 
 
@@ -36,7 +37,16 @@ def test_the_district_and_community_dashboards_export_as_xlsx(client, auth, hist
         response = client.get(url)
         assert response.status_code == 200
         workbook = load_workbook(io.BytesIO(response.get_data()))
-        sheets = ["Participation", "Deliberation", "Golden ideas", "Micro-fund", "Content moderation"]
+        sheets = [
+            "Participation",
+            "Deliberation",
+            "Golden ideas",
+            "Needs",
+            "Micro-fund",
+            "Service projects",
+            "Content moderation",
+            "Satisfaction",
+        ]
         assert workbook.sheetnames == sheets
         ideas = [row for row in workbook["Golden ideas"].iter_rows(values_only=True) if row[1] == "Ideas submitted"]
         assert any(row[2] == "翠竹园社区" and row[-1] == 3 for row in ideas)
@@ -77,10 +87,15 @@ def test_queries_grow_with_the_sections_not_the_communities(client, auth, histor
     street = history.community.street
     for n in range(6):
         community = factories.community(street, f"新社区{n}", f"new{n}")
-        factories.household(factories.building(community, "1栋"), "1", "101")
+        household = factories.household(factories.building(community, "1栋"), "1", "101")
         _consultation(history, community, opened=at(2, 1), concluded=at(2, 3), carried=True)
         factories.membership(factories.user(name=f"居民{n}"), community)
         _idea(history, community, "resident", at(2, 1))
+        item = more_history.guidance(community, street, published=at(2, 1))
+        more_history.need(history, community, at(2, 1), supports=[(household, at(2, 2))])
+        more_history.contract(history, community, item, created=at(2, 1), milestones=[(100, at(2, 2), at(2, 3))])
+        answered = more_history.survey(community, [[4]])
+        more_history.campaign(community, ("organisation", answered), closed=at(2, 5))
     db.session.commit()
     html = client.get(url).get_data(as_text=True)
     assert "新社区5" in html
