@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import tempfile
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -23,6 +26,37 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+# The demo's data, loaded once per test process and copied for each server that asks for it unchanged: loading
+# it takes seconds (a community, its people and a year of history), and every browser test wants a fresh copy.
+_DEMO_COPY: dict[str, Path] = {}
+DATA_SETTINGS = ("SQLALCHEMY_DATABASE_URI", "UPLOAD_DIR", "ROSTER_STASH_DIR")
+
+
+def _load_demo(app, folder: Path, *, reusable: bool) -> None:
+    """The demo's data into this server's database and files: copied from the first load when `reusable`."""
+    database, uploads = folder / "browser.sqlite3", folder / "uploads"
+    saved = _DEMO_COPY.get("folder") if reusable else None
+    if saved is not None:
+        shutil.copyfile(saved / "browser.sqlite3", database)
+        if (saved / "uploads").exists():
+            shutil.copytree(saved / "uploads", uploads, dirs_exist_ok=True)
+        return
+    with app.app_context():
+        db.create_all()
+        from app import demo
+
+        demo.load(app.config["DEMO_PASSWORD"])
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()  # the file is whole on disk before it is copied
+    if reusable:
+        saved = Path(tempfile.mkdtemp(prefix="yishi-demo-"))
+        shutil.copyfile(database, saved / "browser.sqlite3")
+        if uploads.exists():
+            shutil.copytree(uploads, saved / "uploads")
+        _DEMO_COPY["folder"] = saved
 
 
 def _free_port() -> int:
@@ -52,13 +86,8 @@ def serve(tmp_path):
         }
         settings.update(overrides)
         app = create_app(type("BrowserConfig", (TestingConfig,), settings))
-        with app.app_context():
-            db.create_all()
-            from app import demo
-
-            demo.load(app.config["DEMO_PASSWORD"])
-            db.session.commit()
-            db.session.remove()
+        # a server whose data settings are the usual ones gets a copy of the demo loaded once in this process
+        _load_demo(app, folder, reusable=not any(key in overrides for key in DATA_SETTINGS))
         server = make_server("127.0.0.1", port, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
