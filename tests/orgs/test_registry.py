@@ -144,7 +144,7 @@ def test_the_list_shows_verified_ones_to_all_and_pending_ones_to_few(app, world,
     client = logged_in(app, reg.users[key])
     page = client.get("/orgs").get_data(as_text=True)
     assert reg.org.name in page and reg.other.name in page
-    assert "Valid until 2099-12-31" in page
+    assert 'Valid until <time class="whole" datetime="2099-12-31">2099-12-31</time>' in page
     assert (reg.pending.name in page) is sees_pending
     assert reg.users["agent"].phone not in page  # no personal data in the list
     pending_page = client.get(f"/orgs/{reg.pending.id}")
@@ -271,7 +271,7 @@ def test_the_page_reads_in_chinese(app, world):
     reg.users["agent"].locale = "zh_CN"
     db.session.commit()
     page = logged_in(app, reg.users["agent"], language="zh-CN").get(f"/orgs/{reg.org.id}").get_data(as_text=True)
-    assert "资质有效至 2099-12-31" in page and "已认证" in page
+    assert '资质有效至 <time class="whole" datetime="2099-12-31">2099-12-31</time>' in page and "已认证" in page
 
 
 def test_agent_count_in_the_registry_is_unchanged_by_a_refusal(app, world):
