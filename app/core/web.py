@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from flask import Response, flash, request
+from flask import Response, current_app, flash, has_request_context, request, url_for
 
 from app.core.errors import DomainError
 from app.extensions import db
@@ -133,3 +133,10 @@ def download(body: bytes, extension: str, *, ascii_name: str, name: str) -> Resp
         mimetype=DOWNLOAD_TYPES[extension],
         headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
     )
+
+
+def path_for(endpoint: str, **values) -> str:
+    """A page's path, in a request or not (a CLI command, the demo, the scheduler's tick, a background job)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.communities.access import Viewer
 from app.core.errors import Conflict, Forbidden
 from app.core.models import utcnow
+from app.core.web import path_for as _path
 from app.extensions import db
 from app.notifications import kinds
 from app.notifications.kinds import Importance
@@ -41,12 +41,6 @@ ASKED = "milestone_satisfaction"
 SURVEY_DAYS = 7  # how long the households have to answer
 
 kinds.register(ASKED, Importance.ACTION, _l("A service project asks how satisfied you are with its work"))
-
-
-def _path(endpoint: str, **values) -> str:
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _milestone(survey: Survey) -> Milestone | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -25,6 +25,7 @@ from app.contests.models import Contest
 from app.contests.models import Phase as ContestPhase
 from app.contests.services import STATUS_LABELS as ENTRY_STATUS_LABELS
 from app.core.clock import last_day, local_time, local_today
+from app.core.web import path_for as _path
 from app.decisions import services as decision_services
 from app.decisions import signals as decision_signals
 from app.decisions.labels import CHOICE_LABELS as DECISION_CHOICE_LABELS
@@ -51,13 +52,6 @@ kinds.register("vote_opened", Importance.ACTION, _l("A vote opened for you"))
 kinds.register("vote_closing", Importance.ACTION, _l("A vote closes tomorrow and you have not voted"))
 kinds.register("notice", Importance.INFO, _l("Community notices"))
 kinds.register("notice_urgent", Importance.URGENT, _l("Urgent community notices"))
-
-
-def _path(endpoint: str, **values) -> str:
-    """A page's path, in a request or not (a CLI command, the demo, the scheduler's tick)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _home(membership) -> str:

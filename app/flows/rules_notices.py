@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.communities.models import Community, Membership, MembershipStatus
 from app.core.clock import last_day, local_today
+from app.core.web import path_for as _path
 from app.extensions import db
 from app.notifications import kinds, schedule
 from app.notifications.kinds import Importance
@@ -29,13 +29,6 @@ kinds.register("rules_comments", Importance.INFO, _l("A draft of the community's
 kinds.register("rules_adopted", Importance.INFO, _l("The community adopted new rules of procedure"))
 kinds.register("vote_opened", Importance.ACTION, _l("A vote opened for you"))
 kinds.register("vote_closing", Importance.ACTION, _l("A vote closes tomorrow and you have not voted"))
-
-
-def _path(endpoint: str, **values) -> str:
-    """A page's path, in a request or not (the scheduler's tick, the demo)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _verified_members(community_id: int) -> list[User]:

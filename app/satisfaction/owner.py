@@ -3,10 +3,10 @@ the campaign opens and closes it (nobody does by hand); its results follow the s
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.communities.access import Viewer
+from app.core.web import path_for as path
 from app.extensions import db
 from app.satisfaction import permissions
 from app.satisfaction.models import CampaignSubject
@@ -26,12 +26,6 @@ def _can_view(viewer: Viewer, survey: Survey) -> bool:
 def _can_see_results(viewer: Viewer, survey: Survey) -> bool:
     subject = _subject(survey)
     return subject is not None and permissions.can_see_results(viewer, subject.campaign, subject)
-
-
-def path(endpoint: str, **values) -> str:
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _url(survey: Survey) -> str:
