@@ -104,6 +104,7 @@ def _contests(viewer: Viewer, limit: int) -> list[Activity]:
 def _meetings(viewer: Viewer, limit: int) -> list[Activity]:
     words = {
         "scheduled": _("Meeting announced: “%(title)s”"),
+        "cancelled": _("Meeting cancelled: “%(title)s”"),
         "published": _("Meeting minutes published: “%(title)s”"),
     }
     return [

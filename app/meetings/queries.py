@@ -54,9 +54,9 @@ def upcoming(viewer: Viewer, *, days: int = 7) -> list[Meeting]:
 
 
 def recent(viewer: Viewer, limit: int) -> list[tuple[datetime, str, Meeting]]:
-    """(when, "scheduled" or "published", meeting), newest first: meetings announced and minutes published
-    (one query: the meetings whose latest event is newest)."""
-    latest = func.coalesce(Meeting.published_at, Meeting.scheduled_at)
+    """(when, "scheduled", "cancelled" or "published", meeting), newest first: meetings announced, called off
+    and minutes published (one query: the meetings whose latest event is newest)."""
+    latest = func.coalesce(Meeting.published_at, Meeting.cancelled_at, Meeting.scheduled_at)
     query = (
         select(Meeting)
         .where(Meeting.community_id == viewer.community_id, Meeting.scheduled_at.is_not(None))
@@ -68,6 +68,8 @@ def recent(viewer: Viewer, limit: int) -> list[tuple[datetime, str, Meeting]]:
     for meeting in db.session.scalars(query):
         if permissions.can_view(viewer, meeting):
             found.append((meeting.scheduled_at, "scheduled", meeting))
+            if meeting.cancelled_at is not None:
+                found.append((meeting.cancelled_at, "cancelled", meeting))
             if meeting.published_at is not None:
                 found.append((meeting.published_at, "published", meeting))
     return found

@@ -229,6 +229,8 @@ def edit(meeting_id: int):
     """Change the title, place, time or online room before the meeting starts (a move is told to those in
     scope)."""
     meeting, viewer = manager(meeting_id)
+    if not _submitted():
+        services.check_changeable(meeting)  # no form for a meeting that can no longer be changed
     form = MeetingDetailsForm(obj=None if _submitted() else _details(meeting))
     return form_view(
         form,

@@ -375,3 +375,23 @@ def test_a_cancelled_meeting_takes_no_sign_in_and_says_why(client, world, consul
     assert refused.status_code == 409 and "This meeting was cancelled." in refused.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(MeetingAttendance)) == 0
     assert "Who is here" not in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("state", [MeetingState.OPEN, MeetingState.CLOSED])
+def test_the_change_form_is_not_offered_once_it_has_started(client, world, consultation, state):
+    meeting = make_meeting(consultation, world, state=state)
+    login(client, world.users["staff"])
+    page = client.get(f"/meetings/{meeting.id}/edit")
+    assert page.status_code == 409
+    assert "The meeting has started: it can no longer be changed." in page.get_data(as_text=True)
+
+
+def test_a_cancelled_meeting_offers_no_change_form_and_the_feed_says_it_was_cancelled(client, world, coming):
+    login(client, world.users["staff"])
+    assert client.get(f"/meetings/{coming.id}/edit").status_code == 200
+    assert client.post(f"/meetings/{coming.id}/cancel", data={"reason": "场地漏水"}).status_code == 302
+    page = client.get(f"/meetings/{coming.id}/edit")
+    assert page.status_code == 409 and "This meeting was cancelled." in page.get_data(as_text=True)
+    login(client, world.users["resident"])
+    feed = client.get("/c/cuizhuyuan/").get_data(as_text=True)
+    assert "Meeting cancelled: “第一次议事会”" in feed

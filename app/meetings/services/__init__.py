@@ -5,7 +5,7 @@ planning (the draft, the agenda, scheduling), editing (changing, cancelling, the
 signin (the hall's QR code, staff ticks, the online room),
 running (the agenda under way, closing, publishing, objections), record (the minutes), shared."""
 
-from app.meetings.services.editing import cancel, changeable, edit, move_item
+from app.meetings.services.editing import cancel, changeable, check_changeable, edit, move_item
 from app.meetings.services.planning import add_item, create, remove_item, schedule
 from app.meetings.services.record import minutes
 from app.meetings.services.running import (
@@ -31,6 +31,7 @@ __all__ = [
     "attendances",
     "cancel",
     "changeable",
+    "check_changeable",
     "close",
     "create",
     "edit",

@@ -31,6 +31,12 @@ def changeable(meeting: Meeting, now: datetime | None = None) -> bool:
     return meeting.state in (MeetingState.DRAFT, MeetingState.SCHEDULED) and meeting.starts_at > (now or utcnow())
 
 
+def check_changeable(meeting: Meeting, now: datetime | None = None) -> None:
+    """Refuse (409, saying why) when the meeting was cancelled, is under way or is over: the edit page is not
+    shown for a meeting that can no longer be changed."""
+    _not_started(meeting, now or utcnow())
+
+
 def _not_started(meeting: Meeting, now: datetime, *, cancelling: bool = False) -> None:
     if meeting.state == MeetingState.CANCELLED:
         raise wrong_state(_l("This meeting was cancelled."))
