@@ -8,4 +8,5 @@ from flask import Blueprint
 
 bp = Blueprint("dashboards", __name__)
 
-from app.dashboards import routes as _routes  # noqa: E402, F401  (the views need bp above)
+from app.dashboards import report_routes as _report_routes  # noqa: E402, F401  (the views need bp above)
+from app.dashboards import routes as _routes  # noqa: E402, F401

@@ -3,7 +3,7 @@ values written out, its two charts (side by side, over time) and the export tabl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -115,6 +115,8 @@ class FigureView:
     table: list[tuple[Row, list[str], str, str | None]]  # row, values per bucket, period value, its list's url
     side_by_side: Markup | None
     over_time: Markup | None
+    side_bars: list[Bar] = field(default_factory=list)  # the bars drawn: the yearly report's Word file redraws them
+    time_bars: list[Bar] = field(default_factory=list)
 
 
 def figure_view(figure: Figure, table_rows: list[Row], scope: Scope, period: Period, chart_id: str) -> FigureView:
@@ -125,24 +127,26 @@ def figure_view(figure: Figure, table_rows: list[Row], scope: Scope, period: Per
         link = figure.link(row.community, period) if figure.link and row.community is not None else None
         table.append((row, values, text(figure, figure.value(row.unit, None)), link))
     compared = [r for r in table_rows if not r.total and (r.nested is False)]
-    side = None
+    side, side_bars = None, []
     if len(compared) > 1:
         bars = [
             Bar(r.name, magnitude(figure, figure.value(r.unit, None)), text(figure, figure.value(r.unit, None)))
             for r in compared
         ]
+        side_bars = bars
         side = bar_chart_svg(
             bars, title=f"{figure.label} · {period.start_text}—{period.end_text}", chart_id=f"{chart_id}-units"
         )
     total_unit = ALL if scope.level != "community" else table_rows[0].unit
-    over = None
+    over, time_bars = None, []
     if buckets:
         bars = [
             Bar(b, magnitude(figure, figure.value(total_unit, b)), text(figure, figure.value(total_unit, b)))
             for b in buckets
         ]
+        time_bars = bars
         over = bar_chart_svg(bars, title=f"{figure.label} · {scope.title}", chart_id=f"{chart_id}-time")
-    return FigureView(figure, buckets, table, side, over)
+    return FigureView(figure, buckets, table, side, over, side_bars, time_bars)
 
 
 def export_table(scope: Scope, period: Period, built) -> tuple[list[str], list[list[object]], list[tuple]]:

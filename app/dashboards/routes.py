@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from app.communities.services import memberships_of
 from app.core.errors import DomainError, NotFound
 from app.core.web import download
-from app.dashboards import bp, present, scopes
+from app.dashboards import bp, present, report_routes, scopes
 from app.dashboards.forms import PeriodForm
 from app.dashboards.registry import Scope
 from app.voting.results import table_csv, table_xlsx
@@ -29,7 +29,7 @@ def landing():
     return redirect(url)
 
 
-def _show(scope: Scope, export_url):
+def _show(scope: Scope, export_url, ident=None):
     form = PeriodForm(request.args)
     if not form.validate():  # a reversed or absurd range: the form and what is wrong, nothing else
         return render_template("dashboards/show.html", scope=scope, form=form, sections=None), 400
@@ -45,7 +45,10 @@ def _show(scope: Scope, export_url):
         for section, data in built
     ]
     exports = {fmt: export_url(fmt, period.query_args()) for fmt in ("csv", "xlsx")}
-    return render_template("dashboards/show.html", scope=scope, form=form, sections=sections, exports=exports)
+    more = report_routes.links(scope.level, period, ident)
+    return render_template(
+        "dashboards/show.html", scope=scope, form=form, sections=sections, exports=exports, more=more
+    )
 
 
 def _export(scope: Scope, fmt: str, ascii_name: str):
@@ -69,7 +72,9 @@ def _url(endpoint: str, **ids):
 def district(district_id: int):
     """A district's streets and communities, side by side and over time (its district staff only)."""
     return _show(
-        scopes.district_scope(current_user, district_id), _url("dashboards.district_export", district_id=district_id)
+        scopes.district_scope(current_user, district_id),
+        _url("dashboards.district_export", district_id=district_id),
+        district_id,
     )
 
 
@@ -83,7 +88,9 @@ def district_export(district_id: int, fmt: str):
 @login_required
 def street(street_id: int):
     """A street's communities (its street staff and the district's)."""
-    return _show(scopes.street_scope(current_user, street_id), _url("dashboards.street_export", street_id=street_id))
+    return _show(
+        scopes.street_scope(current_user, street_id), _url("dashboards.street_export", street_id=street_id), street_id
+    )
 
 
 @bp.route(f"/dashboard/street/<int:street_id>/export.{EXPORTS}")
@@ -96,7 +103,7 @@ def street_export(street_id: int, fmt: str):
 @login_required
 def community(slug: str):
     """One community's figures over time (its staff, and the street and district staff overseeing it)."""
-    return _show(scopes.community_scope(current_user, slug), _url("dashboards.community_export", slug=slug))
+    return _show(scopes.community_scope(current_user, slug), _url("dashboards.community_export", slug=slug), slug)
 
 
 @bp.route(f"/dashboard/community/<slug>/export.{EXPORTS}")
