@@ -465,14 +465,13 @@ class Statements:
 
 def _exact(user_id: int) -> dict[str, bool]:
     """The district dashboard's totals against plain COUNTs of the rows generated, over the same period."""
+    from flask import current_app
     from sqlalchemy import text
 
     from app.accounts.models import User
     from app.dashboards import scopes
     from app.dashboards.period import default_period
     from app.extensions import db
-
-    from flask import current_app
 
     period = default_period()
     with current_app.test_request_context():
