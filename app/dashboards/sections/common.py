@@ -78,6 +78,30 @@ def _distinct_per_level(figure: Figure, scope: Scope, base) -> None:
 def median_at_levels(figure: Figure, scope: Scope, base) -> None:
     """`base`: a subquery of (cid, sid, b, v); the figure's value is the median of v at each level, found in SQL
     (the middle one or two of the values ranked in their group, averaged: num their sum, den their count)."""
+    if _postgresql():
+        _median_grouped(figure, scope, base)
+    else:
+        _median_per_level(figure, scope, base)
+
+
+def _median_grouped(figure: Figure, scope: Scope, base) -> None:
+    """Every level in one statement: the lower middle value is the 50th percentile of the values in order, the
+    upper one that of the values in reverse (the same value when their number is odd)."""
+    v = base.c.v
+    query = select(
+        *_grouping_columns(scope, base),
+        func.count(v),
+        func.percentile_disc(0.5).within_group(v),
+        func.percentile_disc(0.5).within_group(v.desc()),
+    ).group_by(_grouping_sets(scope, base))
+    for row in db.session.execute(query):
+        n, low, high = row[-3:]
+        if n:
+            cell = figure.cells.setdefault(_grouped_keys(row), Value())
+            cell.num, cell.den = (int(low), 1) if n % 2 else (int(low) + int(high), 2)
+
+
+def _median_per_level(figure: Figure, scope: Scope, base) -> None:
     for columns, keys in _groupings(scope, base):
         over = {"partition_by": columns} if columns else {}
         ranked = select(
