@@ -135,6 +135,21 @@ def _scores(scope: Scope, period: Period, figures: dict[str, Figure]) -> None:
     """Each scale answer normalised to 0..1 as (value − min) / (max − min); SQL sums them per range, and one
     common denominator (the lcm of the ranges met) keeps every cell an exact num / den that adds up."""
     subjects = _subjects(scope, period)
+    scales = (
+        select(Question.id)
+        .join(subjects, subjects.c.survey_id == Question.survey_id)
+        .where(Question.kind == QuestionKind.SCALE)
+    )
+    per_question = (  # the answers summed per question first: a few hundred rows to bucket, not every answer
+        select(
+            SurveyAnswer.question_id.label("question_id"),
+            func.sum(SurveyAnswer.value).label("total"),
+            func.count().label("n"),
+        )
+        .where(SurveyAnswer.question_id.in_(scales), SurveyAnswer.value.is_not(None))
+        .group_by(SurveyAnswer.question_id)
+        .subquery()
+    )
     width = (Question.scale_max - Question.scale_min).label("width")
     rows = db.session.execute(
         select(
@@ -142,13 +157,12 @@ def _scores(scope: Scope, period: Period, figures: dict[str, Figure]) -> None:
             subjects.c.b,
             subjects.c.kind,
             width,
-            func.sum(SurveyAnswer.value - Question.scale_min),
-            func.count(),
+            func.sum(per_question.c.total - Question.scale_min * per_question.c.n),
+            func.sum(per_question.c.n),
         )
-        .select_from(SurveyAnswer)
-        .join(Question, SurveyAnswer.question_id == Question.id)
+        .select_from(per_question)
+        .join(Question, per_question.c.question_id == Question.id)
         .join(subjects, subjects.c.survey_id == Question.survey_id)
-        .where(Question.kind == QuestionKind.SCALE, SurveyAnswer.value.is_not(None))
         .group_by(subjects.c.cid, subjects.c.b, subjects.c.kind, width)
     ).all()
     common = lcm(*(int(r[3]) for r in rows)) if rows else 1
