@@ -548,7 +548,10 @@ def _exact(user_id: int) -> dict[str, bool]:
 def _explain(engine, statements: list[tuple[float, str, object]], top: int = 3) -> list[dict]:
     slowest = sorted(statements, key=lambda row: row[0], reverse=True)[:top]
     found = []
+    from app.dashboards.scopes import WORK_MEM
+
     with engine.connect() as conn:
+        conn.exec_driver_sql(f"SET work_mem = '{WORK_MEM}'")  # as the dashboard's transaction has it
         for took, statement, parameters in slowest:
             plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).scalars().all()
             found.append({"ms": took, "sql": " ".join(statement.split())[:300], "plan": plan})

@@ -57,7 +57,9 @@ def test_grouped_figures_equal_the_per_level_ones_and_the_engines_eligible(pg_ap
     with pg_app.test_request_context():
         district = scopes.district_scope(officer, office.district_id)
         found = {}
-        for scope in (district, *(scopes.street_scope(officer, street.id) for street in district.streets)):
+        streets = [scopes.street_scope(officer, street.id) for street in district.streets]
+        communities = [scopes.community_scope(officer, c.slug) for c in district.communities]
+        for scope in (district, *streets, *communities):
             found[scope.title] = grouped = _cells(scope, period)
             with monkeypatch.context() as patch:
                 patch.setattr(common, "_postgresql", lambda: False)
