@@ -37,6 +37,17 @@ class Row:
     community: object | None = None  # for a community's row: the lists behind its figures
     total: bool = False
     nested: bool = False  # a community under its street (district's dashboard)
+    _html: tuple[str, str] | None = None
+
+    def html(self) -> tuple[str, str]:
+        """Its name escaped, and the start of its table row (the same in every figure's table: written once)."""
+        if self._html is None:
+            name = str(escape(self.name))
+            start = '<tr class="dashboard-total">' if self.total else "<tr>"
+            start += '<th scope="row" class="dashboard-nested">' if self.nested else '<th scope="row">'
+            start += f'<a href="{escape(self.url)}">{name}</a></th>' if self.url else f"{name}</th>"
+            self._html = (name, start)
+        return self._html
 
 
 def rows(scope: Scope, period: Period) -> list[Row]:
@@ -130,10 +141,8 @@ class FigureView:
 
         parts = []
         for row, values, whole, link in self.table:
-            name = e(row.name)
-            parts.append('<tr class="dashboard-total">' if row.total else "<tr>")
-            parts.append('<th scope="row" class="dashboard-nested">' if row.nested else '<th scope="row">')
-            parts.append(f'<a href="{e(row.url)}">{name}</a></th>' if row.url else f"{name}</th>")
+            name, head = row.html()
+            parts.append(head)
             parts.extend([f'<td class="num">{e(v)}</td>' for v in values])
             if link:
                 parts.append(
