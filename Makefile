@@ -64,7 +64,7 @@ extract-messages: $(VENV)/.dev
 update-messages: extract-messages
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
-# The benchmarks of issue 6 (bench/): writes bench/RESULTS.md. BENCH_ARGS="--quick" or "--only fanout,votes" ("--only search": bench/search.py).
+# The benchmarks of issue 6 (bench/): writes bench/RESULTS.md. BENCH_ARGS="--quick" or "--only fanout,votes" ("--only search": bench/search.py; "--only district": bench/district_scale.py, the district dashboard at scale).
 bench: $(VENV)/.dev translations
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

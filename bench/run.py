@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench import load, report, servers
 
-BENCHMARKS = ("join", "fanout", "capacity", "votes", "http", "modes", "pageweight", "search")
+BENCHMARKS = ("join", "fanout", "capacity", "votes", "http", "modes", "pageweight", "search", "district")
 JOIN_MODES = ("gevent", "eventlet")  # the join storm: production's mode and the one the issue's probe used
 MODES = ("eventlet", "gunicorn", "gevent", "threading")
 
@@ -643,13 +643,13 @@ def fmt(value) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def search_block(text: str) -> str:
-    """The Search section of a RESULTS.md (kept when the other benchmarks write the file again)."""
-    from bench.search import END, START
+def feature_blocks(text: str) -> str:
+    """The sections of a RESULTS.md the feature benches write between their own markers (search, the district
+    dashboard, the slow page...): kept when the other benchmarks write the file again."""
+    import re
 
-    if START not in text or END not in text:
-        return ""
-    return START + text.partition(START)[2].partition(END)[0] + END + "\n"
+    blocks = re.finditer(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->\n?", text, flags=re.S)
+    return "\n".join(block.group(0).rstrip("\n") + "\n" for block in blocks)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -696,6 +696,19 @@ def main(argv: list[str] | None = None) -> None:
         figures = search.run(None if args.database == "sqlite" else args.database, quick=settings.quick)
         search.write_section(Path(args.out), figures)
         settings.only.discard("search")
+        if not settings.only:
+            return
+    if "district" in settings.only:  # its own scratch schema and section of RESULTS.md (bench/district_scale.py)
+        settings.only.discard("district")
+        if args.database == "sqlite":
+            log("district: skipped (PostgreSQL only)")
+        else:
+            from bench import district_scale
+
+            scale = 0.01 if settings.quick else district_scale.SCALE
+            log(f"district: the district dashboard at scale {scale} (100 communities, 40,000 households at 1)")
+            figures = district_scale.run(args.database, scale=scale, repeats=5 if settings.quick else 30)
+            district_scale.write_section(Path(args.out), figures)
         if not settings.only:
             return
     info = servers.machine()
@@ -748,7 +761,7 @@ def main(argv: list[str] | None = None) -> None:
     (workdir / "results.json").write_text(json.dumps({**run.results, "machine": info}, indent=1, default=str))
     searched = Path(args.out).read_text(encoding="utf-8") if Path(args.out).exists() else ""
     Path(args.out).write_text(report.render(info, run.results, settings), encoding="utf-8")
-    if search_section := search_block(searched):
+    if kept := feature_blocks(searched):
         with Path(args.out).open("a", encoding="utf-8") as out:
-            out.write("\n" + search_section)
+            out.write("\n" + kept)
     log(f"wrote {args.out} in {round(time.monotonic() - started)} s (raw figures: {workdir / 'results.json'})")

@@ -90,12 +90,18 @@ class Figure:
 
     def add_rows(self, scope: Scope, rows: Iterable[tuple[int, str | None, int, int]]) -> None:
         """Rows of (community id, bucket, num, den) from SQL, counted in every unit and in the period."""
-        communities = {c.id: c for c in scope.communities}
+        units = {c.id: scope.units_of(c) for c in scope.communities}
+        cells = self.cells
         for community_id, bucket, num, den in rows:
-            for unit in scope.units_of(communities[community_id]):
-                if bucket is not None:
-                    self.put(unit, bucket, num, den)
-                self.put(unit, None, num, den)
+            num, den = int(num or 0), int(den or 0)
+            for unit in units[community_id]:
+                for key in ((unit, bucket), (unit, None)) if bucket is not None else ((unit, None),):
+                    cell = cells.get(key)
+                    if cell is None:
+                        cells[key] = Value(num, den)
+                    else:
+                        cell.num += num
+                        cell.den += den
 
     def divide_by_households(self, scope: Scope, buckets: Iterable[str]) -> None:
         """Set every cell's denominator to its unit's households (a share of households, money per household)."""

@@ -1,7 +1,7 @@
 """The benchmarks the feature pages document run end to end in CI, small: `python -m bench.slow` (the slow
 consultation page with 500 replies and 300 positions) and `python -m bench.meeting_signin` (a meeting's sign-in
 burst under gunicorn). They leave RESULTS.md alone (`--no-write`); what is asserted is what they count, never a
-time."""
+time. `python -m bench.district_scale --scale 0.01` (the district dashboard on a hundredth of the district) too."""
 
 from __future__ import annotations
 
@@ -67,3 +67,20 @@ def test_the_survey_count_bench_counts_exactly():
     figures = json.loads(done.stdout[done.stdout.index("{") :])
     assert figures["responses"] == 300 and all(figures["exact"].values()), figures["exact"]
     assert figures["baseline"]["p50"] > 0 and figures["results"]["p50"] > 0, "the baseline in the same run"
+
+
+def test_the_district_scale_bench_generates_the_district_and_counts_exactly():
+    done = _run(
+        ["bench.district_scale", os.environ["TEST_DATABASE_URL"], "--scale", "0.01", "--repeats", "2", "--no-write"]
+    )
+    figures = json.loads(done.stdout[done.stdout.index("{") :])
+    counts = figures["counts"]
+    assert counts["communities"] == 4 and counts["households"] == 400 and counts["consultations"] == 20, counts
+    assert counts["speeches"] == 2000 and counts["ballots"] == counts["participations"] > 0, counts
+    assert counts["survey_participations"] > 0 and counts["survey_answers"] == 2 * counts["survey_participations"]
+    assert figures["exact"] and all(figures["exact"].values()), figures["exact"]
+    rows = figures["rows"]
+    assert set(rows) == {"district dashboard", "street dashboard", "community dashboard (the busiest)",
+                         "baseline: the community's home page"}  # fmt: skip
+    assert all(row["bytes"] > 0 and row["p95"] >= row["p50"] > 0 for row in rows.values()), rows
+    assert figures["explain"] and all(found["plan"] for found in figures["explain"])

@@ -12,7 +12,7 @@ from math import lcm
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, not_, or_, select
+from sqlalchemy import and_, case, exists, func, select
 
 from app.communities.models import Household, MemberRole, Membership, MembershipStatus, Role
 from app.dashboards.period import Period
@@ -61,26 +61,47 @@ def _subjects(scope: Scope, period: Period):
 
 
 def _eligible(subjects):
-    """Per survey, who may answer it, as the survey engine counts them (queries.eligible) in one query."""
-    scoped = exists().where(SurveyBuilding.survey_id == Survey.id)
-    in_scope = exists().where(
-        SurveyBuilding.survey_id == Survey.id, SurveyBuilding.building_id == Household.building_id
+    """Per survey, who may answer it, as the survey engine counts them (queries.eligible): verified residents (a
+    person survey) or their distinct households (a household survey). A survey open to the whole community takes
+    its community's two counts, found once per community; one limited to some buildings is counted on its own."""
+    residents = and_(
+        Membership.status == MembershipStatus.VERIFIED,
+        MemberRole.role == Role.RESIDENT,
     )
     household = Survey.respondent == Respondent.HOUSEHOLD
+    per_community = (
+        select(
+            Membership.community_id.label("cid"),
+            func.count(Membership.id.distinct()).label("persons"),
+            func.count(Membership.household_id.distinct()).label("households"),
+        )
+        .join(MemberRole, MemberRole.membership_id == Membership.id)
+        .where(residents, Membership.community_id.in_(select(subjects.c.cid).distinct()))
+        .group_by(Membership.community_id)
+        .subquery()
+    )
+    scoped = exists().where(SurveyBuilding.survey_id == Survey.id)
     key = case((household, Membership.household_id), else_=Membership.id)
-    return (
+    per_scoped_survey = (
         select(Survey.id.label("survey_id"), func.count(key.distinct()).label("n"))
         .join(subjects, subjects.c.survey_id == Survey.id)
-        .join(Membership, Membership.community_id == Survey.community_id)
+        .join(SurveyBuilding, SurveyBuilding.survey_id == Survey.id)
+        .join(Household, Household.building_id == SurveyBuilding.building_id)
+        .join(Membership, and_(Membership.household_id == Household.id, Membership.community_id == Survey.community_id))
         .join(MemberRole, MemberRole.membership_id == Membership.id)
-        .outerjoin(Household, Household.id == Membership.household_id)
-        .where(
-            Membership.status == MembershipStatus.VERIFIED,
-            MemberRole.role == Role.RESIDENT,
-            or_(not_(household), Membership.household_id.is_not(None)),
-            or_(not_(scoped), and_(Household.id.is_not(None), in_scope)),
-        )
+        .where(residents)
         .group_by(Survey.id)
+        .subquery()
+    )
+    whole = case((household, per_community.c.households), else_=per_community.c.persons)
+    return (
+        select(
+            Survey.id.label("survey_id"),
+            case((scoped, func.coalesce(per_scoped_survey.c.n, 0)), else_=func.coalesce(whole, 0)).label("n"),
+        )
+        .join(subjects, subjects.c.survey_id == Survey.id)
+        .outerjoin(per_community, per_community.c.cid == Survey.community_id)
+        .outerjoin(per_scoped_survey, per_scoped_survey.c.survey_id == Survey.id)
         .subquery()
     )
 
@@ -114,6 +135,21 @@ def _scores(scope: Scope, period: Period, figures: dict[str, Figure]) -> None:
     """Each scale answer normalised to 0..1 as (value − min) / (max − min); SQL sums them per range, and one
     common denominator (the lcm of the ranges met) keeps every cell an exact num / den that adds up."""
     subjects = _subjects(scope, period)
+    scales = (
+        select(Question.id)
+        .join(subjects, subjects.c.survey_id == Question.survey_id)
+        .where(Question.kind == QuestionKind.SCALE)
+    )
+    per_question = (  # the answers summed per question first: a few hundred rows to bucket, not every answer
+        select(
+            SurveyAnswer.question_id.label("question_id"),
+            func.sum(SurveyAnswer.value).label("total"),
+            func.count().label("n"),
+        )
+        .where(SurveyAnswer.question_id.in_(scales), SurveyAnswer.value.is_not(None))
+        .group_by(SurveyAnswer.question_id)
+        .subquery()
+    )
     width = (Question.scale_max - Question.scale_min).label("width")
     rows = db.session.execute(
         select(
@@ -121,13 +157,12 @@ def _scores(scope: Scope, period: Period, figures: dict[str, Figure]) -> None:
             subjects.c.b,
             subjects.c.kind,
             width,
-            func.sum(SurveyAnswer.value - Question.scale_min),
-            func.count(),
+            func.sum(per_question.c.total - Question.scale_min * per_question.c.n),
+            func.sum(per_question.c.n),
         )
-        .select_from(SurveyAnswer)
-        .join(Question, SurveyAnswer.question_id == Question.id)
+        .select_from(per_question)
+        .join(Question, per_question.c.question_id == Question.id)
         .join(subjects, subjects.c.survey_id == Question.survey_id)
-        .where(Question.kind == QuestionKind.SCALE, SurveyAnswer.value.is_not(None))
         .group_by(subjects.c.cid, subjects.c.b, subjects.c.kind, width)
     ).all()
     common = lcm(*(int(r[3]) for r in rows)) if rows else 1
