@@ -53,6 +53,11 @@ WIDEST = """() => {
 }"""
 
 
+# The page's text with the labels CSS draws from data-label (escaped markup there is shown as text too).
+SHOWN = """() => document.querySelector('main').innerText + ' ' +
+  Array.from(document.querySelectorAll('main [data-label]'), el => el.dataset.label).join(' ')"""
+
+
 def _shape(path: str) -> str:
     return re.sub(r"\d+", "<n>", path)
 
@@ -101,7 +106,7 @@ def test_the_pipelines_pages_render_without_javascript_at_360_px_in_large_text(l
     context = _context(browser)
     page = context.new_page()
     _log_in_large(page, live_server, phone)
-    visited, broken, wide = [], [], []
+    visited, broken, wide, markup = [], [], [], []
     for path, status in _crawl(page, live_server, starts):
         visited.append(path)
         name = re.sub(r"[^\w]+", "_", path).strip("_") or "root"
@@ -110,11 +115,14 @@ def test_the_pipelines_pages_render_without_javascript_at_360_px_in_large_text(l
             broken.append((path, status))
         if page.evaluate("document.documentElement.scrollWidth") > 360:
             wide.append((path, page.evaluate(WIDEST)))
+        shown = page.evaluate(SHOWN)  # what a person reads, labels drawn by CSS (td[data-label]) included
+        markup += [(path, m.group(0)) for m in re.finditer(r"<\w+[ >]|\w+=\"", shown)]
     context.close()
     print(f"\n{role}: {len(visited)} pages: {visited}\n  broken: {broken}\n  wider than 360 px: {wide}")
     assert len(visited) >= len(starts)
     assert broken == []
     assert wide == []
+    assert markup == []  # no escaped HTML shown as text (a macro's markup put in an attribute)
 
 
 def _send(page, origin, phone, path, fields, selects=()):
