@@ -12,11 +12,17 @@ Every edge (an HTTP view, a socket handler) starts from a `Viewer`:
 
 and hands it to the feature's permissions (`permissions.can_<verb>(viewer, obj)`) and services. Nothing else
 computes membership or oversight: a new feature gets access control by calling this module.
+
+Pages that are not one community's (a street's or a district's lists and dashboards, the registry of
+organisations, the district's admission list) ask the rule's district half, `oversight(user)` (an `Oversight`:
+`oversees(community=|street=|district=)`, `staffs_street(id)`), `oversees(user, ...)` or
+`overseen_community_ids(user)`; no feature reads a user's offices to decide it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import or_, select
@@ -25,6 +31,7 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import User
 from app.communities.models import (
     Community,
+    District,
     MemberRole,
     Membership,
     MembershipStatus,
@@ -132,19 +139,85 @@ def offices_of(user: User | None) -> list[OfficeAssignment]:
     return list(db.session.scalars(select(OfficeAssignment).where(OfficeAssignment.user_id == user.id)))
 
 
-def overseen_community_ids(user: User | None) -> set[int]:
-    """Communities a street or district staff member sees across."""
+@dataclass(frozen=True)
+class Oversight:
+    """The district-level half of the access rule: where a user holds a street's or a district's office.
+
+    Street staff oversee their street (its communities, its organisations, its guidance list); district staff
+    their district and every street in it. Pages that are not one community's (a street's, a district's, the
+    registry, the admission list) ask this, never the offices themselves."""
+
+    street_ids: frozenset[int] = frozenset()  # the streets the user is street staff (街道) of
+    district_ids: frozenset[int] = frozenset()  # the districts the user is district staff (区) of
+
+    def __bool__(self) -> bool:
+        """Any office at all (street or district staff somewhere)."""
+        return bool(self.street_ids or self.district_ids)
+
+    def staffs_street(self, street_id: int | None) -> bool:
+        """Street staff of this very street (not the district's: what only the street's own office does)."""
+        return street_id is not None and street_id in self.street_ids
+
+    def oversees(
+        self,
+        *,
+        community: Community | None = None,
+        street: Street | None = None,
+        district: District | int | None = None,
+    ) -> bool:
+        """Street staff of the street, or district staff of its district; for a district, its district staff.
+        Exactly one of `community`, `street`, `district` (a District or its id)."""
+        if sum(x is not None for x in (community, street, district)) != 1:
+            raise TypeError("oversees() takes exactly one of community, street, district")
+        if district is not None:
+            return (district.id if isinstance(district, District) else district) in self.district_ids
+        if community is not None:
+            street = community.street
+        return street.id in self.street_ids or street.district_id in self.district_ids
+
+
+def oversight(user: User | None) -> Oversight:
+    """Where `user` holds office (one query; nothing for a visitor)."""
     offices = offices_of(user)
-    street_ids = {o.street_id for o in offices if o.role == OfficeRole.STREET_STAFF}
-    district_ids = {o.district_id for o in offices if o.role == OfficeRole.DISTRICT_STAFF}
-    if not street_ids and not district_ids:
+    return Oversight(
+        street_ids=frozenset(o.street_id for o in offices if o.role == OfficeRole.STREET_STAFF),
+        district_ids=frozenset(o.district_id for o in offices if o.role == OfficeRole.DISTRICT_STAFF),
+    )
+
+
+def oversees(
+    user: User | None,
+    *,
+    community: Community | None = None,
+    street: Street | None = None,
+    district: District | int | None = None,
+) -> bool:
+    """Whether `user` is street or district staff over the community, street or district (see Oversight)."""
+    return oversight(user).oversees(community=community, street=street, district=district)
+
+
+def overseen_community_ids(user: User | None) -> set[int]:
+    """Communities a street or district staff member sees across: those of their streets and districts."""
+    found = oversight(user)
+    if not found:
         return set()
     query = (
         select(Community.id)
         .join(Street, Community.street_id == Street.id)
-        .where(or_(Street.id.in_(street_ids), Street.district_id.in_(district_ids)))
+        .where(or_(Street.id.in_(found.street_ids), Street.district_id.in_(found.district_ids)))
     )
     return set(db.session.scalars(query))
+
+
+def district_staff(district_id: int) -> list[User]:
+    """Who oversees the district as its staff (those told of what the district itself must answer)."""
+    query = (
+        select(User)
+        .join(OfficeAssignment, OfficeAssignment.user_id == User.id)
+        .where(OfficeAssignment.role == OfficeRole.DISTRICT_STAFF, OfficeAssignment.district_id == district_id)
+        .order_by(User.id)
+    )
+    return list(db.session.scalars(query))
 
 
 def holds_staff_powers(user: User) -> bool:

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from app.communities.access import Viewer
-from app.communities.models import OfficeAssignment, OfficeRole, Street
+from app.communities.access import Oversight, Viewer
+from app.communities.models import District, Street
 
 
-def can_view_district(offices: Sequence[OfficeAssignment], district_id: int) -> bool:
+def can_view_district(oversight: Oversight, district: District) -> bool:
     """District staff of that district."""
-    return any(o.role == OfficeRole.DISTRICT_STAFF and o.district_id == district_id for o in offices)
+    return oversight.oversees(district=district)
 
 
-def can_view_street(offices: Sequence[OfficeAssignment], street: Street) -> bool:
+def can_view_street(oversight: Oversight, street: Street) -> bool:
     """Street staff of that street, and district staff of its district."""
-    return any(o.role == OfficeRole.STREET_STAFF and o.street_id == street.id for o in offices) or can_view_district(
-        offices, street.district_id
-    )
+    return oversight.oversees(street=street)
 
 
 def can_view_community(viewer: Viewer) -> bool:

@@ -36,7 +36,7 @@ def _households(scope: Scope) -> Scope:
 
 def district_scope(user, district_id: int) -> Scope:
     district = db.session.get(District, district_id)
-    if district is None or not permissions.can_view_district(access.offices_of(user), district.id):
+    if district is None or not permissions.can_view_district(access.oversight(user), district):
         raise NotFound()
     communities = list(
         db.session.scalars(
@@ -53,7 +53,7 @@ def district_scope(user, district_id: int) -> Scope:
 
 def street_scope(user, street_id: int) -> Scope:
     street = db.session.get(Street, street_id)
-    if street is None or not permissions.can_view_street(access.offices_of(user), street):
+    if street is None or not permissions.can_view_street(access.oversight(user), street):
         raise NotFound()
     communities = list(
         db.session.scalars(select(Community).where(Community.street_id == street.id).order_by(Community.id))

@@ -36,7 +36,7 @@ from app.surveys import services as surveys
 from app.surveys import signals as survey_signals
 from app.surveys.models import Respondent, Survey, SurveyState
 
-OWNER = "milestone"
+OWNER = procurement_queries.SURVEY_OWNER  # the survey engine's owner kind: procurement names it, this flow registers it
 ASKED = "milestone_satisfaction"
 SURVEY_DAYS = 7  # how long the households have to answer
 

@@ -90,7 +90,6 @@ def _new(scope: Scope, can_make: bool, name: str):
         form,
         lambda: services.make_item(
             current_user._get_current_object(),
-            can_make,
             scope,
             need_ids=form.need_ids.data,
             title=form.title.data,
@@ -129,7 +128,7 @@ def _publish(scope: Scope, can_make: bool, name: str):
     form = PublishForm()
     return form_view(
         form,
-        lambda: services.publish(current_user._get_current_object(), can_make, scope, form.year.data),
+        lambda: services.publish(current_user._get_current_object(), scope, form.year.data),
         render=lambda status: (_index(scope, can_make, name), status),
         done=lambda drafts: redirect(url_for(_prefix(scope) + "guidance_year", year=drafts[0].year, **_urls(scope))),
         message=_("The list is published; the authors of its needs have been told."),

@@ -1,21 +1,21 @@
 """Who may do what with needs, their screening and the guidance list. Community pages take the `Viewer`
 (communities.access) first; the street- and district-wide pages (experts' screening, the street's list, the
-aggregated views, naming experts) are not a community's pages: their rules are written here from offices,
-expert appointments and memberships, and those pages show counts and titles only, never residents' names."""
+aggregated views, naming experts) are not a community's pages: their rules are written here from the access
+rule's district half (`access.oversight`), expert appointments and memberships, and those pages show counts and
+titles only, never residents' names."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.communities import experts
-from app.communities.access import Viewer, offices_of
+from app.communities import access, experts
+from app.communities.access import Viewer
 from app.communities.models import (
     Community,
     District,
     ExpertAppointment,
     Membership,
     MembershipStatus,
-    OfficeRole,
     Role,
     Street,
 )
@@ -73,26 +73,25 @@ def is_expert(user) -> bool:
     return bool(experts.appointments_of(user))
 
 
-def _street_offices(user) -> set[int]:
-    return {o.street_id for o in offices_of(user) if o.role == OfficeRole.STREET_STAFF}
-
-
-def _district_offices(user) -> set[int]:
-    return {o.district_id for o in offices_of(user) if o.role == OfficeRole.DISTRICT_STAFF}
-
-
 def oversees_street(user, street: Street) -> bool:
     """Street staff of this street, or district staff of its district."""
-    return street.id in _street_offices(user) or street.district_id in _district_offices(user)
+    return access.oversees(user, street=street)
 
 
 def has_offices(user) -> bool:
-    return bool(offices_of(user))
+    return bool(access.oversight(user))
 
 
 def can_make_street_guidance(user, street: Street) -> bool:
     """Street staff make the street-wide items of their street's guidance list."""
-    return street.id in _street_offices(user)
+    return access.oversight(user).staffs_street(street.id)
+
+
+def can_make_guidance(user, street: Street, community: Community | None) -> bool:
+    """Items of a community's list: its staff; street-wide items (community None): the street's staff."""
+    if community is None:
+        return can_make_street_guidance(user, street)
+    return can_review(access.viewer(user, community))
 
 
 def can_view_street_guidance(user, street: Street) -> bool:
@@ -115,8 +114,9 @@ def can_view_street_guidance(user, street: Street) -> bool:
 
 def appointing_scopes(user) -> tuple[list[Street], list[District]]:
     """Where the user names experts: street staff for their streets, district staff for their district."""
-    streets = [db.session.get(Street, sid) for sid in sorted(_street_offices(user))]
-    districts = [db.session.get(District, did) for did in sorted(_district_offices(user))]
+    found = access.oversight(user)
+    streets = [db.session.get(Street, sid) for sid in sorted(found.street_ids)]
+    districts = [db.session.get(District, did) for did in sorted(found.district_ids)]
     return streets, districts
 
 
@@ -128,6 +128,7 @@ def can_end_appointment(user, appointment: ExpertAppointment) -> bool:
     """Street staff end their street's appointments, district staff the district's."""
     if appointment.ended_at is not None:
         return False
+    found = access.oversight(user)
     if appointment.street_id is not None:
-        return appointment.street_id in _street_offices(user)
-    return appointment.district_id in _district_offices(user)
+        return found.staffs_street(appointment.street_id)
+    return found.oversees(district=appointment.district_id)

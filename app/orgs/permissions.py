@@ -15,17 +15,17 @@ from dataclasses import dataclass
 
 from app.accounts.models import User
 from app.communities import access
-from app.communities.models import OfficeRole
+from app.communities.access import Oversight
 from app.orgs.models import Organisation, OrgStatus
 
 
 @dataclass(frozen=True)
 class OrgViewer:
-    """A signed-in user as the registry sees them: who they are and which streets and districts they staff."""
+    """A signed-in user as the registry sees them: who they are and which streets and districts they staff
+    (the access rule's district half)."""
 
     user: User | None
-    street_ids: frozenset[int]
-    district_ids: frozenset[int]
+    oversight: Oversight
 
     @property
     def user_id(self) -> int | None:
@@ -33,21 +33,16 @@ class OrgViewer:
 
     @property
     def is_office_staff(self) -> bool:
-        return bool(self.street_ids or self.district_ids)
+        return bool(self.oversight)
 
 
 def viewer_of(user) -> OrgViewer:
     """The registry's viewer for `user` (a visitor: no user, no offices)."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return OrgViewer(user=None, street_ids=frozenset(), district_ids=frozenset())
+        return OrgViewer(user=None, oversight=Oversight())
     unwrap = getattr(user, "_get_current_object", None)  # never flask_login's proxy, which changes under us
     user = unwrap() if unwrap is not None else user
-    offices = access.offices_of(user)
-    return OrgViewer(
-        user=user,
-        street_ids=frozenset(o.street_id for o in offices if o.role == OfficeRole.STREET_STAFF),
-        district_ids=frozenset(o.district_id for o in offices if o.role == OfficeRole.DISTRICT_STAFF),
-    )
+    return OrgViewer(user=user, oversight=access.oversight(user))
 
 
 def is_agent(viewer: OrgViewer, org: Organisation) -> bool:
@@ -56,7 +51,7 @@ def is_agent(viewer: OrgViewer, org: Organisation) -> bool:
 
 def oversees(viewer: OrgViewer, org: Organisation) -> bool:
     """Street staff of the organisation's street, or district staff of its district."""
-    return org.district_id in viewer.district_ids or (org.street_id is not None and org.street_id in viewer.street_ids)
+    return viewer.oversight.oversees(district=org.district_id) or viewer.oversight.staffs_street(org.street_id)
 
 
 def can_register(viewer: OrgViewer) -> bool:

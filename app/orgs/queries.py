@@ -50,8 +50,8 @@ def listing(viewer: OrgViewer) -> list[Organisation]:
     seen = or_(
         Organisation.status == OrgStatus.VERIFIED,
         Organisation.id.in_(agent_of),
-        Organisation.district_id.in_(viewer.district_ids),
-        Organisation.street_id.in_(viewer.street_ids),
+        Organisation.district_id.in_(viewer.oversight.district_ids),
+        Organisation.street_id.in_(viewer.oversight.street_ids),
     )
     return list(
         db.session.scalars(

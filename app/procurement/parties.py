@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.communities import access
-from app.communities.access import Viewer
-from app.communities.models import OfficeRole
+from app.communities.access import Oversight, Viewer
 from app.core.errors import NotFound
 from app.core.validation import MAX_ID
 from app.extensions import db
@@ -26,7 +25,7 @@ class Party:
     user: object
     viewer: Viewer
     agent_orgs: list[Organisation] = field(default_factory=list)
-    street_ids: set[int] = field(default_factory=set)
+    oversight: Oversight = field(default_factory=Oversight)  # the streets and districts the user staffs
 
     @property
     def agent_org_ids(self) -> set[int]:
@@ -46,13 +45,7 @@ def agent_orgs(user) -> list[Organisation]:
 def party(user, community) -> Party:
     viewer = access.viewer(user, community)
     user = viewer.user
-    offices = access.offices_of(user)
-    return Party(
-        user=user,
-        viewer=viewer,
-        agent_orgs=agent_orgs(user),
-        street_ids={o.street_id for o in offices if o.role == OfficeRole.STREET_STAFF},
-    )
+    return Party(user=user, viewer=viewer, agent_orgs=agent_orgs(user), oversight=access.oversight(user))
 
 
 def _get(model, object_id):

@@ -16,7 +16,7 @@ from app.procurement.models import Application, CallStatus, Contract, Milestone,
 
 def is_manager(party, call: ServiceCall) -> bool:
     """The call's community staff, or the street staff of its street: publish, award, evaluate and pay."""
-    return party.viewer.is_staff or call.street_id in party.street_ids
+    return party.viewer.is_staff or party.oversight.staffs_street(call.street_id)
 
 
 def is_overseer(party) -> bool:
@@ -30,7 +30,7 @@ def acts_for(party, organisation_id: int) -> bool:
 
 def can_publish(party) -> bool:
     """Community staff publish calls for their community's items; street staff for their street's items."""
-    return party.viewer.is_staff or party.viewer.community.street_id in party.street_ids
+    return party.viewer.is_staff or party.oversight.staffs_street(party.viewer.community.street_id)
 
 
 def can_view_call(party, call: ServiceCall) -> bool:

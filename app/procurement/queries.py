@@ -135,12 +135,15 @@ def awards(calls: list[ServiceCall]) -> list[tuple[ServiceCall, Award, list]]:
     return [(c, c.award, scoring.ranking(c)) for c in calls if c.award is not None]
 
 
+SURVEY_OWNER = "milestone"  # the survey engine's owner kind of a milestone's satisfaction survey
+
+
 def satisfaction_survey(milestone: Milestone) -> Survey | None:
     """The newest survey asking the households about the milestone (app/flows/milestone_satisfaction.py opens
     it when the milestone is submitted), for a link on its page."""
     return db.session.scalar(
         select(Survey)
-        .where(Survey.owner_kind == "milestone", Survey.owner_id == milestone.id)
+        .where(Survey.owner_kind == SURVEY_OWNER, Survey.owner_id == milestone.id)
         .order_by(Survey.id.desc())
         .limit(1)
     )

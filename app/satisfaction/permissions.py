@@ -13,7 +13,6 @@ from __future__ import annotations
 from app.accounts.models import User
 from app.communities import access
 from app.communities.access import Viewer
-from app.communities.models import OfficeRole
 from app.satisfaction import subjects
 from app.satisfaction.models import Campaign, CampaignState, CampaignSubject
 
@@ -45,8 +44,7 @@ def can_see_results(viewer: Viewer, campaign: Campaign, subject: CampaignSubject
 
 def can_set_weight(user: User, campaign: Campaign) -> bool:
     """District staff of the campaign's district weigh it in the year's assessment."""
-    district_id = campaign_district(campaign)
-    return any(o.role == OfficeRole.DISTRICT_STAFF and o.district_id == district_id for o in access.offices_of(user))
+    return access.oversees(user, district=campaign_district(campaign))
 
 
 def campaign_district(campaign: Campaign) -> int:

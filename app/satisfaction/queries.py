@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.communities import access
 from app.communities.access import Viewer
-from app.communities.models import Community, MemberRole, Membership, MembershipStatus, OfficeRole, Role, Street
+from app.communities.models import Community, MemberRole, Membership, MembershipStatus, Role, Street
 from app.extensions import db
 from app.satisfaction import permissions, subjects
 from app.satisfaction.models import AssessmentWeight, Campaign, CampaignState, CampaignSubject
@@ -74,9 +74,7 @@ class AssessmentRow:
 
 def _campaign_scope(user: User) -> tuple[set[int], set[int]]:
     """(communities whose every subject the user sees, districts whose weights they set)."""
-    offices = access.offices_of(user)
-    districts = {o.district_id for o in offices if o.role == OfficeRole.DISTRICT_STAFF}
-    return access.overseen_community_ids(user), districts
+    return access.overseen_community_ids(user), set(access.oversight(user).district_ids)
 
 
 def assessment(user: User, year: int) -> tuple[list[AssessmentRow], set[int]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,6 +14,7 @@ from app.consultations import permissions as consultation_permissions
 from app.consultations.models import Consultation, Motion, MotionState, Phase
 from app.consultations.services.shared import as_member
 from app.core.templating import beijing_time
+from app.core.web import path_for
 from app.extensions import db
 from app.notifications import kinds, schedule
 from app.notifications.kinds import Importance
@@ -27,12 +27,6 @@ KIND = "slow_proposal_closing"
 AHEAD = timedelta(hours=24)
 
 kinds.register(KIND, Importance.ACTION, _l("A proposal closes soon and you have not stated your position"))
-
-
-def _path(consultation_id: int) -> str:
-    if has_request_context():
-        return url_for("slow.show", consultation_id=consultation_id)
-    return current_app.url_map.bind("localhost").build("slow.show", {"consultation_id": consultation_id})
 
 
 def yet_to_take_part(motion: Motion) -> list[Membership]:
@@ -83,7 +77,7 @@ def remind_closing(now) -> int:
                     title=motion.consultation.title,
                     when=beijing_time(motion.closes_at),
                 ),
-                url=_path(motion.consultation_id),
+                url=path_for("slow.show", consultation_id=motion.consultation_id),
                 community_id=motion.consultation.community_id,
                 key=f"{KIND}:{motion.id}",
             )

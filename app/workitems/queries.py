@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
-from app.communities.models import Community, OfficeAssignment, OfficeRole
+from app.communities import access
+from app.communities.models import Community
 from app.extensions import db
 from app.workitems.models import (
     Department,
@@ -150,11 +151,4 @@ def community_objections(community_id: int) -> list[WorkItemObjection]:
 
 def district_staff(district_id: int) -> list[User]:
     """The district's staff: told of urgent requests and of objections."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(OfficeAssignment, OfficeAssignment.user_id == User.id)
-            .where(OfficeAssignment.role == OfficeRole.DISTRICT_STAFF, OfficeAssignment.district_id == district_id)
-            .order_by(User.id)
-        )
-    )
+    return access.district_staff(district_id)

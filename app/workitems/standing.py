@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.communities import access
-from app.communities.models import Community, District, Membership, MembershipStatus, OfficeRole, Role, Street
+from app.communities.models import Community, District, Membership, MembershipStatus, Role, Street
 from app.core.errors import NotFound
 from app.core.validation import MAX_ID
 from app.extensions import db
@@ -53,8 +53,7 @@ def stance(user, district: District) -> Stance:
     user = _user(user)
     if user is None:
         return Stance(None, district)
-    offices = access.offices_of(user)
-    street_ids = {o.street_id for o in offices if o.role == OfficeRole.STREET_STAFF}
+    oversight = access.oversight(user)
     district_streets = set(db.session.scalars(select(Street.id).where(Street.district_id == district.id)))
     officer_of = db.session.scalars(
         select(DepartmentOfficer.department_id)
@@ -75,8 +74,8 @@ def stance(user, district: District) -> Stance:
     return Stance(
         user,
         district,
-        is_district_staff=any(o.role == OfficeRole.DISTRICT_STAFF and o.district_id == district.id for o in offices),
-        street_ids=frozenset(street_ids & district_streets),
+        is_district_staff=oversight.oversees(district=district),
+        street_ids=frozenset(oversight.street_ids & district_streets),
         officer_of=frozenset(officer_of),
         staff_of=frozenset(m.community_id for m in memberships if m.has_role(Role.COMMUNITY_STAFF)),
         is_member=bool(memberships),
@@ -96,9 +95,10 @@ def districts_of(user) -> list[District]:
     user = _user(user)
     if user is None:
         return []
-    ids = set()
-    for office in access.offices_of(user):
-        ids.add(office.district_id if office.district_id else office.street.district_id)
+    oversight = access.oversight(user)
+    ids = set(oversight.district_ids)
+    if oversight.street_ids:
+        ids.update(db.session.scalars(select(Street.district_id).where(Street.id.in_(oversight.street_ids))))
     ids.update(
         db.session.scalars(
             select(Department.district_id)

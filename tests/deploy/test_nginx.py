@@ -11,7 +11,7 @@ import pytest
 import requests
 import socketio
 
-from tests.deploy.conftest import start_deployment
+from tests.deploy.conftest import csrf_token, start_deployment
 from tests.serving.conftest import CHAIR, NS, OWNER, RESIDENT, STAFF, open_consultation_id, scalar
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -174,3 +174,75 @@ def test_phones_of_a_killed_process_are_served_again_by_the_other(site, record_p
     assert page_again < 5
     assert room_again < 15
     victim.wait_ready()  # brought back (Restart=always) for the tests after this one
+
+
+STREET_STAFF, DISTRICT_STAFF, AGENT, EXPERT = "13800000011", "13800000012", "13800000009", "13800000010"
+# The three-socials pipeline's pages and the street's and district's, per demo role (links are followed:
+# /dashboard and /workitems send each officer to their own street's or district's page).
+PIPELINE_PAGES = {
+    RESIDENT: [
+        "/c/cuizhuyuan/needs",
+        "/c/cuizhuyuan/needs/new",
+        "/c/cuizhuyuan/guidance",
+        "/c/cuizhuyuan/surveys",
+        "/c/cuizhuyuan/satisfaction",
+        "/c/cuizhuyuan/procurement",
+        "/orgs",
+        "/workitems",
+    ],
+    STAFF: [
+        "/c/cuizhuyuan/guidance/new",
+        "/c/cuizhuyuan/procurement/new",
+        "/c/cuizhuyuan/surveys/new",
+        "/c/cuizhuyuan/satisfaction/new",
+        "/dashboard",
+    ],
+    AGENT: ["/orgs", "/orgs/new", "/c/cuizhuyuan/procurement"],
+    EXPERT: ["/screening"],
+    STREET_STAFF: ["/overview/needs", "/experts", "/dashboard", "/workitems"],
+    DISTRICT_STAFF: ["/dashboard", "/workitems", "/satisfaction/assessment", "/experts"],
+}
+
+
+def test_the_pipeline_pages_are_served_through_nginx_by_either_process(site):
+    """Each page, asked from a phone on each process, is whole (200, its stylesheets served by nginx)."""
+    styles = set()
+    for i, (phone, paths) in enumerate(PIPELINE_PAGES.items()):
+        for port, address in site.addresses_on_each_app(first=100 + 10 * i).items():
+            http = site.logged_in(address, phone)
+            for path in paths:
+                page = http.get(f"{site.base_url}{path}", timeout=10)
+                assert page.status_code == 200, (phone, path, port, page.status_code)
+                assert "<main" in page.text, (phone, path)
+                styles.update(re.findall(r'<link rel="stylesheet" href="([^"]+)"', page.text))
+    assert styles
+    http = site.logged_in("127.0.0.90", RESIDENT)
+    for href in sorted(styles):
+        assert http.get(f"{site.base_url}{href}", timeout=10).status_code == 200, href
+
+
+def test_a_form_from_one_process_is_accepted_by_the_other(site):
+    """A resident opens the need form on one process and sends it to the other: stored once, shown."""
+    (_port_a, address_a), (_port_b, address_b) = site.addresses_on_each_app(first=80).items()
+    http = site.logged_in(address_a, RESIDENT)
+    form = http.get(f"{site.base_url}/c/cuizhuyuan/needs/new", timeout=10)
+    assert form.status_code == 200
+    client_id = re.search(r'name="client_id"[^>]*value="([^"]+)"', form.text).group(1)
+    other = site.http(address_b)
+    other.cookies.update(http.cookies)
+    data = {
+        "csrf_token": csrf_token(form.text),
+        "client_id": client_id,
+        "title": "经 nginx 提出的需求",
+        "description": "从一个进程打开表单，由另一个进程收下。",
+        "affected": "elderly",
+        "building_id": "",
+        "place": "",
+    }
+    headers = {"Origin": site.base_url, "Referer": f"{site.base_url}/c/cuizhuyuan/needs/new"}
+    sent = other.post(f"{site.base_url}/c/cuizhuyuan/needs/new", data=data, headers=headers, timeout=10)
+    again = other.post(f"{site.base_url}/c/cuizhuyuan/needs/new", data=data, headers=headers, timeout=10)
+    assert sent.status_code == 200 and again.status_code == 200, sent.text[:500]
+    assert "经 nginx 提出的需求" in sent.text
+    stored = scalar(site.database_url, "select count(*) from needs where title = '经 nginx 提出的需求'")
+    assert stored == 1

@@ -9,8 +9,10 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from app.core.errors import Forbidden
 from app.core.models import utcnow
 from app.extensions import db
+from app.needs import services
 from app.needs.models import GuidanceItem, GuidanceStatus, NeedStatus, NeedSupport
 from app.notifications.models import Notification
 from tests import factories as f
@@ -194,3 +196,37 @@ def test_published_items_query(app, world, ready):
     assert {i.title for i in queries.published_items(street, community=world.community)} == {"社区项", "街道项"}
     assert {i.title for i in queries.published_items(street)} == {"社区项", "街道项", "南塘项"}
     assert queries.published_items(street, year=2025) == []
+
+
+MAKERS = {"community": {"staff"}, "street": {"street_staff"}}
+
+
+@pytest.mark.parametrize("scope_kind", ["community", "street"])
+@pytest.mark.parametrize(
+    "role", ["staff", "other_staff", "resident", "leader_a", "social_org", "street_staff", "district_staff"]
+)
+def test_the_service_decides_who_makes_and_publishes(world, ready, scope_kind, role):
+    """make_item and publish check needs.permissions themselves: no caller hands them a verdict."""
+    a, b, _c = ready
+    community = world.community if scope_kind == "community" else None
+    scope = services.Scope(world.community.street, community)
+    user = world.users[role]
+    fields = {
+        "need_ids": [a.id, b.id],
+        "title": "老年人助餐服务",
+        "summary": "为独居和高龄老人提供午餐。",
+        "affected": "elderly",
+        "cost_low_fen": 5_000_000,
+        "cost_high_fen": 12_000_000,
+        "year": 2026,
+    }
+    if role in MAKERS[scope_kind]:
+        item = services.make_item(user, scope, **fields)
+        assert services.publish(user, scope, 2026) == [item]
+        assert item.status == GuidanceStatus.PUBLISHED
+    else:
+        with pytest.raises(Forbidden):
+            services.make_item(user, scope, **fields)
+        with pytest.raises(Forbidden):
+            services.publish(user, scope, 2026)
+        assert _count(GuidanceItem) == 0

@@ -14,7 +14,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.flows import milestone_satisfaction as flow
 from app.notifications.models import Notification
-from app.procurement import services
+from app.procurement import queries, services
 from app.procurement.models import MilestoneStatus
 from app.surveys import services as surveys
 from app.surveys.models import Survey, SurveyState
@@ -137,3 +137,11 @@ def test_the_organisations_showcase_lists_its_service_projects(app, pw, as_):
         assert "<td>75.0%</td>" in html, key
         assert (f'href="/procurement/contracts/{contract.id}"' in html) is opens, key
     assert 'id="showcase-projects"' not in as_("resident").get(f"/orgs/{pw.org2.id}/showcase").get_data(True)
+
+
+def test_the_milestone_page_finds_the_survey_the_flow_opened(app, pw):
+    """Procurement names the survey engine's owner kind; the flow registers and opens surveys under it."""
+    milestone = _submitted(pw)
+    [survey] = _survey(milestone)
+    assert flow.OWNER == queries.SURVEY_OWNER
+    assert queries.satisfaction_survey(milestone) == survey

@@ -290,6 +290,8 @@ def test_the_reminder_goes_once_to_those_who_have_not_taken_a_position(world, sl
         "owners_committee",
         "staff",
     }
+    urls = set(db.session.scalars(select(Notification.url).where(Notification.kind == notices.KIND)))
+    assert urls == {f"/consultations/{c.id}/slow"}  # built by the URL map, outside any request
     assert sent == len(told)
     assert notices.remind_closing(soon) == 0  # once
 

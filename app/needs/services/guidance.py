@@ -14,6 +14,7 @@ from app.core import audit, validation
 from app.core.errors import DomainError, Forbidden
 from app.core.models import utcnow
 from app.extensions import db
+from app.needs import permissions
 from app.needs.models import GuidanceItem, GuidanceStatus, Need, NeedStatus
 from app.needs.services.needs import affected_of, households_by_need, move
 
@@ -55,12 +56,10 @@ def screened_needs(scope: Scope) -> list[Need]:
     return list(db.session.scalars(query))
 
 
-def make_item(
-    actor, allowed: bool, scope: Scope, *, need_ids, title, summary, affected, cost_low_fen, cost_high_fen, year
-):
-    """An item of the list, a draft, made of screened needs of the scope. `allowed`: the caller's permission
-    (community staff of the community, or street staff of the street for a street-wide item)."""
-    if not allowed:
+def make_item(actor, scope: Scope, *, need_ids, title, summary, affected, cost_low_fen, cost_high_fen, year):
+    """An item of the list, a draft, made of screened needs of the scope, by community staff of the community
+    or street staff of the street for a street-wide item."""
+    if not permissions.can_make_guidance(actor, scope.street, scope.community):
         raise Forbidden()
     year = year_of(year)
     title = validation.text(title, field="title", low=2, high=120, message=_l("Give a title of 2 to 120 characters."))
@@ -143,9 +142,10 @@ def households_behind(found: list[GuidanceItem]) -> dict[int, int]:
     return counts
 
 
-def publish(actor, allowed: bool, scope: Scope, year) -> list[GuidanceItem]:
-    """Publish the scope's draft items of the year; their needs become LISTED and the authors are told."""
-    if not allowed:
+def publish(actor, scope: Scope, year) -> list[GuidanceItem]:
+    """Publish the scope's draft items of the year; their needs become LISTED and the authors are told.
+    Community staff publish their community's list, street staff their street's street-wide one."""
+    if not permissions.can_make_guidance(actor, scope.street, scope.community):
         raise Forbidden()
     drafts = items(scope, year_of(year), status=GuidanceStatus.DRAFT)
     if not drafts:

@@ -33,9 +33,10 @@ def items_for(party) -> list[GuidanceItem]:
     items (community staff), and the street-wide items too (street staff)."""
     community = party.viewer.community
     scopes = []
-    if party.viewer.is_staff or community.street_id in party.street_ids:
+    street_staff = party.oversight.staffs_street(community.street_id)
+    if party.viewer.is_staff or street_staff:
         scopes.append(GuidanceItem.community_id == community.id)
-    if community.street_id in party.street_ids:
+    if street_staff:
         scopes.append(GuidanceItem.community_id.is_(None))
     if not scopes:
         return []
