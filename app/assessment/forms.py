@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
@@ -75,9 +75,13 @@ class CriterionForm(SiteForm):
     )
     description = TextAreaField(_l("What it rewards"), validators=[Length(max=2000)], render_kw={"rows": 2})
     points = WholeNumberField(_l("Points"), validators=[InputRequired(_l("Give the criterion's points."))], example=10)
-    kind = SelectField(_l("How it is scored"), choices=list(KIND_LABELS.items()), default="figure")
+    kind = SelectField(
+        _l("How it is scored"), choices=[SelectChoice(k, label) for k, label in KIND_LABELS.items()], default="figure"
+    )
     figure_key = SelectField(_l("Dashboard figure"), choices=[], validate_choice=False, validators=[Optional()])
-    rule = SelectField(_l("Rule"), choices=list(RULE_LABELS.items()), default="linear")
+    rule = SelectField(
+        _l("Rule"), choices=[SelectChoice(k, label) for k, label in RULE_LABELS.items()], default="linear"
+    )
     floor = NumberField(_l("Floor (0 points)"), validators=[Optional()])
     target = NumberField(_l("Target (full points)"), validators=[Optional()])
     lower_is_better = BooleanField(_l("Lower is better (for a rank)"))

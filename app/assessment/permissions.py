@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from app.assessment.models import Scheme, SchemeStatus
 from app.communities.access import Viewer
+from app.communities.models import Role
 
 
 @dataclass(frozen=True)
@@ -48,5 +49,6 @@ def can_score(officer: Officer, scheme: Scheme, street_id: int) -> bool:
 
 
 def can_view_results(viewer: Viewer) -> bool:
-    """A community's published results: its verified members (residents, staff) and the staff overseeing it."""
-    return viewer.is_verified or viewer.oversees
+    """A community's published results: its residents and staff, and the street and district staff overseeing
+    it (not an organisation's agent or an expert, whose membership is for their work there)."""
+    return viewer.has_role(Role.RESIDENT, Role.COMMUNITY_STAFF) or viewer.oversees

@@ -9,6 +9,7 @@ import uuid
 from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from app.assessment import bp, exports, labels, permissions, queries, scoring, services
 from app.assessment.forms import CriterionForm, PointsForm, SchemeForm, ScoreForm
@@ -89,7 +90,7 @@ def district(district_id: int):
 def _scheme_page(scheme: Scheme, officer: Officer, *, criterion_form=None, status: int = 200):
     manage = permissions.can_manage(officer)
     form = criterion_form or CriterionForm()
-    form.figure_key.choices = [("", "—")] + [(f.key, f.label) for f in reading.catalog()]
+    form.figure_key.choices = [SelectChoice("", "—")] + [SelectChoice(f.key, f.label) for f in reading.catalog()]
     page = render_template(
         "assessment/scheme.html",
         scheme=scheme,
@@ -134,7 +135,7 @@ def _button(scheme: Scheme, officer: Officer, action, to=None):
 def add_criterion(scheme_id: int):
     found, officer = _manage(scheme_id)
     form = CriterionForm()
-    form.figure_key.choices = [(f.key, f.label) for f in reading.catalog()]
+    form.figure_key.choices = [SelectChoice(f.key, f.label) for f in reading.catalog()]
     return form_view(
         form,
         lambda: services.add_criterion(officer, current_user, found, form.data_for_service()),

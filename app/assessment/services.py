@@ -278,7 +278,7 @@ def compute(officer: Officer, user, scheme: Scheme) -> list[Assessment]:
             score.rank = places.get(c.id)
             score.ranked = len(communities) if places else None
             score.scored_by_id, score.scored_at = user.id, now
-            score.reason = str(_l("Computed from the dashboards' figures for %(year)d.", year=scheme.year))
+            score.reason = ""  # the formula, shown with the score, says why
     scheme.computed_at = now
     db.session.flush()
     audit.record(user, "assessment.compute", scheme)
