@@ -69,7 +69,7 @@ class SchemeForm(SiteForm):
 class CriterionForm(SiteForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
     title = StringField(
-        _l("AssessmentCriterion"),
+        _l("Criterion"),
         filters=[strip],
         validators=[InputRequired(_l("Name the criterion.")), Length(max=100)],
     )
@@ -96,7 +96,7 @@ class PointsForm(SiteForm):
 
 class ScoreForm(SiteForm):
     client_id = HiddenField(default=lambda: uuid.uuid4().hex)
-    points = NumberField(_l("AssessmentScore"), validators=[InputRequired(_l("Give the score."))])
+    points = NumberField(_l("Score"), validators=[InputRequired(_l("Give the score."))])
     evidence = TextAreaField(
         _l("Evidence"),
         validators=[Length(max=4000)],

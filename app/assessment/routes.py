@@ -141,7 +141,7 @@ def add_criterion(scheme_id: int):
         lambda: services.add_criterion(officer, current_user, found, form.data_for_service()),
         render=lambda status: _scheme_page(found, officer, criterion_form=form, status=status),
         done=lambda _c: redirect(url_for("assessment.scheme", scheme_id=found.id)),
-        message=_("AssessmentCriterion added."),
+        message=_("Criterion added."),
     )
 
 
@@ -258,7 +258,7 @@ def score(scheme_id: int, slug: str, criterion_id: int):
         lambda: services.score(officer, current_user, assessment, criterion, form.data_for_service()),
         render=lambda status: _community_page(found, officer, assessment, {criterion.id: form}, status),
         done=lambda _s: redirect(url_for("assessment.community", scheme_id=found.id, slug=slug)),
-        message=_("AssessmentScore saved."),
+        message=_("Score saved."),
     )
 
 
