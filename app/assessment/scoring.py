@@ -12,6 +12,7 @@ from fractions import Fraction
 from flask_babel import gettext as _
 
 from app.assessment.models import AssessmentCriterion, AssessmentScore, CriterionKind, Rule
+from app.core.money import format_yuan
 from app.dashboards.registry import COUNT, DAYS, FEN, FEN_PER, SHARE, Value
 
 DAY = 86400
@@ -76,7 +77,7 @@ def shown(kind: str, x: Fraction | None) -> str:
     if kind == SHARE:
         return f"{decimal(x)}%"
     if kind in (FEN, FEN_PER):
-        return f"¥{decimal(x, 2)}"
+        return format_yuan(int((x * 200 + 1) // 2))  # to the fen, half up
     if kind == DAYS:
         return _("%(days)s days", days=decimal(x))
     return decimal(x, 2)
