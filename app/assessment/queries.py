@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from flask import g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -52,8 +53,13 @@ class Result:
         return scoring.decimal(self.total)
 
 
-def _figures() -> dict[str, reading.FigureInfo]:
-    return {f.key: f for f in reading.catalog()}
+def figures() -> dict[str, reading.FigureInfo]:
+    """The dashboards' figures by key, in page order: read once per request (their labels are in its language)."""
+    if not has_request_context():
+        return {f.key: f for f in reading.catalog()}
+    if "assessment_figures" not in g:
+        g.assessment_figures = {f.key: f for f in reading.catalog()}
+    return g.assessment_figures
 
 
 def _result(assessment: Assessment, figures: dict[str, reading.FigureInfo]) -> Result:
@@ -78,8 +84,8 @@ def results(scheme: Scheme, officer: Officer | None = None) -> list[Result]:
             .options(selectinload(Assessment.scores), selectinload(Assessment.community))
         )
     )
-    figures = _figures()
-    ranked = sorted((_result(a, figures) for a in found), key=lambda r: (-r.total, r.assessment.community_id))
+    known = figures()
+    ranked = sorted((_result(a, known) for a in found), key=lambda r: (-r.total, r.assessment.community_id))
     totals = [r.total for r in ranked]
     for r in ranked:
         r.place = totals.index(r.total) + 1
@@ -95,7 +101,7 @@ def assessment_of(scheme: Scheme, community_id: int) -> Assessment | None:
 
 
 def result_of(assessment: Assessment) -> Result:
-    return _result(assessment, _figures())
+    return _result(assessment, figures())
 
 
 def published_for(community_id: int) -> list[tuple[Scheme, Result, int]]:

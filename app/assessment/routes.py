@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -19,7 +19,6 @@ from app.communities import access
 from app.communities.models import Community, District
 from app.core.errors import Forbidden, NotFound
 from app.core.web import download, form_view, perform
-from app.dashboards import reading
 from app.extensions import db
 from app.voting.results import table_csv, table_xlsx
 
@@ -90,14 +89,16 @@ def district(district_id: int):
 def _scheme_page(scheme: Scheme, officer: Officer, *, criterion_form=None, status: int = 200):
     manage = permissions.can_manage(officer)
     form = criterion_form or CriterionForm()
-    form.figure_key.choices = [SelectChoice("", "—")] + [SelectChoice(f.key, f.label) for f in reading.catalog()]
+    form.figure_key.choices = [SelectChoice("", "—")] + [
+        SelectChoice(f.key, f.label) for f in queries.figures().values()
+    ]
     page = render_template(
         "assessment/scheme.html",
         scheme=scheme,
         officer=officer,
         can_manage=manage,
         criterion_form=form if manage else None,
-        figures={f.key: f.label for f in reading.catalog()},
+        figures={key: f.label for key, f in queries.figures().items()},
         results=queries.results(scheme, officer) if scheme.computed_at else [],
         missing=services.missing(scheme, [r.assessment for r in queries.results(scheme)]) if scheme.computed_at else 0,
         labels=labels,
@@ -135,7 +136,7 @@ def _button(scheme: Scheme, officer: Officer, action, to=None):
 def add_criterion(scheme_id: int):
     found, officer = _manage(scheme_id)
     form = CriterionForm()
-    form.figure_key.choices = [SelectChoice(f.key, f.label) for f in reading.catalog()]
+    form.figure_key.choices = [SelectChoice(f.key, f.label) for f in queries.figures().values()]
     return form_view(
         form,
         lambda: services.add_criterion(officer, current_user, found, form.data_for_service()),
@@ -152,6 +153,7 @@ def set_points(scheme_id: int, criterion_id: int):
     criterion = load_criterion(found, criterion_id)
     form = PointsForm()
     if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")  # shown at the top of the scheme's page
         return _scheme_page(found, officer, status=400)
     return _button(
         found, officer, lambda: services.set_points(officer, current_user, found, criterion, form.points.data)

@@ -9,7 +9,7 @@ from fractions import Fraction
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.assessment import permissions, scoring
+from app.assessment import permissions, queries, scoring
 from app.assessment.models import (
     TOTAL_POINTS,
     Assessment,
@@ -128,7 +128,7 @@ def add_criterion(officer: Officer, user, scheme: Scheme, data: dict) -> Assessm
 
 
 def _figure_rule(criterion: AssessmentCriterion, data: dict) -> None:
-    keys = {f.key for f in reading.catalog()}
+    keys = set(queries.figures())
     key = data.get("figure_key") or ""
     if key not in keys:
         raise DomainError("no_figure", _l("There is no dashboard figure “%(key)s”.", key=key[:60]), field="figure_key")
@@ -254,7 +254,7 @@ def compute(officer: Officer, user, scheme: Scheme) -> list[Assessment]:
             db.session.add(existing[c.id])
     db.session.flush()
     period = Period(start=(scheme.year, 1), end=(scheme.year, 12), by=BY_YEAR)
-    kinds = {f.key: f.kind for f in reading.catalog()}
+    kinds = {key: f.kind for key, f in queries.figures().items()}
     figures = reading.values(communities, period)
     now = utcnow()
     for criterion in scheme.criteria:

@@ -101,6 +101,7 @@ def test_a_published_schemes_weights_do_not_change_a_new_version_does(client, au
     assert client.post(f"/assessment/{scheme.id}/criteria", data=add).status_code == 409
     assert counts() == before
     made = client.post(f"/assessment/{scheme.id}/new-version", data={"client_id": "v2"})
+    assert client.post(f"/assessment/{scheme.id}/new-version", data={"client_id": "v2"}).status_code == 302
     assert made.status_code == 302
     copy = db.session.query(Scheme).filter_by(version=2).one()
     assert copy.status == SchemeStatus.DRAFT and [x.points for x in copy.criteria] == [60, 40]
@@ -109,6 +110,8 @@ def test_a_published_schemes_weights_do_not_change_a_new_version_does(client, au
         == 302
     )
     assert db.session.get(Scheme, scheme.id).criteria[0].points == 60
+    blank = client.post(f"/assessment/{copy.id}/criteria/{copy.criteria[0].id}/points", data={"points": "x"})
+    assert blank.status_code == 400 and b"Enter a whole number" in blank.data
 
 
 def test_compute_score_and_publish_with_the_formula_shown(client, auth, scheme, officers):
