@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.assessment.models import Scheme, SchemeStatus
+from app.assessment.models import Assessment, Scheme, SchemeStatus
 from app.communities.access import Viewer
 from app.communities.models import Role
 
@@ -52,3 +52,20 @@ def can_view_results(viewer: Viewer) -> bool:
     """A community's published results: its residents and staff, and the street and district staff overseeing
     it (not an organisation's agent or an expert, whose membership is for their work there)."""
     return viewer.has_role(Role.RESIDENT, Role.COMMUNITY_STAFF) or viewer.oversees
+
+
+def can_view_evidence(viewer: Viewer, assessment: Assessment) -> bool:
+    """Files attached to a community's assessment: the street and district staff overseeing it; its residents and
+    staff once the results are published."""
+    return viewer.oversees or (assessment.scheme.results_published_at is not None and can_view_results(viewer))
+
+
+def can_attach_evidence(viewer: Viewer, assessment: Assessment) -> bool:
+    """Those who score it (the street staff of its street, the district staff: those overseeing it), while it is
+    scored: the scheme published, its results not yet."""
+    scheme = assessment.scheme
+    return viewer.oversees and scheme.status == SchemeStatus.PUBLISHED and scheme.results_published_at is None
+
+
+def can_remove_evidence(viewer: Viewer, assessment: Assessment) -> bool:
+    return can_attach_evidence(viewer, assessment)

@@ -19,6 +19,7 @@ from app.communities import access
 from app.communities.models import Community, District
 from app.core.errors import Forbidden, NotFound
 from app.core.web import download, form_view, perform
+from app.documents import services as documents
 from app.extensions import db
 from app.voting.results import table_csv, table_xlsx
 
@@ -228,6 +229,7 @@ def load_assessment(scheme_id: int, slug: str):
 
 def _community_page(scheme, officer, assessment, forms=None, status=200):
     can_score = permissions.can_score(officer, scheme, assessment.community.street_id)
+    viewer = access.community_viewer(assessment.community.slug, current_user)  # an overseer: they see it
     page = render_template(
         "assessment/community.html",
         scheme=scheme,
@@ -235,6 +237,7 @@ def _community_page(scheme, officer, assessment, forms=None, status=200):
         result=queries.result_of(assessment),
         forms=(forms or {}) if can_score else None,
         score_form=ScoreForm,
+        panel=documents.panel(viewer, assessment),
     )
     return page, status
 
@@ -271,8 +274,9 @@ def published(slug: str):
     viewer = access.community_viewer(slug, current_user)
     if not permissions.can_view_results(viewer):
         raise NotFound()
+    found = queries.published_for(viewer.community.id)
     return render_template(
         "assessment/published.html",
         community=viewer.community,
-        found=queries.published_for(viewer.community.id),
+        found=[(scheme, result, n, documents.panel(viewer, result.assessment)) for scheme, result, n in found],
     )
