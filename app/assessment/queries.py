@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from flask import g, has_request_context
+from flask import has_request_context
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +16,8 @@ from app.assessment.models import Assessment, AssessmentCriterion, AssessmentSco
 from app.assessment.permissions import Officer
 from app.dashboards import reading
 from app.extensions import db
+
+_FIGURES: dict[str, dict[str, reading.FigureInfo]] = {}  # language -> the figures
 
 
 def schemes(officer: Officer) -> list[Scheme]:
@@ -54,12 +57,12 @@ class Result:
 
 
 def figures() -> dict[str, reading.FigureInfo]:
-    """The dashboards' figures by key, in page order: read once per request (their labels are in its language)."""
-    if not has_request_context():
-        return {f.key: f for f in reading.catalog()}
-    if "assessment_figures" not in g:
-        g.assessment_figures = {f.key: f for f in reading.catalog()}
-    return g.assessment_figures
+    """The dashboards' figures by key, in page order, labelled in the request's language. The sections are
+    registered once, at import: the list is read once per language and process (it costs a few dozen queries)."""
+    language = str(get_locale()) if has_request_context() else ""
+    if language not in _FIGURES:
+        _FIGURES[language] = {f.key: f for f in reading.catalog()}
+    return _FIGURES[language]
 
 
 def _result(assessment: Assessment, figures: dict[str, reading.FigureInfo]) -> Result:
