@@ -260,6 +260,10 @@ def compute(officer: Officer, user, scheme: Scheme) -> list[Assessment]:
     for criterion in scheme.criteria:
         if criterion.kind != CriterionKind.FIGURE:
             continue
+        if criterion.figure_key not in kinds:  # a figure the dashboards no longer have
+            raise DomainError(
+                "no_figure", _l("There is no dashboard figure “%(key)s”.", key=criterion.figure_key), status=409
+            )
         kind = kinds[criterion.figure_key]
         values = {
             c.id: scoring.figure_value(kind, figures.get(criterion.figure_key, {}).get(c.id)) for c in communities

@@ -276,3 +276,12 @@ def test_who_sees_a_communitys_published_results(client, auth, scheme, officers,
     assert shown.status_code == after
     if after == 200:
         assert "Total: 90 of 100 points" in shown.data.decode()
+
+
+def test_a_figure_gone_from_the_dashboards_is_refused_when_computing(client, auth, scheme, officers):
+    scheme.criteria[0].figure_key = "renamed_since"
+    db.session.commit()
+    as_(auth, officers, "district_staff")
+    refused = client.post(f"/assessment/{scheme.id}/compute")
+    assert refused.status_code == 409 and "There is no dashboard figure “renamed_since”".encode() in refused.data
+    assert db.session.query(Assessment).count() == 0
