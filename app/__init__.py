@@ -49,6 +49,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.accounts import bp as accounts_bp
     from app.accounts import recovery_routes as _recovery_routes  # noqa: F401
     from app.accounts import routes as _accounts_routes  # noqa: F401
+    from app.assessment import bp as assessment_bp
     from app.communities import bp as communities_bp
     from app.communities import routes as _communities_routes  # noqa: F401
     from app.consultations import bp as consultations_bp
@@ -169,6 +170,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.register_blueprint(flows_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(dashboards_bp)
+    app.register_blueprint(assessment_bp)
 
     from app.extensions import socketio
 

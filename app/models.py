@@ -1,6 +1,7 @@
 """Every feature's models, so Alembic and `flask shell` see the whole metadata."""
 
 from app.accounts.models import OneTimeCode, User
+from app.assessment.models import Assessment, AssessmentCriterion, AssessmentScore, Scheme
 from app.communities.models import (
     Building,
     Community,
@@ -69,6 +70,9 @@ from app.workitems.models import Department, DepartmentOfficer, ReviewRound, Wor
 __all__ = [
     "AgendaItem",
     "Application",
+    "Assessment",
+    "AssessmentCriterion",
+    "AssessmentScore",
     "AssessmentWeight",
     "Attachment",
     "Attendance",
@@ -156,6 +160,7 @@ __all__ = [
     "RuleSet",
     "RuleVersion",
     "SatisfactionRecord",
+    "Scheme",
     "Score",
     "ScoreSheet",
     "SearchDocument",

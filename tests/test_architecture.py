@@ -46,6 +46,7 @@ LAYERS = {
     "home": 5,  # the community's home reads every feature (each feature's queries), like a flow
     "search": 5,  # finds every feature's things: reads the features, written by none
     "dashboards": 5,  # street and district dashboards: read every feature's models, aggregates in SQL
+    "assessment": 5,  # 精品社区 assessment: reads the dashboards' figures (dashboards.reading); nothing imports it
     # the composition: builds the app from everything below
     "__init__": 6,
     "cli": 6,

@@ -27,6 +27,7 @@ from app.communities.models import (
 )
 from app.core.models import utcnow
 from app.demo import (
+    assessment,
     consultations,
     contests,
     dashboards,
@@ -153,4 +154,5 @@ def load(password: str) -> bool:
     needs.load(community, users)
     procurement.load(community, users)
     workitems.load(community, users, password)
+    assessment.load(community, users)  # after the dashboards' history: it reads their figures
     return True

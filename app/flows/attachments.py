@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import url_for
 
+from app.assessment import permissions as assessment_rules
+from app.assessment.models import Assessment
 from app.consultations import permissions as consultation_rules
 from app.consultations.models import Consultation
 from app.contests import permissions as contest_rules
@@ -89,5 +91,15 @@ register(
         can_attach=workitem_rules.can_attach,
         can_remove=workitem_rules.can_remove_attachment,
         url=lambda o: url_for("workitems.show_objection", work_objection_id=o.id),
+    )
+)
+register(
+    OwnerKind(
+        name="assessment",  # a community's 精品社区 assessment: the evidence behind its scores
+        model=Assessment,
+        can_view=assessment_rules.can_view_evidence,
+        can_attach=assessment_rules.can_attach_evidence,
+        can_remove=assessment_rules.can_remove_evidence,
+        url=lambda a: url_for("assessment.community", scheme_id=a.scheme_id, slug=a.community.slug),
     )
 )

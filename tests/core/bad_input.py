@@ -24,6 +24,7 @@ from sqlalchemy import String, Text, select, text
 from werkzeug.datastructures import MultiDict
 
 from app.accounts.models import User
+from app.assessment.models import AssessmentCriterion, Scheme
 from app.communities.models import Community, ExpertAppointment, InviteCode, Membership, MembershipStatus
 from app.consultations.models import Consultation, Motion, Phase, Speech
 from app.contests.models import Contest, Entry
@@ -131,6 +132,9 @@ def real_arguments() -> dict[str, object]:
         "request_id": first(WorkItemRequest),
         "round_id": first(ReviewRound),
         "work_objection_id": first(WorkItemObjection, WorkItemObjection.community_id == community.id),
+        # the 精品社区 assessment (雨花台区's scheme for last year, made by the demo)
+        "scheme_id": first(Scheme),
+        "criterion_id": first(AssessmentCriterion),
     }
 
 
