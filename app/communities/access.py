@@ -212,15 +212,21 @@ def load(
     can: Callable[[Viewer, T], bool] | None = None,
     community_of: Callable[[T], int] = lambda obj: obj.community_id,
     options: tuple = (),
+    admit: Callable[[Viewer, T], bool] | None = None,
 ) -> tuple[T, Viewer]:
     """The one way to load an object for a viewer: (object, viewer), or NotFound (404) when the object does
     not exist, is in a community the user may not see, or fails the feature's narrower `can(viewer, obj)`
     (a hidden idea, a building-only consultation). A 404 either way: nothing tells a stranger it exists.
-    `options`: loader options for the object (joinedload(Model.community) saves the community's query)."""
+    `options`: loader options for the object (joinedload(Model.community) saves the community's query).
+    `admit(viewer, obj)`: the owner feature's rule for who else, not a member nor an overseer, reaches this one
+    object (an expert on a call's panel, an organisation's agent); asked only of a signed-in user the access
+    rule leaves out, and `can` is still asked after it."""
     obj = db.session.get(model, object_id, options=options) if _valid_id(object_id) else None
     if obj is None:
         raise NotFound()
-    found = require(user, community_by_id(community_of(obj)))
+    found = viewer(user, community_by_id(community_of(obj)))
+    if not found.may_see and (admit is None or found.user is None or not admit(found, obj)):
+        raise NotFound()
     if can is not None and not can(found, obj):
         raise NotFound()
     return obj, found
