@@ -61,7 +61,8 @@ def _subjects(scope: Scope, period: Period):
 
 
 def _eligible(subjects):
-    """Per survey, who may answer it, as the survey engine counts them (queries.eligible) in one query."""
+    """Per survey, who may answer it today, as the survey engine counts them (queries.eligible_now) in one
+    query; `_rate` prefers the count the survey kept at its close."""
     scoped = exists().where(SurveyBuilding.survey_id == Survey.id)
     in_scope = exists().where(
         SurveyBuilding.survey_id == Survey.id, SurveyBuilding.building_id == Household.building_id
@@ -99,9 +100,11 @@ def _rate(scope: Scope, period: Period, responses: Figure, rate: Figure) -> None
             subjects.c.cid,
             subjects.c.b,
             func.coalesce(func.sum(answered.c.n), 0),
-            func.coalesce(func.sum(eligible.c.n), 0),
+            # the count frozen at the survey's close where it was kept, else as the engine counts it today
+            func.coalesce(func.sum(func.coalesce(Survey.eligible_at_close, eligible.c.n)), 0),
         )
         .select_from(subjects)
+        .join(Survey, Survey.id == subjects.c.survey_id)
         .outerjoin(answered, answered.c.survey_id == subjects.c.survey_id)
         .outerjoin(eligible, eligible.c.survey_id == subjects.c.survey_id)
         .group_by(subjects.c.cid, subjects.c.b)
