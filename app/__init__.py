@@ -81,6 +81,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.flows import neighbours as _neighbours_notices  # noqa: F401  (help-board signals to notifications)
     from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
     from app.flows import objections as _objection_kinds  # noqa: F401  (what objections may be raised on)
+    from app.flows import procurement_notices as _procurement_notices  # noqa: F401  (service projects, reminders)
     from app.flows import routes as _flows_routes  # noqa: F401
     from app.flows import rules_notices as _rules_notices  # noqa: F401  (the rules' signals to notifications)
     from app.flows import workitems as _workitems_notices  # noqa: F401  (work items' signals to notifications)

@@ -16,7 +16,7 @@ from app.core.models import utcnow
 from app.core.money import MAX_FEN
 from app.extensions import db
 from app.needs.models import GuidanceItem, GuidanceStatus
-from app.procurement import permissions
+from app.procurement import permissions, signals
 from app.procurement.models import Criterion, PanelMember, ServiceCall
 from app.procurement.services import parsing
 
@@ -132,6 +132,7 @@ def publish_call(
         return existing
     audit.record(party.user, "procurement.call", call, community_id=call.community_id)
     db.session.flush()
+    signals.call_published.send(call)
     return call
 
 
