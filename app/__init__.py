@@ -117,6 +117,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.satisfaction import bp as satisfaction_bp
     from app.satisfaction import notices as _satisfaction_notices  # noqa: F401  (its kind, reminder and close)
     from app.satisfaction import routes as _satisfaction_routes  # noqa: F401
+    from app.satisfaction import street_routes as _satisfaction_street_routes  # noqa: F401
     from app.search import bp as search_bp
     from app.search import index as search_index
     from app.search import routes as _search_routes  # noqa: F401

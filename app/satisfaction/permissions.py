@@ -51,3 +51,20 @@ def can_set_weight(user: User, campaign: Campaign) -> bool:
 
 def campaign_district(campaign: Campaign) -> int:
     return access.community_by_id(campaign.community_id).street.district_id
+
+
+# -- street-wide campaigns: a street's, not one community's ---------------------------------------------------
+
+
+def can_run_street(user: User, street) -> bool:
+    """The street's own staff make, open and close a street-wide campaign over its communities."""
+    return any(o.role == OfficeRole.STREET_STAFF and o.street_id == street.id for o in access.offices_of(user))
+
+
+def can_view_street(user: User, street) -> bool:
+    """The street's staff and the staff of its district read a street-wide campaign and its results."""
+    return any(
+        (o.role == OfficeRole.STREET_STAFF and o.street_id == street.id)
+        or (o.role == OfficeRole.DISTRICT_STAFF and o.district_id == street.district_id)
+        for o in access.offices_of(user)
+    )
