@@ -82,6 +82,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.flows import neighbours as _neighbours_notices  # noqa: F401  (help-board signals to notifications)
     from app.flows import notices as _notices  # noqa: F401  (the features' signals wired to notifications)
     from app.flows import objections as _objection_kinds  # noqa: F401  (what objections may be raised on)
+    from app.flows import procurement_notices as _procurement_notices  # noqa: F401  (service projects, reminders)
     from app.flows import routes as _flows_routes  # noqa: F401
     from app.flows import rules_notices as _rules_notices  # noqa: F401  (the rules' signals to notifications)
     from app.flows import workitems as _workitems_notices  # noqa: F401  (work items' signals to notifications)
@@ -117,6 +118,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.satisfaction import bp as satisfaction_bp
     from app.satisfaction import notices as _satisfaction_notices  # noqa: F401  (its kind, reminder and close)
     from app.satisfaction import routes as _satisfaction_routes  # noqa: F401
+    from app.satisfaction import street_routes as _satisfaction_street_routes  # noqa: F401
     from app.search import bp as search_bp
     from app.search import index as search_index
     from app.search import routes as _search_routes  # noqa: F401

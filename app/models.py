@@ -52,7 +52,7 @@ from app.procurement.models import (
     ServiceProgressPhoto,
 )
 from app.rulebook.models import RuleComment, RuleDraft
-from app.satisfaction.models import AssessmentWeight, Campaign, CampaignSubject
+from app.satisfaction.models import AssessmentWeight, Campaign, CampaignSubject, StreetCampaign
 from app.search.models import SearchDocument
 from app.slow.models import Position, Reply, ReplyReaction
 from app.surveys.models import (
@@ -170,6 +170,7 @@ __all__ = [
     "ServiceProgressPhoto",
     "Speech",
     "Street",
+    "StreetCampaign",
     "Survey",
     "SurveyAnswer",
     "SurveyBuilding",

@@ -330,6 +330,7 @@ def procure_call(community_: Community, item, creator: User, panel=(), *, ceilin
         scope="为60岁以上老人提供每日午餐",
         ceiling_fen=ceiling_fen,
         deadline=utcnow() + timedelta(days=days),
+        scoring_ends=utcnow() + timedelta(days=days + 14),
     )
     call.criteria.append(Criterion(position=0, name="服务方案", weight_num=3, weight_den=5))
     call.criteria.append(Criterion(position=1, name="预算合理性", weight_num=2, weight_den=5))

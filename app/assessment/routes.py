@@ -53,7 +53,7 @@ def load_criterion(scheme: Scheme, criterion_id: int) -> AssessmentCriterion:
 @login_required
 def entry():
     """The assessment of the district the officer works in."""
-    districts = sorted({o.district_id or o.street.district_id for o in access.offices_of(current_user)})
+    districts = sorted(access.overseen_district_ids(current_user))
     if not districts:
         raise NotFound()
     return redirect(url_for("assessment.district", district_id=districts[0]))

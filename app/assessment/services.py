@@ -21,8 +21,8 @@ from app.assessment.models import (
     SchemeStatus,
 )
 from app.assessment.permissions import Officer
-from app.communities.access import offices_of
-from app.communities.models import Community, OfficeRole, Street
+from app.communities import access
+from app.communities.models import Community, Street
 from app.core import audit, validation
 from app.core.clock import local_today
 from app.core.errors import DomainError, Forbidden
@@ -37,15 +37,11 @@ MAX_VALUE = 10**9  # a floor, a target: beyond this it is a typing mistake
 
 def officer(user, district_id: int) -> Officer:
     """How the user stands towards the district (no check: the permissions decide)."""
-    offices = offices_of(user)
-    street_ids = {o.street_id for o in offices if o.role == OfficeRole.STREET_STAFF}
+    oversight = access.oversight(user)
+    street_ids = set(oversight.street_ids)
     if street_ids:
         street_ids &= set(db.session.scalars(select(Street.id).where(Street.district_id == district_id)))
-    return Officer(
-        district_id,
-        any(o.role == OfficeRole.DISTRICT_STAFF and o.district_id == district_id for o in offices),
-        frozenset(street_ids),
-    )
+    return Officer(district_id, district_id in oversight.district_ids, frozenset(street_ids))
 
 
 def _require(allowed: bool) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
@@ -139,6 +139,20 @@ def offices_of(user: User | None) -> list[OfficeAssignment]:
     return list(db.session.scalars(select(OfficeAssignment).where(OfficeAssignment.user_id == user.id)))
 
 
+def works_anywhere_as(user_id: int, roles: tuple[str, ...]):
+    """A SQL condition, true where the user holds a street's or a district's office, or is a verified member of
+    any community with one of `roles` (for what is shown to those who work with the pipeline wherever they are,
+    such as the main menu's registry link: a caller may OR it with its own condition in one query)."""
+    office = exists().where(OfficeAssignment.user_id == user_id)
+    role = exists().where(
+        Membership.user_id == user_id,
+        Membership.status == MembershipStatus.VERIFIED,
+        MemberRole.membership_id == Membership.id,
+        MemberRole.role.in_(roles),
+    )
+    return or_(office, role)
+
+
 @dataclass(frozen=True)
 class Oversight:
     """The district-level half of the access rule: where a user holds a street's or a district's office.
@@ -194,6 +208,15 @@ def oversees(
 ) -> bool:
     """Whether `user` is street or district staff over the community, street or district (see Oversight)."""
     return oversight(user).oversees(community=community, street=street, district=district)
+
+
+def overseen_district_ids(user: User | None) -> set[int]:
+    """Districts a street or district staff member works in: their own, and those of their streets."""
+    found = oversight(user)
+    districts = set(found.district_ids)
+    if found.street_ids:
+        districts |= set(db.session.scalars(select(Street.district_id).where(Street.id.in_(found.street_ids))))
+    return districts
 
 
 def overseen_community_ids(user: User | None) -> set[int]:
@@ -285,15 +308,21 @@ def load(
     can: Callable[[Viewer, T], bool] | None = None,
     community_of: Callable[[T], int] = lambda obj: obj.community_id,
     options: tuple = (),
+    admit: Callable[[Viewer, T], bool] | None = None,
 ) -> tuple[T, Viewer]:
     """The one way to load an object for a viewer: (object, viewer), or NotFound (404) when the object does
     not exist, is in a community the user may not see, or fails the feature's narrower `can(viewer, obj)`
     (a hidden idea, a building-only consultation). A 404 either way: nothing tells a stranger it exists.
-    `options`: loader options for the object (joinedload(Model.community) saves the community's query)."""
+    `options`: loader options for the object (joinedload(Model.community) saves the community's query).
+    `admit(viewer, obj)`: the owner feature's rule for who else, not a member nor an overseer, reaches this one
+    object (an expert on a call's panel, an organisation's agent); asked only of a signed-in user the access
+    rule leaves out, and `can` is still asked after it."""
     obj = db.session.get(model, object_id, options=options) if _valid_id(object_id) else None
     if obj is None:
         raise NotFound()
-    found = require(user, community_by_id(community_of(obj)))
+    found = viewer(user, community_by_id(community_of(obj)))
+    if not found.may_see and (admit is None or found.user is None or not admit(found, obj)):
+        raise NotFound()
     if can is not None and not can(found, obj):
         raise NotFound()
     return obj, found

@@ -7,7 +7,12 @@
         can_attach=permissions.can_attach,    # refused -> 403
         can_remove=permissions.can_remove_attachment,
         url=lambda d: url_for("decisions.show", decision_id=d.id),  # the owner's page
+        admits=None,  # optional: who beyond the community's members and overseers reaches the owner's files
     ))
+
+`admits(viewer, owner)` is the owner feature's rule for people who are not the community's (experts on a
+service call's panel, a contracted organisation's agents): the access rule lets them through to that one
+owner only, and `can_view` still decides. Without it, the community's access rule alone decides.
 
 Views then pass `documents.services.panel(viewer, obj)` to the template's `attachments(panel)` macro.
 """
@@ -30,6 +35,7 @@ class OwnerKind:
     can_remove: Callable[[Any, Any], bool]
     url: Callable[[Any], str]
     community_of: Callable[[Any], int] = field(default=lambda obj: obj.community_id)
+    admits: Callable[[Any, Any], bool] | None = None
 
 
 _KINDS: dict[str, OwnerKind] = {}

@@ -22,7 +22,9 @@ SANDBOX = "sandbox; default-src 'none'"
 
 def _owner(kind_name: str, owner_id: int):
     kind = registry.kind(kind_name)
-    owner, viewer = access.load(kind.model, owner_id, current_user, can=kind.can_view, community_of=kind.community_of)
+    owner, viewer = access.load(
+        kind.model, owner_id, current_user, can=kind.can_view, community_of=kind.community_of, admit=kind.admits
+    )
     return kind, owner, viewer
 
 

@@ -81,6 +81,7 @@ register(
         can_remove=procurement_rules.can_remove_evidence,
         url=lambda m: url_for("procurement.milestone", milestone_id=m.id),
         community_of=lambda m: m.contract.community_id,
+        admits=procurement_rules.admits_to_evidence,  # the panel's experts and the organisation's agents
     )
 )
 register(

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import exists, or_, select
+
 from app.accounts.models import User
 from app.communities import access
 from app.communities.access import Oversight
-from app.orgs.models import Organisation, OrgStatus
+from app.communities.models import Role
+from app.extensions import db
+from app.orgs.models import OrgAgent, Organisation, OrgStatus
 
 
 @dataclass(frozen=True)
@@ -83,3 +87,13 @@ def can_verify(viewer: OrgViewer, org: Organisation) -> bool:
 def can_suspend(viewer: OrgViewer, org: Organisation) -> bool:
     """A pending or verified organisation is suspended, with a reason, by the staff over it."""
     return oversees(viewer, org) and org.status != OrgStatus.SUSPENDED
+
+
+def uses_registry(user) -> bool:
+    """Those who work with the registry: an organisation's agents, community staff and social-organisation
+    members anywhere, street and district staff (the main menu shows them "社会组织"). One query."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    agent = exists().where(OrgAgent.user_id == user.id)
+    anywhere = access.works_anywhere_as(user.id, (Role.COMMUNITY_STAFF, Role.SOCIAL_ORG))
+    return bool(db.session.scalar(select(or_(agent, anywhere))))

@@ -4,7 +4,7 @@ staff's verification). Thin: load what the viewer may see (404 otherwise), call 
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -33,6 +33,18 @@ def load_org(org_id: int):
 
 def _labels() -> dict:
     return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS, "area_labels": AREA_LABELS}
+
+
+@bp.app_context_processor
+def _main_menu():
+    """Whether the main menu offers "社会组织": asked only when the page's header is drawn, once a request."""
+
+    def shows_orgs_menu() -> bool:
+        if "shows_orgs_menu" not in g:
+            g.shows_orgs_menu = permissions.uses_registry(current_user)
+        return g.shows_orgs_menu
+
+    return {"shows_orgs_menu": shows_orgs_menu}
 
 
 @bp.route("/orgs")

@@ -21,6 +21,11 @@ class CallForm(SiteForm):
     scope = TextAreaField(_l("Scope of the service"), filters=[strip])
     ceiling = MoneyField(_l("Budget ceiling (yuan)"), validators=[InputRequired(_l("Give the budget ceiling."))])
     deadline = DateField(_l("Applications close on"), validators=[InputRequired(_l("Choose a date."))])
+    scoring_ends = DateField(
+        _l("The panel scores until"),
+        validators=[Optional()],
+        description=_l("Optional; two weeks after applications close if left empty."),
+    )
     criteria = TextAreaField(
         _l("Evaluation criteria and weights"),
         filters=[strip],

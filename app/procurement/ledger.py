@@ -18,7 +18,7 @@ from app.core import audit, validation
 from app.core.errors import DomainError, Forbidden
 from app.core.money import format_yuan
 from app.extensions import db
-from app.procurement import permissions
+from app.procurement import permissions, signals
 from app.procurement.models import Contract, Milestone, MilestoneStatus, Payment
 
 
@@ -94,4 +94,5 @@ def release(party, milestone: Milestone, amount_fen, *, note="") -> Payment:
     payment = pay(milestone, amount_fen, actor=party.user, note=note)
     audit.record(party.user, "procurement.pay", payment, community_id=milestone.contract.community_id)
     db.session.flush()
+    signals.payment_released.send(payment, milestone=milestone)
     return payment

@@ -50,6 +50,8 @@ class ServiceCall(db.Model):
     scope: Mapped[str] = mapped_column(Text)
     ceiling_fen: Mapped[int] = mapped_column(Integer)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    # the panel scores between the deadline and this end (the day before, experts who have not are reminded)
+    scoring_ends: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[CallStatus] = mapped_column(str_enum(CallStatus, "call_status"), default=CallStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     community = relationship("Community")

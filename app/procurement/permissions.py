@@ -117,18 +117,25 @@ def can_pay(party, contract: Contract) -> bool:
 # -- the documents kernel's owner kind "milestone" (evidence): a community Viewer ----------------------------
 
 
+def admits_to_evidence(viewer: Viewer, milestone: Milestone) -> bool:
+    """Who reaches a milestone's evidence without being the community's: the experts of the call's panel (they
+    sign evaluations off) and the agents of the contracted organisation (they attach it). The documents kernel
+    asks this (its owner kind's `admits`) of those the community's access rule leaves out."""
+    contract = milestone.contract
+    return contract.call.on_panel(viewer.user_id) or contract.organisation.is_agent(viewer.user_id)
+
+
 def can_view_evidence(viewer: Viewer, milestone: Milestone) -> bool:
-    """Members of the contract's community and its overseers (the documents kernel's access rule)."""
-    return viewer.may_see and viewer.community_id == milestone.community_id
+    """Members of the contract's community and its overseers, the call's panel, the organisation's agents."""
+    return viewer.community_id == milestone.community_id and (viewer.may_see or admits_to_evidence(viewer, milestone))
 
 
 def can_attach_evidence(viewer: Viewer, milestone: Milestone) -> bool:
-    """The organisation's agents, while the milestone is not yet evaluated."""
+    """The organisation's agents (members of the community or not), while the milestone is not yet evaluated."""
     organisation = milestone.contract.organisation
-    return (
-        viewer.is_member
-        and organisation.is_agent(viewer.user_id)
-        and milestone.status in (MilestoneStatus.PENDING, MilestoneStatus.SUBMITTED)
+    return organisation.is_agent(viewer.user_id) and milestone.status in (
+        MilestoneStatus.PENDING,
+        MilestoneStatus.SUBMITTED,
     )
 
 

@@ -65,6 +65,7 @@ def new(slug: str):
             scope=form.scope.data,
             ceiling_fen=form.ceiling.data,
             deadline_day=form.deadline.data,
+            scoring_day=form.scoring_ends.data,
             criteria=form.criteria.data,
             panel_ids=[i for i in form.panel.data or [] if i is not None],
         ),

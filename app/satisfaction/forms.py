@@ -38,3 +38,15 @@ class NoteForm(SiteForm):
 
 class WeightForm(SiteForm):
     weight = ShareField(_l("Weight in the year's assessment (e.g. 1/2, 30%)"), validators=[InputRequired()])
+
+
+class StreetCampaignForm(SiteForm):
+    client_id = HiddenField(default=lambda: uuid.uuid4().hex)
+    title = StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[InputRequired(_l("Give the campaign a title.")), Length(min=2, max=120)],
+    )
+    year = WholeNumberField(_l("Year assessed"), validators=[InputRequired(_l("Give the year."))])
+    closes_on = DateField(_l("Answers close at the end of"), validators=[InputRequired(_l("Choose a date."))])
+    organisations = CheckboxesField(_l("Social organisations judged in every community"), validate_choice=False)

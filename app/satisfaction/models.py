@@ -39,10 +39,34 @@ class Campaign(TimestampMixin, db.Model):
     response_note: Mapped[str] = mapped_column(Text, default="")
     note_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # one community's part of a street-wide campaign (None: the community's own)
+    street_campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("satisfaction_street_campaigns.id", ondelete="SET NULL"), index=True
+    )
 
     subjects: Mapped[list[CampaignSubject]] = relationship(
         back_populates="campaign", order_by="CampaignSubject.id", cascade="all, delete-orphan", lazy="selectin"
     )
+
+
+class StreetCampaign(TimestampMixin, db.Model):
+    """A street-wide 测评: the street's staff judge the same social organisations in every community of the
+    street at once; each community runs its part as a campaign of its own (`Campaign.street_campaign_id`), and
+    the results are read per community and together."""
+
+    __tablename__ = "satisfaction_street_campaigns"
+    __table_args__ = (UniqueConstraint("street_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    street_id: Mapped[int] = mapped_column(ForeignKey("streets.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(120))
+    year: Mapped[int] = mapped_column(Integer)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    campaigns: Mapped[list[Campaign]] = relationship(order_by="Campaign.community_id", lazy="selectin")
+    street = relationship("Street")
 
 
 class CampaignSubject(db.Model):

@@ -49,3 +49,16 @@ def can_set_weight(user: User, campaign: Campaign) -> bool:
 
 def campaign_district(campaign: Campaign) -> int:
     return access.community_by_id(campaign.community_id).street.district_id
+
+
+# -- street-wide campaigns: a street's, not one community's ---------------------------------------------------
+
+
+def can_run_street(user: User, street) -> bool:
+    """The street's own staff make, open and close a street-wide campaign over its communities."""
+    return access.oversight(user).staffs_street(street.id)
+
+
+def can_view_street(user: User, street) -> bool:
+    """The street's staff and the staff of its district read a street-wide campaign and its results."""
+    return access.oversees(user, street=street)

@@ -43,6 +43,9 @@ class Survey(TimestampMixin, db.Model):
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # who could answer, counted at the close: the published response rate's denominator, which households
+    # joining later do not move (None while open, and for surveys closed before it was kept)
+    eligible_at_close: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     questions: Mapped[list[Question]] = relationship(

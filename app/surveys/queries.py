@@ -47,7 +47,15 @@ class Summary:
 
 
 def eligible(survey: Survey) -> int:
-    """Who may answer: verified residents (person), or households with one (household), in the scope."""
+    """Who may answer: verified residents (person), or households with one (household), in the scope; for a
+    closed survey, that count as it stood at the close (the published rate does not move afterwards)."""
+    if survey.state == SurveyState.CLOSED and survey.eligible_at_close is not None:
+        return survey.eligible_at_close
+    return eligible_now(survey)
+
+
+def eligible_now(survey: Survey) -> int:
+    """Who may answer today, counted from the memberships."""
     query = (
         select(Membership.household_id if survey.respondent == Respondent.HOUSEHOLD else Membership.id)
         .join(MemberRole, MemberRole.membership_id == Membership.id)

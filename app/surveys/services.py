@@ -35,7 +35,7 @@ from app.surveys.models import (
     SurveyResponse,
     SurveyState,
 )
-from app.surveys.queries import participation, respondent_key
+from app.surveys.queries import eligible_now, participation, respondent_key
 
 MAX_QUESTIONS = 30
 MAX_OPTIONS = 20
@@ -159,6 +159,7 @@ def close_survey(survey: Survey, *, now: datetime | None = None) -> Survey:
     """An open survey closes: no more answers, and its results may be read."""
     if survey.state != SurveyState.OPEN:
         raise Conflict("wrong_state", _l("Only an open survey can be closed."))
+    survey.eligible_at_close = eligible_now(survey)  # the rate's denominator, frozen: later joiners don't count
     survey.state = SurveyState.CLOSED
     survey.closed_at = now or utcnow()
     db.session.flush()

@@ -45,7 +45,7 @@ from app.orgs.models import OrgAgent, Organisation, Qualification
 from app.procedure.models import RuleSet
 from app.procurement.models import Application, Contract, Milestone, ServiceCall
 from app.rulebook.models import RuleComment, RuleDraft
-from app.satisfaction.models import Campaign
+from app.satisfaction.models import Campaign, StreetCampaign
 from app.surveys.models import Survey, SurveyState
 from app.workitems.models import Department, DepartmentOfficer, ReviewRound, WorkItemObjection, WorkItemRequest
 from tests import factories
@@ -112,6 +112,7 @@ def real_arguments() -> dict[str, object]:
         # --- surveys ---
         "survey_id": first(Survey, Survey.community_id == community.id, Survey.state == SurveyState.OPEN),
         "campaign_id": first(Campaign, Campaign.community_id == community.id),
+        "street_campaign_id": first(StreetCampaign),
         "action": "open",  # open an open survey or campaign: refused, nothing written
         "extension": "csv",
         "need_id": first(Need, Need.community_id == community.id),

@@ -61,9 +61,10 @@ def _subjects(scope: Scope, period: Period):
 
 
 def _eligible(subjects):
-    """Per survey, who may answer it, as the survey engine counts them (queries.eligible): verified residents (a
-    person survey) or their distinct households (a household survey). A survey open to the whole community takes
-    its community's two counts, found once per community; one limited to some buildings is counted on its own."""
+    """Per survey, who may answer it today, as the survey engine counts them (queries.eligible_now): verified
+    residents (a person survey) or their distinct households (a household survey); `_rate` prefers the count the
+    survey kept at its close. A survey open to the whole community takes its community's two counts, found once
+    per community; one limited to some buildings is counted on its own."""
     residents = and_(
         Membership.status == MembershipStatus.VERIFIED,
         MemberRole.role == Role.RESIDENT,
@@ -120,9 +121,11 @@ def _rate(scope: Scope, period: Period, responses: Figure, rate: Figure) -> None
             subjects.c.cid,
             subjects.c.b,
             func.coalesce(func.sum(answered.c.n), 0),
-            func.coalesce(func.sum(eligible.c.n), 0),
+            # the count frozen at the survey's close where it was kept, else as the engine counts it today
+            func.coalesce(func.sum(func.coalesce(Survey.eligible_at_close, eligible.c.n)), 0),
         )
         .select_from(subjects)
+        .join(Survey, Survey.id == subjects.c.survey_id)
         .outerjoin(answered, answered.c.survey_id == subjects.c.survey_id)
         .outerjoin(eligible, eligible.c.survey_id == subjects.c.survey_id)
         .group_by(subjects.c.cid, subjects.c.b)

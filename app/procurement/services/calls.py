@@ -16,11 +16,12 @@ from app.core.models import utcnow
 from app.core.money import MAX_FEN
 from app.extensions import db
 from app.needs.models import GuidanceItem, GuidanceStatus
-from app.procurement import permissions
+from app.procurement import permissions, signals
 from app.procurement.models import Criterion, PanelMember, ServiceCall
 from app.procurement.services import parsing
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+SCORING_DAYS = 14  # the panel scores for two weeks after applications close, unless the call says otherwise
 
 
 def end_of_day(day: date) -> datetime:
@@ -69,7 +70,7 @@ def _by_client(user_id: int, client_id: str) -> ServiceCall | None:
 
 
 def publish_call(
-    party, *, client_id, item_id, title, scope, ceiling_fen, deadline_day, criteria, panel_ids
+    party, *, client_id, item_id, title, scope, ceiling_fen, deadline_day, criteria, panel_ids, scoring_day=None
 ) -> ServiceCall:
     """Publish a call in the party's community for one of `items_for(party)`. A retry returns the first."""
     if not permissions.can_publish(party):
@@ -92,6 +93,10 @@ def publish_call(
     deadline = end_of_day(deadline_day)
     if deadline <= utcnow():
         raise DomainError("bad_date", _l("The deadline must be in the future."), field="deadline")
+    if scoring_day is None:
+        scoring_day = deadline_day + timedelta(days=SCORING_DAYS)
+    if not isinstance(scoring_day, date) or scoring_day <= deadline_day:
+        raise DomainError("bad_date", _l("The panel's scoring ends after applications close."), field="scoring_ends")
     weighted = parsing.criteria(criteria)
     experts = {a.user_id for a in panel_choices(party.viewer.community)}
     chosen = sorted(set(panel_ids or []))
@@ -109,6 +114,7 @@ def publish_call(
         scope=scope,
         ceiling_fen=ceiling_fen,
         deadline=deadline,
+        scoring_ends=end_of_day(scoring_day),
     )
     for position, (name, weight) in enumerate(weighted):
         call.criteria.append(
@@ -127,6 +133,7 @@ def publish_call(
         return existing
     audit.record(party.user, "procurement.call", call, community_id=call.community_id)
     db.session.flush()
+    signals.call_published.send(call)
     return call
 
 

@@ -98,6 +98,7 @@ def award(party, call: ServiceCall, application: Application, *, reason) -> Cont
     db.session.add(contract)
     audit.record(party.user, "procurement.award", call, community_id=call.community_id, application=application.id)
     db.session.flush()
+    signals.call_awarded.send(call, contract=contract, application=application)
     return contract
 
 
@@ -155,6 +156,7 @@ def record_satisfaction(milestone: Milestone, *, survey_id, responses: int, elig
         score_den=score.denominator,
     )
     db.session.flush()
+    signals.milestone_ready.send(milestone)
     return milestone.satisfaction
 
 
