@@ -51,7 +51,7 @@ def test_the_quick_two_process_run_counts_every_join_delivery_and_ballot(tmp_pat
     raw = json.loads(Path(line.split("raw figures: ")[1].rstrip(")")).read_text())
     twoproc = raw["twoproc"]
     n = twoproc["n"]
-    assert set(twoproc["layouts"]) == {"yishi-1", "yishi-2", "bare-1", "bare-2"}
+    assert set(twoproc["layouts"]) == {"yishi-2", "bare-2"}  # --quick: two processes only
     for name, layout in twoproc["layouts"].items():
         assert "error" not in layout, (name, layout.get("error"))
         assert layout["connect"]["connected"] == n and layout["connect"]["failed"] == 0, name
