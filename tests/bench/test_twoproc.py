@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 def test_the_quick_two_process_run_counts_every_join_delivery_and_ballot(tmp_path):
     require_nginx()
     out = tmp_path / "RESULTS.md"
-    done = subprocess.run(
+    done = subprocess.run(  # docs/deploy.md: python -m bench --only twoproc (here --quick)
         [
             sys.executable,
             "-m",
