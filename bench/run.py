@@ -59,7 +59,8 @@ class Settings:
         self.speeches = 4 if quick else 12
         self.capacity = 60 if quick else 2000
         self.voters = 40 if quick else 1000
-        self.twoproc_n = 20 if quick else 2000  # clients in one room over two processes behind nginx
+        # clients in one room over two processes behind nginx
+        self.twoproc_n = args.twoproc_n if args.twoproc_n else 20 if quick else 2000
         self.vote_rate = 40.0 if quick else 500.0  # voters per second in the steady vote run
         self.body_chars = 120
         self.http_idle_samples = 20 if quick else 200
@@ -728,6 +729,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--join-ns", help="comma-separated N of the join storm (default 200,500,1000)")
     parser.add_argument("--repeats", type=int, help="runs of each join storm (default 3; --quick: 1)")
     parser.add_argument("--all-n", action="store_true", help="N = 1000 in gevent and threading modes too")
+    parser.add_argument("--twoproc-n", type=int, help="clients of the two-process run (default 2000; --quick: 20)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the server and the load to cores")
     parser.add_argument("--no-profile", action="store_true", help="do not run py-spy")
     parser.add_argument("--render", metavar="RESULTS_JSON", help="only write --out again from a run's results.json")
