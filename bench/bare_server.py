@@ -23,7 +23,13 @@ from flask import Flask  # noqa: E402
 from flask_socketio import SocketIO, emit, join_room  # noqa: E402
 
 app = Flask(__name__)
-socketio = SocketIO(app, async_mode=_mode, message_queue=os.environ.get("REDIS_URL") or None, cors_allowed_origins="*")
+socketio = SocketIO(
+    app,
+    async_mode=_mode,
+    message_queue=os.environ.get("REDIS_URL") or None,
+    channel=os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio",  # a run's own (bench/servers.py)
+    cors_allowed_origins="*",
+)
 NAMESPACE = "/consultations"
 ROOM = "room"
 

@@ -34,10 +34,14 @@ def speech_body(seq: int, size: int) -> str:
 
 
 class Worker:
-    def __init__(self, conn, url: str, cookie_name: str):
+    def __init__(self, conn, url: str, cookie_name: str, sources: list[str] | None = None):
         self.conn = conn
         self.url = url
         self.cookie_name = cookie_name
+        # through nginx (bench/twoproc.py): each client leaves from one of these loopback addresses, as phones
+        # come from many, so that nginx's `hash $remote_addr` spreads them; TLS without checking the certificate
+        self.sources = sources or []
+        self.sessions: list = []
         self.clients: list = []
         self.latencies: list[float] = []
         self.received = 0
@@ -78,7 +82,16 @@ class Worker:
         errors: list[str] = []
 
         async def one(cookie: str):
-            client = socketio.AsyncClient(reconnection=False)
+            options = {}
+            if self.sources:
+                import aiohttp
+
+                source = self.sources[len(self.sessions) % len(self.sources)]
+                # a session per client: the client keeps its cookie in the session's jar
+                session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(source, 0), limit=0))
+                self.sessions.append(session)
+                options = {"http_session": session, "ssl_verify": False}
+            client = socketio.AsyncClient(reconnection=False, **options)
             client.on("message", self.on_message, namespace=NAMESPACE)
             client.on("*", self.on_any, namespace=NAMESPACE)
             async with gate:
@@ -200,25 +213,30 @@ class Worker:
     async def disconnect(self) -> int:
         clients, self.clients = self.clients, []
         await asyncio.gather(*(asyncio.wait_for(c.disconnect(), 10) for c in clients), return_exceptions=True)
+        sessions, self.sessions = self.sessions, []
+        await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
         await asyncio.sleep(0.2)
         return len(clients)
 
 
-def _worker_main(conn, url: str, cookie_name: str, core: int | None) -> None:
+def _worker_main(conn, url: str, cookie_name: str, core: int | None, sources: list[str] | None = None) -> None:
     pin(core)
-    asyncio.run(Worker(conn, url, cookie_name).serve())
+    asyncio.run(Worker(conn, url, cookie_name, sources).serve())
 
 
 class LoadPool:
     """Worker processes holding client connections; every call fans a command out and gathers."""
 
-    def __init__(self, url: str, cookie_name: str, workers: int = 4, core: int | None = None):
+    def __init__(
+        self, url: str, cookie_name: str, workers: int = 4, core: int | None = None, sources: list[str] | None = None
+    ):
         context = mp.get_context("spawn")
         self.pipes = []
         self.processes = []
-        for _ in range(workers):
+        for w in range(workers):
             parent, child = context.Pipe()
-            process = context.Process(target=_worker_main, args=(child, url, cookie_name, core), daemon=True)
+            share = sources[w::workers] if sources and len(sources) >= workers else sources
+            process = context.Process(target=_worker_main, args=(child, url, cookie_name, core, share), daemon=True)
             process.start()
             self.pipes.append(parent)
             self.processes.append(process)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench import load, report, servers
 
-BENCHMARKS = ("join", "fanout", "capacity", "votes", "http", "modes", "pageweight", "search", "district")
+BENCHMARKS = ("join", "fanout", "capacity", "votes", "twoproc", "http", "modes", "pageweight", "search", "district")
 JOIN_MODES = ("gevent", "eventlet")  # the join storm: production's mode and the one the issue's probe used
 MODES = ("eventlet", "gunicorn", "gevent", "threading")
 
@@ -59,6 +59,8 @@ class Settings:
         self.speeches = 4 if quick else 12
         self.capacity = 60 if quick else 2000
         self.voters = 40 if quick else 1000
+        # clients in one room over two processes behind nginx
+        self.twoproc_n = args.twoproc_n if args.twoproc_n else 20 if quick else 2000
         self.vote_rate = 40.0 if quick else 500.0  # voters per second in the steady vote run
         self.body_chars = 120
         self.http_idle_samples = 20 if quick else 200
@@ -92,13 +94,14 @@ class Settings:
 class Speaker:
     """One client (the chair, for Yishi) that makes the speeches and times them."""
 
-    def __init__(self, server, cookie_name: str, cookie: str, consultation_id: int):
+    def __init__(self, server, cookie_name: str, cookie: str, consultation_id: int, insecure: bool = False):
         import socketio
 
         self.server = server
         self.consultation_id = consultation_id
         self.payload_bytes: int | None = None
-        self.client = socketio.Client(reconnection=False)
+        # insecure: through the bench's nginx, whose certificate is its own (bench/twoproc.py)
+        self.client = socketio.Client(reconnection=False, **({"ssl_verify": False} if insecure else {}))
         self.client.on("message", self._own_message, namespace=load.NAMESPACE)
         self.client.on("*", lambda *a: None, namespace=load.NAMESPACE)
         self.client.connect(
@@ -252,11 +255,19 @@ class Run:
             if problem:
                 self.results["notes"].append(f"Redis not reachable at {redis_url} ({problem}): no message queue")
                 self.redis_url = None
-        members = max([*settings.fanout_ns, *settings.join_ns, settings.capacity, settings.voters, settings.http_n]) + 5
+        sizes = [*settings.fanout_ns, *settings.join_ns, settings.capacity, settings.voters, settings.http_n]
+        members = max([*sizes, settings.twoproc_n if "twoproc" in settings.only else 0]) + 5
         storms = len(settings.join_modes) * len(settings.join_ns) * settings.repeats if "join" in settings.only else 0
-        log(f"building the world: {members} members, {storms} storm rooms, in a {self.db.kind} database")
-        self.world = servers.setup_world(self.db, members, workdir, storms)
+        rounds = settings.repeats if "votes" in settings.only else 1
+        # two processes: rooms and motions for Yishi's two layouts (one process, two), `repeats` of each
+        extra = 2 * settings.repeats if "twoproc" in settings.only else 0
+        log(f"building the world: {members} members, {storms + extra} storm rooms, in a {self.db.kind} database")
+        self.world = servers.setup_world(self.db, members, workdir, storms + extra, rounds + extra)
         self.storm_rooms = list(self.world.get("storm_rooms", []))
+        if extra:
+            self.world["twoproc_rooms"] = self.storm_rooms[storms:]
+            self.storm_rooms = self.storm_rooms[:storms]
+            self.world["twoproc_vote_rounds"] = self.world["vote_rounds"][rounds:]
         self.cookie_name = self.world["session_cookie_name"]
 
     def start(self, kind: str, mode: str):
@@ -417,8 +428,10 @@ class Run:
                 for attempt in range(self.s.repeats):
                     room = self.storm_rooms.pop(0)  # a room nobody has attended: each join is a first one
                     for server in (yishi, bare):
-                        profiled = self.s.profile and server.kind == "yishi" and n == max(self.s.join_ns)
-                        row = self._join_storm(server, n, room, profile=profiled and attempt == 0)
+                        largest = server.kind == "yishi" and n == max(self.s.join_ns)
+                        row = self._join_storm(
+                            server, n, room, profile=largest and self.s.profile and attempt == 0, page=largest
+                        )
                         out[server.kind].setdefault(n, []).append(row)
                         log(
                             f"join {mode} {server.kind} N={n} run {attempt + 1}: all {row['joined']} acknowledged in "
@@ -426,20 +439,43 @@ class Run:
                             f"{fmt(row['join_ms']['p99'])} ms, ack {row['ack_bytes']['p50']} B, "
                             f"{row['failed']} failed, {row['retries']} retried"
                         )
+                        if row.get("page"):
+                            page = row["page"]
+                            log(
+                                f"join {mode} N={n} run {attempt + 1}: room page idle p99 {fmt(page['idle']['p99'])} "
+                                f"ms, during the storm p99 {fmt(page['storm']['p99'])} ms ({page['storm']['n']} "
+                                "requests)"
+                            )
         finally:
             yishi.stop()
             bare.stop()
 
-    def _join_storm(self, server, n: int, room: int, profile: bool = False) -> dict:
+    def _join_storm(self, server, n: int, room: int, profile: bool = False, page: bool = False) -> dict:
+        """N connected clients join `room` at one instant. With `page`: the room's page (as a resident who is
+        not among the N), timed idle with the N connected, and again again and again while the storm runs."""
         pool = self.pool(server)
+        sampler = None
         try:
             connected = pool.connect(self.world["members"][:n])
             time.sleep(1.0)
+            page_figures = None
+            if page:
+                sampler = PageSampler(f"{server.url}/consultations/{room}", self.cookie_name, self.world["members"][-1])
+                sampler.sample(10)  # warm: templates, caches
+                idle = sampler.sample(self.s.http_idle_samples)
+                page_figures = {"idle": summary(idle), "idle_errors": list(sampler.errors)}
+                sampler.errors = []
             at = time.monotonic() + 1.0
             recording = Profile(self.s, server.pid, self.workdir / f"join-{server.mode}-{n}.txt") if profile else None
+            if sampler:
+                threading.Timer(max(at - time.monotonic(), 0), sampler.start).start()
             joined = pool.join(room, concurrency=n, at=at)
+            if sampler:
+                page_figures["storm"] = summary(sampler.stop())
+                page_figures["storm_errors"] = list(sampler.errors)
             profiled = recording.stop() if recording else None
             return {
+                "page": page_figures,
                 "profile": profiled,
                 "n": n,
                 "room": room,
@@ -456,6 +492,8 @@ class Run:
                 else None,
             }
         finally:
+            if sampler:
+                sampler.stop()
             try:
                 pool.disconnect()
             finally:
@@ -504,6 +542,10 @@ class Run:
             rss1 = process.memory_info().rss
             alive = sum(pool.reset())
             connected = result["connected"]
+            # and once they are all in the room (membership of the room, presence), as phones are in a hot topic
+            joined = pool.join(self.world["consultation_id"], concurrency=50, timeout=120)
+            time.sleep(2)
+            rss2 = process.memory_info().rss
             return {
                 "wanted": self.s.capacity,
                 "connected": connected,
@@ -515,6 +557,10 @@ class Run:
                 "rss_before_mb": rss0 / 2**20,
                 "rss_after_mb": rss1 / 2**20,
                 "kb_per_connection": (rss1 - rss0) / max(connected, 1) / 1024,
+                "joined": joined["joined"],
+                "join_failed": joined["failed"],
+                "rss_joined_mb": rss2 / 2**20,
+                "kb_per_joined_connection": (rss2 - rss0) / max(joined["joined"], 1) / 1024,
                 "server_log": server.log_tail(4) if result["failed"] else "",
             }
         finally:
@@ -526,53 +572,62 @@ class Run:
     # 3: votes
 
     def votes(self) -> None:
-        out = self.results["votes"] = {"database": self.db.kind}
+        """3: the vote burst, Yishi and the bare server in turns, `repeats` rounds (each on motions of its own)."""
+        out = self.results["votes"] = {"database": self.db.kind, "yishi": [], "bare": []}
         if self.db.kind != "postgresql":
             out["error"] = "PostgreSQL is not available: the vote benchmark needs it"
             return
-        for kind in ("yishi", "bare"):
-            server = self.start(kind, "eventlet")
-            if server.error:
-                out[kind] = {"error": server.error}
-                continue
-            try:
-                out[kind] = self._votes(server)
-                row = out[kind]
-                log(
-                    f"votes {kind}: {row['accepted']} accepted, {row['ballots_per_second']:.0f} ballots/s, "
-                    f"ack p99 {fmt(row['ack']['p99'])} ms"
-                )
-            except Exception as err:
-                out[kind] = {"error": f"{type(err).__name__}: {err}"}
-            finally:
+        started = {kind: self.start(kind, "eventlet") for kind in ("yishi", "bare")}
+        try:
+            for kind, server in started.items():
+                if server.error:
+                    out[f"{kind}_error"] = server.error
+            for attempt, motions in enumerate(self.world["vote_rounds"][: self.s.repeats]):
+                for kind, server in started.items():
+                    if server.error:
+                        continue
+                    try:
+                        row = self._votes(server, motions, profile=attempt == 0)
+                    except Exception as err:
+                        row = {"error": f"{type(err).__name__}: {err}"}
+                    out[kind].append(row)
+                    if "error" in row:
+                        log(f"votes {kind} run {attempt + 1}: {row['error']}")
+                        continue
+                    log(
+                        f"votes {kind} run {attempt + 1}: {row['accepted']} accepted, {row['stored']} stored, "
+                        f"{row['ballots_per_second']:.0f} ballots/s, ack p99 {fmt(row['ack']['p99'])} ms"
+                    )
+        finally:
+            for server in started.values():
                 server.stop()
 
-    def _votes(self, server) -> dict:
+    def _votes(self, server, motions: dict, profile: bool = False) -> dict:
         voters = self.world["members"][: self.s.voters]
         pool = self.pool(server)
-        profile = profiled = None
+        recording = profiled = None
         try:
             connected = pool.connect(voters)
             if connected["failed"]:
                 raise RuntimeError(f"{connected['failed']} voters could not connect: {connected['errors']}")
             time.sleep(1)
-            if self.s.profile and server.kind == "yishi":
-                profile = Profile(self.s, server.pid, self.workdir / "votes.txt")
-            burst = pool.vote(self.world["motion_id"], time.monotonic() + 1.0)
-            if profile:  # the burst only: not the steady run, not the disconnects
-                profile, profiled = None, profile.stop()
+            if profile and self.s.profile and server.kind == "yishi":
+                recording = Profile(self.s, server.pid, self.workdir / "votes.txt")
+            burst = pool.vote(motions["motion_id"], time.monotonic() + 1.0)
+            if recording:  # the burst only: not the steady run, not the disconnects
+                recording, profiled = None, recording.stop()
             time.sleep(2)  # the sealer catches up; the steady run starts on a quiet server
-            steady = pool.vote(self.world["paced_motion_id"], time.monotonic() + 1.0, rate=self.s.vote_rate)
+            steady = pool.vote(motions["paced_motion_id"], time.monotonic() + 1.0, rate=self.s.vote_rate)
         finally:
             try:
                 pool.disconnect()
             finally:
                 pool.close()
-                if profile:
-                    profile.stop()
-        out = self._vote_figures(server, voters, burst, self.world["motion_id"])
+                if recording:
+                    recording.stop()
+        out = self._vote_figures(server, voters, burst, motions["motion_id"])
         out["profile"] = profiled
-        out["steady"] = self._vote_figures(server, voters, steady, self.world["paced_motion_id"])
+        out["steady"] = self._vote_figures(server, voters, steady, motions["paced_motion_id"])
         out["steady"]["rate"] = self.s.vote_rate
         return out
 
@@ -674,6 +729,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--join-ns", help="comma-separated N of the join storm (default 200,500,1000)")
     parser.add_argument("--repeats", type=int, help="runs of each join storm (default 3; --quick: 1)")
     parser.add_argument("--all-n", action="store_true", help="N = 1000 in gevent and threading modes too")
+    parser.add_argument("--twoproc-n", type=int, help="clients of the two-process run (default 2000; --quick: 20)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the server and the load to cores")
     parser.add_argument("--no-profile", action="store_true", help="do not run py-spy")
     parser.add_argument("--render", metavar="RESULTS_JSON", help="only write --out again from a run's results.json")
@@ -728,8 +784,14 @@ def main(argv: list[str] | None = None) -> None:
                 run.fanout(mode)
             if "capacity" in settings.only:
                 run.capacity(mode)
+        if "capacity" in settings.only and "gunicorn" not in settings.modes and not args.modes:
+            run.capacity("gunicorn")  # one process as production serves it (gunicorn.conf.py), beside the first mode
         if "votes" in settings.only:
             run.votes()
+        if "twoproc" in settings.only:
+            from bench import twoproc
+
+            run.results["twoproc"] = twoproc.run(run, settings)
         if "pageweight" in settings.only and "pageweight" not in run.results:
             server = run.start("yishi", "eventlet")
             try:

@@ -140,6 +140,9 @@ def start(kind: str, mode: str, workdir: Path, *, database_url: str | None, redi
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
+        # this run's own keys and channels: pub/sub ignores the db number, and others' runs and tests share Redis
+        env["REDIS_PREFIX"] = f"yishi-bench-{os.getpid()}"
+        env["SOCKETIO_CHANNEL"] = f"yishi-bench-{os.getpid()}-{kind}"
     if kind == "yishi":
         env.update(
             {
@@ -262,7 +265,7 @@ class ScratchDatabase:
         conn.close()
 
 
-def setup_world(db: ScratchDatabase, members: int, workdir: Path, storm_rooms: int = 0) -> dict:
+def setup_world(db: ScratchDatabase, members: int, workdir: Path, storm_rooms: int = 0, vote_rounds: int = 1) -> dict:
     import json
 
     out = workdir / "world.json"
@@ -279,7 +282,7 @@ def setup_world(db: ScratchDatabase, members: int, workdir: Path, storm_rooms: i
     }
     env.pop("REDIS_URL", None)
     subprocess.run(
-        [sys.executable, "-m", "bench.setup_data", str(out), str(members), str(storm_rooms)],
+        [sys.executable, "-m", "bench.setup_data", str(out), str(members), str(storm_rooms), str(vote_rounds)],
         cwd=ROOT,
         env=env,
         check=True,
@@ -288,12 +291,13 @@ def setup_world(db: ScratchDatabase, members: int, workdir: Path, storm_rooms: i
 
 
 def redis_ready(url: str) -> str | None:
-    """None if Redis answers (and its db is emptied for the run); else why not."""
+    """None if Redis answers; else why not. (Nothing is emptied: the run's keys and channels carry its own
+    prefix, servers.start.)"""
     try:
         import redis
 
         client = redis.Redis.from_url(url, socket_timeout=2)
-        client.flushdb()
+        client.ping()
         return None
     except Exception as err:
         return f"{type(err).__name__}: {err}"

@@ -1,13 +1,13 @@
 """Build the benchmark's world in a scratch database, run as its own process (it imports the app).
 
-    python -m bench.setup_data OUT.json MEMBERS
+    python -m bench.setup_data OUT.json MEMBERS [STORM_ROOMS [VOTE_ROUNDS]]
 
 Creates the schema, one community with MEMBERS verified residents (no password hashing: the
 load logs in by a signed session cookie made here with the server's SECRET_KEY, carrying the token of
 a login recorded here), a staff member,
-a chair, an open consultation on the open-mode rules (slow mode off) for the fan-out, and a second
-open consultation whose motion is put to the vote for the vote benchmark. Writes ids and cookies
-to OUT.json.
+a chair, an open consultation on the open-mode rules (slow mode off) for the fan-out, STORM_ROOMS rooms
+with a history for the join storm, and for each of VOTE_ROUNDS rounds of the vote benchmark two
+consultations whose motion is put to the vote. Writes ids and cookies to OUT.json.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _history(room, authors: list[User], count: int) -> None:
     )
 
 
-def build(app, members: int, storm_rooms: int = 0) -> dict:
+def build(app, members: int, storm_rooms: int = 0, vote_rounds: int = 1) -> dict:
     district = District(name="基准区")
     street = Street(district=district, name="基准街道")
     community = Community(street=street, name="基准社区", slug="bench")
@@ -94,14 +94,19 @@ def build(app, members: int, storm_rooms: int = 0) -> dict:
         return c
 
     room = consultation("电动车充电桩安装位置（基准测试）")
-    voting = consultation("是否更换物业公司（基准测试表决）")
-    motion = services.move(as_(residents[0]), voting, client_id="bench-m", text="同意启动更换物业公司的程序")
-    motion = services.second(as_(residents[1]), motion)
-    motion = services.call_vote(as_(chair), motion)
-    steady = consultation("小区停车收费标准（基准测试表决）")
-    paced = services.move(as_(residents[0]), steady, client_id="bench-p", text="同意停车收费标准调整方案")
-    paced = services.second(as_(residents[1]), paced)
-    paced = services.call_vote(as_(chair), paced)
+
+    def put_to_vote(title: str, text: str, key: str):
+        motion = services.move(as_(residents[0]), consultation(title), client_id=key, text=text)
+        motion = services.second(as_(residents[1]), motion)
+        return services.call_vote(as_(chair), motion)
+
+    # each round of the vote benchmark (bench/run.py votes): a motion for the burst, one for the steady stream,
+    # each in a consultation of its own (a voter votes once: every round needs motions nobody has voted on)
+    rounds = []
+    for i in range(vote_rounds):
+        burst = put_to_vote(f"是否更换物业公司（基准测试表决 {i + 1}）", "同意启动更换物业公司的程序", f"bench-m{i}")
+        paced = put_to_vote(f"小区停车收费标准（基准测试表决 {i + 1}）", "同意停车收费标准调整方案", f"bench-p{i}")
+        rounds.append({"motion_id": burst.id, "paced_motion_id": paced.id})
     db.session.commit()  # this script is the edge: the services only flush
     # the join storm's rooms (bench/run.py join): each run joins a room nobody has attended yet
     storms = [consultation(f"更换物业公司（基准测试：同时进入 {i + 1}）") for i in range(storm_rooms)]
@@ -118,9 +123,7 @@ def build(app, members: int, storm_rooms: int = 0) -> dict:
     data = {
         "community_id": community.id,
         "consultation_id": room.id,
-        "vote_consultation_id": voting.id,
-        "motion_id": motion.id,
-        "paced_motion_id": paced.id,
+        "vote_rounds": rounds,
         "storm_rooms": [storm.id for storm in storms],
         "session_cookie_name": app.config.get("SESSION_COOKIE_NAME", "session"),
         "chair": cookie(chair),
@@ -134,10 +137,11 @@ def build(app, members: int, storm_rooms: int = 0) -> dict:
 def main() -> None:
     out, members = sys.argv[1], int(sys.argv[2])
     storm_rooms = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    vote_rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 1
     app = create_app()
     with app.app_context():
         db.create_all()
-        data = build(app, members, storm_rooms)
+        data = build(app, members, storm_rooms, vote_rounds)
     with open(out, "w", encoding="utf-8") as fh:
         json.dump(data, fh)
 

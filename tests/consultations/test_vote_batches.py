@@ -8,9 +8,10 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, select
 
-from app.communities.models import Role
+from app.communities.models import Membership, Role
 from app.consultations import services
 from app.consultations.models import Attendance, MotionState
+from app.consultations.services.motions import eligible_attendees
 from app.core.errors import DomainError
 from app.extensions import db
 from app.voting.models import Ballot
@@ -146,3 +147,55 @@ def test_a_vote_over_the_socket_is_refused_once_the_user_is_deactivated(world, c
     assert code(ack(resident, "vote", motion_id=motion.id, choice="for")) == "not_authenticated"
     assert code(ack(owner, "vote", motion_id="1", choice="for")) == "bad_request"
     assert code(ack(owner, "vote", motion_id=motion.id + 1000, choice="for")) == "not_found"
+
+
+def test_the_live_count_of_who_may_vote_adds_newcomers_and_is_counted_again_from_the_start(
+    world, rules_templates, monkeypatch
+):
+    """The broadcast after votes counts only who came in since its last count; the sum is the full count at
+    every step, and a member who may no longer vote drops out once the count is made again from the start."""
+    from app.consultations.services import votes
+
+    users = world.users
+    consultation = make_consultation(world, rules_templates)
+    motion = put_to_vote(consultation, users)
+    voters = []
+    for i in range(6):
+        voter = factories.user(name=f"到场{i}")
+        factories.membership(voter, world.community, Role.RESIDENT)
+        voters.append(voter)
+    db.session.commit()
+    counted_rows = []
+    full = eligible_attendees
+    monkeypatch.setattr(votes, "eligible_attendees", lambda c, after=0: counted_rows.append(after) or full(c, after))
+    for batch in (voters[:2], voters[2:5], voters[5:]):
+        services.write_votes([services.VoteRequest(v.id, motion.id, "for") for v in batch])
+        assert votes.live_eligible(consultation) == services.eligible_voters(consultation) >= len(batch)
+    # (the broadcast after each batch counts too): from the start once, then only the rows after the last
+    assert counted_rows[0] == 0 and all(a > 0 for a in counted_rows[1:]) and counted_rows == sorted(counted_rows)
+    rebuilt = len(counted_rows)
+    # one of the voters leaves the community: the full count drops at once, the live one when it counts again
+    db.session.delete(db.session.scalar(select(Membership).where(Membership.user_id == voters[0].id)))
+    db.session.commit()
+    before = services.eligible_voters(consultation)
+    assert votes.live_eligible(consultation) == before + 1
+    monkeypatch.setattr(votes, "LIVE_ELIGIBLE_REBUILD_SECONDS", -1.0)
+    assert votes.live_eligible(consultation) == before
+    assert counted_rows[rebuilt:].count(0) == 1
+
+
+def test_the_broadcast_after_votes_carries_the_full_count(world, consultation, members):
+    """What the room is sent after votes (应到 N 人，已投 M 人) is what counting everyone gives."""
+    motion = put_to_vote(consultation, world.users)
+    owner = members("owner")
+    assert ack(owner, "join", consultation_id=consultation.id)["ok"]
+    owner.get_received("/consultations")
+    for key in ("owner", "resident", "resident_rep"):
+        client = owner if key == "owner" else members(key)
+        assert ack(client, "vote", motion_id=motion.id, choice="for")["ok"], key
+    sent = [e["args"][0] for e in owner.get_received("/consultations") if e["name"] == "motion"]
+    assert sent, "no live count was sent"
+    last = sent[-1]
+    db.session.expire_all()
+    assert last["votes_cast"] == 3
+    assert last["eligible"] == max(services.eligible_voters(consultation), 3)

@@ -31,6 +31,7 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
+from bench.twoproc import render_site  # the one rendering of the shipped site, the bench's too
 from tests.serving.conftest import (
     DEMO_PASSWORD,
     csrf_token,
@@ -116,44 +117,6 @@ def make_certificate(directory: Path) -> tuple[Path, Path]:
         capture_output=True,
     )  # fmt: skip
     return cert, key
-
-
-def render_site(
-    shipped: str, *, http_port: int, https_port: int, upstreams: list[int], cert: Path, key: Path, logs: Path
-) -> str:
-    """The shipped site file with this test's ports, certificate and logs; each change must apply."""
-
-    def sub(pattern: str, replacement: str, text: str, count: int) -> str:
-        result, made = re.subn(pattern, replacement, text, flags=re.MULTILINE)
-        assert made == count, f"deploy/nginx/yishi.conf: expected {count} match(es) of {pattern!r}, found {made}"
-        return result
-
-    site = shipped
-    site = sub(r"^\s*listen \[::\]:\d+.*\n", "", site, 2)  # IPv6 may be off on a test machine
-    site = sub(r"listen 80;", f"listen 127.0.0.1:{http_port};", site, 1)
-    site = sub(r"listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;", site, 1)
-    site = sub(r"server_name yishi\.example\.org;", "server_name 127.0.0.1;", site, 2)
-    site = sub(r"ssl_certificate\s+/\S+;", f"ssl_certificate {cert};", site, 1)
-    site = sub(r"ssl_certificate_key\s+/\S+;", f"ssl_certificate_key {key};", site, 1)
-    site = sub(r"access_log /var/log/nginx/yishi\.access\.log;", f"access_log {logs / 'access.log'};", site, 1)
-    site = sub(r"error_log\s+/var/log/nginx/yishi\.error\.log;", f"error_log {logs / 'error.log'};", site, 1)
-    site = sub(r"root /var/www/html;", f"root {logs};", site, 1)
-    servers = re.findall(r"^\s*server 127\.0\.0\.1:\d+ .*;$", site, flags=re.MULTILINE)
-    assert len(servers) == 2, "the upstream lists two processes"
-    template = servers[0]
-    site = site.replace(servers[1] + "\n", "")
-    site = site.replace(
-        template,
-        "\n".join(re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{port}", template) for port in upstreams),
-    )
-    # which process answered, for the tests only (never in the shipped file: it names the upstreams)
-    site = sub(
-        r"^(\s*)proxy_set_header Host ",
-        r"\1add_header X-Test-Upstream $upstream_addr always;\n\1proxy_set_header Host ",
-        site,
-        1,
-    )
-    return site
 
 
 class Nginx:

@@ -43,16 +43,17 @@ def announce_motion(consultation: Consultation, motion: Motion) -> None:
     emit_after_commit("motion", with_tally(consultation, motion), namespace=NAMESPACE, to=consultation.room)
 
 
-def with_tally(consultation: Consultation, motion: Motion) -> dict:
+def with_tally(consultation: Consultation, motion: Motion, *, eligible=None) -> dict:
     """The motion, and while it is being voted on how many may vote and how many have (never how): the
     room shows "应到 12 人，已投 5 人". Not part of every join's answer (it reads the whole attendance); the
-    page, the call of the vote and the coalesced broadcast after votes carry it."""
+    page, the call of the vote and the coalesced broadcast after votes carry it. `eligible`: how to count who
+    may vote (by default eligible_voters; the broadcast after votes counts only those new since its last)."""
     payload = motion_dict(motion)
     if motion.state == MotionState.VOTING:
         poll = voting.find_poll(POLL, motion.id)
         voted = voting.turnout(poll).voted if poll is not None else 0
         payload["votes_cast"] = voted
-        payload["eligible"] = max(eligible_voters(consultation), voted)
+        payload["eligible"] = max((eligible or eligible_voters)(consultation), voted)
     return payload
 
 
@@ -189,20 +190,31 @@ def close_vote(viewer: Viewer, motion: Motion) -> Motion:
 def eligible_voters(consultation: Consultation) -> int:
     """Who could vote: those who came into the room and may vote (the parties: not residents the rule set
     only lets speak), less a neutral chair."""
-    members = db.session.scalars(
-        select(Membership)
+    return eligible_attendees(consultation)[0]
+
+
+def eligible_attendees(consultation: Consultation, after: int = 0) -> tuple[int, int]:
+    """eligible_voters() over the attendance rows after the id `after` only, and the last such id: a count
+    kept up to date by adding only who came in since (votes.py's live count)."""
+    rows = db.session.execute(
+        select(Membership, Attendance.id)
         .join(Attendance, Attendance.user_id == Membership.user_id)
-        .where(Attendance.consultation_id == consultation.id, Membership.community_id == consultation.community_id)
+        .where(
+            Attendance.consultation_id == consultation.id,
+            Attendance.id > after,
+            Membership.community_id == consultation.community_id,
+        )
         .options(selectinload(Membership.household))
-    )
+    ).all()
     chair_neutral = consultation.rule_set.chair_neutral
     community = consultation.community
-    return sum(
+    count = sum(
         1
-        for m in members
+        for m, _id in rows
         if permissions.can_vote(as_member(m, community), consultation)
         and not (chair_neutral and m.user_id == consultation.chair_id)
     )
+    return count, max((attendance_id for _m, attendance_id in rows), default=after)
 
 
 def count_the_vote(consultation: Consultation, motion: Motion) -> None:
