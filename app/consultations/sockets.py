@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room, rooms
-from sqlalchemy.orm import joinedload
 
 from app.communities import access
 from app.consultations import permissions, services
@@ -21,13 +20,14 @@ ROOM_PREFIX = "consultation:"
 
 
 def _consultation(data: dict):
-    """(consultation, viewer) for the payload's consultation_id; NotFound unless the user may see it."""
+    """(consultation, viewer) for the payload's consultation_id; NotFound unless the user may see it. The
+    consultation as the room keeps it (loaded once per change of the room, with its community)."""
     return access.load(
         Consultation,
         int_field(data, "consultation_id"),
         current_user,
         can=permissions.can_view,
-        options=(joinedload(Consultation.community),),  # one query for both
+        get=services.consultation_of_room,
     )
 
 

@@ -6,7 +6,7 @@ import functools
 import logging
 import threading
 
-from flask import current_app, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -66,6 +66,15 @@ def remember_socket_user(user_id: int, login_id: int, locale: str | None = None)
     session[SOCKET_LOGIN] = login_id
     if locale:
         session[SOCKET_LOCALE] = locale
+
+
+def connection_store() -> dict | None:
+    """What a socket connection keeps between its events (its user, its memberships): its own session, which
+    Flask-SocketIO holds in memory per connection and never writes to a cookie. None outside a socket event
+    (an HTTP request's session is a cookie: nothing is kept there)."""
+    if not has_request_context() or getattr(request, "sid", None) is None:
+        return None
+    return session
 
 
 def socket_user_id() -> int | None:

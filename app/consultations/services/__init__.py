@@ -19,7 +19,15 @@ from app.consultations.services.display import (
     moderation_dict,
     motion_dict,
 )
-from app.consultations.services.joining import PAGE, attend, entered, history, join_state, set_meeting_under_way
+from app.consultations.services.joining import (
+    PAGE,
+    attend,
+    consultation_of_room,
+    entered,
+    history,
+    join_state,
+    set_meeting_under_way,
+)
 from app.consultations.services.lifecycle import (
     ALLOWED_PHASES,
     chair_choices,
@@ -73,6 +81,7 @@ __all__ = [
     "change_rules",
     "close_vote",
     "consultation_dict",
+    "consultation_of_room",
     "create_draft",
     "eligible_voters",
     "entered",

@@ -22,11 +22,10 @@ import time
 from datetime import datetime
 from itertools import chain
 
-import redis
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.communities.access import Viewer
 from app.consultations import permissions, signals
@@ -34,10 +33,11 @@ from app.consultations.models import Attendance, Consultation, HandRaise, Motion
 from app.consultations.services.display import badges_for, consultation_dict, floor_dict, message_dict, motion_dict
 from app.consultations.services.motions import pending_motion
 from app.consultations.services.shared import POLL, check_view, refuse
+from app.core import generations, snapshots
 from app.core.batching import GroupCommit
 from app.core.errors import DomainError
 from app.core.models import insert_or_ignore, utcnow
-from app.core.realtime import REDIS_TIMEOUTS, call_after_commit, coalesced, redis_key
+from app.core.realtime import call_after_commit, coalesced
 from app.extensions import db
 from app.procedure.engine import Refusal
 from app.procedure.models import RuleSet
@@ -53,40 +53,20 @@ ALL_ROOMS = "all"
 _CHANGED = "yishi_rooms_changed"
 _lock = threading.Lock()
 _cache: dict[int, tuple[tuple[int, int], float, dict]] = {}  # consultation id -> (version, built at, state)
-_local_versions: dict[object, int] = {}  # without Redis (one process): the versions themselves
-_clients: dict[str, redis.Redis] = {}
+_rooms: dict[int, tuple[tuple[int, int], float, Consultation]] = {}  # the same, for the consultation row itself
 
 
 # -- the room's version ----------------------------------------------------------------------------------
 
 
-def _redis() -> redis.Redis | None:
-    url = current_app.config.get("REDIS_URL")
-    if not url:
-        return None
-    with _lock:
-        client = _clients.get(url)
-        if client is None:
-            client = _clients[url] = redis.Redis.from_url(url, **REDIS_TIMEOUTS)
-    return client
-
-
-def _version_key(room) -> str:
-    return redis_key("room-version", str(room))
+def _names(room) -> str:
+    return f"room:{room}"
 
 
 def version(consultation_id: int) -> tuple[int, int] | None:
-    """(every room's version, this room's version); None when Redis cannot say (then nothing is cached)."""
-    client = _redis()
-    if client is None:
-        with _lock:
-            return (_local_versions.get(ALL_ROOMS, 0), _local_versions.get(consultation_id, 0))
-    try:
-        every, this = client.mget(_version_key(ALL_ROOMS), _version_key(consultation_id))
-    except (redis.RedisError, OSError) as err:
-        logger.warning("room versions: Redis unreachable, building the room's state afresh (%s)", err)
-        return None
-    return (int(every or 0), int(this or 0))
+    """(every room's version, this room's version); None when Redis cannot say (then nothing is cached). Read
+    once per event (core.generations)."""
+    return generations.read(_names(ALL_ROOMS), _names(consultation_id))
 
 
 def bump(rooms) -> None:
@@ -96,24 +76,14 @@ def bump(rooms) -> None:
         return
     with _lock:
         for room in rooms:
-            _local_versions[room] = _local_versions.get(room, 0) + 1
-        for room in rooms:
             if room == ALL_ROOMS:
                 _cache.clear()
+                _rooms.clear()
             else:
                 _cache.pop(room, None)
-    client = _redis()
-    if client is None:
-        return
-    try:
-        pipe = client.pipeline(transaction=False)
-        for room in rooms:
-            pipe.incr(_version_key(room))
-            pipe.expire(_version_key(room), 7 * 86400)
-        pipe.execute()
-    except (redis.RedisError, OSError) as err:
-        # the other processes keep their state until CACHE_SECONDS have passed
-        logger.warning("room versions: Redis unreachable, could not announce a change (%s)", err)
+                _rooms.pop(room, None)
+    # the other processes keep their state until CACHE_SECONDS have passed if Redis loses this
+    generations.bump(*(_names(room) for room in rooms))
 
 
 @event.listens_for(Session, "after_flush")
@@ -214,6 +184,27 @@ def shared_state(consultation: Consultation) -> dict:
             if found is None or found[0] <= current:  # a slow builder never replaces a newer state
                 _cache[consultation.id] = (current, now, state)
     return state
+
+
+def consultation_of_room(consultation_id) -> Consultation | None:
+    """The consultation with its community, as a room's joiners see it: kept per process under the room's version
+    (as the shared state is), so that a storm of joins loads it once, not once per joiner. What the access rule
+    then decides about it is decided per joiner (communities.access.load)."""
+    current = version(consultation_id)
+    if current is not None:
+        with _lock:
+            found = _rooms.get(consultation_id)
+        if found is not None and found[0] == current and time.monotonic() - found[1] < CACHE_SECONDS:
+            return snapshots.attach(found[2])
+    consultation = db.session.get(Consultation, consultation_id, options=(joinedload(Consultation.community),))
+    if consultation is not None and current is not None:
+        consultation.community  # noqa: B018 (kept with it even when the session had the row without it)
+        kept = snapshots.keep(consultation)
+        with _lock:
+            found = _rooms.get(consultation_id)
+            if found is None or found[0] <= current:
+                _rooms[consultation_id] = (current, time.monotonic(), kept)
+    return consultation
 
 
 def _floor_now(state: dict, now: datetime) -> dict:

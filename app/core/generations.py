@@ -1,0 +1,110 @@
+"""Generation counters: how a process learns, without a query, that something it keeps has changed.
+
+A counter is a name (`rights:42`: what user 42 may do) whose value only goes up. Whoever changes what a cache
+was built from bumps the counter once the transaction commits (`bump_after_commit`); whoever keeps a cache
+notes the counter's value with it and compares on use (`read`). With Redis (REDIS_URL) the counters are shared
+by every server process; without it (one process, tests) they live in this process.
+
+`read` asks Redis at most once per name and app context (a socket event, a request), whatever number of
+caches ask: a join that checks the login and the membership is one round trip. When Redis cannot answer,
+`read` returns None and the caller must not trust its cache (it loads afresh from the database).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import redis
+from flask import current_app, g, has_app_context
+
+from app.core.realtime import REDIS_TIMEOUTS, call_after_commit, redis_key
+
+logger = logging.getLogger(__name__)
+
+TTL_SECONDS = 7 * 86400  # a counter nobody bumped for a week starts again from 0: caches older than that are gone
+_lock = threading.Lock()
+_local: dict[str, int] = {}  # without Redis: the counters themselves
+_clients: dict[str, redis.Redis] = {}
+_MEMO = "yishi_generations"
+
+
+def _redis() -> redis.Redis | None:
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    with _lock:
+        client = _clients.get(url)
+        if client is None:
+            client = _clients[url] = redis.Redis.from_url(url, **REDIS_TIMEOUTS)
+    return client
+
+
+def _key(name: str) -> str:
+    return redis_key("generation", name)
+
+
+def _memo() -> dict[str, int] | None:
+    return g.setdefault(_MEMO, {}) if has_app_context() else None
+
+
+def read(*names: str) -> tuple[int, ...] | None:
+    """The counters' values, or None when they cannot be known (Redis unreachable): trust no cache then."""
+    memo = _memo()
+    missing = [n for n in names if memo is None or n not in memo]
+    if missing:
+        client = _redis()
+        if client is None:
+            with _lock:
+                found = [_local.get(n, 0) for n in missing]
+        else:
+            try:
+                found = [int(v or 0) for v in client.mget([_key(n) for n in missing])]
+            except (redis.RedisError, OSError) as err:
+                logger.warning("generations: Redis unreachable, caches not trusted (%s)", err)
+                return None
+        if memo is None:
+            return tuple(found)
+        memo.update(zip(missing, found, strict=True))
+    return tuple(memo[n] for n in names)
+
+
+def bump(*names: str) -> None:
+    """Move the counters on now (after the commit of the change: see bump_after_commit)."""
+    names = tuple(sorted(set(names)))
+    if not names:
+        return
+    memo = _memo()
+    if memo is not None:
+        for name in names:
+            memo.pop(name, None)  # read again, from the source, within this context too
+    with _lock:
+        for name in names:
+            _local[name] = _local.get(name, 0) + 1
+    client = _redis()
+    if client is None:
+        return
+    try:
+        pipe = client.pipeline(transaction=False)
+        for name in names:
+            pipe.incr(_key(name))
+            pipe.expire(_key(name), TTL_SECONDS)
+        pipe.execute()
+    except (redis.RedisError, OSError) as err:
+        # the other processes' caches still end: each is trusted for a bounded time only (its owner says)
+        logger.warning("generations: Redis unreachable, could not bump %s (%s)", names, err)
+
+
+def bump_after_commit(*names: str) -> None:
+    """Bump the counters once the current transaction commits (not if it rolls back)."""
+    if names:
+        call_after_commit(lambda: bump(*names))
+
+
+def rights(user_id: int) -> str:
+    """The counter of what a user may do: their logins (one ended), their account (closed), their memberships,
+    roles and offices. A socket keeps its user and memberships while it holds."""
+    return f"rights:{user_id}"
+
+
+EVERY_RIGHT = "rights:all"  # what every user's rights are worked out from (communities, streets)
