@@ -118,8 +118,8 @@ def membership_of(user: User | None, community_id: int) -> Membership | None:
     if user is None:
         return None
     kept = _kept(user)
-    if kept is not None and ("member", community_id) in kept:
-        found = kept[("member", community_id)]
+    if kept is not None and (("member", community_id) in kept or kept.get("every membership")):
+        found = kept.get(("member", community_id))
         return snapshots.attach(found) if found is not None else None
     # the roles in the same round trip: nearly every caller asks has_role() next
     membership = (
@@ -162,6 +162,21 @@ def _kept(user: User) -> dict | None:
     if found is None or found[0] != user.id or found[1] != generation or now - found[2] > KEPT_SECONDS:
         found = store[_KEPT] = (user.id, generation, now, {})
     return found[3]
+
+
+def keep_standing(user: User) -> None:
+    """At a socket's connect: every membership of its user (with their roles) in one query, kept for the
+    connection, so that its joins ask the database nothing about them (a community not among them: not a
+    member there). Stale as any kept answer: the next event loads afresh, one community at a time."""
+    kept = _kept(user)
+    if kept is None:
+        return
+    memberships = db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id).options(joinedload(Membership.roles))
+    ).unique()
+    for membership in memberships:
+        kept[("member", membership.community_id)] = snapshots.keep(membership)
+    kept["every membership"] = True
 
 
 @event.listens_for(Session, "after_flush")

@@ -60,8 +60,8 @@ def _announce_presence(room: str, leaving: str | None = None) -> None:
 
 class ConsultationsNamespace(Namespace):
     def on_connect(self, auth=None):
-        """Logged-in users only; each connection also joins its user's room."""
-        connect_user()
+        """Logged-in users only; each connection also joins its user's room, and keeps their memberships."""
+        connect_user(also=access.keep_standing)
 
     def on_disconnect(self, reason=None):
         """Tell the rooms this connection was in that one fewer is present."""

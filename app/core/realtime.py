@@ -359,9 +359,10 @@ def start_control_listener(app) -> None:
     socketio.start_background_task(listen)
 
 
-def connect_user() -> int:
+def connect_user(also=None) -> int:
     """A namespace's connect: refuse a connection without a logged-in session (docs/realtime.md), remember whom
-    it is for and through which login, and join their own room and their login's.
+    it is for and through which login, and join their own room and their login's. `also(user)`: what else the
+    connection should load and keep now, once, rather than at its events (communities.access.keep_standing).
 
     The user is loaded within a handler slot (core.sockets) and the transaction ends at once, so that two
     thousand phones connecting together wait their turn in memory, not for one of the pool's connections.
@@ -370,14 +371,16 @@ def connect_user() -> int:
         try:
             user = current_user._get_current_object() if current_user.is_authenticated else None
             user_id, login_id = (user.id, user.login_session_id) if user is not None else (None, None)
-            locale = select_locale() if user is not None else None
+            if user_id is not None and login_id is not None:
+                remember_socket_user(user_id, login_id, select_locale())
+                if also is not None:
+                    also(user)
         finally:
             if db.session().in_transaction():
                 db.session.commit()
     if user_id is None or login_id is None:
         message = _("Please log in to continue.")
         raise ConnectionRefusedError(message, {"code": "not_authenticated", "message": message})
-    remember_socket_user(user_id, login_id, locale)
     join_room(user_room(user_id))
     join_room(login_room(login_id))
     return user_id

@@ -6,7 +6,7 @@ import functools
 import logging
 import threading
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -131,12 +131,22 @@ def acknowledged(handler=None, *, database: bool = True, slot_wait: str = "SOCKE
         slot = handler_slot()
         if not slot.acquire(timeout=current_app.config.get(slot_wait, 5)):
             return busy()
+        g.yishi_handler_slot = slot
         try:
             return answer(self, data)
         finally:
-            slot.release()
+            leave_slot()
 
     return wrapper
+
+
+def leave_slot() -> None:
+    """Give the handler's slot back before the handler ends: its database work is done (committed) and what
+    remains is a wait (a batch being written, core.batching) that holds no pooled connection. Without it the
+    slots would be held by waiters, and a storm would be written ten at a time."""
+    slot = g.pop("yishi_handler_slot", None)
+    if slot is not None:
+        slot.release()
 
 
 def _holds_unstorable(value, depth: int = 0) -> bool:

@@ -38,6 +38,7 @@ from app.core.batching import GroupCommit
 from app.core.errors import DomainError
 from app.core.models import insert_or_ignore, utcnow
 from app.core.realtime import call_after_commit, coalesced
+from app.core.sockets import leave_slot
 from app.extensions import db
 from app.procedure.engine import Refusal
 from app.procedure.models import RuleSet
@@ -279,6 +280,7 @@ def attend(consultation_id: int, user_id: int) -> None:
     session ends first, so that a join waiting for its batch holds no database connection."""
     if db.session().in_transaction():
         db.session.commit()
+    leave_slot()  # the wait for the batch holds no connection: other joins may have the slot meanwhile
     _attendance_writer().submit((consultation_id, user_id))
 
 
