@@ -70,7 +70,8 @@ class ConsultationsNamespace(Namespace):
                 presence.leave(room, request.sid)
                 _announce_presence(room, leaving=request.sid)
 
-    @acknowledged(slot_wait="SOCKET_JOIN_SLOT_WAIT_SECONDS")  # the web client waits 15 s for a join
+    # the web client waits 15 s for a join
+    @acknowledged(slot_wait="SOCKET_JOIN_SLOT_WAIT_SECONDS", expect=services.expect_join)
     def on_join(self, data):
         """Enter a consultation's room; get its state and the last page's messages after `after_id` (`older`:
         there are more before them, which `history` pages). Idempotent: a retried join is one member."""

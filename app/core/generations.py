@@ -48,10 +48,12 @@ def _memo() -> dict[str, int] | None:
     return g.setdefault(_MEMO, {}) if has_app_context() else None
 
 
-def read(*names: str) -> tuple[int, ...] | None:
-    """The counters' values, or None when they cannot be known (Redis unreachable): trust no cache then."""
+def read(*names: str, fresh: bool = False) -> tuple[int, ...] | None:
+    """The counters' values, or None when they cannot be known (Redis unreachable): trust no cache then.
+    `fresh`: asked of Redis now, not as read earlier in this context (a reader that must see any change
+    committed after something it did, such as joining a Socket.IO room)."""
     memo = _memo()
-    missing = [n for n in names if memo is None or n not in memo]
+    missing = [n for n in names if fresh or memo is None or n not in memo]
     if missing:
         client = _redis()
         if client is None:

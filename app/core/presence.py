@@ -19,6 +19,7 @@ import time
 import redis
 from flask import current_app
 
+from app.core.batching import GroupCommit
 from app.core.logs import JobHealth
 from app.core.realtime import _PROCESS_ID, REDIS_TIMEOUTS, redis_key
 from app.extensions import socketio
@@ -106,8 +107,48 @@ def count(namespace: str, room: str, *, leaving: str | None = None, joining: str
 
 
 def join(namespace: str, room: str, sid: str) -> int:
-    """A connection came into the room: count it in every process (O(1)); the room's count after."""
-    return count(namespace, room, joining=sid)
+    """A connection came into the room: count it in every process (O(1)); the room's count after. The joins
+    that arrive together are written together (core.batching: one round trip to Redis for a batch of them,
+    however many rooms), and each is answered its room's count."""
+    with _lock:
+        _tracked.add((namespace, room))
+    client = _redis()
+    if client is None:
+        return _local_count(namespace, room)
+    try:
+        total = _join_writer(client).submit((room, sid))
+    except (redis.RedisError, OSError) as err:
+        logger.warning("presence: Redis unreachable, counting this process only (%s)", err)
+        total = 0
+    return max(int(total), _local_count(namespace, room))
+
+
+_writers: dict[int, GroupCommit] = {}
+
+
+def _join_writer(client: redis.Redis) -> GroupCommit:
+    with _lock:
+        writer = _writers.get(id(client))
+        if writer is None:
+            writer = _writers[id(client)] = GroupCommit(lambda items: _write_joins(client, items), max_batch=500)
+    return writer
+
+
+def _write_joins(client: redis.Redis, items) -> list[int]:
+    """A batch of (room, sid) joins in one pipeline: each member stamped, each room's stale members dropped
+    and its size read once."""
+    now = time.time()
+    rooms = sorted({room for room, _sid in items})
+    pipe = client.pipeline(transaction=False)
+    for room, sid in items:
+        pipe.zadd(_key(room), {_member(sid): now})
+    for room in rooms:
+        pipe.zremrangebyscore(_key(room), "-inf", now - _ttl())
+        pipe.zcard(_key(room))
+        pipe.expire(_key(room), _expire_seconds())
+    results = pipe.execute()
+    sizes = {room: int(results[len(items) + 3 * i + 1]) for i, room in enumerate(rooms)}
+    return [sizes[room] for room, _sid in items]
 
 
 def leave(room: str, sid: str) -> None:

@@ -92,18 +92,21 @@ def socket_login_id() -> int | None:
     return value if isinstance(value, int) else None
 
 
-def acknowledged(handler=None, *, database: bool = True, slot_wait: str = "SOCKET_SLOT_WAIT_SECONDS"):
+def acknowledged(handler=None, *, database: bool = True, slot_wait: str = "SOCKET_SLOT_WAIT_SECONDS", expect=None):
     """Answer {"ok": true, ...} or {"ok": false, "error": {code, message}}; never raise to the client.
 
     A handler that does no database work of its own (database=False: it hands its work to a batch
     writer, core.batching) does not load the user, whose id it takes from the connection, and does
-    not wait for one of the handler slots that stand for the pool's connections.
+    not wait for one of the handler slots that stand for the pool's connections. `expect(data)`: called
+    first, with the payload as sent, to ask at once for what the handler will read (core.generations).
     """
     if handler is None:
-        return functools.partial(acknowledged, database=database, slot_wait=slot_wait)
+        return functools.partial(acknowledged, database=database, slot_wait=slot_wait, expect=expect)
 
     def answer(self, data):
         try:
+            if expect is not None:
+                expect(data)
             # inside the try: loading the user is a query, and a database failure must still be answered
             if not (current_user.is_authenticated if database else socket_user_id() is not None):
                 return error("not_authenticated", _("Please log in to continue."))

@@ -90,3 +90,28 @@ def test_redis_going_away_falls_back_to_this_process(site, monkeypatch):
 
     current_app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
     assert presence.count("/consultations", ROOM) == 2
+
+
+@pytest.mark.redis
+def test_joins_arriving_together_are_one_round_trip_and_each_hears_its_room(site):
+    """A batch of joins (core.batching gathers those that arrive while one is written) is one pipeline."""
+    other = "consultation:8"
+    client = presence._redis()
+    sent: list[int] = []
+    real = client.pipeline
+
+    def counted(*args, **kwargs):
+        pipe = real(*args, **kwargs)
+        execute = pipe.execute
+        pipe.execute = lambda: sent.append(len(pipe.command_stack)) or execute()
+        return pipe
+
+    client.pipeline = counted
+    try:
+        counts = presence._write_joins(client, [(ROOM, "a1"), (other, "a2"), (ROOM, "a3"), (ROOM, "a1")])
+    finally:
+        del client.pipeline
+        client.delete(presence._key(other))
+    assert counts == [2, 1, 2, 2]
+    assert len(sent) == 1  # one round trip: four stamps, then three commands per room
+    assert sent == [4 + 3 * 2]

@@ -38,7 +38,8 @@ from app.core.batching import GroupCommit
 from app.core.errors import DomainError
 from app.core.models import insert_or_ignore, utcnow
 from app.core.realtime import call_after_commit, coalesced
-from app.core.sockets import leave_slot
+from app.core.sockets import leave_slot, socket_user_id
+from app.core.validation import MAX_ID
 from app.extensions import db
 from app.procedure.engine import Refusal
 from app.procedure.models import RuleSet
@@ -64,10 +65,22 @@ def _names(room) -> str:
     return f"room:{room}"
 
 
-def version(consultation_id: int) -> tuple[int, int] | None:
+def version(consultation_id: int, *, fresh: bool = False) -> tuple[int, int] | None:
     """(every room's version, this room's version); None when Redis cannot say (then nothing is cached). Read
-    once per event (core.generations)."""
-    return generations.read(_names(ALL_ROOMS), _names(consultation_id))
+    once per event (core.generations), or `fresh`."""
+    return generations.read(_names(ALL_ROOMS), _names(consultation_id), fresh=fresh)
+
+
+def expect_join(data) -> None:
+    """Before a join loads anything: the counters it will read (its user's rights, the room's version), in one
+    round trip to Redis rather than one each."""
+    user_id = socket_user_id()
+    consultation_id = data.get("consultation_id") if isinstance(data, dict) else None
+    names = [generations.rights(user_id), generations.EVERY_RIGHT] if user_id is not None else []
+    if isinstance(consultation_id, int) and not isinstance(consultation_id, bool) and 0 < consultation_id <= MAX_ID:
+        names += [_names(ALL_ROOMS), _names(consultation_id)]
+    if names:
+        generations.read(*names)
 
 
 def bump(rooms) -> None:
@@ -170,8 +183,9 @@ def _shared(consultation: Consultation) -> dict:
 
 
 def shared_state(consultation: Consultation) -> dict:
-    """The room's shared state, built once per version of the room (and at most CACHE_SECONDS old)."""
-    current = version(consultation.id)
+    """The room's shared state, built once per version of the room (and at most CACHE_SECONDS old). Its version
+    read afresh: a joiner is in the Socket.IO room by now, and hears any change committed after this read."""
+    current = version(consultation.id, fresh=True)
     now = time.monotonic()
     if current is not None:
         with _lock:
