@@ -18,14 +18,13 @@ import threading
 import redis
 from flask import current_app, g, has_app_context
 
-from app.core.realtime import REDIS_TIMEOUTS, call_after_commit, redis_key
+from app.core.realtime import call_after_commit, redis_key, shared_redis
 
 logger = logging.getLogger(__name__)
 
 TTL_SECONDS = 7 * 86400  # a counter nobody bumped for a week starts again from 0: caches older than that are gone
 _lock = threading.Lock()
 _local: dict[str, int] = {}  # without Redis: the counters themselves
-_clients: dict[str, redis.Redis] = {}
 _MEMO = "yishi_generations"
 
 
@@ -33,11 +32,7 @@ def _redis() -> redis.Redis | None:
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
-    with _lock:
-        client = _clients.get(url)
-        if client is None:
-            client = _clients[url] = redis.Redis.from_url(url, **REDIS_TIMEOUTS)
-    return client
+    return shared_redis(url)
 
 
 def _key(name: str) -> str:

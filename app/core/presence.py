@@ -21,7 +21,7 @@ from flask import current_app
 
 from app.core.batching import GroupCommit
 from app.core.logs import JobHealth
-from app.core.realtime import _PROCESS_ID, REDIS_TIMEOUTS, redis_key
+from app.core.realtime import _PROCESS_ID, redis_key, shared_redis
 from app.extensions import socketio
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,6 @@ def _expire_seconds() -> int:
     return max(1, int(_ttl() * 2))
 
 
-_clients: dict[str, redis.Redis] = {}
 _tracked: set[tuple[str, str]] = set()  # (namespace, room) this process has members in
 _lock = threading.Lock()
 
@@ -47,11 +46,7 @@ def _redis() -> redis.Redis | None:
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
-    with _lock:
-        client = _clients.get(url)
-        if client is None:
-            client = _clients[url] = redis.Redis.from_url(url, **REDIS_TIMEOUTS)
-    return client
+    return shared_redis(url)
 
 
 def _key(room: str) -> str:

@@ -162,6 +162,24 @@ _PROCESS_ID = uuid.uuid4().hex
 
 # Short timeouts for commands (never for the blocking pub/sub read, which waits for messages by design).
 REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+REDIS_POOL_SIZE = 20  # connections of the shared client (REDIS_POOL_SIZE)
+_shared_lock = threading.Lock()
+_shared_clients: dict[tuple[str, int], redis.Redis] = {}
+
+
+def shared_redis(url: str, app=None) -> redis.Redis:
+    """The process's Redis client for short commands (presence, generation counters), on a bounded pool that
+    a command waits for (at most 2 s). redis-py's default pool opens a connection for every command in flight
+    and refuses past 100: a storm of a thousand joins would open a hundred connections, then fail the rest."""
+    size = int((app or current_app).config.get("REDIS_POOL_SIZE", REDIS_POOL_SIZE))
+    with _shared_lock:
+        client = _shared_clients.get((url, size))
+        if client is None:
+            pool = redis.BlockingConnectionPool.from_url(url, max_connections=size, timeout=2, **REDIS_TIMEOUTS)
+            client = _shared_clients[(url, size)] = redis.Redis(connection_pool=pool)
+    return client
+
+
 _LISTEN_OPTIONS = {"socket_connect_timeout": 2, "socket_keepalive": True, "health_check_interval": 30}
 CONTROL_RETRY_SECONDS = 2.0  # the control listener's first wait after a failure (it doubles up to 10 s)
 _LISTEN_RETRY_MAX = 2.0  # seconds between tries to resubscribe: the room comes back soon after Redis does
