@@ -78,12 +78,15 @@ class ConsultationsNamespace(Namespace):
         consultation, viewer = _consultation(data)
         after_id = int_field(data, "after_id", required=False)
         room = consultation.room
-        # into the room first: a change committed after the state below was read reaches this joiner
+        # into the room first: a change committed after the state below was read reaches this joiner; then
+        # counted present, with the room's version read in the same round trip to Redis (after joining)
         join_room(room)
+        count = presence.join(services.NAMESPACE, room, request.sid, counters=services.room_counters(consultation.id))
         try:
-            state = services.join_state(viewer, consultation, after_id, attend=False)
+            state = services.join_state(viewer, consultation, after_id, attend=False, fresh=False)
         except Exception:
             leave_room(room)
+            presence.leave(room, request.sid)
             raise
         participant, consultation_id, user_id = state["you"]["can_speak"], consultation.id, viewer.user_id
         if participant:
@@ -91,7 +94,6 @@ class ConsultationsNamespace(Namespace):
         db.session.commit()  # read only: the connection goes back before the attendance waits for its batch
         if participant:
             services.attend(consultation_id, user_id)  # written with the joins that arrive with it
-        count = presence.join(services.NAMESPACE, room, request.sid)
         _announce_presence(room)
         return {**state, "presence": {"count": count}}
 

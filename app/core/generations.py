@@ -67,6 +67,26 @@ def read(*names: str, fresh: bool = False) -> tuple[int, ...] | None:
     return tuple(memo[n] for n in names)
 
 
+def redis_keys(names) -> list[str]:
+    """The Redis keys of these counters (for a caller that reads them within a pipeline of its own)."""
+    return [_key(n) for n in names]
+
+
+def remember(names, values) -> None:
+    """Counters read by a caller's own pipeline (core.presence): this context's reads of them are these."""
+    memo = _memo()
+    if memo is not None:
+        memo.update(zip(names, (int(v or 0) for v in values), strict=True))
+
+
+def forget(names) -> None:
+    """This context's reads of these counters are not to be used again (read afresh next time)."""
+    memo = _memo()
+    if memo is not None:
+        for name in names:
+            memo.pop(name, None)
+
+
 _readers: dict[int, GroupCommit] = {}
 
 

@@ -19,6 +19,7 @@ import time
 import redis
 from flask import current_app
 
+from app.core import generations
 from app.core.batching import GroupCommit
 from app.core.logs import JobHealth
 from app.core.realtime import _PROCESS_ID, redis_key, shared_redis
@@ -101,20 +102,25 @@ def count(namespace: str, room: str, *, leaving: str | None = None, joining: str
     return max(int(total), local)
 
 
-def join(namespace: str, room: str, sid: str) -> int:
+def join(namespace: str, room: str, sid: str, *, counters: tuple[str, ...] = ()) -> int:
     """A connection came into the room: count it in every process (O(1)); the room's count after. The joins
     that arrive together are written together (core.batching: one round trip to Redis for a batch of them,
-    however many rooms), and each is answered its room's count."""
+    however many rooms), and each is answered its room's count. `counters`: generation counters to read in
+    the same round trip (core.generations; the join reads its room's version after joining the room)."""
     with _lock:
         _tracked.add((namespace, room))
     client = _redis()
     if client is None:
+        generations.forget(counters)  # read again when needed (in this process: no round trip)
         return _local_count(namespace, room)
     try:
-        total = _join_writer(client).submit((room, sid))
+        total, values = _join_writer(client).submit((room, sid, tuple(generations.redis_keys(counters))))
     except (redis.RedisError, OSError) as err:
         logger.warning("presence: Redis unreachable, counting this process only (%s)", err)
         total = 0
+        generations.forget(counters)  # not read after the join: whoever needs them reads them again
+    else:
+        generations.remember(counters, values)
     return max(int(total), _local_count(namespace, room))
 
 
@@ -129,21 +135,25 @@ def _join_writer(client: redis.Redis) -> GroupCommit:
     return writer
 
 
-def _write_joins(client: redis.Redis, items) -> list[int]:
-    """A batch of (room, sid) joins in one pipeline: each member stamped, each room's stale members dropped
-    and its size read once."""
+def _write_joins(client: redis.Redis, items) -> list[tuple[int, list]]:
+    """A batch of (room, sid, counter keys) joins in one pipeline: each member stamped, each room's stale
+    members dropped and its size read once, and the counters asked for read after the stamps."""
     now = time.time()
-    rooms = sorted({room for room, _sid in items})
+    rooms = sorted({room for room, _sid, _keys in items})
+    keys = sorted({key for _room, _sid, wanted in items for key in wanted})
     pipe = client.pipeline(transaction=False)
-    for room, sid in items:
+    for room, sid, _keys in items:
         pipe.zadd(_key(room), {_member(sid): now})
     for room in rooms:
         pipe.zremrangebyscore(_key(room), "-inf", now - _ttl())
         pipe.zcard(_key(room))
         pipe.expire(_key(room), _expire_seconds())
+    if keys:
+        pipe.mget(keys)
     results = pipe.execute()
     sizes = {room: int(results[len(items) + 3 * i + 1]) for i, room in enumerate(rooms)}
-    return [sizes[room] for room, _sid in items]
+    values = dict(zip(keys, results[-1], strict=True)) if keys else {}
+    return [(sizes[room], [values[key] for key in wanted]) for room, _sid, wanted in items]
 
 
 def leave(room: str, sid: str) -> None:

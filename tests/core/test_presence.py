@@ -108,10 +108,11 @@ def test_joins_arriving_together_are_one_round_trip_and_each_hears_its_room(site
 
     client.pipeline = counted
     try:
-        counts = presence._write_joins(client, [(ROOM, "a1"), (other, "a2"), (ROOM, "a3"), (ROOM, "a1")])
+        joins = [(ROOM, "a1", ()), (other, "a2", ("k1",)), (ROOM, "a3", ()), (ROOM, "a1", ("k1", "k2"))]
+        client.set("k1", 7)
+        answers = presence._write_joins(client, joins)
     finally:
         del client.pipeline
-        client.delete(presence._key(other))
-    assert counts == [2, 1, 2, 2]
-    assert len(sent) == 1  # one round trip: four stamps, then three commands per room
-    assert sent == [4 + 3 * 2]
+        client.delete(presence._key(other), "k1")
+    assert answers == [(2, []), (1, [b"7"]), (2, []), (2, [b"7", None])]
+    assert sent == [4 + 3 * 2 + 1]  # one round trip: four stamps, three commands per room, the counters

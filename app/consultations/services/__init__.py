@@ -27,6 +27,7 @@ from app.consultations.services.joining import (
     expect_join,
     history,
     join_state,
+    room_counters,
     set_meeting_under_way,
 )
 from app.consultations.services.lifecycle import (
@@ -108,6 +109,7 @@ __all__ = [
     "refuse",
     "report",
     "review_vote",
+    "room_counters",
     "room_state",
     "rule_set_choices",
     "second",

@@ -182,10 +182,17 @@ def _shared(consultation: Consultation) -> dict:
     }
 
 
-def shared_state(consultation: Consultation) -> dict:
+def room_counters(consultation_id: int) -> tuple[str, str]:
+    """The generation counters of a room's version (core.generations), for a reader of its own (the join reads
+    them with its presence, core.presence.join)."""
+    return (_names(ALL_ROOMS), _names(consultation_id))
+
+
+def shared_state(consultation: Consultation, *, fresh: bool = True) -> dict:
     """The room's shared state, built once per version of the room (and at most CACHE_SECONDS old). Its version
-    read afresh: a joiner is in the Socket.IO room by now, and hears any change committed after this read."""
-    current = version(consultation.id, fresh=True)
+    read afresh (or, `fresh=False`, as read already after joining the Socket.IO room): a joiner is in the room
+    by now, and hears any change committed after this read."""
+    current = version(consultation.id, fresh=fresh)
     now = time.monotonic()
     if current is not None:
         with _lock:
@@ -326,16 +333,19 @@ def write_attendance(items) -> list[None]:
     return [None] * len(items)
 
 
-def join_state(viewer: Viewer, consultation: Consultation, after_id=None, *, attend: bool = True) -> dict:
+def join_state(
+    viewer: Viewer, consultation: Consultation, after_id=None, *, attend: bool = True, fresh: bool = True
+) -> dict:
     """What `join` answers: the shared state (with the speeches after `after_id` of the last page only) and
     the joiner's own part. `attend`: note the attendance here (a write: the edge commits); the socket's join
-    has it written in a batch instead (`attend()`)."""
+    has it written in a batch instead (`attend()`). `fresh=False`: the room's version was read after the
+    joiner entered the Socket.IO room (`room_counters`), and is not read again."""
     check_view(viewer, consultation)
     if after_id is not None and (not isinstance(after_id, int) or isinstance(after_id, bool) or after_id < 0):
         raise DomainError("bad_request", _l("The request could not be understood."), field="after_id")
     if attend:
         note_attendance(viewer, consultation)
-    state = shared_state(consultation)
+    state = shared_state(consultation, fresh=fresh)
     speeches = state["messages"]
     if after_id is not None:
         speeches = [m for m in speeches if m["id"] > after_id]
