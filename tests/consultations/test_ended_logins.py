@@ -129,8 +129,8 @@ def test_a_login_ended_while_the_counter_was_lost_acts_no_more_after_the_recheck
     assert ack(ended, "join", consultation_id=consultation.id)["ok"]
     end_unannounced(ended_login, counted=False)
     assert ack(ended, "join", consultation_id=consultation.id)["ok"]  # kept: nothing said it changed
-    app.config["LOGIN_RECHECK_SECONDS"] = 0
+    recheck, app.config["LOGIN_RECHECK_SECONDS"] = app.config["LOGIN_RECHECK_SECONDS"], 0
     try:
         assert code(ack(ended, "join", consultation_id=consultation.id)) == "not_authenticated"
     finally:
-        app.config.pop("LOGIN_RECHECK_SECONDS")
+        app.config["LOGIN_RECHECK_SECONDS"] = recheck
