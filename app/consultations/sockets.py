@@ -71,7 +71,7 @@ class ConsultationsNamespace(Namespace):
                 _announce_presence(room, leaving=request.sid)
 
     # the web client waits 15 s for a join
-    @acknowledged(slot_wait="SOCKET_JOIN_SLOT_WAIT_SECONDS", expect=services.expect_join)
+    @acknowledged(slot_wait="SOCKET_JOIN_SLOT_WAIT_SECONDS", expect=services.expect_join, slot_when_needed=True)
     def on_join(self, data):
         """Enter a consultation's room; get its state and the last page's messages after `after_id` (`older`:
         there are more before them, which `history` pages). Idempotent: a retried join is one member."""

@@ -6,10 +6,12 @@ import functools
 import logging
 import threading
 
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.core.errors import DomainError, NotFound
 from app.core.validation import CONTROL_CHARACTER, MAX_ID, unstorable
@@ -92,16 +94,28 @@ def socket_login_id() -> int | None:
     return value if isinstance(value, int) else None
 
 
-def acknowledged(handler=None, *, database: bool = True, slot_wait: str = "SOCKET_SLOT_WAIT_SECONDS", expect=None):
+def acknowledged(
+    handler=None,
+    *,
+    database: bool = True,
+    slot_wait: str = "SOCKET_SLOT_WAIT_SECONDS",
+    expect=None,
+    slot_when_needed: bool = False,
+):
     """Answer {"ok": true, ...} or {"ok": false, "error": {code, message}}; never raise to the client.
 
     A handler that does no database work of its own (database=False: it hands its work to a batch
     writer, core.batching) does not load the user, whose id it takes from the connection, and does
     not wait for one of the handler slots that stand for the pool's connections. `expect(data)`: called
     first, with the payload as sent, to ask at once for what the handler will read (core.generations).
+    `slot_when_needed`: the handler usually answers from what the connection and the process keep (a join):
+    it takes its slot only when it is about to query (`_slot_before_a_query`), so that a storm of such events
+    is not held to the pool's size for work that needs no connection.
     """
     if handler is None:
-        return functools.partial(acknowledged, database=database, slot_wait=slot_wait, expect=expect)
+        return functools.partial(
+            acknowledged, database=database, slot_wait=slot_wait, expect=expect, slot_when_needed=slot_when_needed
+        )
 
     def answer(self, data):
         try:
@@ -117,6 +131,9 @@ def acknowledged(handler=None, *, database: bool = True, slot_wait: str = "SOCKE
             payload = handler(self, data or {})
             if db.session().in_transaction():
                 db.session.commit()  # a read-only handler's transaction: its connection goes back now
+        except Busy:
+            db.session.rollback()
+            return busy()
         except DomainError as err:
             db.session.rollback()
             return error(err.code, err.message)
@@ -132,9 +149,13 @@ def acknowledged(handler=None, *, database: bool = True, slot_wait: str = "SOCKE
             return answer(self, data)
         # a bounded wait for one of the slots: past it the process is saturated, and says so
         slot = handler_slot()
-        if not slot.acquire(timeout=current_app.config.get(slot_wait, 5)):
+        wait = current_app.config.get(slot_wait, 5)
+        if slot_when_needed:
+            g.yishi_slot_wanted = (slot, wait)
+        elif slot.acquire(timeout=wait):
+            g.yishi_handler_slot = slot
+        else:
             return busy()
-        g.yishi_handler_slot = slot
         try:
             return answer(self, data)
         finally:
@@ -143,10 +164,31 @@ def acknowledged(handler=None, *, database: bool = True, slot_wait: str = "SOCKE
     return wrapper
 
 
+class Busy(Exception):
+    """No handler slot came free in time for a query (slot_when_needed): answered busy()."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _slot_before_a_query(_state) -> None:
+    """A handler that takes its slot when needed takes it before its first query (and waits as long as it would
+    have at its start)."""
+    if not has_app_context():
+        return
+    wanted = g.get("yishi_slot_wanted")
+    if wanted is None or "yishi_handler_slot" in g:
+        return
+    slot, wait = wanted
+    if not slot.acquire(timeout=wait):
+        raise Busy()
+    g.yishi_handler_slot = slot
+
+
 def leave_slot() -> None:
     """Give the handler's slot back before the handler ends: its database work is done (committed) and what
     remains is a wait (a batch being written, core.batching) that holds no pooled connection. Without it the
-    slots would be held by waiters, and a storm would be written ten at a time."""
+    slots would be held by waiters, and a storm would be written ten at a time. (A query after it takes no
+    slot: the batch's leader writes on the connection the batch stands for.)"""
+    g.pop("yishi_slot_wanted", None)
     slot = g.pop("yishi_handler_slot", None)
     if slot is not None:
         slot.release()

@@ -93,3 +93,28 @@ def test_a_room_changed_is_seen_by_a_socket_that_kept_it(open_mode, members):
     open_mode.locked = True
     db.session.commit()
     assert ack(client, "join", consultation_id=open_mode.id)["consultation"]["locked"] is True
+
+
+def test_a_join_that_needs_no_query_takes_no_handler_slot(app, open_mode, members):
+    """The slots stand for the pool's connections: a join answered from what is kept needs none, and goes
+    through while every slot is taken (one that must query waits for a slot, then is told busy)."""
+    from app.core import sockets as core_sockets
+
+    client, other = members("resident"), members("owner")
+    consultation_id = open_mode.id
+    assert ack(client, "join", consultation_id=consultation_id)["ok"]  # the room and the standing kept
+    db.session.expunge_all()
+    wait, app.config["SOCKET_JOIN_SLOT_WAIT_SECONDS"] = app.config["SOCKET_JOIN_SLOT_WAIT_SECONDS"], 0.05
+    slot = core_sockets.handler_slot()
+    taken = 0
+    while slot.acquire(blocking=False):
+        taken += 1
+    try:
+        again = ack(client, "join", consultation_id=consultation_id)
+        paged = ack(other, "history", consultation_id=consultation_id, before_id=10)
+    finally:
+        for _ in range(taken):
+            slot.release()
+        app.config["SOCKET_JOIN_SLOT_WAIT_SECONDS"] = wait
+    assert again["ok"] and again["presence"] == {"count": 1}
+    assert code(paged) == "busy"  # history takes its slot first, as every other event
