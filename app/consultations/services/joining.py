@@ -19,6 +19,7 @@ import json
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from itertools import chain
 
@@ -59,6 +60,27 @@ _rooms: dict[int, tuple[tuple[int, int], float, Consultation]] = {}  # the same,
 
 
 # -- the room's version ----------------------------------------------------------------------------------
+
+
+_builders: dict[object, threading.Lock] = {}
+BUILDER_WAIT_SECONDS = 2.0
+
+
+@contextmanager
+def _builder(key):
+    """One thing kept per room being built: while one joiner builds it, the others wait for it rather than each
+    building it again (a thousand joiners of a room nobody has entered yet). At most BUILDER_WAIT_SECONDS:
+    a builder may itself be waiting for a handler slot held by such a waiter, and then the waiter builds."""
+    with _lock:
+        lock = _builders.get(key)
+        if lock is None:
+            lock = _builders[key] = threading.Lock()
+    held = lock.acquire(timeout=BUILDER_WAIT_SECONDS)
+    try:
+        yield
+    finally:
+        if held:
+            lock.release()
 
 
 def _names(room) -> str:
@@ -199,6 +221,16 @@ def shared_state(consultation: Consultation, *, fresh: bool = True) -> dict:
             found = _cache.get(consultation.id)
         if found is not None and found[0] == current and now - found[1] < CACHE_SECONDS:
             return found[2]
+        with _builder(("state", consultation.id)):  # one builds, the joiners meanwhile wait for it
+            with _lock:
+                found = _cache.get(consultation.id)
+            if found is not None and found[0] == current and time.monotonic() - found[1] < CACHE_SECONDS:
+                return found[2]
+            return _build_shared(consultation, current, now)
+    return _shared(consultation)
+
+
+def _build_shared(consultation: Consultation, current, now: float) -> dict:
     state = _shared(consultation)
     if current is not None:
         with _lock:
@@ -213,13 +245,23 @@ def consultation_of_room(consultation_id) -> Consultation | None:
     (as the shared state is), so that a storm of joins loads it once, not once per joiner. What the access rule
     then decides about it is decided per joiner (communities.access.load)."""
     current = version(consultation_id)
-    if current is not None:
+    if current is None:
+        return db.session.get(Consultation, consultation_id, options=(joinedload(Consultation.community),))
+    with _lock:
+        found = _rooms.get(consultation_id)
+    if found is not None and found[0] == current and time.monotonic() - found[1] < CACHE_SECONDS:
+        return snapshots.attach(found[2])
+    with _builder(("room", consultation_id)):  # a storm's first joiners: one loads it, the others wait for it
         with _lock:
             found = _rooms.get(consultation_id)
         if found is not None and found[0] == current and time.monotonic() - found[1] < CACHE_SECONDS:
             return snapshots.attach(found[2])
+        return _load_room(consultation_id, current)
+
+
+def _load_room(consultation_id: int, current) -> Consultation | None:
     consultation = db.session.get(Consultation, consultation_id, options=(joinedload(Consultation.community),))
-    if consultation is not None and current is not None:
+    if consultation is not None:
         consultation.community  # noqa: B018 (kept with it even when the session had the row without it)
         kept = snapshots.keep(consultation)
         with _lock:
