@@ -157,14 +157,34 @@ def _write_joins(client: redis.Redis, items) -> list[tuple[int, list]]:
 
 
 def leave(room: str, sid: str) -> None:
-    """A connection left the room (or is disconnecting): stop counting it in every process."""
+    """A connection left the room (or is disconnecting): stop counting it in every process. The leaves that
+    arrive together (a thousand phones closing the room) are one pipeline, as the joins are."""
     client = _redis()
     if client is None:
         return
     try:
-        client.zrem(_key(room), _member(sid))
+        _leave_writer(client).submit((room, sid))
     except (redis.RedisError, OSError) as err:
         logger.warning("presence: Redis unreachable (%s)", err)
+
+
+_leavers: dict[int, GroupCommit] = {}
+
+
+def _leave_writer(client: redis.Redis) -> GroupCommit:
+    with _lock:
+        writer = _leavers.get(id(client))
+        if writer is None:
+            writer = _leavers[id(client)] = GroupCommit(lambda items: _write_leaves(client, items), max_batch=500)
+    return writer
+
+
+def _write_leaves(client: redis.Redis, items) -> list[None]:
+    pipe = client.pipeline(transaction=False)
+    for room, sid in items:
+        pipe.zrem(_key(room), _member(sid))
+    pipe.execute()
+    return [None] * len(items)
 
 
 def refresh() -> int:

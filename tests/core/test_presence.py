@@ -116,3 +116,13 @@ def test_joins_arriving_together_are_one_round_trip_and_each_hears_its_room(site
         client.delete(presence._key(other), "k1")
     assert answers == [(2, []), (1, [b"7"]), (2, []), (2, [b"7", None])]
     assert sent == [4 + 3 * 2 + 1]  # one round trip: four stamps, three commands per room, the counters
+
+
+@pytest.mark.redis
+def test_a_connection_that_leaves_is_counted_no_more(site):
+    members, _as_process = site
+    members["A"] = set()
+    presence.join("/consultations", ROOM, "a1")
+    assert presence.join("/consultations", ROOM, "a2") == 2
+    presence.leave(ROOM, "a1")
+    assert presence.count("/consultations", ROOM) == 1
