@@ -107,6 +107,8 @@ class Config:
     # Votes arriving together are written together (group commit), at most this many per transaction.
     VOTE_BATCH_MAX = int(os.environ.get("VOTE_BATCH_MAX", 500))
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # connections of each process's client for presence and generation counters (core.realtime.shared_redis)
+    REDIS_POOL_SIZE = int(os.environ.get("REDIS_POOL_SIZE", 20))
     # Every key and channel this site writes to Redis starts with REDIS_PREFIX: the Socket.IO message queue
     # (<prefix>:socketio unless SOCKETIO_CHANNEL says otherwise), the control channel (<prefix>:control),
     # presence (<prefix>:presence:...) and every rate limit (<prefix>/..., unless RATELIMIT_KEY_PREFIX says
@@ -186,6 +188,8 @@ class Config:
     LOGIN_IDLE_MINUTES = float(os.environ.get("LOGIN_IDLE_MINUTES", 120))
     LOGIN_TOUCH_SECONDS = float(os.environ.get("LOGIN_TOUCH_SECONDS", 300))
     LOGIN_SWEEP_SECONDS = float(os.environ.get("LOGIN_SWEEP_SECONDS", 60))
+    # a socket keeps its login between events while its user's rights counter holds, this long at most
+    LOGIN_RECHECK_SECONDS = float(os.environ.get("LOGIN_RECHECK_SECONDS", 60))
 
     WTF_CSRF_TIME_LIMIT = None  # a form left open on a phone for hours still posts
     # a request may carry six photos of UPLOAD_MAX_BYTES each, and the form around them

@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
@@ -52,10 +53,12 @@ from sqlalchemy.orm import Session
 from app.accounts import permissions
 from app.accounts.devices import describe
 from app.accounts.models import User, UserSession
+from app.core import generations, snapshots
 from app.core.errors import DomainError, NotFound
 from app.core.logs import JobHealth
 from app.core.models import utcnow
 from app.core.realtime import call_after_commit, disconnect_logins, disconnect_logins_here, logins_connected_here
+from app.core.sockets import connection_store
 from app.core.validation import MAX_ID
 from app.extensions import db, socketio
 
@@ -67,6 +70,8 @@ REMEMBER_DAYS = 30  # REMEMBER_COOKIE_DURATION's default
 IDLE_MINUTES = 120  # LOGIN_IDLE_MINUTES
 TOUCH_SECONDS = 300  # LOGIN_TOUCH_SECONDS
 SWEEP_SECONDS = 60  # LOGIN_SWEEP_SECONDS
+RECHECK_SECONDS = 60  # LOGIN_RECHECK_SECONDS: a socket's kept login is looked up again at least this often
+_KEPT = "yishi_kept_login"  # in a socket's session: (token hash, generation, kept at, login, user)
 _TOUCHES = "yishi_login_touches"  # session.info: last-seen writes waiting for the transaction to end
 
 
@@ -165,20 +170,61 @@ def load_user(token: str) -> User | None:
     """Flask-Login's user loader: the user of the live login with this token, or None (anonymous).
 
     One query, the user loaded with the login. Marks the login seen when it was last seen long enough ago.
+    A socket's events take what its connection kept instead, while it holds (`_kept_by_socket`).
     """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     now = utcnow()
+    socket = connection_store()
+    token_hash = hash_token(token)
+    if socket is not None:
+        user = _kept_by_socket(socket, token, token_hash, now)
+        if user is not None:
+            return user
     row = db.session.execute(
         select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == hash_token(token), live(now), User.active)
+        .where(UserSession.token_hash == token_hash, live(now), User.active)
     ).first()
     if row is None:
         return None
     login, user = row
     _bind(user, login, token)
     _touch_later(login, now)
+    if socket is not None:
+        # read after the query only at the connection's first load (later ones read it before: see above,
+        # once per event); a bump in between is still met by the disconnect it comes with
+        generation = generations.read(generations.rights(user.id), generations.EVERY_RIGHT)
+        if generation is not None:
+            socket[_KEPT] = (token_hash, generation, time.monotonic(), snapshots.keep(login), snapshots.keep(user))
+    return user
+
+
+# -- a socket's login, kept for its connection ------------------------------------------------------------
+
+
+def _kept_by_socket(socket, token: str, token_hash: str, now: datetime) -> User | None:
+    """The user and login the connection loaded at connect (or since), if nothing says they changed: the
+    login's counter (bumped when it ends, core.generations) as it was, the login not expired by its kept
+    expiry, and kept less than LOGIN_RECHECK_SECONDS (a bound for a bump that Redis lost). No query."""
+    kept = socket.get(_KEPT)
+    if kept is None:
+        return None
+    kept_hash, generation, kept_at, login, user = kept
+    recheck = float(current_app.config.get("LOGIN_RECHECK_SECONDS", RECHECK_SECONDS))
+    # the counter is read first (and once per event): a change committed after it is seen by the next event
+    # (with every user's counter, which access reads next: one round trip for both)
+    now_generation = generations.read(generations.rights(user.id), generations.EVERY_RIGHT)
+    if (
+        kept_hash != token_hash
+        or now_generation != generation
+        or time.monotonic() - kept_at > recheck
+        or login.expires_at <= now
+    ):
+        socket.pop(_KEPT, None)
+        return None
+    user = snapshots.attach(user)
+    _bind(user, snapshots.attach(login), token)
     return user
 
 
@@ -258,8 +304,19 @@ def _end(login_ids, reason) -> int:
         .execution_options(synchronize_session="fetch")
     ).rowcount
     db.session.flush()
+    # first the counter, then the word: a process that misses the word still sees the counter (load_user)
+    users = db.session.scalars(select(UserSession.user_id).where(UserSession.id.in_(ids)).distinct())
+    generations.bump_after_commit(*(generations.rights(user_id) for user_id in users))
     call_after_commit(partial(disconnect_logins, ids))
     return ended
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_accounts(session: Session, _context) -> None:
+    """An account changed (closed, reopened): the sockets that kept it load it again."""
+    changed = [obj.id for obj in session.dirty if isinstance(obj, User) and session.is_modified(obj)]
+    if changed:
+        generations.bump_after_commit(*(generations.rights(user_id) for user_id in changed))
 
 
 def _forget_if_current(login_ids) -> None:

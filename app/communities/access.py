@@ -21,12 +21,14 @@ organisations, the district's admission list) ask the rule's district half, `ove
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from typing import TypeVar
 
-from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import event, exists, inspect, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import User
 from app.communities.models import (
@@ -40,7 +42,9 @@ from app.communities.models import (
     Role,
     Street,
 )
+from app.core import generations, snapshots
 from app.core.errors import NotFound
+from app.core.sockets import connection_store, socket_user_id
 from app.core.validation import MAX_ID
 from app.extensions import db
 
@@ -120,8 +124,12 @@ def membership_of(user: User | None, community_id: int) -> Membership | None:
     user = _authenticated(user)
     if user is None:
         return None
+    kept = _kept(user)
+    if kept is not None and (("member", community_id) in kept or kept.get("every membership")):
+        found = kept.get(("member", community_id))
+        return snapshots.attach(found) if found is not None else None
     # the roles in the same round trip: nearly every caller asks has_role() next
-    return (
+    membership = (
         db.session.execute(
             select(Membership)
             .where(Membership.user_id == user.id, Membership.community_id == community_id)
@@ -130,6 +138,74 @@ def membership_of(user: User | None, community_id: int) -> Membership | None:
         .unique()
         .scalar_one_or_none()
     )
+    if kept is not None:
+        kept[("member", community_id)] = snapshots.keep(membership) if membership is not None else None
+    return membership
+
+
+# -- a socket's standing, kept for its connection -------------------------------------------------------------
+#
+# A socket's events ask the same questions again and again (is this user a member here, with which roles, which
+# communities do they oversee): the connection keeps the answers for its own user, under the counter of that
+# user's rights (core.generations, bumped after the commit of any change of their memberships, roles, offices,
+# logins or account) and for KEPT_SECONDS at most. Nothing is kept for an HTTP request, nor about another user.
+
+KEPT_SECONDS = 60.0
+_KEPT = "yishi_kept_standing"  # in the socket's session: (user id, generation, kept at, {question: answer})
+
+
+def _kept(user: User) -> dict | None:
+    """The connection's kept answers about `user` (empty when they were stale), or None when nothing may be
+    kept: not a socket, not the socket's own user, or the counters unknown (Redis away)."""
+    store = connection_store()
+    if store is None or user.id != socket_user_id():
+        return None
+    generation = generations.read(generations.rights(user.id), generations.EVERY_RIGHT)
+    if generation is None:
+        store.pop(_KEPT, None)
+        return None
+    found = store.get(_KEPT)
+    now = time.monotonic()
+    if found is None or found[0] != user.id or found[1] != generation or now - found[2] > KEPT_SECONDS:
+        found = store[_KEPT] = (user.id, generation, now, {})
+    return found[3]
+
+
+def keep_standing(user: User) -> None:
+    """At a socket's connect: every membership of its user (with their roles) in one query, kept for the
+    connection, so that its joins ask the database nothing about them (a community not among them: not a
+    member there). Stale as any kept answer: the next event loads afresh, one community at a time."""
+    kept = _kept(user)
+    if kept is None:
+        return
+    memberships = db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id).options(joinedload(Membership.roles))
+    ).unique()
+    for membership in memberships:
+        kept[("member", membership.community_id)] = snapshots.keep(membership)
+    kept["every membership"] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_standing(session: Session, _context) -> None:
+    """Whose standing this flush changed (memberships, roles, offices), and whether a community or street was
+    added, removed or moved (what oversight is worked out from): their kept answers go once it commits."""
+    users: set[int] = set()
+    every = False
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Membership | OfficeAssignment):
+            users.add(obj.user_id)
+        elif isinstance(obj, MemberRole):
+            membership = obj.membership if obj.membership_id is None else session.get(Membership, obj.membership_id)
+            if membership is not None:
+                users.add(membership.user_id)
+        elif isinstance(obj, Community | Street):
+            moved = inspect(obj).attrs["street_id" if isinstance(obj, Community) else "district_id"].history
+            every = every or obj in session.new or obj in session.deleted or moved.has_changes()
+    names = [generations.rights(user_id) for user_id in users if user_id is not None]
+    if every:
+        names.append(generations.EVERY_RIGHT)
+    generations.bump_after_commit(*names)
 
 
 def offices_of(user: User | None) -> list[OfficeAssignment]:
@@ -220,7 +296,19 @@ def overseen_district_ids(user: User | None) -> set[int]:
 
 
 def overseen_community_ids(user: User | None) -> set[int]:
-    """Communities a street or district staff member sees across: those of their streets and districts."""
+    """Communities a street or district staff member sees across: those of their streets and districts (kept
+    with a socket's login between its events, like its memberships)."""
+    user = _authenticated(user)
+    kept = _kept(user) if user is not None else None
+    if kept is not None and "overseen" in kept:
+        return set(kept["overseen"])
+    found = _overseen_community_ids(user)
+    if kept is not None:
+        kept["overseen"] = frozenset(found)
+    return found
+
+
+def _overseen_community_ids(user: User | None) -> set[int]:
     found = oversight(user)
     if not found:
         return set()
@@ -309,15 +397,22 @@ def load(
     community_of: Callable[[T], int] = lambda obj: obj.community_id,
     options: tuple = (),
     admit: Callable[[Viewer, T], bool] | None = None,
+    get: Callable[[int], T | None] | None = None,
 ) -> tuple[T, Viewer]:
     """The one way to load an object for a viewer: (object, viewer), or NotFound (404) when the object does
     not exist, is in a community the user may not see, or fails the feature's narrower `can(viewer, obj)`
     (a hidden idea, a building-only consultation). A 404 either way: nothing tells a stranger it exists.
-    `options`: loader options for the object (joinedload(Model.community) saves the community's query).
+    `options`: loader options for the object (joinedload(Model.community) saves the community's query); `get`:
+    how to find it by id instead (a row the feature keeps, such as a room's consultation for its joiners).
     `admit(viewer, obj)`: the owner feature's rule for who else, not a member nor an overseer, reaches this one
     object (an expert on a call's panel, an organisation's agent); asked only of a signed-in user the access
     rule leaves out, and `can` is still asked after it."""
-    obj = db.session.get(model, object_id, options=options) if _valid_id(object_id) else None
+    if not _valid_id(object_id):
+        obj = None
+    elif get is not None:
+        obj = get(object_id)
+    else:
+        obj = db.session.get(model, object_id, options=options)
     if obj is None:
         raise NotFound()
     found = viewer(user, community_by_id(community_of(obj)))

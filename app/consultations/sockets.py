@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room, rooms
-from sqlalchemy.orm import joinedload
 
 from app.communities import access
 from app.consultations import permissions, services
@@ -21,13 +20,14 @@ ROOM_PREFIX = "consultation:"
 
 
 def _consultation(data: dict):
-    """(consultation, viewer) for the payload's consultation_id; NotFound unless the user may see it."""
+    """(consultation, viewer) for the payload's consultation_id; NotFound unless the user may see it. The
+    consultation as the room keeps it (loaded once per change of the room, with its community)."""
     return access.load(
         Consultation,
         int_field(data, "consultation_id"),
         current_user,
         can=permissions.can_view,
-        options=(joinedload(Consultation.community),),  # one query for both
+        get=services.consultation_of_room,
     )
 
 
@@ -60,8 +60,8 @@ def _announce_presence(room: str, leaving: str | None = None) -> None:
 
 class ConsultationsNamespace(Namespace):
     def on_connect(self, auth=None):
-        """Logged-in users only; each connection also joins its user's room."""
-        connect_user()
+        """Logged-in users only; each connection also joins its user's room, and keeps their memberships."""
+        connect_user(also=access.keep_standing)
 
     def on_disconnect(self, reason=None):
         """Tell the rooms this connection was in that one fewer is present."""
@@ -70,19 +70,23 @@ class ConsultationsNamespace(Namespace):
                 presence.leave(room, request.sid)
                 _announce_presence(room, leaving=request.sid)
 
-    @acknowledged(slot_wait="SOCKET_JOIN_SLOT_WAIT_SECONDS")  # the web client waits 15 s for a join
+    # the web client waits 15 s for a join
+    @acknowledged(slot_wait="SOCKET_JOIN_SLOT_WAIT_SECONDS", expect=services.expect_join, slot_when_needed=True)
     def on_join(self, data):
         """Enter a consultation's room; get its state and the last page's messages after `after_id` (`older`:
         there are more before them, which `history` pages). Idempotent: a retried join is one member."""
         consultation, viewer = _consultation(data)
         after_id = int_field(data, "after_id", required=False)
         room = consultation.room
-        # into the room first: a change committed after the state below was read reaches this joiner
+        # into the room first: a change committed after the state below was read reaches this joiner; then
+        # counted present, with the room's version read in the same round trip to Redis (after joining)
         join_room(room)
+        count = presence.join(services.NAMESPACE, room, request.sid, counters=services.room_counters(consultation.id))
         try:
-            state = services.join_state(viewer, consultation, after_id, attend=False)
+            state = services.join_state(viewer, consultation, after_id, attend=False, fresh=False)
         except Exception:
             leave_room(room)
+            presence.leave(room, request.sid)
             raise
         participant, consultation_id, user_id = state["you"]["can_speak"], consultation.id, viewer.user_id
         if participant:
@@ -90,7 +94,6 @@ class ConsultationsNamespace(Namespace):
         db.session.commit()  # read only: the connection goes back before the attendance waits for its batch
         if participant:
             services.attend(consultation_id, user_id)  # written with the joins that arrive with it
-        count = presence.join(services.NAMESPACE, room, request.sid)
         _announce_presence(room)
         return {**state, "presence": {"count": count}}
 

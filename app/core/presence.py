@@ -19,8 +19,10 @@ import time
 import redis
 from flask import current_app
 
+from app.core import generations
+from app.core.batching import GroupCommit
 from app.core.logs import JobHealth
-from app.core.realtime import _PROCESS_ID, REDIS_TIMEOUTS, redis_key
+from app.core.realtime import _PROCESS_ID, redis_key, shared_redis
 from app.extensions import socketio
 
 logger = logging.getLogger(__name__)
@@ -37,7 +39,6 @@ def _expire_seconds() -> int:
     return max(1, int(_ttl() * 2))
 
 
-_clients: dict[str, redis.Redis] = {}
 _tracked: set[tuple[str, str]] = set()  # (namespace, room) this process has members in
 _lock = threading.Lock()
 
@@ -46,11 +47,7 @@ def _redis() -> redis.Redis | None:
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
-    with _lock:
-        client = _clients.get(url)
-        if client is None:
-            client = _clients[url] = redis.Redis.from_url(url, **REDIS_TIMEOUTS)
-    return client
+    return shared_redis(url)
 
 
 def _key(room: str) -> str:
@@ -105,20 +102,89 @@ def count(namespace: str, room: str, *, leaving: str | None = None, joining: str
     return max(int(total), local)
 
 
-def join(namespace: str, room: str, sid: str) -> int:
-    """A connection came into the room: count it in every process (O(1)); the room's count after."""
-    return count(namespace, room, joining=sid)
+def join(namespace: str, room: str, sid: str, *, counters: tuple[str, ...] = ()) -> int:
+    """A connection came into the room: count it in every process (O(1)); the room's count after. The joins
+    that arrive together are written together (core.batching: one round trip to Redis for a batch of them,
+    however many rooms), and each is answered its room's count. `counters`: generation counters to read in
+    the same round trip (core.generations; the join reads its room's version after joining the room)."""
+    with _lock:
+        _tracked.add((namespace, room))
+    client = _redis()
+    if client is None:
+        generations.forget(counters)  # read again when needed (in this process: no round trip)
+        return _local_count(namespace, room)
+    try:
+        total, values = _join_writer(client).submit((room, sid, tuple(generations.redis_keys(counters))))
+    except (redis.RedisError, OSError) as err:
+        logger.warning("presence: Redis unreachable, counting this process only (%s)", err)
+        total = 0
+        generations.forget(counters)  # not read after the join: whoever needs them reads them again
+    else:
+        generations.remember(counters, values)
+    return max(int(total), _local_count(namespace, room))
+
+
+_writers: dict[int, GroupCommit] = {}
+
+
+def _join_writer(client: redis.Redis) -> GroupCommit:
+    with _lock:
+        writer = _writers.get(id(client))
+        if writer is None:
+            writer = _writers[id(client)] = GroupCommit(lambda items: _write_joins(client, items), max_batch=500)
+    return writer
+
+
+def _write_joins(client: redis.Redis, items) -> list[tuple[int, list]]:
+    """A batch of (room, sid, counter keys) joins in one pipeline: each member stamped, each room's stale
+    members dropped and its size read once, and the counters asked for read after the stamps."""
+    now = time.time()
+    rooms = sorted({room for room, _sid, _keys in items})
+    keys = sorted({key for _room, _sid, wanted in items for key in wanted})
+    pipe = client.pipeline(transaction=False)
+    for room, sid, _keys in items:
+        pipe.zadd(_key(room), {_member(sid): now})
+    for room in rooms:
+        pipe.zremrangebyscore(_key(room), "-inf", now - _ttl())
+        pipe.zcard(_key(room))
+        pipe.expire(_key(room), _expire_seconds())
+    if keys:
+        pipe.mget(keys)
+    results = pipe.execute()
+    sizes = {room: int(results[len(items) + 3 * i + 1]) for i, room in enumerate(rooms)}
+    values = dict(zip(keys, results[-1], strict=True)) if keys else {}
+    return [(sizes[room], [values[key] for key in wanted]) for room, _sid, wanted in items]
 
 
 def leave(room: str, sid: str) -> None:
-    """A connection left the room (or is disconnecting): stop counting it in every process."""
+    """A connection left the room (or is disconnecting): stop counting it in every process. The leaves that
+    arrive together (a thousand phones closing the room) are one pipeline, as the joins are."""
     client = _redis()
     if client is None:
         return
     try:
-        client.zrem(_key(room), _member(sid))
+        _leave_writer(client).submit((room, sid))
     except (redis.RedisError, OSError) as err:
         logger.warning("presence: Redis unreachable (%s)", err)
+
+
+_leavers: dict[int, GroupCommit] = {}
+
+
+def _leave_writer(client: redis.Redis) -> GroupCommit:
+    with _lock:
+        writer = _leavers.get(id(client))
+        if writer is None:
+            writer = _leavers[id(client)] = GroupCommit(lambda items: _write_leaves(client, items), max_batch=500)
+    return writer
+
+
+def _write_leaves(client: redis.Redis, items) -> list[None]:
+    pipe = client.pipeline(transaction=False)
+    for room, sid in items:
+        pipe.zrem(_key(room), _member(sid))
+    pipe.execute()
+    return [None] * len(items)
 
 
 def refresh() -> int:

@@ -162,6 +162,24 @@ _PROCESS_ID = uuid.uuid4().hex
 
 # Short timeouts for commands (never for the blocking pub/sub read, which waits for messages by design).
 REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+REDIS_POOL_SIZE = 20  # connections of the shared client (REDIS_POOL_SIZE)
+_shared_lock = threading.Lock()
+_shared_clients: dict[tuple[str, int], redis.Redis] = {}
+
+
+def shared_redis(url: str, app=None) -> redis.Redis:
+    """The process's Redis client for short commands (presence, generation counters), on a bounded pool that
+    a command waits for (at most 2 s). redis-py's default pool opens a connection for every command in flight
+    and refuses past 100: a storm of a thousand joins would open a hundred connections, then fail the rest."""
+    size = int((app or current_app).config.get("REDIS_POOL_SIZE", REDIS_POOL_SIZE))
+    with _shared_lock:
+        client = _shared_clients.get((url, size))
+        if client is None:
+            pool = redis.BlockingConnectionPool.from_url(url, max_connections=size, timeout=2, **REDIS_TIMEOUTS)
+            client = _shared_clients[(url, size)] = redis.Redis(connection_pool=pool)
+    return client
+
+
 _LISTEN_OPTIONS = {"socket_connect_timeout": 2, "socket_keepalive": True, "health_check_interval": 30}
 CONTROL_RETRY_SECONDS = 2.0  # the control listener's first wait after a failure (it doubles up to 10 s)
 _LISTEN_RETRY_MAX = 2.0  # seconds between tries to resubscribe: the room comes back soon after Redis does
@@ -359,9 +377,10 @@ def start_control_listener(app) -> None:
     socketio.start_background_task(listen)
 
 
-def connect_user() -> int:
+def connect_user(also=None) -> int:
     """A namespace's connect: refuse a connection without a logged-in session (docs/realtime.md), remember whom
-    it is for and through which login, and join their own room and their login's.
+    it is for and through which login, and join their own room and their login's. `also(user)`: what else the
+    connection should load and keep now, once, rather than at its events (communities.access.keep_standing).
 
     The user is loaded within a handler slot (core.sockets) and the transaction ends at once, so that two
     thousand phones connecting together wait their turn in memory, not for one of the pool's connections.
@@ -370,14 +389,16 @@ def connect_user() -> int:
         try:
             user = current_user._get_current_object() if current_user.is_authenticated else None
             user_id, login_id = (user.id, user.login_session_id) if user is not None else (None, None)
-            locale = select_locale() if user is not None else None
+            if user_id is not None and login_id is not None:
+                remember_socket_user(user_id, login_id, select_locale())
+                if also is not None:
+                    also(user)
         finally:
             if db.session().in_transaction():
                 db.session.commit()
     if user_id is None or login_id is None:
         message = _("Please log in to continue.")
         raise ConnectionRefusedError(message, {"code": "not_authenticated", "message": message})
-    remember_socket_user(user_id, login_id, locale)
     join_room(user_room(user_id))
     join_room(login_room(login_id))
     return user_id

@@ -6,10 +6,12 @@ import functools
 import logging
 import threading
 
-from flask import current_app, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.core.errors import DomainError, NotFound
 from app.core.validation import CONTROL_CHARACTER, MAX_ID, unstorable
@@ -68,6 +70,15 @@ def remember_socket_user(user_id: int, login_id: int, locale: str | None = None)
         session[SOCKET_LOCALE] = locale
 
 
+def connection_store() -> dict | None:
+    """What a socket connection keeps between its events (its user, its memberships): its own session, which
+    Flask-SocketIO holds in memory per connection and never writes to a cookie. None outside a socket event
+    (an HTTP request's session is a cookie: nothing is kept there)."""
+    if not has_request_context() or getattr(request, "sid", None) is None:
+        return None
+    return session
+
+
 def socket_user_id() -> int | None:
     """The user this connection authenticated as at connect, without a query (see remember_socket_user).
 
@@ -83,18 +94,33 @@ def socket_login_id() -> int | None:
     return value if isinstance(value, int) else None
 
 
-def acknowledged(handler=None, *, database: bool = True, slot_wait: str = "SOCKET_SLOT_WAIT_SECONDS"):
+def acknowledged(
+    handler=None,
+    *,
+    database: bool = True,
+    slot_wait: str = "SOCKET_SLOT_WAIT_SECONDS",
+    expect=None,
+    slot_when_needed: bool = False,
+):
     """Answer {"ok": true, ...} or {"ok": false, "error": {code, message}}; never raise to the client.
 
     A handler that does no database work of its own (database=False: it hands its work to a batch
     writer, core.batching) does not load the user, whose id it takes from the connection, and does
-    not wait for one of the handler slots that stand for the pool's connections.
+    not wait for one of the handler slots that stand for the pool's connections. `expect(data)`: called
+    first, with the payload as sent, to ask at once for what the handler will read (core.generations).
+    `slot_when_needed`: the handler usually answers from what the connection and the process keep (a join):
+    it takes its slot only when it is about to query (`_slot_before_a_query`), so that a storm of such events
+    is not held to the pool's size for work that needs no connection.
     """
     if handler is None:
-        return functools.partial(acknowledged, database=database, slot_wait=slot_wait)
+        return functools.partial(
+            acknowledged, database=database, slot_wait=slot_wait, expect=expect, slot_when_needed=slot_when_needed
+        )
 
     def answer(self, data):
         try:
+            if expect is not None:
+                expect(data)
             # inside the try: loading the user is a query, and a database failure must still be answered
             if not (current_user.is_authenticated if database else socket_user_id() is not None):
                 return error("not_authenticated", _("Please log in to continue."))
@@ -105,6 +131,9 @@ def acknowledged(handler=None, *, database: bool = True, slot_wait: str = "SOCKE
             payload = handler(self, data or {})
             if db.session().in_transaction():
                 db.session.commit()  # a read-only handler's transaction: its connection goes back now
+        except Busy:
+            db.session.rollback()
+            return busy()
         except DomainError as err:
             db.session.rollback()
             return error(err.code, err.message)
@@ -120,14 +149,49 @@ def acknowledged(handler=None, *, database: bool = True, slot_wait: str = "SOCKE
             return answer(self, data)
         # a bounded wait for one of the slots: past it the process is saturated, and says so
         slot = handler_slot()
-        if not slot.acquire(timeout=current_app.config.get(slot_wait, 5)):
+        wait = current_app.config.get(slot_wait, 5)
+        if slot_when_needed:
+            g.yishi_slot_wanted = (slot, wait)
+        elif slot.acquire(timeout=wait):
+            g.yishi_handler_slot = slot
+        else:
             return busy()
         try:
             return answer(self, data)
         finally:
-            slot.release()
+            leave_slot()
 
     return wrapper
+
+
+class Busy(Exception):
+    """No handler slot came free in time for a query (slot_when_needed): answered busy()."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _slot_before_a_query(_state) -> None:
+    """A handler that takes its slot when needed takes it before its first query (and waits as long as it would
+    have at its start)."""
+    if not has_app_context():
+        return
+    wanted = g.get("yishi_slot_wanted")
+    if wanted is None or "yishi_handler_slot" in g:
+        return
+    slot, wait = wanted
+    if not slot.acquire(timeout=wait):
+        raise Busy()
+    g.yishi_handler_slot = slot
+
+
+def leave_slot() -> None:
+    """Give the handler's slot back before the handler ends: its database work is done (committed) and what
+    remains is a wait (a batch being written, core.batching) that holds no pooled connection. Without it the
+    slots would be held by waiters, and a storm would be written ten at a time. (A query after it takes no
+    slot: the batch's leader writes on the connection the batch stands for.)"""
+    g.pop("yishi_slot_wanted", None)
+    slot = g.pop("yishi_handler_slot", None)
+    if slot is not None:
+        slot.release()
 
 
 def _holds_unstorable(value, depth: int = 0) -> bool:

@@ -18,9 +18,19 @@
     });
   }
 
-  socket.on('connect', function () {
-    socket.emit('join', { consultation_id: consultationId }, function (ack) { if (ack && ack.ok) positions(ack.positions); });
-  });
+  // a join unanswered (10 s) or answered "busy" is asked again after a wait that doubles from 1 s, at least
+  // what the server asked for, times 0.5-1.5: never at once, so that a thousand phones calm a storm
+  function join(attempt) {
+    socket.timeout(10000).emit('join', { consultation_id: consultationId }, function (err, ack) {
+      var busy = !!(ack && !ack.ok && ack.error && ack.error.code === 'busy');
+      if (!err && !busy) { if (ack && ack.ok) positions(ack.positions); return; }
+      if (attempt >= 3 || !socket.connected) return;
+      var wait = Math.max(1000 * Math.pow(2, attempt), busy ? (ack.error.retry_after || 0) * 1000 : 0);
+      setTimeout(function () { join(attempt + 1); }, Math.round(Math.min(wait, 30000) * (0.5 + Math.random())));
+    });
+  }
+
+  socket.on('connect', function () { join(0); });
   socket.on('positions', positions);
   socket.on('reactions', function (r) {
     ['agree', 'useful'].forEach(function (key) {

@@ -3,12 +3,13 @@ missed the word): every event is refused, the vote (which skips the database unt
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from app.accounts import sessions
 from app.accounts.models import UserSession
 from app.consultations import services
 from app.consultations.models import Speech
+from app.core import generations
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.extensions import db, socketio
@@ -30,12 +31,16 @@ def socket_of(app, user):
     return client, login_id
 
 
-def end_unannounced(login_id: int) -> None:
-    """End the login in the database only, as another process did whose message this one missed."""
+def end_unannounced(login_id: int, *, counted: bool = True) -> None:
+    """End the login as another process did whose word (disconnect its sockets) this one missed: in the
+    database, and (`counted`) the user's counter moved on, as `sessions._end` does before the word."""
     db.session.execute(
         update(UserSession).where(UserSession.id == login_id).values(ended_at=utcnow(), ended_reason="elsewhere")
     )
     db.session.commit()
+    if counted:
+        user_id = db.session.scalar(select(UserSession.user_id).where(UserSession.id == login_id))
+        generations.bump(generations.rights(user_id))
 
 
 def ballots(motion) -> int:
@@ -98,3 +103,34 @@ def test_the_same_vote_over_http_needs_no_socket_login(app, world, consultation)
     motion = put_to_vote(consultation, world.users)
     voted = committed(services.vote(viewer_of(world.users["owner"], motion), motion, "for"))
     assert voted.choice == "for"
+
+
+def test_a_socket_keeps_its_login_between_events_without_a_query(app, world, consultation):
+    ended, _login = socket_of(app, world.users["resident"])
+    consultation_id = consultation.id
+    assert ack(ended, "join", consultation_id=consultation_id)["ok"]
+    db.session.expunge_all()  # as a server's event: nothing of this test's loaded already
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert ack(ended, "raise_hand", consultation_id=consultation_id)["ok"]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert statements and not any("user_sessions" in s or "FROM memberships" in s for s in statements), statements
+
+
+def test_a_login_ended_while_the_counter_was_lost_acts_no_more_after_the_recheck(app, world, consultation):
+    """Redis lost the bump (and the word): the kept login is trusted LOGIN_RECHECK_SECONDS at most."""
+    ended, ended_login = socket_of(app, world.users["resident"])
+    assert ack(ended, "join", consultation_id=consultation.id)["ok"]
+    end_unannounced(ended_login, counted=False)
+    assert ack(ended, "join", consultation_id=consultation.id)["ok"]  # kept: nothing said it changed
+    recheck, app.config["LOGIN_RECHECK_SECONDS"] = app.config["LOGIN_RECHECK_SECONDS"], 0
+    try:
+        assert code(ack(ended, "join", consultation_id=consultation.id)) == "not_authenticated"
+    finally:
+        app.config["LOGIN_RECHECK_SECONDS"] = recheck

@@ -90,3 +90,39 @@ def test_redis_going_away_falls_back_to_this_process(site, monkeypatch):
 
     current_app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
     assert presence.count("/consultations", ROOM) == 2
+
+
+@pytest.mark.redis
+def test_joins_arriving_together_are_one_round_trip_and_each_hears_its_room(site):
+    """A batch of joins (core.batching gathers those that arrive while one is written) is one pipeline."""
+    other = "consultation:8"
+    client = presence._redis()
+    sent: list[int] = []
+    real = client.pipeline
+
+    def counted(*args, **kwargs):
+        pipe = real(*args, **kwargs)
+        execute = pipe.execute
+        pipe.execute = lambda: sent.append(len(pipe.command_stack)) or execute()
+        return pipe
+
+    client.pipeline = counted
+    try:
+        joins = [(ROOM, "a1", ()), (other, "a2", ("k1",)), (ROOM, "a3", ()), (ROOM, "a1", ("k1", "k2"))]
+        client.set("k1", 7)
+        answers = presence._write_joins(client, joins)
+    finally:
+        del client.pipeline
+        client.delete(presence._key(other), "k1")
+    assert answers == [(2, []), (1, [b"7"]), (2, []), (2, [b"7", None])]
+    assert sent == [4 + 3 * 2 + 1]  # one round trip: four stamps, three commands per room, the counters
+
+
+@pytest.mark.redis
+def test_a_connection_that_leaves_is_counted_no_more(site):
+    members, _as_process = site
+    members["A"] = set()
+    presence.join("/consultations", ROOM, "a1")
+    assert presence.join("/consultations", ROOM, "a2") == 2
+    presence.leave(ROOM, "a1")
+    assert presence.count("/consultations", ROOM) == 1

@@ -19,7 +19,17 @@ from app.consultations.services.display import (
     moderation_dict,
     motion_dict,
 )
-from app.consultations.services.joining import PAGE, attend, entered, history, join_state, set_meeting_under_way
+from app.consultations.services.joining import (
+    PAGE,
+    attend,
+    consultation_of_room,
+    entered,
+    expect_join,
+    history,
+    join_state,
+    room_counters,
+    set_meeting_under_way,
+)
 from app.consultations.services.lifecycle import (
     ALLOWED_PHASES,
     chair_choices,
@@ -73,9 +83,11 @@ __all__ = [
     "change_rules",
     "close_vote",
     "consultation_dict",
+    "consultation_of_room",
     "create_draft",
     "eligible_voters",
     "entered",
+    "expect_join",
     "floor_dict",
     "grant_floor",
     "hide",
@@ -97,6 +109,7 @@ __all__ = [
     "refuse",
     "report",
     "review_vote",
+    "room_counters",
     "room_state",
     "rule_set_choices",
     "second",

@@ -19,14 +19,14 @@ import json
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from itertools import chain
 
-import redis
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.communities.access import Viewer
 from app.consultations import permissions, signals
@@ -34,10 +34,13 @@ from app.consultations.models import Attendance, Consultation, HandRaise, Motion
 from app.consultations.services.display import badges_for, consultation_dict, floor_dict, message_dict, motion_dict
 from app.consultations.services.motions import pending_motion
 from app.consultations.services.shared import POLL, check_view, refuse
+from app.core import generations, snapshots
 from app.core.batching import GroupCommit
 from app.core.errors import DomainError
 from app.core.models import insert_or_ignore, utcnow
-from app.core.realtime import REDIS_TIMEOUTS, call_after_commit, coalesced, redis_key
+from app.core.realtime import call_after_commit, coalesced
+from app.core.sockets import leave_slot, socket_user_id
+from app.core.validation import MAX_ID
 from app.extensions import db
 from app.procedure.engine import Refusal
 from app.procedure.models import RuleSet
@@ -53,40 +56,53 @@ ALL_ROOMS = "all"
 _CHANGED = "yishi_rooms_changed"
 _lock = threading.Lock()
 _cache: dict[int, tuple[tuple[int, int], float, dict]] = {}  # consultation id -> (version, built at, state)
-_local_versions: dict[object, int] = {}  # without Redis (one process): the versions themselves
-_clients: dict[str, redis.Redis] = {}
+_rooms: dict[int, tuple[tuple[int, int], float, Consultation]] = {}  # the same, for the consultation row itself
 
 
 # -- the room's version ----------------------------------------------------------------------------------
 
 
-def _redis() -> redis.Redis | None:
-    url = current_app.config.get("REDIS_URL")
-    if not url:
-        return None
+_builders: dict[object, threading.Lock] = {}
+BUILDER_WAIT_SECONDS = 2.0
+
+
+@contextmanager
+def _builder(key):
+    """One thing kept per room being built: while one joiner builds it, the others wait for it rather than each
+    building it again (a thousand joiners of a room nobody has entered yet). At most BUILDER_WAIT_SECONDS:
+    a builder may itself be waiting for a handler slot held by such a waiter, and then the waiter builds."""
     with _lock:
-        client = _clients.get(url)
-        if client is None:
-            client = _clients[url] = redis.Redis.from_url(url, **REDIS_TIMEOUTS)
-    return client
-
-
-def _version_key(room) -> str:
-    return redis_key("room-version", str(room))
-
-
-def version(consultation_id: int) -> tuple[int, int] | None:
-    """(every room's version, this room's version); None when Redis cannot say (then nothing is cached)."""
-    client = _redis()
-    if client is None:
-        with _lock:
-            return (_local_versions.get(ALL_ROOMS, 0), _local_versions.get(consultation_id, 0))
+        lock = _builders.get(key)
+        if lock is None:
+            lock = _builders[key] = threading.Lock()
+    held = lock.acquire(timeout=BUILDER_WAIT_SECONDS)
     try:
-        every, this = client.mget(_version_key(ALL_ROOMS), _version_key(consultation_id))
-    except (redis.RedisError, OSError) as err:
-        logger.warning("room versions: Redis unreachable, building the room's state afresh (%s)", err)
-        return None
-    return (int(every or 0), int(this or 0))
+        yield
+    finally:
+        if held:
+            lock.release()
+
+
+def _names(room) -> str:
+    return f"room:{room}"
+
+
+def version(consultation_id: int, *, fresh: bool = False) -> tuple[int, int] | None:
+    """(every room's version, this room's version); None when Redis cannot say (then nothing is cached). Read
+    once per event (core.generations), or `fresh`."""
+    return generations.read(_names(ALL_ROOMS), _names(consultation_id), fresh=fresh)
+
+
+def expect_join(data) -> None:
+    """Before a join loads anything: the counters it will read (its user's rights, the room's version), in one
+    round trip to Redis rather than one each."""
+    user_id = socket_user_id()
+    consultation_id = data.get("consultation_id") if isinstance(data, dict) else None
+    names = [generations.rights(user_id), generations.EVERY_RIGHT] if user_id is not None else []
+    if isinstance(consultation_id, int) and not isinstance(consultation_id, bool) and 0 < consultation_id <= MAX_ID:
+        names += [_names(ALL_ROOMS), _names(consultation_id)]
+    if names:
+        generations.read(*names)
 
 
 def bump(rooms) -> None:
@@ -96,24 +112,14 @@ def bump(rooms) -> None:
         return
     with _lock:
         for room in rooms:
-            _local_versions[room] = _local_versions.get(room, 0) + 1
-        for room in rooms:
             if room == ALL_ROOMS:
                 _cache.clear()
+                _rooms.clear()
             else:
                 _cache.pop(room, None)
-    client = _redis()
-    if client is None:
-        return
-    try:
-        pipe = client.pipeline(transaction=False)
-        for room in rooms:
-            pipe.incr(_version_key(room))
-            pipe.expire(_version_key(room), 7 * 86400)
-        pipe.execute()
-    except (redis.RedisError, OSError) as err:
-        # the other processes keep their state until CACHE_SECONDS have passed
-        logger.warning("room versions: Redis unreachable, could not announce a change (%s)", err)
+                _rooms.pop(room, None)
+    # the other processes keep their state until CACHE_SECONDS have passed if Redis loses this
+    generations.bump(*(_names(room) for room in rooms))
 
 
 @event.listens_for(Session, "after_flush")
@@ -198,15 +204,33 @@ def _shared(consultation: Consultation) -> dict:
     }
 
 
-def shared_state(consultation: Consultation) -> dict:
-    """The room's shared state, built once per version of the room (and at most CACHE_SECONDS old)."""
-    current = version(consultation.id)
+def room_counters(consultation_id: int) -> tuple[str, str]:
+    """The generation counters of a room's version (core.generations), for a reader of its own (the join reads
+    them with its presence, core.presence.join)."""
+    return (_names(ALL_ROOMS), _names(consultation_id))
+
+
+def shared_state(consultation: Consultation, *, fresh: bool = True) -> dict:
+    """The room's shared state, built once per version of the room (and at most CACHE_SECONDS old). Its version
+    read afresh (or, `fresh=False`, as read already after joining the Socket.IO room): a joiner is in the room
+    by now, and hears any change committed after this read."""
+    current = version(consultation.id, fresh=fresh)
     now = time.monotonic()
     if current is not None:
         with _lock:
             found = _cache.get(consultation.id)
         if found is not None and found[0] == current and now - found[1] < CACHE_SECONDS:
             return found[2]
+        with _builder(("state", consultation.id)):  # one builds, the joiners meanwhile wait for it
+            with _lock:
+                found = _cache.get(consultation.id)
+            if found is not None and found[0] == current and time.monotonic() - found[1] < CACHE_SECONDS:
+                return found[2]
+            return _build_shared(consultation, current, now)
+    return _shared(consultation)
+
+
+def _build_shared(consultation: Consultation, current, now: float) -> dict:
     state = _shared(consultation)
     if current is not None:
         with _lock:
@@ -214,6 +238,37 @@ def shared_state(consultation: Consultation) -> dict:
             if found is None or found[0] <= current:  # a slow builder never replaces a newer state
                 _cache[consultation.id] = (current, now, state)
     return state
+
+
+def consultation_of_room(consultation_id) -> Consultation | None:
+    """The consultation with its community, as a room's joiners see it: kept per process under the room's version
+    (as the shared state is), so that a storm of joins loads it once, not once per joiner. What the access rule
+    then decides about it is decided per joiner (communities.access.load)."""
+    current = version(consultation_id)
+    if current is None:
+        return db.session.get(Consultation, consultation_id, options=(joinedload(Consultation.community),))
+    with _lock:
+        found = _rooms.get(consultation_id)
+    if found is not None and found[0] == current and time.monotonic() - found[1] < CACHE_SECONDS:
+        return snapshots.attach(found[2])
+    with _builder(("room", consultation_id)):  # a storm's first joiners: one loads it, the others wait for it
+        with _lock:
+            found = _rooms.get(consultation_id)
+        if found is not None and found[0] == current and time.monotonic() - found[1] < CACHE_SECONDS:
+            return snapshots.attach(found[2])
+        return _load_room(consultation_id, current)
+
+
+def _load_room(consultation_id: int, current) -> Consultation | None:
+    consultation = db.session.get(Consultation, consultation_id, options=(joinedload(Consultation.community),))
+    if consultation is not None:
+        consultation.community  # noqa: B018 (kept with it even when the session had the row without it)
+        kept = snapshots.keep(consultation)
+        with _lock:
+            found = _rooms.get(consultation_id)
+            if found is None or found[0] <= current:
+                _rooms[consultation_id] = (current, time.monotonic(), kept)
+    return consultation
 
 
 def _floor_now(state: dict, now: datetime) -> dict:
@@ -288,6 +343,7 @@ def attend(consultation_id: int, user_id: int) -> None:
     session ends first, so that a join waiting for its batch holds no database connection."""
     if db.session().in_transaction():
         db.session.commit()
+    leave_slot()  # the wait for the batch holds no connection: other joins may have the slot meanwhile
     _attendance_writer().submit((consultation_id, user_id))
 
 
@@ -319,16 +375,19 @@ def write_attendance(items) -> list[None]:
     return [None] * len(items)
 
 
-def join_state(viewer: Viewer, consultation: Consultation, after_id=None, *, attend: bool = True) -> dict:
+def join_state(
+    viewer: Viewer, consultation: Consultation, after_id=None, *, attend: bool = True, fresh: bool = True
+) -> dict:
     """What `join` answers: the shared state (with the speeches after `after_id` of the last page only) and
     the joiner's own part. `attend`: note the attendance here (a write: the edge commits); the socket's join
-    has it written in a batch instead (`attend()`)."""
+    has it written in a batch instead (`attend()`). `fresh=False`: the room's version was read after the
+    joiner entered the Socket.IO room (`room_counters`), and is not read again."""
     check_view(viewer, consultation)
     if after_id is not None and (not isinstance(after_id, int) or isinstance(after_id, bool) or after_id < 0):
         raise DomainError("bad_request", _l("The request could not be understood."), field="after_id")
     if attend:
         note_attendance(viewer, consultation)
-    state = shared_state(consultation)
+    state = shared_state(consultation, fresh=fresh)
     speeches = state["messages"]
     if after_id is not None:
         speeches = [m for m in speeches if m["id"] > after_id]
