@@ -4,7 +4,7 @@ staff's verification). Thin: load what the viewer may see (404 otherwise), call 
 
 from __future__ import annotations
 
-from flask import g, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -37,12 +37,11 @@ def _labels() -> dict:
 
 @bp.app_context_processor
 def _main_menu():
-    """Whether the main menu offers "社会组织": asked only when the page's header is drawn, once a request."""
+    """Whether the main menu offers "社会组织": asked only when the page's header is drawn (base.html asks it
+    once; nothing is kept past the request, so a new agent sees the menu on their next page)."""
 
     def shows_orgs_menu() -> bool:
-        if "shows_orgs_menu" not in g:
-            g.shows_orgs_menu = permissions.uses_registry(current_user)
-        return g.shows_orgs_menu
+        return permissions.uses_registry(current_user)
 
     return {"shows_orgs_menu": shows_orgs_menu}
 

@@ -25,7 +25,7 @@ SECTIONS = re.compile(
     r"|surveys/|satisfaction/|dashboard|workitems|d/\d+/workitems|streets/\d+/guidance|overview/needs|experts"
     r"|screening)"
 )
-SKIP = re.compile(r"\.(csv|xlsx|docx|pdf|png|jpe?g)$|/export|/print$|/attachments/|/photos?/")
+SKIP = re.compile(r"\.(csv|xlsx|docx|zip|pdf|png|jpe?g)$|/export|/print$|/attachments/|/photos?/")
 PER_SHAPE = 1
 MAX_PAGES = 40
 

@@ -39,6 +39,9 @@ def _limit_one_survey_to_a_building(db) -> Survey:
         select(Building).where(Building.community_id == survey.community_id).order_by(Building.id)
     ).first()
     db.session.add(SurveyBuilding(survey_id=survey.id, building_id=building.id))
+    db.session.flush()
+    db.session.expire(survey)
+    survey.eligible_at_close = queries.eligible_now(survey)  # as if limited from the start: its building's count
     db.session.commit()
     db.session.expire_all()
     return survey
