@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.assessment.models import CriterionKind, Rule, SchemeStatus
 
-STATUS_LABELS = {SchemeStatus.DRAFT: _l("Draft"), SchemeStatus.PUBLISHED: _l("Published")}
+STATUS_LABELS = {SchemeStatus.DRAFT: _l("Draft"), SchemeStatus.PUBLISHED: _l("Scheme published")}
 KIND_LABELS = {
     CriterionKind.FIGURE: _l("Computed from a dashboard figure"),
     CriterionKind.MANUAL: _l("Scored by hand, with evidence"),
