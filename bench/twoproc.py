@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench import load, servers
+from bench.common import Speaker, fmt, log, summary
 
 NGINX = "/usr/sbin/nginx"
 SOURCES = [f"127.0.0.{i}" for i in range(10, 74)]  # 64 client addresses
@@ -183,7 +184,6 @@ def clients_per_source(n: int, workers: int) -> dict[str, int]:
 
 def run(bench, settings) -> dict:
     """All layouts; `bench` is run.Run (its world, database and Redis, its speeches)."""
-    from bench.run import Speaker, fmt, log, summary
 
     n = settings.twoproc_n
     out: dict = {"n": n, "repeats": settings.repeats, "layouts": {}}
