@@ -190,6 +190,10 @@ class Config:
     LOGIN_SWEEP_SECONDS = float(os.environ.get("LOGIN_SWEEP_SECONDS", 60))
     # a socket keeps its login between events while its user's rights counter holds, this long at most
     LOGIN_RECHECK_SECONDS = float(os.environ.get("LOGIN_RECHECK_SECONDS", 60))
+    # Without REDIS_URL the generation counters (app/core/generations.py) are this process's own: they may be
+    # trusted only where this process is the server's only one (`make run`, the tests). Elsewhere a server
+    # without Redis looks a socket's login and rights up again at every event.
+    ONE_PROCESS = _env_bool("ONE_PROCESS", False)
 
     WTF_CSRF_TIME_LIMIT = None  # a form left open on a phone for hours still posts
     # a request may carry six photos of UPLOAD_MAX_BYTES each, and the form around them
@@ -289,6 +293,7 @@ class DevelopmentConfig(Config):
     """Local development: SQLite under instance/, in-process Socket.IO."""
 
     DEBUG = False
+    ONE_PROCESS = _env_bool("ONE_PROCESS", True)  # `make run`: one process
     # The browser's origin follows where `make run` listens (HOST, PORT) unless the origins are set.
     SOCKETIO_ALLOWED_ORIGINS = _env_list("SOCKETIO_ALLOWED_ORIGINS", "") or development_origins(
         os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "5000")
@@ -303,6 +308,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = None
+    ONE_PROCESS = True
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_ALLOWED_ORIGINS = ["http://localhost"]
     REALTIME_COALESCE_SECONDS = 0.0  # every update at once: tests read them synchronously

@@ -3,7 +3,8 @@
 A counter is a name (`rights:42`: what user 42 may do) whose value only goes up. Whoever changes what a cache
 was built from bumps the counter once the transaction commits (`bump_after_commit`); whoever keeps a cache
 notes the counter's value with it and compares on use (`read`). With Redis (REDIS_URL) the counters are shared
-by every server process; without it (one process, tests) they live in this process.
+by every server process; without it they live in this process, and are trusted only where it is the server's
+only one (ONE_PROCESS: `make run`, the tests; elsewhere `read` answers None and nothing kept is trusted).
 
 `read` asks Redis at most once per name and app context (a socket event, a request), whatever number of
 caches ask: a join that checks the login and the membership is one round trip. When Redis cannot answer,
@@ -53,6 +54,8 @@ def read(*names: str, fresh: bool = False) -> tuple[int, ...] | None:
     if missing:
         client = _redis()
         if client is None:
+            if not current_app.config.get("ONE_PROCESS"):
+                return None  # this process's counters know nothing of the other processes' changes
             with _lock:
                 found = [_local.get(n, 0) for n in missing]
         else:

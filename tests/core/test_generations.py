@@ -15,7 +15,7 @@ from app.core import generations
 @pytest.fixture
 def context():
     app = Flask(__name__)
-    app.config.update(REDIS_URL=None, REDIS_PREFIX=f"generations-{uuid.uuid4().hex}")
+    app.config.update(REDIS_URL=None, ONE_PROCESS=True, REDIS_PREFIX=f"generations-{uuid.uuid4().hex}")
     with app.app_context():
         yield app
 
@@ -26,6 +26,17 @@ def test_without_redis_the_counters_live_in_this_process(context):
     generations.bump(name)
     # read once per context: a bump in the same context is seen (the memo forgets what it bumps)
     assert generations.read(name) == (before + 1,)
+
+
+def test_without_redis_a_server_of_several_processes_trusts_no_counter(context):
+    """This process's own counters know nothing of another process's changes: only the server's one process
+    (ONE_PROCESS: `make run`, the tests) may keep what they guard."""
+    context.config["ONE_PROCESS"] = False
+    name = f"rights:{uuid.uuid4().int % 10**6}"
+    generations.bump(name)
+    assert generations.read(name) is None
+    context.config["ONE_PROCESS"] = True
+    assert generations.read(name) is not None
 
 
 def test_a_context_reads_a_counter_once_unless_asked_afresh(context):
