@@ -37,11 +37,8 @@ MAX_VALUE = 10**9  # a floor, a target: beyond this it is a typing mistake
 
 def officer(user, district_id: int) -> Officer:
     """How the user stands towards the district (no check: the permissions decide)."""
-    oversight = access.oversight(user)
-    street_ids = set(oversight.street_ids)
-    if street_ids:
-        street_ids &= set(db.session.scalars(select(Street.id).where(Street.district_id == district_id)))
-    return Officer(district_id, district_id in oversight.district_ids, frozenset(street_ids))
+    found = access.oversight(user)
+    return Officer(district_id, found.oversees(district=district_id), found.street_ids_in(district_id))
 
 
 def _require(allowed: bool) -> None:

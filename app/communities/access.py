@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import TypeVar
 
@@ -212,7 +212,8 @@ def offices_of(user: User | None) -> list[OfficeAssignment]:
     user = _authenticated(user)
     if user is None:
         return []
-    return list(db.session.scalars(select(OfficeAssignment).where(OfficeAssignment.user_id == user.id)))
+    query = select(OfficeAssignment).where(OfficeAssignment.user_id == user.id).order_by(OfficeAssignment.id)
+    return list(db.session.scalars(query))
 
 
 def works_anywhere_as(user_id: int, roles: tuple[str, ...]):
@@ -239,6 +240,8 @@ class Oversight:
 
     street_ids: frozenset[int] = frozenset()  # the streets the user is street staff (街道) of
     district_ids: frozenset[int] = frozenset()  # the districts the user is district staff (区) of
+    # The user's first office, highest level first: ("district", id), ("street", id), or None (see `landing`)
+    first: tuple[str, int] | None = field(default=None, compare=False)
 
     def __bool__(self) -> bool:
         """Any office at all (street or district staff somewhere)."""
@@ -247,6 +250,19 @@ class Oversight:
     def staffs_street(self, street_id: int | None) -> bool:
         """Street staff of this very street (not the district's: what only the street's own office does)."""
         return street_id is not None and street_id in self.street_ids
+
+    @property
+    def landing(self) -> tuple[str, int] | None:
+        """The level a page for "my area" opens at: ("district", id) for district staff (their first district
+        office), else ("street", id) for street staff (their first street office), else None."""
+        return self.first
+
+    def street_ids_in(self, district_id: int) -> frozenset[int]:
+        """The streets of this district the user is street staff of (one query, none without a street office)."""
+        if not self.street_ids:
+            return frozenset()
+        query = select(Street.id).where(Street.id.in_(self.street_ids), Street.district_id == district_id)
+        return frozenset(db.session.scalars(query))
 
     def oversees(
         self,
@@ -268,11 +284,11 @@ class Oversight:
 
 def oversight(user: User | None) -> Oversight:
     """Where `user` holds office (one query; nothing for a visitor)."""
-    offices = offices_of(user)
-    return Oversight(
-        street_ids=frozenset(o.street_id for o in offices if o.role == OfficeRole.STREET_STAFF),
-        district_ids=frozenset(o.district_id for o in offices if o.role == OfficeRole.DISTRICT_STAFF),
-    )
+    offices = offices_of(user)  # in the order they were given
+    districts = [o.district_id for o in offices if o.role == OfficeRole.DISTRICT_STAFF]
+    streets = [o.street_id for o in offices if o.role == OfficeRole.STREET_STAFF]
+    first = ("district", districts[0]) if districts else ("street", streets[0]) if streets else None
+    return Oversight(street_ids=frozenset(streets), district_ids=frozenset(districts), first=first)
 
 
 def oversees(

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import joinedload
 
 from app.communities import access
-from app.communities.models import Community, District, Household, OfficeRole, Role, Street
+from app.communities.models import Community, District, Household, Role, Street
 from app.core.errors import NotFound
 from app.dashboards import permissions
 from app.dashboards.period import Period
@@ -70,14 +70,12 @@ def community_scope(user, slug: str) -> Scope:
 
 def landing(user, memberships) -> str | None:
     """Where /dashboard sends the user: their district's, else their street's, else their own community's."""
-    offices = access.offices_of(user)
-    for role, endpoint, key in (
-        (OfficeRole.DISTRICT_STAFF, "dashboards.district", "district_id"),
-        (OfficeRole.STREET_STAFF, "dashboards.street", "street_id"),
-    ):
-        office = next((o for o in sorted(offices, key=lambda o: o.id) if o.role == role), None)
-        if office is not None:
-            return url_for(endpoint, **{key: getattr(office, key)})
+    landing = access.oversight(user).landing
+    if landing is not None:
+        level, place_id = landing
+        if level == "district":
+            return url_for("dashboards.district", district_id=place_id)
+        return url_for("dashboards.street", street_id=place_id)
     staff = next((m for m in memberships if m.has_role(Role.COMMUNITY_STAFF)), None)
     return url_for("dashboards.community", slug=staff.community.slug) if staff is not None else None
 

@@ -9,9 +9,12 @@ import io
 
 import pytest
 
+from app.assessment import permissions, services
 from app.assessment.models import Assessment, AssessmentScore, Scheme, SchemeStatus
+from app.communities.models import OfficeRole
 from app.core.clock import local_today
 from app.extensions import db
+from tests import factories
 from tests.assessment.conftest import counts
 
 
@@ -230,6 +233,25 @@ def test_who_sees_the_districts_pages(client, auth, scheme, officers, key):
         }[key]
         assert names == expected  # a street sees its communities side by side, the district all
         assert client.get(f"/assessment/{scheme.id}/export.xlsx").status_code == 200
+
+
+@pytest.mark.parametrize("key", [*DISTRICT_KEYS, "beyond_street_staff"])
+def test_the_officer_is_what_the_access_rule_says(officers, key):
+    """How a user stands towards the district comes from the access rule: its district staff, the streets of
+    this district they staff (not a street of another district), nothing for anyone else."""
+    w = officers
+    beyond = factories.street(factories.district("江宁区"), "秣陵街道")
+    w.users["beyond_street_staff"] = factories.user(name="beyond_street_staff")
+    factories.office(w.users["beyond_street_staff"], OfficeRole.STREET_STAFF, street_=beyond)
+    db.session.commit()
+    district_id = w.community.street.district_id
+    officer = services.officer(w.users[key], district_id)
+    streets = {"street_staff": {w.community.street_id}, "far_street_staff": {w.far.street_id}}.get(key, set())
+    assert officer.district_id == district_id
+    assert officer.is_district_staff is (key == "district_staff")
+    assert officer.street_ids == streets
+    assert permissions.can_see_district(officer) is (key in {"district_staff", "street_staff", "far_street_staff"})
+    assert permissions.can_manage(officer) is (key == "district_staff")
 
 
 def test_a_draft_is_the_districts_alone(client, auth, officers):

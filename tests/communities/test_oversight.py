@@ -79,6 +79,54 @@ def test_oversight_per_role(world, places, who):
     assert access.overseen_community_ids(user) == expected_ids
 
 
+# who → (where a page for their area opens, the streets they staff in each district)
+LANDINGS = {
+    "street_staff": (("street", "meishan"), {"yuhuatai": {"meishan"}, "jiangning": set()}),
+    "far_street_staff": (("street", "yuhua"), {"yuhuatai": {"yuhua"}, "jiangning": set()}),
+    "district_staff": (("district", "yuhuatai"), {"yuhuatai": set(), "jiangning": set()}),
+    "beyond_district_staff": (("district", "jiangning"), {"yuhuatai": set(), "jiangning": set()}),
+    "staff": (None, {"yuhuatai": set(), "jiangning": set()}),
+    "leader_a": (None, {"yuhuatai": set(), "jiangning": set()}),
+    "resident": (None, {"yuhuatai": set(), "jiangning": set()}),
+    "outsider": (None, {"yuhuatai": set(), "jiangning": set()}),
+}
+
+
+@pytest.mark.parametrize("who", sorted(LANDINGS))
+def test_landing_and_streets_in_a_district_per_role(world, places, who):
+    landing, staffed = LANDINGS[who]
+    found = access.oversight(world.users[who])
+    if landing is None:
+        assert found.landing is None
+    else:
+        level, key = landing
+        place = places["districts" if level == "district" else "streets"][key]
+        assert found.landing == (level, place.id)
+    for key, district in places["districts"].items():
+        expected = {places["streets"][s].id for s in staffed[key]}
+        assert found.street_ids_in(district.id) == expected, key
+    assert access.oversight(None).landing is None
+    assert access.oversight(None).street_ids_in(places["districts"]["yuhuatai"].id) == frozenset()
+
+
+def test_landing_prefers_the_district_then_the_first_office(world, places):
+    """Someone who is both street staff (given first) and district staff lands at the district; with two street
+    offices, at the first given."""
+    both = f.user(name="both")
+    f.office(both, OfficeRole.STREET_STAFF, street_=places["streets"]["yuhua"])
+    f.office(both, OfficeRole.DISTRICT_STAFF, district_=places["districts"]["jiangning"])
+    two = f.user(name="two")
+    f.office(two, OfficeRole.STREET_STAFF, street_=places["streets"]["yuhua"])
+    f.office(two, OfficeRole.STREET_STAFF, street_=places["streets"]["meishan"])
+    db.session.commit()
+    assert access.oversight(both).landing == ("district", places["districts"]["jiangning"].id)
+    assert access.oversight(two).landing == ("street", places["streets"]["yuhua"].id)
+    assert access.oversight(two).street_ids_in(places["districts"]["yuhuatai"].id) == {
+        places["streets"]["yuhua"].id,
+        places["streets"]["meishan"].id,
+    }
+
+
 def test_a_visitor_oversees_nothing(world, places):
     assert not access.oversight(None)
     assert access.overseen_community_ids(None) == set()
@@ -101,9 +149,6 @@ def test_a_districts_staff_are_its_district_officers_only(world, places):
 
 
 OFFICES = re.compile(r"\b(OfficeRole|OfficeAssignment|offices_of)\b")
-# The landing (/dashboard) picks which dashboard to open first from the offices' order; the page it opens
-# decides who sees it through the rule.
-LANDING = "dashboards/scopes.py"
 
 
 def test_no_feature_reads_the_offices_itself():
@@ -116,4 +161,4 @@ def test_no_feature_reads_the_offices_itself():
             continue
         if OFFICES.search(path.read_text(encoding="utf-8")):
             readers.add(relative)
-    assert readers == {LANDING}
+    assert readers == set()
