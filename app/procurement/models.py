@@ -74,6 +74,11 @@ class ServiceCall(db.Model):
     def on_panel(self, user_id: int | None) -> bool:
         return user_id is not None and any(p.user_id == user_id for p in self.panel)
 
+    def scoring_ended_on(self, now: datetime) -> bool:
+        """The panel's scoring window is over (a call kept from before the date was asked has none: its scoring
+        ends with the award)."""
+        return self.scoring_ends is not None and now >= self.scoring_ends
+
 
 class Criterion(db.Model):
     """An evaluation criterion with its weight (an exact fraction; a call's weights sum to 1)."""

@@ -10,6 +10,7 @@ data never crosses: applications show organisations, scores show experts' names 
 from __future__ import annotations
 
 from app.communities.access import Viewer
+from app.core.models import utcnow
 from app.orgs.models import Organisation, OrgStatus
 from app.procurement.models import Application, CallStatus, Contract, Milestone, MilestoneStatus, ServiceCall
 
@@ -76,10 +77,14 @@ def can_edit_application(party, application: Application) -> bool:
 
 
 def can_score(party, application: Application) -> bool:
-    """A panel member, once applications are closed and before the award (a declared conflict is refused by
-    the service with its message)."""
+    """A panel member, once applications are closed, until the scoring ends and before the award (a declared
+    conflict, a scoring not yet open or already over are refused by the service with their messages)."""
     call = application.call
-    return call.on_panel(party.user.id if party.user else None) and call.status == CallStatus.OPEN
+    return (
+        call.on_panel(party.user.id if party.user else None)
+        and call.status == CallStatus.OPEN
+        and not call.scoring_ended_on(utcnow())
+    )
 
 
 def can_see_all_scores(party, call: ServiceCall) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.communities.access import Viewer
@@ -67,8 +67,8 @@ def milestones_to_act_on(viewer: Viewer) -> list[Milestone]:
 
 
 def scoring_waiting(viewer: Viewer) -> list[ServiceCall]:
-    """Calls of the community past their deadline, not awarded, where the viewer sits on the panel and has an
-    application without a declaration or submitted scores."""
+    """Calls of the community past their deadline and before their scoring's end, not awarded, where the viewer
+    sits on the panel and has an application without a declaration or submitted scores."""
     if viewer.user is None:
         return []
     unscored = exists().where(
@@ -88,6 +88,7 @@ def scoring_waiting(viewer: Viewer) -> list[ServiceCall]:
             ServiceCall.community_id == viewer.community_id,
             ServiceCall.status == CallStatus.OPEN,
             ServiceCall.deadline <= utcnow(),
+            or_(ServiceCall.scoring_ends.is_(None), ServiceCall.scoring_ends > utcnow()),
             unscored,
         )
         .order_by(ServiceCall.deadline)

@@ -148,6 +148,7 @@ def render_application(application: Application, party, *, status: int = 200, **
         sheet=sheet,
         can_edit=permissions.can_edit_application(party, application),
         can_score=permissions.can_score(party, application),
+        scoring_ended=services.scoring_ended_for(party, application),
         declare_form=forms.get("declare_form") or DeclareForm(),
         score_form=forms.get("score_form") or score_form(call),
     )

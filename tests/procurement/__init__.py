@@ -41,6 +41,13 @@ def close_applications(call) -> None:
     db.session.commit()
 
 
+def end_scoring(call) -> None:
+    """As if the panel's scoring window had gone by (applications closed too)."""
+    call.deadline = min(call.deadline, utcnow() - timedelta(days=2))
+    call.scoring_ends = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+
 def evidence(milestone, user) -> Attachment:
     """An evidence file's row (the documents kernel's upload is tested there)."""
     attachment = Attachment(

@@ -10,7 +10,9 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import func, select
 
+from app.core.clock import last_day
 from app.core.errors import DomainError
+from app.core.models import utcnow
 from app.extensions import db
 from app.orgs.models import OrgStatus
 from app.procurement import ledger, queries, services, signals
@@ -23,7 +25,7 @@ from app.procurement.models import (
     ScoreSheet,
 )
 from app.procurement.services import parsing
-from tests.procurement import BUDGET, MILESTONES, PLAN, close_applications, edge, evidence, party
+from tests.procurement import BUDGET, MILESTONES, PLAN, close_applications, edge, end_scoring, evidence, party
 
 
 def count(model) -> int:
@@ -150,6 +152,7 @@ def _two_scored(pw):
     close_applications(pw.call)
     scored(pw, "expert_panel", a1, 90, 80)
     scored(pw, "expert_panel", a2, 60, 70)
+    end_scoring(pw.call)  # the other expert never scored: the window is over, the call may be awarded
     return a1, a2
 
 
@@ -183,6 +186,55 @@ def test_award_rules(app, pw):
     assert sum(m.amount_fen for m in contract.milestones) == contract.total_fen
     with pytest.raises(DomainError):  # once
         edge(services.award, staff, pw.call, a2, reason="再次")
+
+
+def test_the_scoring_window_decides_when_the_panel_scores_and_the_call_is_awarded(app, pw):
+    """Before the scoring ends, the award waits for the whole panel (each expert scored or declared a conflict
+    for every application); after it, experts no longer declare nor score, and the call may be awarded."""
+    a1 = apply(pw, "social_org", pw.org)
+    a2 = apply(pw, "agent2", pw.org2)
+    close_applications(pw.call)
+    scored(pw, "expert_panel", a1, 90, 80)
+    staff = party(pw.users["staff"], pw.call)
+    day = last_day(pw.call.scoring_ends).isoformat()
+    with pytest.raises(DomainError) as err:
+        edge(services.award, staff, pw.call, a1, reason="")
+    assert err.value.code == "scoring_open" and err.value.status_code == 409 and day in str(err.value.message)
+    scored(pw, "expert_panel", a2, 60, 70)
+    conflicted = party(pw.users["expert_conflicted"], pw.call)
+    edge(services.declare, conflicted, a1, conflicted=True, note="我曾在该机构任职")
+    assert not services.panel_finished(pw.call)  # a2 still waits for the second expert
+    with pytest.raises(DomainError) as err:
+        edge(services.award, staff, pw.call, a1, reason="")
+    assert err.value.code == "scoring_open"
+    assert count(Contract) == 0 and pw.call.status == CallStatus.OPEN
+    sheets = count(ScoreSheet)
+    end_scoring(pw.call)
+    day = last_day(pw.call.scoring_ends).isoformat()
+    c1, c2 = pw.call.criteria
+    for use_case, args in (
+        (services.declare, {"conflicted": False, "note": ""}),
+        (services.submit_scores, {"points": {c1.id: 50, c2.id: 50}}),
+    ):
+        with pytest.raises(DomainError) as err:
+            edge(use_case, conflicted, a2, **args)
+        assert err.value.code == "scoring_ended" and err.value.status_code == 409 and day in str(err.value.message)
+    with pytest.raises(DomainError) as err:  # someone off the panel is still told they are not on it
+        edge(services.declare, party(pw.users["expert_off"], pw.call), a2, conflicted=False, note="")
+    assert err.value.status_code == 403
+    assert count(ScoreSheet) == sheets
+    contract = edge(services.award, staff, pw.call, a1, reason="")
+    assert contract.application_id == a1.id
+
+
+def test_the_whole_panel_done_the_call_is_awarded_before_the_scoring_ends(app, pw):
+    a1 = apply(pw, "social_org", pw.org)
+    close_applications(pw.call)
+    scored(pw, "expert_panel", a1, 90, 80)
+    edge(services.declare, party(pw.users["expert_conflicted"], pw.call), a1, conflicted=True, note="亲属")
+    assert services.panel_finished(pw.call) and not pw.call.scoring_ended_on(utcnow())
+    contract = edge(services.award, party(pw.users["staff"], pw.call), pw.call, a1, reason="")
+    assert contract.application_id == a1.id and pw.call.status == CallStatus.AWARDED
 
 
 def test_another_application_with_a_reason(app, pw):

@@ -8,7 +8,7 @@ from fractions import Fraction
 from app.communities import access
 from app.extensions import db
 from app.procurement import queries, services
-from tests.procurement import close_applications, edge, evidence, party
+from tests.procurement import close_applications, edge, end_scoring, evidence, party
 from tests.procurement.test_routes import applied, awarded, scored
 
 
@@ -27,6 +27,14 @@ def test_an_expert_is_asked_to_score_after_the_deadline(app, pw):
     assert queries.scoring_waiting(viewer(pw, "expert_panel")) == []
     edge(services.declare, party(pw.users["expert_conflicted"], pw.call), application, conflicted=True, note="亲属")
     assert queries.scoring_waiting(viewer(pw, "expert_conflicted")) == []
+
+
+def test_an_expert_is_no_longer_asked_once_the_scoring_ends(app, pw):
+    applied(pw)
+    close_applications(pw.call)
+    assert queries.scoring_waiting(viewer(pw, "expert_panel")) == [pw.call]
+    end_scoring(pw.call)
+    assert queries.scoring_waiting(viewer(pw, "expert_panel")) == []
 
 
 def test_staff_are_asked_to_evaluate_then_pay(app, pw, as_):

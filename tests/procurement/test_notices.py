@@ -153,6 +153,9 @@ def test_no_reminder_two_days_before_the_end_nor_once_awarded(app, pw):
     from tests.procurement.test_flow import scored
 
     scored(pw, "expert_panel", a1, 90, 80)
+    scored(pw, "expert_panel", _a2, 60, 70)
+    for application in (a1, _a2):  # the panel is done: the call may be awarded before the scoring ends
+        edge(services.declare, party(pw.users["expert_conflicted"], pw.call), application, conflicted=True, note="任职")
     edge(services.award, party(pw.users["staff"], pw.call), pw.call, a1, reason="")
     assert schedule.tick(now)["procurement_scoring_due"] == 0
 

@@ -7,15 +7,17 @@ import io
 import re
 from datetime import date, timedelta
 from fractions import Fraction
+from html import unescape
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from app.core.clock import last_day
 from app.extensions import db
 from app.procurement import ledger, services
 from app.procurement.models import Application, MilestoneStatus, Payment, ScoreSheet, ServiceCall
-from tests.procurement import BUDGET, MILESTONES, PLAN, close_applications, edge, evidence, party
+from tests.procurement import BUDGET, MILESTONES, PLAN, close_applications, edge, end_scoring, evidence, party
 
 CALL_READERS = [
     "social_org",
@@ -58,6 +60,7 @@ def awarded(pw):
     application = applied(pw)
     close_applications(pw.call)
     scored(pw, application)
+    end_scoring(pw.call)
     return edge(services.award, party(pw.users["staff"], pw.call), pw.call, application, reason="")
 
 
@@ -295,6 +298,44 @@ def test_scoring_per_role(as_, pw):
     assert services.combined(application).score == Fraction(76)
 
 
+def test_scoring_after_its_end_per_role(as_, pw):
+    """The panel is told the scoring is over (409, with its day) and shown so instead of the forms; others are
+    refused as before."""
+    application = applied(pw)
+    close_applications(pw.call)
+    scored(pw, application)  # the first expert scored in time
+    end_scoring(pw.call)
+    day = last_day(pw.call.scoring_ends).isoformat()
+    url = f"/procurement/applications/{application.id}"
+    message = f"The panel's scoring ended on {day}: declarations and scores are no longer taken."
+    for key in ("expert_panel", "expert_conflicted"):
+        refused = as_(key).post(f"{url}/declare", data={"note": ""})
+        assert refused.status_code == 409 and message in unescape(text(refused)), errors(text(refused))
+        refused = as_(key).post(f"{url}/score", data=score_data(pw, "10", "10"))
+        assert refused.status_code == 409 and message in unescape(text(refused))
+        page = unescape(text(as_(key).get(url)))
+        assert message in page and f"{url}/declare" not in page and f"{url}/score" not in page
+    for key, status in [("social_org", 403), ("staff", 403), ("street_staff", 403), ("expert_off", 404)]:
+        assert as_(key).post(f"{url}/declare", data={"note": ""}).status_code == status
+        assert message not in unescape(text(as_(key).get(url)))
+    assert count(ScoreSheet) == 1
+
+
+def test_an_award_before_the_scoring_ends_waits_for_the_panel(as_, pw):
+    application = applied(pw)
+    close_applications(pw.call)
+    scored(pw, application)  # the second expert has not
+    day = last_day(pw.call.scoring_ends).isoformat()
+    url = f"/procurement/calls/{pw.call.id}/award"
+    response = as_("staff").post(url, data={"application_id": application.id})
+    assert response.status_code == 409
+    assert f"The panel scores until {day}: award after that day" in text(response), errors(text(response))
+    db.session.expire_all()
+    assert pw.call.award is None
+    end_scoring(pw.call)
+    assert as_("staff").post(url, data={"application_id": application.id}).status_code == 302
+
+
 @pytest.mark.parametrize(
     ("a", "b", "message"),
     [("101", "50", "Score 服务方案 with a whole number from 0 to 100."), ("abc", "50", "Enter a whole number")],
@@ -333,6 +374,7 @@ def test_who_may_award(as_, pw, key, status):
     application = applied(pw)
     close_applications(pw.call)
     scored(pw, application)
+    end_scoring(pw.call)
     response = as_(key).post(f"/procurement/calls/{pw.call.id}/award", data={"application_id": application.id})
     assert response.status_code == status
     db.session.expire_all()
@@ -345,6 +387,7 @@ def test_award_refusals_over_http(as_, pw):
     close_applications(pw.call)
     scored(pw, a1, a=90, b=90)
     scored(pw, a2, a=50, b=50)
+    end_scoring(pw.call)
     url = f"/procurement/calls/{pw.call.id}/award"
     response = as_("staff").post(url, data={"application_id": a2.id})
     assert response.status_code == 400 and "This is not the top score" in text(response)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.core import audit, validation
+from app.core.clock import last_day
 from app.core.errors import DomainError, Forbidden
 from app.core.models import utcnow
 from app.documents.models import Attachment
@@ -41,8 +42,20 @@ def award(party, call: ServiceCall, application: Application, *, reason) -> Cont
         raise Forbidden(_l("Only the call's staff award it, once."))
     if application is None or application.call_id != call.id:
         raise DomainError("bad_request", _l("Choose an application of this call."), field="application_id")
-    if utcnow() < call.deadline:
+    now = utcnow()
+    if now < call.deadline:
         raise DomainError("not_yet", _l("A call is awarded after its deadline."), field="application_id")
+    if call.scoring_ends is not None and not call.scoring_ended_on(now) and not scoring.panel_finished(call):
+        raise DomainError(
+            "scoring_open",
+            _l(
+                "The panel scores until %(day)s: award after that day, or once every expert has scored or "
+                "declared a conflict for every application.",
+                day=last_day(call.scoring_ends).isoformat(),
+            ),
+            field="application_id",
+            status=409,
+        )
     reason = validation.text(
         reason or "", field="reason", low=0, high=2000, message=_l("A reason is at most 2000 characters.")
     )

@@ -4,16 +4,18 @@ criterion 0–100 alone. The combined score is Σ weight × mean of the non-conf
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
 
 from app.core import audit, validation
+from app.core.clock import last_day
 from app.core.errors import DomainError, Forbidden
 from app.core.models import utcnow
 from app.extensions import db
 from app.procurement import permissions
-from app.procurement.models import Application, Score, ScoreSheet, ServiceCall
+from app.procurement.models import Application, CallStatus, Score, ScoreSheet, ServiceCall
 
 
 def sheet_of(application: Application, user_id: int | None) -> ScoreSheet | None:
@@ -25,11 +27,48 @@ def _scoring_open(application: Application) -> None:
         raise DomainError("not_yet", _l("Scoring starts when applications close at the deadline."))
 
 
+def scoring_ended_for(party, application: Application) -> date | None:
+    """For a panel member of a call not yet awarded whose scoring is over, the scoring's last (Beijing) day (what
+    the page says instead of a form); None otherwise."""
+    call = application.call
+    user_id = party.user.id if party.user else None
+    if call.on_panel(user_id) and call.status == CallStatus.OPEN and call.scoring_ended_on(utcnow()):
+        return last_day(call.scoring_ends)
+    return None
+
+
+def _may_score(party, application: Application) -> None:
+    """Refused unless the party is on the panel while it scores: after the scoring's end, with its day (409)."""
+    if permissions.can_score(party, application):
+        return
+    ended = scoring_ended_for(party, application)
+    if ended is not None:
+        raise DomainError(
+            "scoring_ended",
+            _l(
+                "The panel's scoring ended on %(day)s: declarations and scores are no longer taken.",
+                day=ended.isoformat(),
+            ),
+            status=409,
+        )
+    raise Forbidden(_l("Only the call's panel scores its applications, before the award."))
+
+
+def panel_finished(call: ServiceCall) -> bool:
+    """Every expert on the panel has, for every application, submitted scores or declared a conflict."""
+    done = {
+        (sheet.application_id, sheet.expert_id)
+        for application in call.applications
+        for sheet in application.sheets
+        if sheet.conflicted or sheet.submitted_at is not None
+    }
+    return all((a.id, p.user_id) in done for a in call.applications for p in call.panel)
+
+
 def declare(party, application: Application, *, conflicted: bool, note) -> ScoreSheet:
     """A panel expert declares whether they have a conflict of interest with the application (a relation with
     the organisation, a stake in the project). A conflict excludes them from scoring it."""
-    if not permissions.can_score(party, application):
-        raise Forbidden(_l("Only the call's panel scores its applications, before the award."))
+    _may_score(party, application)
     note = validation.text(note or "", field="note", low=0, high=300, message=_l("A note is at most 300 characters."))
     if conflicted and not note:
         raise DomainError("bad_request", _l("Say what the conflict of interest is."), field="note")
@@ -49,8 +88,7 @@ def declare(party, application: Application, *, conflicted: bool, note) -> Score
 
 def submit_scores(party, application: Application, points: dict[int, object]) -> ScoreSheet:
     """The expert's scores, one whole number 0–100 per criterion, submitted once."""
-    if not permissions.can_score(party, application):
-        raise Forbidden(_l("Only the call's panel scores its applications, before the award."))
+    _may_score(party, application)
     _scoring_open(application)
     sheet = sheet_of(application, party.user.id)
     if sheet is None:
