@@ -79,6 +79,18 @@ def _fixed_columns() -> list[tuple[str, str, object]]:
     ]
 
 
+def column_names(figures: list[Figure]) -> list[str]:
+    """The figures file's header: the fixed columns, then one per figure, named by its key. A name used twice
+    (two sections' figures of one key, or a figure named like a fixed column) would put two things under one
+    heading and merge them in the dictionary: refused, naming it, so the file is never published so."""
+    names = [name for name, _t, _w in _fixed_columns()] + [f.key for f in figures]
+    seen: set[str] = set()
+    repeated = sorted({name for name in names if name in seen or seen.add(name)})
+    if repeated:
+        raise ValueError(f"open data: more than one column named {', '.join(repeated)}")
+    return names
+
+
 def _empty_scope() -> Scope:
     """A scope of one community that does not exist: the sections' figures without a row of data."""
     return Scope("community", "", [Community(id=0, street_id=0, name="", slug="")])
@@ -94,8 +106,10 @@ def dictionary() -> list[Column]:
                 column = columns.setdefault(name, Column(name, type_, {}, {}))
                 column.unit[language], column.meaning[language] = unit, meaning
             scope = _empty_scope()
-            for section in sections():
-                for figure in section.build(scope, Period((2000, 1), (2000, 1))).figures:
+            built = [(section, section.build(scope, Period((2000, 1), (2000, 1)))) for section in sections()]
+            column_names([f for _section, data in built for f in data.figures])
+            for section, data in built:
+                for figure in data.figures:
                     type_, unit, how = _kind_words(figure.kind)
                     column = columns.setdefault(figure.key, Column(figure.key, type_, {}, {}))
                     column.unit[language] = unit
@@ -151,7 +165,7 @@ def figures_table(scope: Scope, period: Period, built) -> tuple[list[str], list[
     by_key = {f.key: f for f in figures}
     buckets = period.buckets()
     by_month = period.by != "year"
-    headers = [name for name, _t, _w in _fixed_columns()] + [f.key for f in figures]
+    headers = column_names(figures)
     rows: list[list[object]] = []
     for community in scope.communities:
         unit = community_unit(community.id)

@@ -14,14 +14,30 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from app.core.charts import bar_length, fit_text, spreadsheet_text, tenths
+from app.core.charts import fit_text, spreadsheet_text
 
 BAR_FILL = "#0b5a60"
 BAR_TRACK = "#e4eeef"
 INK = "#1b1b1b"
 INK_SOFT = "#4a4a4a"
-LABEL_SIZE = 17
-VALUE_SIZE = 15
+# The chart is laid out in the page's text size (em) down and in per cent across: its text is the body's text,
+# standard or large (app.css: body.large-text), at any width, never scaled down with the picture.
+LABEL_EMS = 14  # labels are cut to 14em: what a 360 px phone holds across in large text (22 px)
+BLOCK_EMS = 4.6  # one bar: label, bar, value
+
+
+def _em(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") + "em"
+
+
+def _percent(value: int, scale: int) -> str:
+    """`value` out of `scale` in hundredths of a per cent, rounded half up in integers; at least 1% for any
+    amount so a small one still shows, none for nothing."""
+    if value <= 0:
+        return ""
+    hundredths = max(100, (value * 10000 * 2 + scale) // (scale * 2))
+    whole, part = divmod(hundredths, 100)
+    return f"{whole}.{part:02d}".rstrip("0").rstrip(".") + "%"
 
 
 @dataclass(frozen=True)
@@ -32,38 +48,33 @@ class Bar:
     highlight: bool = False  # a winner or the passing side: drawn with a thick outline too
 
 
-def bar_chart_svg(bars: Sequence[Bar], *, title: str, chart_id: str = "result-chart", width: int = 360) -> Markup:
-    """Horizontal bars, one per option, label above and value text below: readable at 360 px, and
-    on paper (a thick outline marks highlighted bars, so colour is never the only cue). Deterministic."""
-    bar_height = 26
-    block = 24 + bar_height + 6 + VALUE_SIZE + 14
-    height = max(block * len(bars), 30)
+def bar_chart_svg(bars: Sequence[Bar], *, title: str, chart_id: str = "result-chart") -> Markup:
+    """Horizontal bars, one per option, label above and value text below: the text at the page's own size (in
+    large text too) and the bars as wide as the page, so it reads at 360 px and on paper (a thick outline marks
+    highlighted bars, so colour is never the only cue). Deterministic."""
+    height = max(BLOCK_EMS * len(bars), 2)
     scale = max([1] + [bar.value for bar in bars])
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="result-chart-svg" viewBox="0 0 {width} {height}"'
-        f' width="{width}" height="{height}" role="img" aria-labelledby="{escape(chart_id)}-title">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="result-chart-svg" width="100%" height="{_em(height)}"'
+        f' role="img" aria-labelledby="{escape(chart_id)}-title">',
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
     ]
     for index, bar in enumerate(bars):
-        top = index * block
-        bar_top = top + 24
-        length = bar_length(bar.value, scale, width - 4)
+        top = index * BLOCK_EMS
+        bar_top = top + 1.45
+        length = _percent(bar.value, scale)
         stroke = f' stroke="{INK}" stroke-width="3"' if bar.highlight else ""
         parts.append(f"<g><title>{escape(bar.label)}: {escape(bar.text)}</title>")
         parts.append(
-            f'<text x="0" y="{top + 18}" font-size="{LABEL_SIZE}" font-weight="700" fill="{INK}">'
-            f"{escape(fit_text(bar.label, width, LABEL_SIZE))}</text>"
+            f'<text x="0" y="{_em(top + 1.1)}" font-weight="700" fill="{INK}">'
+            f"{escape(fit_text(bar.label, LABEL_EMS, 1))}</text>"
         )
-        parts.append(f'<rect x="2" y="{bar_top}" width="{width - 4}" height="{bar_height}" rx="3" fill="{BAR_TRACK}"/>')
+        parts.append(f'<rect x="0" y="{_em(bar_top)}" width="100%" height="1.4em" rx="3" fill="{BAR_TRACK}"/>')
         if length:
             parts.append(
-                f'<rect x="2" y="{bar_top}" width="{tenths(length)}" height="{bar_height}" rx="3"'
-                f' fill="{BAR_FILL}"{stroke}/>'
+                f'<rect x="0" y="{_em(bar_top)}" width="{length}" height="1.4em" rx="3" fill="{BAR_FILL}"{stroke}/>'
             )
-        parts.append(
-            f'<text x="0" y="{bar_top + bar_height + 6 + VALUE_SIZE}" font-size="{VALUE_SIZE}" fill="{INK_SOFT}">'
-            f"{escape(bar.text)}</text></g>"
-        )
+        parts.append(f'<text x="0" y="{_em(bar_top + 2.5)}" fill="{INK_SOFT}">{escape(bar.text)}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

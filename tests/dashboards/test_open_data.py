@@ -10,7 +10,8 @@ import zipfile
 import pytest
 
 from app.dashboards import opendata
-from app.dashboards.registry import COUNT, SHARE, Figure, Value
+from app.dashboards.period import BY_YEAR, Period
+from app.dashboards.registry import COUNT, SHARE, Figure, Section, SectionData, Value, sections
 from tests.dashboards.conftest import PERIOD, _consultation, at
 
 
@@ -74,7 +75,7 @@ def test_the_zip_holds_a_row_per_community_and_month_and_a_column_per_figure(cli
     march = next(r for r in rows if r["community_code"] == "cuizhuyuan" and r["period"] == "2026-03")
     assert (march["district"], march["street"], march["community"]) == ("雨花台区", "梅山街道", "翠竹园社区")
     assert march["consultations_opened"] == "<5"  # 2 opened
-    assert march["consultations_concluded"] == "<5" and march["ideas_submitted"] == "<5"
+    assert march["consultations_concluded"] == "<5" and march["consultations_opened"] == "<5"
     assert march["days_to_conclude"] == "10.0"  # the pace of a procedure: not suppressed
     assert march["households"] == "<5"  # three on the roster
     april = next(r for r in rows if r["community_code"] == "cuizhuyuan" and r["period"] == "2026-04")
@@ -156,3 +157,34 @@ def test_withholding_works_within_each_year():
     cells = [9, 0, "<5", 7, 6]
     opendata._withhold_second(cells, buckets)
     assert cells == [9, 0, "<5", 7, "*"]
+
+
+def test_every_column_has_its_own_name(app):
+    """The real sections: the figures file's header names each column once, and the dictionary describes exactly
+    those columns (a figure key used twice, or like a fixed column, fails here before it is published)."""
+    with app.test_request_context():
+        headers = opendata.column_names([f for _s, data in _built() for f in data.figures])
+        assert len(headers) == len(set(headers)) > 6
+        assert [c.name for c in opendata.dictionary()] == headers
+
+
+@pytest.mark.parametrize("key", ["households", "consultations_opened"])
+def test_a_column_named_twice_is_refused(app, monkeypatch, key):
+    """A section whose figure takes a fixed column's name or another figure's: neither the file nor its
+    dictionary is made."""
+    extra = Section("extra", "extra", 999, lambda scope, period: SectionData([Figure(key, "again", COUNT)]))
+    assert key == "households" or key in [f.key for _s, d in _built() for f in d.figures]
+    monkeypatch.setattr(opendata, "sections", lambda: [*sections(), extra])
+    with app.test_request_context():
+        with pytest.raises(ValueError, match=f"more than one column named {key}"):
+            opendata.dictionary()
+        scope = opendata._empty_scope()
+        year = Period((2000, 1), (2000, 12), BY_YEAR)
+        built = [(s, s.build(scope, year)) for s in opendata.sections()]
+        with pytest.raises(ValueError, match=key):
+            opendata.figures_table(scope, year, built)
+
+
+def _built():
+    scope = opendata._empty_scope()
+    return [(s, s.build(scope, Period((2000, 1), (2000, 12), BY_YEAR))) for s in sections()]
