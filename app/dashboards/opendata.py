@@ -7,8 +7,9 @@ people). Small counts are suppressed so a figure cannot point at a household:
 - a count from 1 to 4 is written "<5" (0 is written 0: nobody is identified by nothing);
 - a share of counted things (households taking part, turnout, the response rate) is written "<5" when the
   things counted, or those not counted (the denominator less the numerator), number 1 to 4;
-- a satisfaction score is written "<5" unless the community's satisfaction responses in that month (or year)
-  number 5 or more;
+- a satisfaction score of a kind of subject (organisations, micro-projects, service projects) is written "<5"
+  unless the responses about subjects of that very kind, in that community and month (or year), number 5 or
+  more (the responses to the other kinds say nothing about how few answered this one);
 - by month, when one month of a community's count in a year is suppressed, the smallest other month with
   something counted is withheld too, written "*", so the yearly file cannot give the suppressed one away.
 
@@ -23,21 +24,26 @@ from dataclasses import dataclass
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from app.communities.models import Community
+from app.dashboards import sql
 from app.dashboards.period import Period
 from app.dashboards.present import DAY, tenths
 from app.dashboards.registry import COUNT, DAYS, FEN, FEN_PER, SHARE, Figure, Scope, Value, community_unit, sections
+from app.extensions import db
+from app.satisfaction.models import Campaign, CampaignState, CampaignSubject
+from app.surveys.models import SurveyParticipation
 from app.voting.results import table_csv
 
 MIN_COUNT = 5
 FEW = "<5"
 WITHHELD = "*"
 LANGUAGES = ("zh_CN", "en")
-RESTS_ON = {  # a figure whose cell is shown only when another count of the same cell reaches MIN_COUNT
-    "score_organisation": "satisfaction_responses",
-    "score_project": "satisfaction_responses",
-    "score_service_project": "satisfaction_responses",
+SCORE_KINDS = {  # a mean score, shown only where the responses about its kind of subject reach MIN_COUNT
+    "score_organisation": "organisation",
+    "score_project": "project",
+    "score_service_project": "service_project",
 }
 
 
@@ -133,7 +139,7 @@ def _value(figure: Figure, value: Value | None, rests_on: Value | None) -> objec
     if value is None or not value.den:
         return ""
     if figure.kind == SHARE:
-        if figure.key in RESTS_ON:
+        if figure.key in SCORE_KINDS:
             if rests_on is None or rests_on.num < MIN_COUNT:
                 return FEW
         elif _few(value.num) or _few(value.den - value.num):
@@ -159,10 +165,31 @@ def _withhold_second(cells: list[object], buckets: list[str]) -> None:
             cells[min(others, key=lambda i: cells[i])] = WITHHELD
 
 
+def responses_by_kind(scope: Scope, period: Period) -> dict[tuple[int, str, str], int]:
+    """Satisfaction responses per (community, month or year, kind of subject), counted as the satisfaction
+    section counts its responses (participations in the surveys of the subjects of closed campaigns, in the
+    bucket of the campaign's close), split by the subject's kind: what a kind's mean score rests on."""
+    b = sql.bucket(Campaign.closed_at, period)
+    rows = db.session.execute(
+        select(Campaign.community_id, b, CampaignSubject.kind, func.count())
+        .select_from(SurveyParticipation)
+        .join(CampaignSubject, CampaignSubject.survey_id == SurveyParticipation.survey_id)
+        .join(Campaign, CampaignSubject.campaign_id == Campaign.id)
+        .where(
+            Campaign.community_id.in_(scope.community_ids),
+            Campaign.state == CampaignState.CLOSED,
+            sql.within(Campaign.closed_at, period),
+            CampaignSubject.kind.in_(list(SCORE_KINDS.values())),
+        )
+        .group_by(Campaign.community_id, b, CampaignSubject.kind)
+    )
+    return {(cid, bucket_, str(kind)): int(n) for cid, bucket_, kind, n in rows}
+
+
 def figures_table(scope: Scope, period: Period, built) -> tuple[list[str], list[list[object]]]:
     """One row per community and month (or year): the fixed columns, then a column per figure."""
     figures = [f for _section, data in built for f in data.figures]
-    by_key = {f.key: f for f in figures}
+    answered = responses_by_kind(scope, period) if any(f.key in SCORE_KINDS for f in figures) else {}
     buckets = period.buckets()
     by_month = period.by != "year"
     headers = column_names(figures)
@@ -171,11 +198,15 @@ def figures_table(scope: Scope, period: Period, built) -> tuple[list[str], list[
         unit = community_unit(community.id)
         per_figure = []
         for figure in figures:
-            base = by_key.get(RESTS_ON.get(figure.key, ""))
+            kind = SCORE_KINDS.get(figure.key)
             cells = [
                 ""
                 if figure.yearly and by_month
-                else _value(figure, figure.value(unit, b), base.value(unit, b) if base else None)
+                else _value(
+                    figure,
+                    figure.value(unit, b),
+                    Value(answered.get((community.id, b, kind), 0)) if kind else None,
+                )
                 for b in buckets
             ]
             if figure.kind == COUNT and by_month:

@@ -9,10 +9,12 @@ import zipfile
 
 import pytest
 
-from app.dashboards import opendata
+from app.dashboards import opendata, scopes
 from app.dashboards.period import BY_YEAR, Period
-from app.dashboards.registry import COUNT, SHARE, Figure, Section, SectionData, Value, sections
+from app.dashboards.registry import COUNT, SHARE, Figure, Section, SectionData, Value, community_unit, sections
+from app.extensions import db
 from tests.dashboards.conftest import PERIOD, _consultation, at
+from tests.dashboards.more_history import campaign, survey
 
 
 def data_urls(world, period=PERIOD):
@@ -188,3 +190,39 @@ def test_a_column_named_twice_is_refused(app, monkeypatch, key):
 def _built():
     scope = opendata._empty_scope()
     return [(s, s.build(scope, Period((2000, 1), (2000, 12), BY_YEAR))) for s in sections()]
+
+
+def test_a_satisfaction_score_rests_on_the_responses_about_its_own_kind(app, world):
+    """June: an organisation answered by 2 households, a micro-project by 6, a worker by 5 (never a figure).
+    Eight responses in all, but only the micro-project's score rests on 5 or more: the organisation's is "<5".
+    In July, a service project answered by 5 exactly is shown."""
+    c = world.community
+    organisation = survey(c, [[5], [4]])
+    project = survey(c, [[3]] * 6, scale=(1, 3))
+    worker = survey(c, [[1]] * 5)
+    campaign(c, ("organisation", organisation), ("project", project), ("worker", worker), closed=at(6, 30))
+    campaign(c, ("service_project", survey(c, [[5], [5], [4], [4], [3]])), closed=at(7, 2))
+    db.session.commit()
+    with app.test_request_context():
+        scope = scopes.street_scope(world.users["street_staff"], c.street_id)
+        period = Period((2026, 6), (2026, 7))
+        built = scopes.figures(scope, period)
+        by_kind = opendata.responses_by_kind(scope, period)
+        assert by_kind == {
+            (c.id, "2026-06", "organisation"): 2,
+            (c.id, "2026-06", "project"): 6,
+            (c.id, "2026-07", "service_project"): 5,
+        }
+        responses = next(f for _s, d in built for f in d.figures if f.key == "satisfaction_responses")
+        for month in ("2026-06", "2026-07"):  # the same responses as the section's, split by kind
+            split = sum(n for (cid, b, _k), n in by_kind.items() if cid == c.id and b == month)
+            assert responses.value(community_unit(c.id), month).num == split
+        headers, rows = opendata.figures_table(scope, period, built)
+    cells = {(r[headers.index("community_code")], r[headers.index("period")]): r for r in rows}
+    june, july = cells[(c.slug, "2026-06")], cells[(c.slug, "2026-07")]
+    assert june[headers.index("satisfaction_responses")] == 8
+    assert june[headers.index("score_organisation")] == "<5"  # 2 answered, though 8 responses in all
+    assert june[headers.index("score_project")] == "100.0"
+    assert june[headers.index("score_service_project")] == ""
+    assert july[headers.index("score_service_project")] == "80.0"  # (4+4+3+3+2)/20
+    assert july[headers.index("score_organisation")] == ""
