@@ -63,3 +63,28 @@ def test_demo_owners_decision_is_open_and_the_demo_owner_can_vote(app):
     zhang = db.session.scalar(select(User).where(User.phone == "13800000002"))
     ballot = decisions.vote(viewer(zhang, decision), decision, "agree")
     assert ballot.weight_heads == 1 and ballot.weight_area == 8950 + 100
+
+
+def test_demo_has_a_closed_street_wide_campaign_with_results(app):
+    """梅山街道's street-wide campaign: closed, its community part answered, its results page showing them to the
+    street's officer (and to nobody outside the street)."""
+    from app.satisfaction import street as street_campaigns
+    from app.satisfaction.models import CampaignState, StreetCampaign
+    from tests.home import client_of, demo, demo_user
+
+    demo(app)
+    made = db.session.scalars(select(StreetCampaign)).all()
+    assert len(made) == 1
+    campaign = made[0]
+    assert campaign.street.name == "梅山街道"
+    assert street_campaigns.state_of(campaign) == CampaignState.CLOSED
+    (row,) = street_campaigns.results(campaign)
+    assert row.label == "雨花睦邻社工服务中心"
+    assert row.together is not None and row.together.responses == 24 and row.together.score is not None
+    page = client_of(app, demo_user("13800000011"), "zh-CN").get(f"/satisfaction/street/{campaign.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "2026年梅山街道社会组织服务统一测评" in html and "雨花睦邻社工服务中心" in html and "24" in html
+    assert client_of(app, demo_user("13800000001")).get(f"/satisfaction/street/{campaign.id}").status_code == 404
+    app.test_cli_runner().invoke(args=["yishi", "demo"])  # a second run adds no campaign
+    assert db.session.scalar(select(func.count()).select_from(StreetCampaign)) == 1

@@ -1,6 +1,8 @@
 """The demo's satisfaction campaigns (群众满意度测评): one closed, with the answers of 36 households and the
-note on what was done, weighed by the district; one open. The organisation 雨花睦邻社工服务中心 is found or made
-by its registration number (the orgs demo makes it too; whichever runs first makes it)."""
+note on what was done, weighed by the district; one open; and a street-wide campaign of 梅山街道 (街道统一测评)
+judging the organisation in every community of the street, closed with the answers of 24 of those households.
+The organisation 雨花睦邻社工服务中心 is found or made by its registration number (the orgs demo makes it too;
+whichever runs first makes it)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from app.extensions import db
 from app.microprojects.models import MicroProject
 from app.orgs.models import OrgAgent, Organisation, OrgKind, OrgStatus, Qualification
 from app.satisfaction import services as satisfaction
+from app.satisfaction import street as street_campaigns
 from app.satisfaction.models import Campaign
 from app.surveys import services as surveys
 
@@ -83,8 +86,8 @@ def _respondents(community: Community, password: str | None) -> list[User]:
     return users
 
 
-def _answer_all(campaign: Campaign, community: Community, residents: list[User]) -> None:
-    chance = random.Random(2026)  # the same answers on every load
+def _answer_all(campaign: Campaign, community: Community, residents: list[User], seed: int = 2026) -> None:
+    chance = random.Random(seed)  # the same answers on every load
     for subject in campaign.subjects:
         survey = satisfaction.survey_of(subject)
         q = survey.questions
@@ -131,3 +134,27 @@ def load(community: Community, users: dict[str, User], password: str | None = No
         picks=picks[:2],
     )
     satisfaction.open_campaign(as_staff, opened)
+    _street_campaign(community, users["13800000011"], org, residents[:STREET_RESPONDENTS])
+
+
+STREET_RESPONDENTS = 24
+
+
+def _street_campaign(community: Community, officer: User, org: Organisation, residents: list[User]) -> None:
+    """梅山街道's street-wide campaign on the organisation: made, opened and closed by the street's officer, each
+    community's part answered by the demo households living there (翠竹园's; a community without any stays at 0)."""
+    now = utcnow()
+    made = street_campaigns.create(
+        officer,
+        community.street,
+        client_id="demo-street-satisfaction",
+        title="2026年梅山街道社会组织服务统一测评",
+        year=now.year,
+        closes_at=now + timedelta(days=1),
+        org_ids=[org.id],
+    )
+    street_campaigns.open_all(officer, made)
+    for part in made.campaigns:
+        if part.community_id == community.id:
+            _answer_all(part, community, residents, seed=2027)
+    street_campaigns.close_all(officer, made)
