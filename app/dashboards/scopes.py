@@ -38,6 +38,11 @@ def district_scope(user, district_id: int) -> Scope:
     district = db.session.get(District, district_id)
     if district is None or not permissions.can_view_district(access.oversight(user), district):
         raise NotFound()
+    return district_scope_of(district)
+
+
+def district_scope_of(district: District) -> Scope:
+    """A district's scope, for whoever was allowed it (or for the summaries' refresh, which shows nobody)."""
     communities = list(
         db.session.scalars(
             select(Community)
@@ -48,17 +53,22 @@ def district_scope(user, district_id: int) -> Scope:
         )
     )
     streets = list(db.session.scalars(select(Street).where(Street.district_id == district.id).order_by(Street.id)))
-    return _households(Scope("district", district.name, communities, streets))
+    return _households(Scope("district", district.name, communities, streets, ident=district.id))
 
 
 def street_scope(user, street_id: int) -> Scope:
     street = db.session.get(Street, street_id)
     if street is None or not permissions.can_view_street(access.oversight(user), street):
         raise NotFound()
+    return street_scope_of(street)
+
+
+def street_scope_of(street: Street) -> Scope:
+    """A street's scope, for whoever was allowed it (or for the summaries' refresh)."""
     communities = list(
         db.session.scalars(select(Community).where(Community.street_id == street.id).order_by(Community.id))
     )
-    return _households(Scope("street", street.name, communities))
+    return _households(Scope("street", street.name, communities, ident=street.id))
 
 
 def community_scope(user, slug: str) -> Scope:
