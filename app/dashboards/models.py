@@ -25,6 +25,8 @@ class DashboardSnapshot(db.Model):
     period_key: Mapped[str] = mapped_column(String(32))  # "2026-01|2026-12|month"
     communities: Mapped[str] = mapped_column(Text)  # the community ids counted, "1,2,3": another set recounts
     payload: Mapped[str] = mapped_column(Text)  # JSON: {section: {"figures": {key: cells}, "details": [rows]}}
+    # a district's communities' cells, {section: {key: cells}}: its exports read them, its page does not (deferred)
+    more: Mapped[str] = mapped_column(Text, default="", deferred=True)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when the counting began
     millis: Mapped[int] = mapped_column(Integer, default=0)  # how long the counting took
     stale_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -35,16 +35,19 @@ def _show(scope: Scope, export_url, ident=None):
     if not form.validate():  # a reversed or absurd range: the form and what is wrong, nothing else
         return render_template("dashboards/show.html", scope=scope, form=form, sections=None), 400
     period = form.period
-    served = summary.figures(scope, period)
+    served = summary.figures(scope, period, communities=not scope.by_streets)  # a district's page: its streets
     db.session.commit()  # a snapshot counted for this view is kept
-    table_rows = present.rows(scope, period, communities=not scope.by_streets)  # a district's page: its streets
+    table_rows = present.rows(scope, period, communities=not scope.by_streets)
+    built, tabs = served.built, []
+    if scope.by_streets:  # a district's page shows one section at a time: every section is a link away
+        built, tabs = _one_section(served.built, period)
     sections = [
         (
             section,
             [present.figure_view(f, table_rows, scope, period, f"{section.key}-{f.key}") for f in data.figures],
             [present.shown_detail(d, scope) for d in data.details],
         )
-        for section, data in served.built
+        for section, data in built
     ]
     exports = {fmt: export_url(fmt, period.query_args()) for fmt in ("csv", "xlsx")}
     more = report_routes.links(scope.level, period, ident)
@@ -57,7 +60,24 @@ def _show(scope: Scope, export_url, ident=None):
         more=more,
         served=served,
         as_of=present.as_of(served.as_of),
+        tabs=tabs,
     )
+
+
+def _one_section(built, period):
+    """The section asked for (`?section=`; the first when none or unknown) and a link to each, for the page."""
+    keys = [section.key for section, _data in built]
+    chosen = request.args.get("section")
+    chosen = chosen if chosen in keys else keys[0] if keys else None
+    tabs = [
+        (
+            section.title,
+            url_for(request.endpoint, **request.view_args, **period.query_args(), section=section.key),
+            section.key == chosen,
+        )
+        for section, _data in built
+    ]
+    return [(section, data) for section, data in built if section.key == chosen], tabs
 
 
 def _export(scope: Scope, fmt: str, ascii_name: str):

@@ -72,9 +72,9 @@ def _row(scope: Scope, period: Period) -> DashboardSnapshot | None:
     )
 
 
-def figures(scope: Scope, period: Period, now: datetime | None = None) -> Served:
+def figures(scope: Scope, period: Period, now: datetime | None = None, communities: bool = True) -> Served:
     """The scope's figures for the period (the caller has checked who may see them, and commits: a snapshot
-    counted here is kept)."""
+    counted here is kept). `communities=False`: a district's figures per street and in all only (its page)."""
     now = now or utcnow()
     if scope.level == "community" or scope.ident is None or not scope.communities:
         return Served(scopes.figures(scope, period), now)
@@ -83,7 +83,7 @@ def figures(scope: Scope, period: Period, now: datetime | None = None) -> Served
         age = now - row.computed_at
         stale = row.stale_since is not None or age > FRESH_FOR
         if not stale or age <= INLINE_AFTER:
-            built = _load(row.payload, period)
+            built = _load(row.payload, period, row.more if communities and scope.by_streets else None)
             if built is not None:
                 if stale:
                     _ask_refresh(scope, period)
@@ -101,12 +101,14 @@ def refresh(scope: Scope, period: Period) -> list[tuple[object, SectionData]]:
     started = utcnow()
     clock = time.perf_counter()
     built = scopes.figures(scope, period)
+    payload, more = _dump(built, scope)
     values = {
         "level": scope.level,
         "scope_id": scope.ident,
         "period_key": period_key(period),
         "communities": _members(scope),
-        "payload": _dump(built),
+        "payload": payload,
+        "more": more,
         "computed_at": started,
         "millis": int((time.perf_counter() - clock) * 1000),
         "stale_since": None,
@@ -119,6 +121,7 @@ def refresh(scope: Scope, period: Period) -> list[tuple[object, SectionData]]:
         set_={
             "communities": statement.excluded.communities,
             "payload": statement.excluded.payload,
+            "more": statement.excluded.more,
             "computed_at": statement.excluded.computed_at,
             "millis": statement.excluded.millis,
             "stale_since": case((table.c.stale_since > started, table.c.stale_since), else_=None),
@@ -136,17 +139,31 @@ def _insert():
     return insert
 
 
-def _dump(built) -> str:
-    """Numbers and data only: each figure's cells, each detail's rows (no label, no header)."""
-    found = {}
+def _cells(figure, keep) -> list[list]:
+    return [[unit, bucket, v.num, v.den] for (unit, bucket), v in figure.cells.items() if keep(unit)]
+
+
+def _dump(built, scope: Scope) -> tuple[str, str]:
+    """Numbers and data only: each figure's cells, each detail's rows (no label, no header). A district's
+    communities' cells apart (`more`): its page shows its streets and the total only."""
+    apart = scope.by_streets
+
+    def shown(unit: str) -> bool:
+        return not (apart and unit.startswith("c"))
+
+    found, more = {}, {}
     for section, data in built:
         found[section.key] = {
-            "figures": {
-                f.key: [[unit, bucket, v.num, v.den] for (unit, bucket), v in f.cells.items()] for f in data.figures
-            },
+            "figures": {f.key: _cells(f, shown) for f in data.figures},
             "details": [d.rows for d in data.details],
         }
-    return json.dumps(found, ensure_ascii=False, separators=(",", ":"))
+        if apart:
+            more[section.key] = {f.key: _cells(f, lambda unit: not shown(unit)) for f in data.figures}
+    return _json(found), _json(more) if apart else ""
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 _SHAPES: dict[tuple[str, str], list[tuple[object, SectionData]]] = {}
@@ -164,9 +181,11 @@ def _shape(period: Period) -> list[tuple[object, SectionData]]:
     return found
 
 
-def _load(payload: str, period: Period) -> list[tuple[object, SectionData]] | None:
-    """A snapshot's numbers under today's labels; None when the sections have changed since it was kept."""
+def _load(payload: str, period: Period, more: str | None = None) -> list[tuple[object, SectionData]] | None:
+    """A snapshot's numbers under today's labels (with `more`, a district's communities' cells too); None when
+    the sections have changed since it was kept."""
     kept = json.loads(payload)
+    extra = json.loads(more) if more else {}
     built = []
     for section, shape in _shape(period):
         part = kept.get(section.key)
@@ -175,7 +194,11 @@ def _load(payload: str, period: Period) -> list[tuple[object, SectionData]] | No
         cells = part["figures"]
         if set(cells) != {f.key for f in shape.figures}:
             return None
-        figures = [replace(f, cells={(u, b): Value(n, d) for u, b, n, d in cells[f.key]}) for f in shape.figures]
+        added = extra.get(section.key, {})
+        figures = [
+            replace(f, cells={(u, b): Value(n, d) for u, b, n, d in chain(cells[f.key], added.get(f.key, ()))})
+            for f in shape.figures
+        ]
         details = [
             replace(d, rows=[[tuple(cell) for cell in row] for row in rows])
             for d, rows in zip(shape.details, part["details"], strict=True)

@@ -25,6 +25,7 @@ def upgrade():
         sa.Column("period_key", sa.String(length=32), nullable=False),
         sa.Column("communities", sa.Text(), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("more", sa.Text(), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("millis", sa.Integer(), nullable=False),
         sa.Column("stale_since", sa.DateTime(timezone=True), nullable=True),

@@ -4,6 +4,7 @@ for a period nobody asked for before; labels in the viewer's language; the acces
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -57,11 +58,32 @@ def test_the_district_page_is_served_from_its_snapshot_and_says_how_fresh(client
         None,
     )
     # served from it: a number changed in the row is what the page shows (nothing recounted)
-    payload = kept.payload.replace('["all",null,2,0]', '["all",null,777,0]', 1)
-    assert payload != kept.payload
-    db.session.execute(update(DashboardSnapshot).values(payload=payload))
+    payload = json.loads(kept.payload)
+    cells = payload["ideas"]["figures"]["ideas_submitted"]
+    total = next(cell for cell in cells if cell[:2] == ["all", None])
+    assert total[2] == 4  # three in 翠竹园, one in 南塘
+    total[2] = 777
+    db.session.execute(update(DashboardSnapshot).values(payload=json.dumps(payload)))
     db.session.commit()
-    assert ">777<" in client.get(f"/dashboard/district/{district_id}?{PERIOD}").get_data(as_text=True)
+    html = client.get(f"/dashboard/district/{district_id}?{PERIOD}&section=ideas").get_data(as_text=True)
+    assert ">777<" in html
+
+
+def test_the_district_page_shows_one_section_and_links_to_each(client, auth, history):
+    auth.login(history.users["district_staff"])
+    url = f"/dashboard/district/{history.community.street.district_id}?{PERIOD}"
+    first = client.get(url).get_data(as_text=True)
+    assert "Members verified" in first and "Ideas submitted" not in first
+    for key in ("participation", "deliberation", "ideas", "needs", "money", "services", "moderation"):
+        assert f"section={key}" in first, key
+    ideas = client.get(f"{url}&section=ideas").get_data(as_text=True)
+    assert "Ideas submitted" in ideas and "Members verified" not in ideas
+    assert 'name="section" value="ideas"' in ideas  # a new period keeps the section
+    unknown = client.get(f"{url}&section=nonsense")
+    assert unknown.status_code == 200 and "Members verified" in unknown.get_data(as_text=True)
+    # a street's page keeps every section
+    street = client.get(f"/dashboard/street/{history.community.street_id}?{PERIOD}").get_data(as_text=True)
+    assert "Members verified" in street and "Ideas submitted" in street and "section=ideas" not in street
 
 
 def test_figures_served_equal_a_recount_after_changes(app, history):
@@ -139,12 +161,12 @@ def test_labels_are_written_in_the_viewers_language_not_the_snapshots(client, au
     district_id = history.community.street.district_id
     auth.login(history.users["district_staff"])
     english = client.get(f"/dashboard/district/{district_id}?{PERIOD}").get_data(as_text=True)
-    assert "Consultations opened" in english and "Figures as of" in english
+    assert "Members verified" in english and "Figures as of" in english
     history.users["district_staff"].locale = "zh_CN"
     db.session.commit()
     chinese = client.get(f"/dashboard/district/{district_id}?{PERIOD}").get_data(as_text=True)
     assert len(_snapshots()) == 1  # the same snapshot, served twice
-    assert "数据截至" in chinese and "Consultations opened" not in chinese and "Figures as of" not in chinese
+    assert "数据截至" in chinese and "Members verified" not in chinese and "Figures as of" not in chinese
 
 
 def test_the_snapshot_is_read_only_after_the_access_rule(client, auth, history):
