@@ -665,6 +665,17 @@ def _ticks() -> dict:
     return found
 
 
+def _sections_weight(client) -> dict:
+    """The district's page shows one section at a time: each one's HTML bytes (and gzipped), served fresh."""
+    from app.dashboards.registry import sections
+
+    found = {}
+    for section in sections():
+        body = client.get(f"/dashboard/district/1?section={section.key}").get_data()
+        found[section.key] = [len(body), len(gzip.compress(body, 6))]
+    return found
+
+
 def _new_period(client) -> dict:
     """The district's page for a period nobody asked for before: counted on view (then kept), then served."""
     this_year = time.gmtime().tm_year
@@ -771,6 +782,7 @@ def run(url: str, scale: float = SCALE, repeats: int = REPEATS, keep: bool = Fal
         # the rounds: none recounted (computed_at unchanged), none stale
         out["served_fresh"] = kept_after == kept_before and all(stale is None for _at, stale in kept_after.values())
         out["new_period"] = _new_period(officer)
+        out["district_sections"] = _sections_weight(officer)
         engine.dispose()
     finally:
         if not keep:
@@ -868,7 +880,10 @@ def render(results: dict) -> str:
         f"minute plus that; a stale snapshot is recounted on view after 15 minutes); with every snapshot stale the "
         f"tick recounted {ticks['everything_stale']['recounted']} in {ticks['everything_stale']['ms']:.0f} ms. "
         f"A period nobody asked for: {new['counted on view']:.0f} ms counted on view, then "
-        f"{new['served from the snapshot']:.0f} ms served.",
+        f"{new['served from the snapshot']:.0f} ms served. The district's page shows one section at a time; each "
+        "section's page, KB (gzip): "
+        + ", ".join(f"{k} {b / 1024:.0f} ({z / 1024:.0f})" for k, (b, z) in results["district_sections"].items())
+        + ".",
     ]
     lines += ["", "The district refresh's slowest statements (EXPLAIN ANALYZE, first lines):", ""]
     for found in results["explain"]:

@@ -57,7 +57,8 @@ def _open_data(level: str, ident):
     form = PeriodForm(request.args)
     if not form.validate():
         raise DomainError("bad_period", next(iter(form.errors.values()))[0])
-    body = opendata.zip_file(scope, form.period, summary.figures(scope, form.period).built)
+    built = summary.figures(scope, form.period).built
+    body = opendata.zip_file(scopes.with_households(scope), form.period, built)
     db.session.commit()  # a snapshot counted for this download is kept
     start, end = form.period.start_text, form.period.end_text
     name = _("%(place)s open data %(start)s to %(end)s", place=scope.title, start=start, end=end)

@@ -83,7 +83,8 @@ def figures(scope: Scope, period: Period, now: datetime | None = None, communiti
         age = now - row.computed_at
         stale = row.stale_since is not None or age > FRESH_FOR
         if not stale or age <= INLINE_AFTER:
-            built = _load(row.payload, period, row.more if communities and scope.by_streets else None)
+            more = row.more if communities and scope.by_streets else None
+            built = _load(row.payload, period, more) if more != "" else None  # a district's without its communities
             if built is not None:
                 if stale:
                     _ask_refresh(scope, period)
