@@ -20,6 +20,7 @@ from app.contests.models import Contest, Entry
 from app.core.models import AuditEntry
 from app.core.uploads import Photo
 from app.dashboards import indexes as _dashboard_indexes  # noqa: F401  (the dashboards' indexes on the features' tables)
+from app.dashboards.models import DashboardSnapshot
 from app.decisions.models import Decision, DecisionRules, PaperEntry, Proxy, RollEntry
 from app.documents.models import Attachment
 from app.ideas.models import Endorsement, Idea, IdeaComment, IdeaEvent, IdeaPhoto
@@ -88,6 +89,7 @@ __all__ = [
     "Contest",
     "Contract",
     "Criterion",
+    "DashboardSnapshot",
     "Decision",
     "DecisionRules",
     "Delivery",

@@ -9,6 +9,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from app.core.clock import local_today, local_zone
 from app.core.money import format_yuan
 from app.dashboards.period import BY_YEAR, Period
 from app.dashboards.registry import (
@@ -18,6 +19,7 @@ from app.dashboards.registry import (
     FEN,
     FEN_PER,
     SHARE,
+    Detail,
     Figure,
     Scope,
     Value,
@@ -50,7 +52,9 @@ class Row:
         return self._html
 
 
-def rows(scope: Scope, period: Period) -> list[Row]:
+def rows(scope: Scope, period: Period, communities: bool = True) -> list[Row]:
+    """The table's rows. A district's page passes communities=False: its streets and the total only (each street's
+    row links to that street's dashboard, where its communities are); its exports and report keep every row."""
     args = period.query_args()
     found: list[Row] = []
 
@@ -63,12 +67,38 @@ def rows(scope: Scope, period: Period) -> list[Row]:
             found.append(
                 Row(street_unit(street.id), street.name, url_for("dashboards.street", street_id=street.id, **args))
             )
-            found += [community_row(c, nested=True) for c in scope.communities if c.street_id == street.id]
+            if communities:
+                found += [community_row(c, nested=True) for c in scope.communities if c.street_id == street.id]
     else:
         found += [community_row(c) for c in scope.communities]
     if scope.level != "community":
         found.append(Row(ALL, _("Total"), None, total=True))
     return found
+
+
+DETAIL_ROWS = 20  # a district's page lists this many of a detail's rows; its streets' pages list them all
+
+
+def shown_detail(detail: Detail, scope: Scope) -> Detail:
+    """A detail as the page lists it: on a district's page its first DETAIL_ROWS rows (the rest are on each
+    street's dashboard), its title saying how many there are."""
+    if not scope.by_streets or len(detail.rows) <= DETAIL_ROWS:
+        return detail
+    title = _(
+        "%(title)s (the first %(shown)s of %(count)s: each street's dashboard lists all of its own)",
+        title=detail.title,
+        shown=DETAIL_ROWS,
+        count=len(detail.rows),
+    )
+    return Detail(title, detail.headers, detail.rows[:DETAIL_ROWS])
+
+
+def as_of(when) -> str:
+    """When the figures were counted, in local time: 'HH:MM' today, else 'YYYY-MM-DD HH:MM'."""
+    local = when.astimezone(local_zone())
+    if local.date() == local_today():
+        return local.strftime("%H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def tenths(num: int, den: int) -> int:

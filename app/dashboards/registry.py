@@ -41,6 +41,7 @@ class Scope:
     communities: list[Community]
     streets: list[Street] = field(default_factory=list)  # shown as rows on the district's dashboard
     households: dict[str, int] = field(default_factory=dict)  # unit -> households on the roster
+    ident: int | None = None  # the district's or the street's id (its snapshot's key); None for a community
 
     @property
     def community_ids(self) -> list[int]:

@@ -1,7 +1,8 @@
 """The yearly report (年度报告) of a street, a district or a community: the dashboard of one calendar year, by
 month, written out once for the print page and the Word file alike (report_docx.py draws the same tables).
 
-Nothing here queries beyond the registry's sections (`scopes.figures`); the year is refused when absurd."""
+Nothing here queries beyond the registry's sections (through `summary.figures`: a street's or a district's kept
+snapshot); the year is refused when absurd."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.clock import local_today
 from app.core.errors import DomainError
-from app.dashboards import present, scopes
+from app.dashboards import present, summary
 from app.dashboards.period import BY_MONTH, EARLIEST_YEAR, Period
 from app.dashboards.registry import Detail, Scope
 
@@ -60,7 +61,7 @@ def build(scope: Scope, year: int, today: date | None = None) -> Report:
     period = year_period(year, today)
     table_rows = present.rows(scope, period)
     sections = []
-    for number, (section, data) in enumerate(scopes.figures(scope, period), start=1):
+    for number, (section, data) in enumerate(summary.figures(scope, period).built, start=1):
         views = [present.figure_view(f, table_rows, scope, period, f"{section.key}-{f.key}") for f in data.figures]
         sections.append(ReportSection(section.key, str(section.title), number, views, data.details))
     return Report(scope, year, period, today, sections)

@@ -11,11 +11,12 @@ from flask_login import current_user, login_required
 from app.core.clock import local_today
 from app.core.errors import DomainError
 from app.core.web import download
-from app.dashboards import bp, opendata, report, scopes
+from app.dashboards import bp, opendata, report, scopes, summary
 from app.dashboards.forms import PeriodForm
 from app.dashboards.period import Period
 from app.dashboards.registry import Scope
 from app.dashboards.report_docx import build_docx
+from app.extensions import db
 from app.voting.results import table_csv
 
 LEVELS = {  # level -> (the scope for the viewer, the URL's id argument)
@@ -42,6 +43,7 @@ def _report(level: str, ident, year: int, as_docx: bool):
     scope_of, key = LEVELS[level]
     scope = scope_of(current_user, ident)  # 404 first: another street's officer learns nothing of the year
     made = report.build(scope, year)
+    db.session.commit()  # a snapshot counted for this report is kept
     if as_docx:
         name = _("%(place)s yearly report %(year)s", place=scope.title, year=year)
         return download(build_docx(made), "docx", ascii_name=f"{level}-report-{year}", name=name)
@@ -55,7 +57,9 @@ def _open_data(level: str, ident):
     form = PeriodForm(request.args)
     if not form.validate():
         raise DomainError("bad_period", next(iter(form.errors.values()))[0])
-    body = opendata.zip_file(scope, form.period, scopes.figures(scope, form.period))
+    built = summary.figures(scope, form.period).built
+    body = opendata.zip_file(scopes.with_households(scope), form.period, built)
+    db.session.commit()  # a snapshot counted for this download is kept
     start, end = form.period.start_text, form.period.end_text
     name = _("%(place)s open data %(start)s to %(end)s", place=scope.title, start=start, end=end)
     return download(body, "zip", ascii_name=f"{level}-open-data-{start}-{end}", name=name)

@@ -11,9 +11,10 @@ from flask_login import current_user, login_required
 from app.communities.services import memberships_of
 from app.core.errors import DomainError, NotFound
 from app.core.web import download
-from app.dashboards import bp, present, report_routes, scopes
+from app.dashboards import bp, present, report_routes, scopes, summary
 from app.dashboards.forms import PeriodForm
 from app.dashboards.registry import Scope
+from app.extensions import db
 from app.voting.results import table_csv, table_xlsx
 
 EXPORTS = "<any(csv, xlsx):fmt>"
@@ -34,21 +35,49 @@ def _show(scope: Scope, export_url, ident=None):
     if not form.validate():  # a reversed or absurd range: the form and what is wrong, nothing else
         return render_template("dashboards/show.html", scope=scope, form=form, sections=None), 400
     period = form.period
-    built = scopes.figures(scope, period)
-    table_rows = present.rows(scope, period)
+    served = summary.figures(scope, period, communities=not scope.by_streets)  # a district's page: its streets
+    db.session.commit()  # a snapshot counted for this view is kept
+    table_rows = present.rows(scope, period, communities=not scope.by_streets)
+    built, tabs = served.built, []
+    if scope.by_streets:  # a district's page shows one section at a time: every section is a link away
+        built, tabs = _one_section(served.built, period)
     sections = [
         (
             section,
             [present.figure_view(f, table_rows, scope, period, f"{section.key}-{f.key}") for f in data.figures],
-            data.details,
+            [present.shown_detail(d, scope) for d in data.details],
         )
         for section, data in built
     ]
     exports = {fmt: export_url(fmt, period.query_args()) for fmt in ("csv", "xlsx")}
     more = report_routes.links(scope.level, period, ident)
     return render_template(
-        "dashboards/show.html", scope=scope, form=form, sections=sections, exports=exports, more=more
+        "dashboards/show.html",
+        scope=scope,
+        form=form,
+        sections=sections,
+        exports=exports,
+        more=more,
+        served=served,
+        as_of=present.as_of(served.as_of),
+        tabs=tabs,
     )
+
+
+def _one_section(built, period):
+    """The section asked for (`?section=`; the first when none or unknown) and a link to each, for the page."""
+    keys = [section.key for section, _data in built]
+    chosen = request.args.get("section")
+    chosen = chosen if chosen in keys else keys[0] if keys else None
+    tabs = [
+        (
+            section.title,
+            url_for(request.endpoint, **request.view_args, **period.query_args(), section=section.key),
+            section.key == chosen,
+        )
+        for section, _data in built
+    ]
+    return [(section, data) for section, data in built if section.key == chosen], tabs
 
 
 def _export(scope: Scope, fmt: str, ascii_name: str):
@@ -56,7 +85,8 @@ def _export(scope: Scope, fmt: str, ascii_name: str):
     if not form.validate():
         message = next(iter(form.errors.values()))[0]
         raise DomainError("bad_period", message)
-    headers, rows, sheets = present.export_table(scope, form.period, scopes.figures(scope, form.period))
+    headers, rows, sheets = present.export_table(scope, form.period, summary.figures(scope, form.period).built)
+    db.session.commit()  # a snapshot counted for this export is kept
     body = table_csv(headers, rows) if fmt == "csv" else table_xlsx(sheets)
     start, end = form.period.start_text, form.period.end_text
     name = _("%(place)s dashboard %(start)s to %(end)s", place=scope.title, start=start, end=end)

@@ -34,10 +34,21 @@ def _households(scope: Scope) -> Scope:
     return scope
 
 
+def with_households(scope: Scope) -> Scope:
+    """The scope with its households per unit counted (once): what counting the figures and the open data need,
+    not serving a kept snapshot."""
+    return scope if scope.households else _households(scope)
+
+
 def district_scope(user, district_id: int) -> Scope:
     district = db.session.get(District, district_id)
     if district is None or not permissions.can_view_district(access.oversight(user), district):
         raise NotFound()
+    return district_scope_of(district)
+
+
+def district_scope_of(district: District) -> Scope:
+    """A district's scope, for whoever was allowed it (or for the summaries' refresh, which shows nobody)."""
     communities = list(
         db.session.scalars(
             select(Community)
@@ -48,24 +59,29 @@ def district_scope(user, district_id: int) -> Scope:
         )
     )
     streets = list(db.session.scalars(select(Street).where(Street.district_id == district.id).order_by(Street.id)))
-    return _households(Scope("district", district.name, communities, streets))
+    return Scope("district", district.name, communities, streets, ident=district.id)
 
 
 def street_scope(user, street_id: int) -> Scope:
     street = db.session.get(Street, street_id)
     if street is None or not permissions.can_view_street(access.oversight(user), street):
         raise NotFound()
+    return street_scope_of(street)
+
+
+def street_scope_of(street: Street) -> Scope:
+    """A street's scope, for whoever was allowed it (or for the summaries' refresh)."""
     communities = list(
         db.session.scalars(select(Community).where(Community.street_id == street.id).order_by(Community.id))
     )
-    return _households(Scope("street", street.name, communities))
+    return Scope("street", street.name, communities, ident=street.id)
 
 
 def community_scope(user, slug: str) -> Scope:
     viewer = access.community_viewer(slug, user)  # 404 unless a member or an overseer
     if not permissions.can_view_community(viewer):
         raise NotFound()
-    return _households(Scope("community", viewer.community.name, [viewer.community]))
+    return Scope("community", viewer.community.name, [viewer.community])
 
 
 def landing(user, memberships) -> str | None:
@@ -87,6 +103,7 @@ def figures(scope: Scope, period: Period) -> list[tuple[object, SectionData]]:
     """Every registered section's figures for the scope and period: a few grouped queries per section."""
     if not scope.communities:
         return [(s, SectionData([])) for s in sections()]
+    with_households(scope)
     if db.session.get_bind().dialect.name == "postgresql":  # for this transaction only (a read: the request's)
         db.session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     return [(s, s.build(scope, period)) for s in sections()]
