@@ -173,8 +173,15 @@ def _speech_renderer(consultation, you: dict, can_moderate: bool):
 
 
 def _room(consultation, viewer, speak_form, status=200):
-    # coming into the room is noted (attendance): a write, committed here
-    state = perform(lambda: services.room_state(viewer, consultation, tally=True)).result
+    # coming into the room is noted (attendance): a write, committed here. What was read is kept loaded across
+    # that commit: the page is rendered from the same reads (expiring them made the page load the consultation,
+    # its community and rules, the membership and the user again: 6 of its 20 queries)
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        state = perform(lambda: services.room_state(viewer, consultation, tally=True)).result
+    finally:
+        session.expire_on_commit = expire
     can_moderate = permissions.can_moderate(viewer, consultation)
     return (
         render_template(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app
+from sqlalchemy import event
 
 from app.consultations import services
 from app.extensions import db
@@ -61,3 +62,26 @@ def test_a_speech_hidden_since_is_shown_hidden_at_once(app, open_mode, world):
     after = _page(app, world, open_mode, "resident")
     assert "msg-hidden" in after[first] and "人身攻击" in after[first] and "msg-hidden" not in before[first]
     assert after[max(before, key=int)] == before[max(before, key=int)]
+
+
+def test_the_page_is_rendered_from_what_it_read_before_noting_the_attendance(app, open_mode, world):
+    """Noting the attendance commits; the page does not load the consultation, its rules, the membership or
+    the user again after that commit."""
+    _history(open_mode, world.users["owner"], 40)
+    http = logged_in(app, world.users["resident"])
+    assert http.get(f"/consultations/{open_mode.id}").status_code == 200
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert http.get(f"/consultations/{open_mode.id}").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    after = statements[next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO attendances")) :]
+    reloaded = [
+        s for s in after for table in ("consultations", "communities", "rule_sets", "users") if f"FROM {table} " in s
+    ]
+    assert reloaded == [] and len(statements) <= 14, statements
