@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask.ctx import RequestContext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -13,11 +14,48 @@ from sqlalchemy.engine import Engine, make_url
 from app.core.guards import GuardedMap
 from config import Config, ProductionConfig, config_from_env, development_secret_key
 
+_ADAPTER, _MATCH = "yishi.url_adapter", "yishi.url_match"  # kept in a WSGI environ (see Yishi)
+
+
+class _RoutedOnce(RequestContext):
+    """A request context that matches its environ's path once and keeps the answer in the environ."""
+
+    def match_request(self) -> None:
+        environ = self.request.environ
+        kept = environ.get(_MATCH)
+        if kept is None:
+            super().match_request()
+            view_args = self.request.view_args
+            environ[_MATCH] = (
+                self.request.url_rule,
+                None if view_args is None else dict(view_args),
+                self.request.routing_exception,
+            )
+            return
+        self.request.url_rule, view_args, self.request.routing_exception = kept
+        self.request.view_args = dict(view_args) if view_args is not None else None
+
 
 class Yishi(Flask):
-    """Flask, with URLs whose ids fit an INTEGER column and whose segments hold no control character."""
+    """Flask, with URLs whose ids fit an INTEGER column and whose segments hold no control character.
+
+    The URL map is bound and the path matched once per WSGI environ: every Socket.IO event of a connection
+    runs in a request context made from its handshake's environ (Flask-SocketIO), and binding and matching
+    that same path again at each event was a twentieth of a burst of votes (bench/NOTES.md). An HTTP
+    request brings an environ of its own, so nothing changes for it."""
 
     url_map_class = GuardedMap
+
+    def create_url_adapter(self, request):
+        if request is None:
+            return super().create_url_adapter(request)
+        adapter = request.environ.get(_ADAPTER)
+        if adapter is None:
+            adapter = request.environ[_ADAPTER] = super().create_url_adapter(request)
+        return adapter
+
+    def request_context(self, environ) -> RequestContext:
+        return _RoutedOnce(self, environ)
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:

@@ -521,13 +521,17 @@ class Run:
                         continue
                     log(
                         f"votes {kind} run {attempt + 1}: {row['accepted']} accepted, {row['stored']} stored, "
-                        f"{row['ballots_per_second']:.0f} ballots/s, ack p99 {fmt(row['ack']['p99'])} ms"
+                        f"{row['ballots_per_second']:.0f} ballots/s, ack p99 {fmt(row['ack']['p99'])} ms, "
+                        f"server CPU {row['cpu_seconds']} s "
+                        f"({row['cpu_seconds'] * 1000 / row['voters']:.2f} ms a voter)"
                     )
         finally:
             for server in started.values():
                 server.stop()
 
     def _votes(self, server, motions: dict, profile: bool = False) -> dict:
+        import psutil
+
         voters = self.world["members"][: self.s.voters]
         pool = self.pool(server)
         recording = profiled = None
@@ -538,7 +542,11 @@ class Run:
             time.sleep(1)
             if profile and self.s.profile and server.kind == "yishi":
                 recording = Profile(self.s, server.pid, self.workdir / "votes.txt")
+            # the server's own CPU seconds over the burst: robust to other work on the machine, unlike its p99
+            process = psutil.Process(server.pid)
+            before = process.cpu_times()
             burst = pool.vote(motions["motion_id"], time.monotonic() + 1.0)
+            after = process.cpu_times()
             if recording:  # the burst only: not the steady run, not the disconnects
                 recording, profiled = None, recording.stop()
             time.sleep(2)  # the sealer catches up; the steady run starts on a quiet server
@@ -552,6 +560,7 @@ class Run:
                     recording.stop()
         out = self._vote_figures(server, voters, burst, motions["motion_id"])
         out["profile"] = profiled
+        out["cpu_seconds"] = round((after.user + after.system) - (before.user + before.system), 3)
         out["steady"] = self._vote_figures(server, voters, steady, motions["paced_motion_id"])
         out["steady"]["rate"] = self.s.vote_rate
         return out

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import json
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from app.communities import access
@@ -128,9 +132,57 @@ def edit(consultation_id: int):
 RECENT_SPEECHES = 10
 
 
+SPEECH_FRAGMENTS = 4096  # rendered speeches kept per process (about 1 KB each)
+
+
+def _speech_renderer(consultation, you: dict, can_moderate: bool):
+    """speech(m) -> the <li> of one speech as consultations/_message.html renders it for this viewer, kept per
+    process and reused for every viewer and page that would render the very same thing. The page renders a
+    room's last 200 speeches: rendering them again for every GET was most of its cost (bench/NOTES.md), and a
+    page full of speeches is what a thousand residents opening the room at once ask for. The key is all the
+    fragment depends on: the speech as sent (its text, author, badges, hidden or not), whether it is the
+    viewer's own, what the viewer may do with it (report, moderate), the language and the time zone. Templates
+    reloaded while developing (auto_reload) are rendered afresh each time."""
+    env = current_app.jinja_env
+    template = env.get_template("consultations/_message.html")
+    kept = current_app.extensions.setdefault("yishi_speech_fragments", {})
+    can_report = you["verified"]
+    context = {
+        "you": you,
+        "can_report": can_report,
+        "can_moderate": can_moderate,
+        "consultation": consultation,
+        "stance_labels": {s.value: label for s, label in STANCE_LABELS.items()},
+        "badge_labels": BADGE_LABELS,
+    }
+    viewer_part = (str(get_locale()), str(get_timezone()), can_report, can_moderate)
+
+    def speech(m: dict) -> Markup:
+        if env.auto_reload:
+            return Markup(template.render(context, m=m))
+        key = (*viewer_part, m["author"]["id"] == you["id"], json.dumps(m, sort_keys=True, ensure_ascii=False))
+        html = kept.get(key)
+        if html is None:
+            html = Markup(template.render(context, m=m))
+            if len(kept) >= SPEECH_FRAGMENTS:
+                kept.pop(next(iter(kept)), None)  # the oldest first
+            kept[key] = html
+        return html
+
+    return speech
+
+
 def _room(consultation, viewer, speak_form, status=200):
-    # coming into the room is noted (attendance): a write, committed here
-    state = perform(lambda: services.room_state(viewer, consultation, tally=True)).result
+    # coming into the room is noted (attendance): a write, committed here. What was read is kept loaded across
+    # that commit: the page is rendered from the same reads (expiring them made the page load the consultation,
+    # its community and rules, the membership and the user again: 6 of its 20 queries)
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        state = perform(lambda: services.room_state(viewer, consultation, tally=True)).result
+    finally:
+        session.expire_on_commit = expire
+    can_moderate = permissions.can_moderate(viewer, consultation)
     return (
         render_template(
             "consultations/room.html",
@@ -142,7 +194,8 @@ def _room(consultation, viewer, speak_form, status=200):
             phase_form=PhaseForm(),
             membership=viewer.membership,
             can_manage=permissions.can_manage(viewer, consultation),
-            can_moderate=permissions.can_moderate(viewer, consultation),
+            can_moderate=can_moderate,
+            speech_html=_speech_renderer(consultation, state["you"], can_moderate),
             next_phases=sorted(services.ALLOWED_PHASES[consultation.phase], key=services.phase_rank),
             phase_labels=PHASE_LABELS,
             party_labels={p.value: label for p, label in PARTY_LABELS.items()},

@@ -167,7 +167,9 @@ def test_the_live_count_of_who_may_vote_adds_newcomers_and_is_counted_again_from
     db.session.commit()
     counted_rows = []
     full = eligible_attendees
-    monkeypatch.setattr(votes, "eligible_attendees", lambda c, after=0: counted_rows.append(after) or full(c, after))
+    monkeypatch.setattr(
+        votes, "eligible_attendees", lambda c, after=0, **kw: counted_rows.append(after) or full(c, after, **kw)
+    )
     for batch in (voters[:2], voters[2:5], voters[5:]):
         services.write_votes([services.VoteRequest(v.id, motion.id, "for") for v in batch])
         assert votes.live_eligible(consultation) == services.eligible_voters(consultation) >= len(batch)
@@ -199,3 +201,43 @@ def test_the_broadcast_after_votes_carries_the_full_count(world, consultation, m
     db.session.expire_all()
     assert last["votes_cast"] == 3
     assert last["eligible"] == max(services.eligible_voters(consultation), 3)
+
+
+def test_the_live_count_takes_the_voters_a_batch_let_vote_without_loading_their_memberships(world, rules_templates):
+    """In a burst every vote brings its voter into the room: the batch noted that they may vote, so the live
+    count (the broadcast after the batch) adds them without reading a membership, and still equals the full
+    count. Whom the batch did not let vote (a neutral chair) it does not note; someone who came in otherwise
+    (the page) is counted from their membership as ever."""
+    from app.consultations.services import votes
+
+    users = world.users
+    consultation = make_consultation(world, rules_templates, chair_neutral=True)
+    motion = put_to_vote(consultation, users)
+    assert votes.live_eligible(consultation) == services.eligible_voters(consultation)
+    voters = []
+    for i in range(5):
+        voter = factories.user(name=f"新到{i}")
+        factories.membership(voter, world.community, Role.RESIDENT)
+        voters.append(voter)
+    db.session.commit()
+
+    def membership_reads(statements):
+        return [s for s in statements if "FROM memberships JOIN attendances" in " ".join(s.split())]
+
+    with counted() as batch:  # the batch, its commit, and the broadcast after it (at once in tests)
+        outcomes = services.write_votes(
+            [services.VoteRequest(v.id, motion.id, "for") for v in voters]
+            + [services.VoteRequest(consultation.chair_id, motion.id, "for")]
+        )
+    assert [answer(o) for o in outcomes] == [("voted", "for")] * 5 + ["rule_chair_neutral"]
+    assert any("attendances" in s for s in batch) and membership_reads(batch) == []
+    assert votes._known_eligible()[consultation.id] == set()  # counted by the broadcast: forgotten
+    assert votes.live_eligible(consultation) == services.eligible_voters(consultation)
+    # a member who comes in without voting: not noted, so the live count reads their membership
+    attendee = factories.user(name="旁听")
+    factories.membership(attendee, world.community, Role.RESIDENT)
+    db.session.add(Attendance(consultation_id=consultation.id, user_id=attendee.id))
+    db.session.commit()
+    with counted() as live:
+        counted_live = votes.live_eligible(consultation)
+    assert counted_live == services.eligible_voters(consultation) and len(membership_reads(live)) == 1

@@ -193,15 +193,33 @@ def eligible_voters(consultation: Consultation) -> int:
     return eligible_attendees(consultation)[0]
 
 
-def eligible_attendees(consultation: Consultation, after: int = 0) -> tuple[int, int]:
+def eligible_attendees(consultation: Consultation, after: int = 0, *, known=frozenset()) -> tuple[int, int]:
     """eligible_voters() over the attendance rows after the id `after` only, and the last such id: a count
-    kept up to date by adding only who came in since (votes.py's live count)."""
+    kept up to date by adding only who came in since (votes.py's live count). `known`: ids of attendance rows
+    already found to be of members who may vote (the batch of votes that wrote them checked just that), counted
+    without loading their memberships again."""
+    if known:
+        rows = db.session.execute(
+            select(Attendance.id).where(Attendance.consultation_id == consultation.id, Attendance.id > after)
+        ).scalars()
+        ids = list(rows)
+        unknown = [i for i in ids if i not in known]
+        last = max(ids, default=after)
+        if not unknown:
+            return len(ids), last
+        count, _last = _eligible_of(consultation, Attendance.id.in_(unknown))
+        return len(ids) - len(unknown) + count, last
+    return _eligible_of(consultation, Attendance.id > after, after)
+
+
+def _eligible_of(consultation: Consultation, which, after: int = 0) -> tuple[int, int]:
+    """How many of these attendance rows (`which`) are of members who may vote, and the last row's id."""
     rows = db.session.execute(
         select(Membership, Attendance.id)
         .join(Attendance, Attendance.user_id == Membership.user_id)
         .where(
             Attendance.consultation_id == consultation.id,
-            Attendance.id > after,
+            which,
             Membership.community_id == consultation.community_id,
         )
         .options(selectinload(Membership.household))

@@ -239,26 +239,52 @@ def _write_distinct_votes(requests, active: dict[int, User]) -> list[Voted | Dom
             to_cast.setdefault(motion.id, []).append((index, cast))
         except DomainError as err:
             outcomes[index] = err
-    attended = []
+    attended, counted = [], set()  # counted: the attended who may vote, as the live count would find them
     for motion_id, entries in to_cast.items():
         cast = voting.cast_many(polls[motion_id], [c for _, c in entries], existing=existing)
+        consultation = consultations[motions[motion_id].consultation_id]
         for (index, request), ballot in zip(entries, cast, strict=True):
             if isinstance(ballot, DomainError):
                 outcomes[index] = ballot
             else:
                 outcomes[index] = Voted(ballot.receipt, ballot.choice)
-                attended.append((motions[motion_id].consultation_id, request.voter_id))
-        consultation = consultations[motions[motion_id].consultation_id]
-        room = consultation.room
+                attended.append((consultation.id, request.voter_id))
+                if members.get((request.voter_id, consultation.community_id)) is not None and not (
+                    consultation.rule_set.chair_neutral and request.voter_id == consultation.chair_id
+                ):
+                    counted.add((consultation.id, request.voter_id))
+    if attended:
+        _attend(attended, counted)
+    for motion_id in to_cast:
+        room = consultations[motions[motion_id].consultation_id].room
         call_after_commit(
             lambda m=motion_id, r=room: coalesced.request(("motion", m), lambda: _broadcast_votes_cast(m, r))
         )
-    if attended:
-        db.session.execute(
-            insert_or_ignore(Attendance.__table__),
-            [{"consultation_id": c, "user_id": u, "first_seen_at": utcnow()} for c, u in sorted(set(attended))],
-        )
     return outcomes
+
+
+def _attend(attended: list[tuple[int, int]], counted: set[tuple[int, int]]) -> None:
+    """The voters come into the room (attendance), those not there yet in one statement. The new rows of the
+    voters the batch has just found may vote (`counted`: a member, not a neutral chair, whom the vote's own
+    checks let vote: what eligible_attendees asks of each) are noted for the live count once committed, so
+    that it need not load their memberships again: in a burst every vote brings its voter in."""
+    table = Attendance.__table__
+    new = db.session.execute(
+        insert_or_ignore(table).returning(table.c.id, table.c.consultation_id, table.c.user_id),
+        [{"consultation_id": c, "user_id": u, "first_seen_at": utcnow()} for c, u in sorted(set(attended))],
+    ).all()
+    known: dict[int, set[int]] = {}
+    for attendance_id, consultation_id, user_id in new:
+        if (consultation_id, user_id) in counted:
+            known.setdefault(consultation_id, set()).add(attendance_id)
+    if known:
+        kept = _known_eligible()
+        call_after_commit(lambda: [kept.setdefault(c, set()).update(ids) for c, ids in known.items()])
+
+
+def _known_eligible() -> dict[int, set[int]]:
+    """Attendance rows (by consultation) that a batch of votes found may vote, not yet counted live."""
+    return current_app.extensions.setdefault("yishi_live_known", {})
 
 
 def _broadcast_votes_cast(motion_id: int, room: str) -> None:
@@ -284,7 +310,9 @@ def live_eligible(consultation: Consultation) -> int:
     after, count, built = kept.get(consultation.id, (0, 0, None))
     if built is None or now - built > LIVE_ELIGIBLE_REBUILD_SECONDS:
         after, count, built = 0, 0, now
-    added, after = eligible_attendees(consultation, after)
+    known = _known_eligible().get(consultation.id, set())
+    added, after = eligible_attendees(consultation, after, known=frozenset(known))
+    known.difference_update([i for i in known if i <= after])  # counted now (or before: a late note)
     # the pair (last attendance row, count up to it) is stored together: two broadcasts counting at once store
     # the same pair, or an older but consistent one
     kept[consultation.id] = (after, count + added, built)
