@@ -309,3 +309,16 @@ def test_a_refused_payment_leaves_nothing(app, pw):
     assert count(Payment) == 0
     db.session.expire_all()
     assert milestone.status == MilestoneStatus.PENDING
+
+
+def test_award_counts_a_qualification_by_the_local_date(app, pw, monkeypatch):
+    """A qualification that expired on the UTC date's day is over once it is tomorrow in Shanghai (UTC+8)."""
+    a1, _a2 = _two_scored(pw)
+    real = utcnow()
+    evening = real if real.hour >= 16 else real.replace(hour=20, minute=0)  # 04:00 or later the next local day
+    pw.org.qualifications[0].expires_on = evening.date()
+    db.session.commit()
+    monkeypatch.setattr("app.core.models.utcnow", lambda: evening)
+    with pytest.raises(DomainError) as err:
+        edge(services.award, party(pw.users["staff"], pw.call), pw.call, a1, reason="")
+    assert err.value.code == "qualification_expired"

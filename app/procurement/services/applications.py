@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.core import audit, validation
+from app.core.clock import local_today
 from app.core.errors import DomainError, Forbidden
 from app.core.models import utcnow
 from app.core.money import format_yuan
@@ -75,7 +76,7 @@ def apply(party, call: ServiceCall, organisation: Organisation, *, plan, budget,
     if organisation is None or not permissions.can_apply(party, call, organisation):
         raise Forbidden(_l("Only an agent of a verified organisation of this district may apply."))
     _check_open(call)
-    if not organisation.qualified_on(utcnow().date()):
+    if not organisation.qualified_on(local_today()):
         raise DomainError(
             "not_qualified",
             _l("%(org)s holds no qualification valid today: it may not apply.", org=organisation.name),

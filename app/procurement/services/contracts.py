@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.core import audit, validation
-from app.core.clock import last_day
+from app.core.clock import last_day, local_today
 from app.core.errors import DomainError, Forbidden
 from app.core.models import utcnow
 from app.documents.models import Attachment
@@ -66,7 +66,7 @@ def award(party, call: ServiceCall, application: Application, *, reason) -> Cont
             _l("%(org)s is suspended: it may not be awarded.", org=organisation.name),
             field="application_id",
         )
-    today = utcnow().date()
+    today = local_today()
     if not organisation.qualified_on(today):
         latest = max((q.expires_on for q in organisation.qualifications), default=None)
         raise DomainError(
