@@ -261,6 +261,7 @@ def _instance_dir():
 
 def _init_extensions(app: Flask) -> None:
     from app.accounts import sessions
+    from app.core import socket_json
     from app.core.i18n import select_locale
     from app.core.realtime import REDIS_TIMEOUTS, client_manager
     from app.core.static_assets import register_static_assets
@@ -295,6 +296,7 @@ def _init_extensions(app: Flask) -> None:
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
         client_manager=manager,  # always passed: `socketio` outlives an app, and None means in-process
+        json=socket_json,  # the standard module, writing what is kept encoded (a room's join answer) as it is
         # logger and engineio_logger stay off: connections are logged by the server
     )
     from app.core.metrics import count_emits

@@ -124,6 +124,14 @@ class PageSampler:
 # -- profiling -----------------------------------------------------------------------------------
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) the server process has used so far."""
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
 class Profile:
     """py-spy recording of the server while a step runs (folded stacks, summarised)."""
 
@@ -362,7 +370,8 @@ class Run:
                             f"join {mode} {server.kind} N={n} run {attempt + 1}: all {row['joined']} acknowledged in "
                             f"{row['all_seconds']} s, p50 {fmt(row['join_ms']['p50'])} p99 "
                             f"{fmt(row['join_ms']['p99'])} ms, ack {row['ack_bytes']['p50']} B, "
-                            f"{row['failed']} failed, {row['retries']} retried"
+                            f"{row['failed']} failed, {row['retries']} retried, server CPU "
+                            f"{row['server_cpu_ms_per_join']} ms per join"
                         )
                         if row.get("page"):
                             page = row["page"]
@@ -394,7 +403,9 @@ class Run:
             recording = Profile(self.s, server.pid, self.workdir / f"join-{server.mode}-{n}.txt") if profile else None
             if sampler:
                 threading.Timer(max(at - time.monotonic(), 0), sampler.start).start()
+            cpu_before = _cpu_seconds(server.pid)
             joined = pool.join(room, concurrency=n, at=at)
+            cpu = _cpu_seconds(server.pid) - cpu_before  # robust to others' load, unlike the wall clock
             if sampler:
                 page_figures["storm"] = summary(sampler.stop())
                 page_figures["storm_errors"] = list(sampler.errors)
@@ -410,6 +421,7 @@ class Run:
                 "errors": connected["errors"] + joined["errors"],
                 "retries": joined["retries"],
                 "all_seconds": round(joined["last"] - at, 3),
+                "server_cpu_ms_per_join": round(cpu * 1000 / max(joined["joined"], 1), 3),
                 "join_ms": summary(joined["ms"]),
                 "ack_bytes": summary(joined["bytes"]),
                 "attendance": self.db.scalar("SELECT count(*) FROM attendances WHERE consultation_id = %s", room)

@@ -39,6 +39,7 @@ from app.core.batching import GroupCommit
 from app.core.errors import DomainError
 from app.core.models import insert_or_ignore, utcnow
 from app.core.realtime import call_after_commit, coalesced
+from app.core.socket_json import Fragment
 from app.core.sockets import leave_slot, socket_user_id
 from app.core.validation import MAX_ID
 from app.extensions import db
@@ -227,11 +228,16 @@ def shared_state(consultation: Consultation, *, fresh: bool = True) -> dict:
             if found is not None and found[0] == current and time.monotonic() - found[1] < CACHE_SECONDS:
                 return found[2]
             return _build_shared(consultation, current, now)
-    return _shared(consultation)
+    return _build_shared(consultation, None, now)
+
+
+ENCODED = ("consultation", "rules", "motion", "messages")  # the same for every joiner: encoded once per version
 
 
 def _build_shared(consultation: Consultation, current, now: float) -> dict:
     state = _shared(consultation)
+    # each joiner's acknowledgement writes these as they were encoded here (core.socket_json), not again
+    state["encoded"] = {key: Fragment(state[key]) for key in ENCODED}
     if current is not None:
         with _lock:
             found = _cache.get(consultation.id)
@@ -388,9 +394,10 @@ def join_state(
     if attend:
         note_attendance(viewer, consultation)
     state = shared_state(consultation, fresh=fresh)
-    speeches = state["messages"]
-    if after_id is not None:
-        speeches = [m for m in speeches if m["id"] > after_id]
+    encoded = state["encoded"]
+    speeches = encoded["messages"]
+    if after_id is not None and state["messages"] and state["messages"][0]["id"] <= after_id:
+        speeches = [m for m in state["messages"] if m["id"] > after_id]  # a rejoin: only what it lacks
     newest_before = state["newest_before_page"]
     # the joiner lacks speeches before this page: it asks for them (`history`) if it wants them
     older = newest_before is not None and (after_id is None or newest_before > after_id)
@@ -401,10 +408,10 @@ def join_state(
         ballot = voting.find_ballot(POLL, state["motion_id"], viewer.user_id)
         receipt = ballot.receipt if ballot else None
     return {
-        "consultation": state["consultation"],
-        "rules": state["rules"],
+        "consultation": encoded["consultation"],
+        "rules": encoded["rules"],
         "floor": _floor_now(state, utcnow()),
-        "motion": state["motion"],
+        "motion": encoded["motion"],
         "messages": speeches,
         "older": older,
         "you": {
