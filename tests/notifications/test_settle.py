@@ -134,6 +134,7 @@ def tencent_app(tmp_path, standin):
         "TENCENT_SMS_ENDPOINT": standin.url,
         "SMS_TEMPLATES": {"notify_action": "2000001", "notify_info": "2000002", "notify_digest": "2000003"},
         "SMS_TIMEOUT_SECONDS": 5,
+        "QUIET_HOURS": "0-0",  # a real clock: at night in Beijing the text would be held, not sent
     }
     with running_app(tmp_path, **settings) as app:
         yield app
