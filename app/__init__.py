@@ -29,11 +29,21 @@ class _RoutedOnce(RequestContext):
             environ[_MATCH] = (
                 self.request.url_rule,
                 None if view_args is None else dict(view_args),
-                self.request.routing_exception,
+                _without_traceback(self.request.routing_exception),
             )
             return
         self.request.url_rule, view_args, self.request.routing_exception = kept
         self.request.view_args = dict(view_args) if view_args is not None else None
+
+
+def _without_traceback(error: Exception | None) -> Exception | None:
+    """The routing error, kept as long as its environ (a socket's: its whole life), without its traceback and the
+    error it was raised from: their frames are the whole first event's, and would keep alive all it loaded (its
+    app context, the user and login, the query's rows), 12 KB per connection. Raised again (an HTTP 404),
+    it gets a traceback of its own."""
+    if error is not None:
+        error.__traceback__ = error.__context__ = error.__cause__ = None
+    return error
 
 
 class Yishi(Flask):

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 from flask import request, url_for
 from werkzeug.routing import MapAdapter
 from werkzeug.test import EnvironBuilder
@@ -39,3 +42,25 @@ def test_pages_and_socket_events_still_route(client, world, socket_client, auth)
     for _ in range(2):
         answer = sc.emit("join", {"consultation_id": 999999}, namespace="/consultations", callback=True)
         assert answer["ok"] is False and answer["error"]["code"] == "not_found"
+
+
+def test_the_kept_routing_error_keeps_nothing_of_the_first_event(app):
+    """The environ of a connection lives as long as the connection: the 404 of its path (/socket.io/ is no page)
+    kept there must not hold the first event's frames, nor what they loaded (bench/NOTES.md, memory)."""
+
+    class Loaded:
+        pass
+
+    environ = EnvironBuilder(path="/socket.io/", base_url="http://127.0.0.1/").get_environ()
+
+    def first_event():
+        loaded = Loaded()  # as the connect's user, login and rows are, in the frames below the match
+        with app.request_context(environ):
+            assert request.routing_exception.code == 404
+        return weakref.ref(loaded)
+
+    gone = first_event()
+    gc.collect()
+    assert gone() is None
+    with app.request_context(environ):  # and the next event still sees the same answer
+        assert request.url_rule is None and request.routing_exception.code == 404
