@@ -28,7 +28,7 @@ from itertools import chain
 from typing import TypeVar
 
 from sqlalchemy import event, exists, inspect, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from app.accounts.models import User
 from app.communities.models import (
@@ -178,8 +178,12 @@ def keep_standing(user: User) -> None:
     kept = _kept(user)
     if kept is None:
         return
+    # not its user (joined by default): the connection keeps that already, and an event's own copy finds it in the
+    # event's session (a many-to-one by key asks the database nothing then); a second copy per connection is memory
     memberships = db.session.scalars(
-        select(Membership).where(Membership.user_id == user.id).options(joinedload(Membership.roles))
+        select(Membership)
+        .where(Membership.user_id == user.id)
+        .options(joinedload(Membership.roles), lazyload(Membership.user))
     ).unique()
     for membership in memberships:
         kept[("member", membership.community_id)] = snapshots.keep(membership)
