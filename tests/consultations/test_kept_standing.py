@@ -4,11 +4,11 @@ member removed, a role taken away, an office ended, a room changed."""
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 
 from app.communities.models import MemberRole, OfficeAssignment, Role
 from app.consultations.models import Consultation
-from app.extensions import db
+from app.extensions import db, socketio
 from tests.consultations.conftest import ack, code
 
 
@@ -118,3 +118,13 @@ def test_a_join_that_needs_no_query_takes_no_handler_slot(app, open_mode, member
         app.config["SOCKET_JOIN_SLOT_WAIT_SECONDS"] = wait
     assert again["ok"] and again["presence"] == {"count": 1}
     assert code(paged) == "busy"  # history takes its slot first, as every other event
+
+
+def test_the_kept_memberships_keep_no_copy_of_their_user(open_mode, members):
+    """Memory per connection (bench/NOTES.md): the connection keeps its user once, with its login; a kept
+    membership does not bring a copy of its own (an event's copy finds the user in its session)."""
+    client = members("resident")
+    assert ack(client, "join", consultation_id=open_mode.id)["ok"]
+    kept = socketio.server.environ[client.eio_sid]["saved_session"]["yishi_kept_standing"][3]
+    memberships = [row for key, row in kept.items() if isinstance(key, tuple) and row is not None]
+    assert memberships and all("user" in inspect(row).unloaded for row in memberships)
