@@ -10,7 +10,7 @@ when) is marked `yields_to_pages` (core.sockets.acknowledged) and goes through t
 handler starts, before Flask's context for it is even built:
 
 - at most `SOCKET_DEFERRED_CONCURRENCY` such handlers run at once; the others wait in line, cheaply (one
-  condition wait each, woken one at a time, in order of arrival);
+  condition wait each, woken in order of arrival, as many as there are turns);
 - while an HTTP request (a page, a form post, a static file) is being served in this process, at most
   `SOCKET_DEFERRED_DURING_PAGES` of them run at once: the page waits behind that few at each of its waits,
   and the joins still go on (never none: nothing starves, and a page that never ends cannot stop them);
