@@ -17,6 +17,7 @@ from app.dashboards import summary
 from app.dashboards.models import DashboardSnapshot
 from app.extensions import db
 from app.notifications.models import Notification
+from app.voting import services as voting
 from tests.dashboards.conftest import _consultation, at
 from tests.dashboards.test_summary import YEAR
 
@@ -76,6 +77,8 @@ def test_a_vote_batch_marks_its_communitys_snapshots_in_one_statement(app, histo
         state=MotionState.VOTING,
     )
     db.session.add(motion)
+    db.session.flush()
+    voting.open_poll(community_id=history.community.id, poll_type=votes.POLL, subject_id=motion.id)  # opened before
     db.session.commit()
     _kept(app, history)
     batch = [votes.VoteRequest(history.users[key].id, motion.id, "for") for key in ("owner", "resident", "leader_b")]
