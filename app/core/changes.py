@@ -87,7 +87,8 @@ def _note(session: Session, w: _Watch, communities: Iterable[int | None]) -> Non
     session.info.setdefault(_NOTED, {}).setdefault(w, set()).update(communities)
 
 
-def _community(obj) -> int | None:
+def community_of(obj) -> int | None:
+    """An ORM object's community: its `community_id`, else EVERY (a watch's own `community_of` may say more)."""
     community_id = getattr(obj, "community_id", None)
     return community_id if isinstance(community_id, int) else EVERY
 
@@ -99,7 +100,7 @@ def _note_flushed(session: Session, _context) -> None:
     for obj in chain(session.new, session.dirty, session.deleted):
         table = getattr(obj, "__table__", None)
         for w in _watching(getattr(table, "name", None)):
-            _note(session, w, [w.community_of(obj) if w.community_of else _community(obj)])
+            _note(session, w, [(w.community_of or community_of)(obj)])
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -314,10 +314,7 @@ def _counted() -> set[type]:
 def _community_of(obj) -> int | None:
     """A counted row's community: a community's own row is its own; a row that names none (a vote, an
     attendance added as an object) may be in any."""
-    if isinstance(obj, Community):
-        return obj.id
-    community_id = getattr(obj, "community_id", None)
-    return community_id if isinstance(community_id, int) else changes.EVERY
+    return obj.id if isinstance(obj, Community) else changes.community_of(obj)
 
 
 def _mark_stale(session: Session, communities: set) -> None:
