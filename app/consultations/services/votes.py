@@ -240,11 +240,8 @@ def _write_distinct_votes(requests, active: dict[int, User]) -> list[Voted | Dom
             to_cast.setdefault(motion.id, []).append((index, cast))
         except DomainError as err:
             outcomes[index] = err
-    attended, counted, communities = (
-        [],
-        set(),
-        set(),
-    )  # counted: the attended who may vote, as the live count finds them
+    attended, counted = [], set()  # counted: the attended who may vote, as the live count would find them
+    communities = set()  # the attended's communities
     for motion_id, entries in to_cast.items():
         cast = voting.cast_many(polls[motion_id], [c for _, c in entries], existing=existing)
         consultation = consultations[motions[motion_id].consultation_id]
@@ -271,10 +268,10 @@ def _write_distinct_votes(requests, active: dict[int, User]) -> list[Voted | Dom
 
 def _attend(attended: list[tuple[int, int]], counted: set[tuple[int, int]], communities: set[int]) -> None:
     """The voters come into the room (attendance), those not there yet in one statement. The new rows of the
-        voters the batch has just found may vote (`counted`: a member, not a neutral chair, whom the vote's own
-        checks let vote: what eligible_attendees asks of each) are noted for the live count once committed, so
-        that it need not load their memberships again: in a burst every vote brings its voter in. `communities`: those
-    of the consultations (core.changes: the dashboards' snapshots of their streets and districts go stale)."""
+    voters the batch has just found may vote (`counted`: a member, not a neutral chair, whom the vote's own
+    checks let vote: what eligible_attendees asks of each) are noted for the live count once committed, so
+    that it need not load their memberships again: in a burst every vote brings its voter in. `communities`:
+    the consultations' (core.changes: what is kept from their rows, the dashboards' snapshots, goes stale)."""
     table = Attendance.__table__
     new = db.session.execute(
         changes.within(
