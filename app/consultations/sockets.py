@@ -94,11 +94,12 @@ class ConsultationsNamespace(Namespace):
             presence.leave(room, request.sid)
             raise
         participant, consultation_id, user_id = state["you"]["can_speak"], consultation.id, viewer.user_id
+        community_id = consultation.community_id
         if participant:
             services.entered(viewer, consultation)  # a meeting under way counts them online
         db.session.commit()  # read only: the connection goes back before the attendance waits for its batch
         if participant:
-            services.attend(consultation_id, user_id)  # written with the joins that arrive with it
+            services.attend(consultation_id, community_id, user_id)  # written with the joins that arrive with it
         _announce_presence(room)
         return {**state, "presence": {"count": count}}
 
