@@ -104,6 +104,11 @@ class Config:
     # A join waits longer (its client waits 15 s, other events 10 s): a storm of joins is served in turn rather
     # than sent away and asked again (bench/NOTES.md, 2026-12-06).
     SOCKET_JOIN_SLOT_WAIT_SECONDS = float(os.environ.get("SOCKET_JOIN_SLOT_WAIT_SECONDS", 12))
+    # Socket events that can wait (a join, whose client asks again when told to) run at most this many at once
+    # per process, and at most SOCKET_DEFERRED_DURING_PAGES while the process serves an HTTP request, so that a
+    # page is not queued behind a storm of them on the one core (core.priority, issue 20).
+    SOCKET_DEFERRED_CONCURRENCY = int(os.environ.get("SOCKET_DEFERRED_CONCURRENCY", 64))
+    SOCKET_DEFERRED_DURING_PAGES = int(os.environ.get("SOCKET_DEFERRED_DURING_PAGES", 2))
     # Votes arriving together are written together (group commit), at most this many per transaction.
     VOTE_BATCH_MAX = int(os.environ.get("VOTE_BATCH_MAX", 500))
     REDIS_URL = os.environ.get("REDIS_URL") or None

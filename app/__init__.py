@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
 from app.core.guards import GuardedMap
+from app.core.priority import PagesInFlight
 from config import Config, ProductionConfig, config_from_env, development_secret_key
 
 _ADAPTER, _MATCH = "yishi.url_adapter", "yishi.url_match"  # kept in a WSGI environ (see Yishi)
@@ -301,6 +302,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(sessions.load_user)
 
     manager = client_manager(app)  # Redis (REDIS_URL) shares rooms between processes
+    # inside Flask-SocketIO's middleware: the HTTP requests in flight, which socket events that can wait let by
+    app.wsgi_app = PagesInFlight(app.wsgi_app)
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
-from flask_socketio import Namespace, join_room, leave_room, rooms
+from flask_socketio import join_room, leave_room, rooms
 
 from app.communities import access
 from app.consultations import permissions, services
 from app.consultations.models import Consultation, Motion, Speech
 from app.core import presence, validation
 from app.core.realtime import coalesced, connect_user
-from app.core.sockets import acknowledged, int_field, socket_login_id, socket_user_id, str_field
+from app.core.sockets import Namespace, acknowledged, int_field, socket_login_id, socket_user_id, str_field
 from app.extensions import db, socketio
 
 ROOM_PREFIX = "consultation:"
@@ -70,8 +70,13 @@ class ConsultationsNamespace(Namespace):
                 presence.leave(room, request.sid)
                 _announce_presence(room, leaving=request.sid)
 
-    # the web client waits 15 s for a join
-    @acknowledged(slot_wait="SOCKET_JOIN_SLOT_WAIT_SECONDS", expect=services.expect_join, slot_when_needed=True)
+    # the web client waits 15 s for a join, and asks again: the room's page goes first (core.priority)
+    @acknowledged(
+        slot_wait="SOCKET_JOIN_SLOT_WAIT_SECONDS",
+        expect=services.expect_join,
+        slot_when_needed=True,
+        yields_to_pages=True,
+    )
     def on_join(self, data):
         """Enter a consultation's room; get its state and the last page's messages after `after_id` (`older`:
         there are more before them, which `history` pages). Idempotent: a retried join is one member."""
@@ -89,11 +94,12 @@ class ConsultationsNamespace(Namespace):
             presence.leave(room, request.sid)
             raise
         participant, consultation_id, user_id = state["you"]["can_speak"], consultation.id, viewer.user_id
+        community_id = consultation.community_id
         if participant:
             services.entered(viewer, consultation)  # a meeting under way counts them online
         db.session.commit()  # read only: the connection goes back before the attendance waits for its batch
         if participant:
-            services.attend(consultation_id, user_id)  # written with the joins that arrive with it
+            services.attend(consultation_id, community_id, user_id)  # written with the joins that arrive with it
         _announce_presence(room)
         return {**state, "presence": {"count": count}}
 

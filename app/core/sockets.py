@@ -10,9 +10,11 @@ from flask import current_app, g, has_app_context, has_request_context, request,
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_socketio import Namespace as _Namespace
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.core import priority
 from app.core.errors import DomainError, NotFound
 from app.core.validation import CONTROL_CHARACTER, MAX_ID, unstorable
 from app.extensions import db
@@ -101,6 +103,7 @@ def acknowledged(
     slot_wait: str = "SOCKET_SLOT_WAIT_SECONDS",
     expect=None,
     slot_when_needed: bool = False,
+    yields_to_pages: bool = False,
 ):
     """Answer {"ok": true, ...} or {"ok": false, "error": {code, message}}; never raise to the client.
 
@@ -111,10 +114,18 @@ def acknowledged(
     `slot_when_needed`: the handler usually answers from what the connection and the process keep (a join):
     it takes its slot only when it is about to query (`_slot_before_a_query`), so that a storm of such events
     is not held to the pool's size for work that needs no connection.
+    `yields_to_pages`: the event can wait (its client asks again when told to): in a `Namespace` of this module
+    it waits for its turn behind the HTTP requests in flight (core.priority), at most its slot wait, past which
+    it is answered busy().
     """
     if handler is None:
         return functools.partial(
-            acknowledged, database=database, slot_wait=slot_wait, expect=expect, slot_when_needed=slot_when_needed
+            acknowledged,
+            database=database,
+            slot_wait=slot_wait,
+            expect=expect,
+            slot_when_needed=slot_when_needed,
+            yields_to_pages=yields_to_pages,
         )
 
     def answer(self, data):
@@ -161,7 +172,33 @@ def acknowledged(
         finally:
             leave_slot()
 
+    if yields_to_pages:
+        wrapper.yields_to_pages = slot_wait
     return wrapper
+
+
+class Namespace(_Namespace):
+    """A Socket.IO namespace whose handlers marked `yields_to_pages` (acknowledged) take their turn at the
+    process's gate (core.priority) before anything of theirs runs: before Flask's contexts are built for them.
+    """
+
+    def trigger_event(self, event, *args):
+        slot_wait = getattr(getattr(self, f"on_{event or ''}", None), "yields_to_pages", None)
+        environ = self.socketio.server.get_environ(args[0], namespace=self.namespace) if slot_wait and args else None
+        if not environ:
+            return super().trigger_event(event, *args)
+        config = environ["flask.app"].config
+        wide, narrow = config["SOCKET_DEFERRED_CONCURRENCY"], config["SOCKET_DEFERRED_DURING_PAGES"]
+        if not priority.gate.enter(wide, narrow, timeout=config.get(slot_wait, 5)):
+            return self.socketio._handle_event(_answer_busy, event, self.namespace, *args)
+        try:
+            return super().trigger_event(event, *args)
+        finally:
+            priority.gate.leave()
+
+
+def _answer_busy(*_args) -> dict:
+    return busy()
 
 
 class Busy(Exception):

@@ -7,9 +7,10 @@ an export or a report reads one row instead of recounting the district (docs/das
     tick(now) -> int                      `flask yishi tick`: the default period of every street and district
 
 A snapshot holds numbers and data only (cells, detail rows): the labels and headers are written in the viewer's
-language when it is served. A commit that changed a row a section counts marks the snapshots of its
-community's street and district stale (one UPDATE after the commit); a community's own dashboard stays live.
-Without a mark, a snapshot is trusted for FRESH_FOR at most."""
+language when it is served. A commit that changed a row a section counts, by the ORM or by a plain statement
+through the session (a batch of votes), marks the snapshots of its communities' streets and districts stale (one
+UPDATE after the commit, core.changes); a community's own dashboard stays live. Without a mark, a snapshot is
+trusted for FRESH_FOR at most."""
 
 from __future__ import annotations
 
@@ -24,10 +25,11 @@ from itertools import chain
 import redis
 from flask import current_app, has_request_context
 from flask_babel import get_locale
-from sqlalchemy import case, event, or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.communities.models import Community, District, Street
+from app.core import changes
 from app.core.models import utcnow
 from app.core.realtime import redis_key, shared_redis
 from app.dashboards import scopes
@@ -42,8 +44,6 @@ logger = logging.getLogger(__name__)
 FRESH_FOR = timedelta(hours=1)  # a snapshot nobody marked stale is trusted this long (a change missed is bounded)
 INLINE_AFTER = timedelta(minutes=15)  # a stale snapshot this old is recounted while the viewer waits
 REFRESH_LOCK_SECONDS = 300  # one background refresh of a snapshot asked for at a time
-_CHANGED = "yishi_dashboard_changes"
-_EVERY = 0  # in the changes noted: a row whose community is not on it (a vote, an attendance): every snapshot
 
 
 @dataclass
@@ -311,32 +311,19 @@ def _counted() -> set[type]:
     return _COUNTED
 
 
-@event.listens_for(Session, "after_flush")
-def _note_changes(session: Session, _context) -> None:
-    counted = _counted()
-    noted = None
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if type(obj) in counted:
-            if noted is None:
-                noted = session.info.setdefault(_CHANGED, set())
-            community_id = getattr(obj, "community_id", None)
-            if isinstance(obj, Community):
-                community_id = obj.id
-            noted.add(community_id if isinstance(community_id, int) else _EVERY)
+def _community_of(obj) -> int | None:
+    """A counted row's community: a community's own row is its own; a row that names none (a vote, an
+    attendance added as an object) may be in any."""
+    return obj.id if isinstance(obj, Community) else changes.community_of(obj)
 
 
-@event.listens_for(Session, "after_commit")
-def _mark_stale(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    noted = session.info.pop(_CHANGED, None)
-    if not noted:
-        return
+def _mark_stale(session: Session, communities: set) -> None:
+    """After a commit that changed a counted row (core.changes): one UPDATE marks the snapshots of its
+    communities' streets and districts stale (every snapshot when a change's community is not known)."""
     table = DashboardSnapshot.__table__
     statement = update(table).where(table.c.stale_since.is_(None)).values(stale_since=utcnow())
-    if _EVERY not in noted:
-        ids = sorted(noted)
-        streets = select(Community.street_id).where(Community.id.in_(ids))
+    if changes.EVERY not in communities:
+        streets = select(Community.street_id).where(Community.id.in_(sorted(communities)))
         districts = select(Street.district_id).where(Street.id.in_(streets))
         statement = statement.where(
             or_(
@@ -344,17 +331,11 @@ def _mark_stale(session: Session) -> None:
                 (table.c.level == "district") & table.c.scope_id.in_(districts),
             )
         )
-    try:
-        with session.get_bind().begin() as connection:
-            connection.execute(statement)
-    except Exception:  # the figures stay trusted for FRESH_FOR at most: never a failed request for this
-        logger.exception("dashboard snapshots not marked stale")
+    with session.get_bind().begin() as connection:
+        connection.execute(statement)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_changes(session: Session, previous) -> None:
-    if previous.parent is None:  # the whole transaction, not a savepoint
-        session.info.pop(_CHANGED, None)
+changes.watch("dashboard snapshots", lambda: [m.__table__ for m in _counted()], _mark_stale, community_of=_community_of)
 
 
 schedule.register("dashboard_summaries", tick)

@@ -12,6 +12,7 @@ from sqlalchemy import event
 from app.consultations import services
 from app.consultations.models import Attendance, Consultation, Speech
 from app.consultations.services import joining
+from app.core import priority
 from app.core import sockets as core_sockets
 from app.extensions import db
 from tests.consultations.conftest import WORLD_KEYS, ack, code, committed, count, events, viewer_of
@@ -171,8 +172,11 @@ def test_a_join_takes_no_lock_on_the_consultation_and_few_queries(app, open_mode
         event.remove(db.engine, "before_cursor_execute", seen)
     # the participant count is worked out after the commit, once per interval (at once in tests): the
     # joiner's own transaction writes its attendance and nothing else
+    # and the dashboards' snapshots of its street and district are marked stale after the commit (core.changes)
     recount = [s for s in statements if s.lstrip().upper().startswith("UPDATE") and "count(*)" in s]
-    own = [s for s in statements if s not in recount]
+    marked = [s for s in statements if s.lstrip().upper().startswith("UPDATE DASHBOARD_SNAPSHOTS")]
+    assert len(marked) == 1, marked
+    own = [s for s in statements if s not in recount and s not in marked]
     writes = [s for s in own if s.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))]
     assert len(writes) == 1 and "INTO attendances" in writes[0] and "ON CONFLICT DO NOTHING" in writes[0], writes
     assert not any("FOR UPDATE" in s.upper() for s in statements)
@@ -200,6 +204,23 @@ def test_a_saturated_process_says_retry_after_instead_of_timing_out(app, open_mo
     assert code(other) == "busy"
     assert count(Attendance, consultation_id=open_mode.id) == 0
     # the retry after the wait goes through, once
+    assert ack(client, "join", consultation_id=open_mode.id)["ok"]
+    assert count(Attendance, consultation_id=open_mode.id) == 1
+
+
+def test_a_join_waits_its_turn_behind_a_page_and_says_busy_past_its_wait(app, open_mode, members):
+    client = members("resident")
+    app.config.update(SOCKET_DEFERRED_DURING_PAGES=1, SOCKET_JOIN_SLOT_WAIT_SECONDS=0.05)
+    priority.gate.page_started()  # a page is being served, and another join holds the one turn it leaves
+    assert priority.gate.enter(wide=64, narrow=1, timeout=1)
+    try:
+        answer = ack(client, "join", consultation_id=open_mode.id)
+    finally:
+        priority.gate.leave()
+        priority.gate.page_ended()
+        app.config["SOCKET_JOIN_SLOT_WAIT_SECONDS"] = 12
+    assert code(answer) == "busy" and answer["error"]["retry_after"] >= 1
+    assert count(Attendance, consultation_id=open_mode.id) == 0
     assert ack(client, "join", consultation_id=open_mode.id)["ok"]
     assert count(Attendance, consultation_id=open_mode.id) == 1
 

@@ -34,7 +34,7 @@ from app.consultations.models import Attendance, Consultation, HandRaise, Motion
 from app.consultations.services.display import badges_for, consultation_dict, floor_dict, message_dict, motion_dict
 from app.consultations.services.motions import pending_motion
 from app.consultations.services.shared import POLL, check_view, refuse
-from app.core import generations, snapshots
+from app.core import changes, generations, snapshots
 from app.core.batching import GroupCommit
 from app.core.errors import DomainError
 from app.core.models import insert_or_ignore, utcnow
@@ -316,8 +316,11 @@ def note_attendance(viewer: Viewer, consultation: Consultation) -> None:
         return
     entered(viewer, consultation)
     added = db.session.execute(
-        insert_or_ignore(Attendance.__table__).values(
-            consultation_id=consultation.id, user_id=viewer.user_id, first_seen_at=utcnow()
+        changes.within(
+            insert_or_ignore(Attendance.__table__).values(
+                consultation_id=consultation.id, user_id=viewer.user_id, first_seen_at=utcnow()
+            ),
+            [consultation.community_id],
         )
     )
     if added.rowcount:
@@ -343,14 +346,14 @@ def _why(code: str | None, consultation: Consultation) -> str | None:
     return str(refuse(Refusal(code), consultation).message) if code is not None else None
 
 
-def attend(consultation_id: int, user_id: int) -> None:
+def attend(consultation_id: int, community_id: int, user_id: int) -> None:
     """Note a participant's attendance, written together with the other joins that arrive meanwhile (core.
     batching: a storm of a thousand joins is a few inserts and commits, not a thousand). Any transaction of the
     session ends first, so that a join waiting for its batch holds no database connection."""
     if db.session().in_transaction():
         db.session.commit()
     leave_slot()  # the wait for the batch holds no connection: other joins may have the slot meanwhile
-    _attendance_writer().submit((consultation_id, user_id))
+    _attendance_writer().submit((consultation_id, community_id, user_id))
 
 
 def _attendance_writer() -> GroupCommit:
@@ -361,16 +364,17 @@ def _attendance_writer() -> GroupCommit:
 
 
 def write_attendance(items) -> list[None]:
-    """A batch of (consultation id, user id) attendances in one idempotent insert. The batch is its own edge
-    (as the votes' batch, core.batching): it commits here; the participant counts are worked out after."""
+    """A batch of (consultation id, its community's id, user id) attendances in one idempotent insert. The batch
+    is its own edge (as the votes' batch, core.batching): it commits here; the participant counts are worked out
+    after."""
     rows = sorted(set(items))
     now = utcnow()
     try:
         db.session.execute(
-            insert_or_ignore(Attendance.__table__),
-            [{"consultation_id": c, "user_id": u, "first_seen_at": now} for c, u in rows],
+            changes.within(insert_or_ignore(Attendance.__table__), {community for _c, community, _u in rows}),
+            [{"consultation_id": c, "user_id": u, "first_seen_at": now} for c, _community, u in rows],
         )
-        for consultation_id in {c for c, _u in rows}:
+        for consultation_id in {c for c, _community, _u in rows}:
             call_after_commit(
                 lambda c=consultation_id: coalesced.request(("attendance", c), lambda: recount_attendance(c))
             )

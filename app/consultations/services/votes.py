@@ -24,6 +24,7 @@ from app.consultations.labels import MOTION_STATE_LABELS
 from app.consultations.models import Attendance, Consultation, Motion, MotionState
 from app.consultations.services.motions import eligible_attendees, with_tally
 from app.consultations.services.shared import NAMESPACE, POLL, as_member, refuse
+from app.core import changes
 from app.core.batching import GroupCommit
 from app.core.errors import DomainError, NotFound
 from app.core.models import insert_or_ignore, utcnow
@@ -240,6 +241,7 @@ def _write_distinct_votes(requests, active: dict[int, User]) -> list[Voted | Dom
         except DomainError as err:
             outcomes[index] = err
     attended, counted = [], set()  # counted: the attended who may vote, as the live count would find them
+    communities = set()  # the attended's communities
     for motion_id, entries in to_cast.items():
         cast = voting.cast_many(polls[motion_id], [c for _, c in entries], existing=existing)
         consultation = consultations[motions[motion_id].consultation_id]
@@ -249,12 +251,13 @@ def _write_distinct_votes(requests, active: dict[int, User]) -> list[Voted | Dom
             else:
                 outcomes[index] = Voted(ballot.receipt, ballot.choice)
                 attended.append((consultation.id, request.voter_id))
+                communities.add(consultation.community_id)
                 if members.get((request.voter_id, consultation.community_id)) is not None and not (
                     consultation.rule_set.chair_neutral and request.voter_id == consultation.chair_id
                 ):
                     counted.add((consultation.id, request.voter_id))
     if attended:
-        _attend(attended, counted)
+        _attend(attended, counted, communities)
     for motion_id in to_cast:
         room = consultations[motions[motion_id].consultation_id].room
         call_after_commit(
@@ -263,14 +266,17 @@ def _write_distinct_votes(requests, active: dict[int, User]) -> list[Voted | Dom
     return outcomes
 
 
-def _attend(attended: list[tuple[int, int]], counted: set[tuple[int, int]]) -> None:
+def _attend(attended: list[tuple[int, int]], counted: set[tuple[int, int]], communities: set[int]) -> None:
     """The voters come into the room (attendance), those not there yet in one statement. The new rows of the
     voters the batch has just found may vote (`counted`: a member, not a neutral chair, whom the vote's own
     checks let vote: what eligible_attendees asks of each) are noted for the live count once committed, so
-    that it need not load their memberships again: in a burst every vote brings its voter in."""
+    that it need not load their memberships again: in a burst every vote brings its voter in. `communities`:
+    the consultations' (core.changes: what is kept from their rows, the dashboards' snapshots, goes stale)."""
     table = Attendance.__table__
     new = db.session.execute(
-        insert_or_ignore(table).returning(table.c.id, table.c.consultation_id, table.c.user_id),
+        changes.within(
+            insert_or_ignore(table).returning(table.c.id, table.c.consultation_id, table.c.user_id), communities
+        ),
         [{"consultation_id": c, "user_id": u, "first_seen_at": utcnow()} for c, u in sorted(set(attended))],
     ).all()
     known: dict[int, set[int]] = {}

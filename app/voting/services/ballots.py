@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core import changes
 from app.core.errors import Conflict, DomainError
 from app.core.metrics import VOTES
 from app.core.models import insert_or_ignore, utcnow
@@ -138,7 +139,9 @@ def _insert_ballots(poll: Poll, wanted: list[tuple[CastRequest, str]]) -> dict[s
     """
     taken = set(
         db.session.scalars(
-            insert_or_ignore(Participation.__table__).returning(Participation.voter_key),
+            changes.within(
+                insert_or_ignore(Participation.__table__).returning(Participation.voter_key), [poll.community_id]
+            ),
             [
                 {
                     "poll_type": poll.poll_type,

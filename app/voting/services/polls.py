@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, select, update
 
+from app.core import changes
 from app.core.errors import NotFound
 from app.core.models import utcnow
 from app.extensions import db
@@ -66,9 +67,12 @@ def close_poll(poll: Poll) -> Poll:
         _take(poll)
         seal(poll)
         db.session.execute(
-            update(Poll)
-            .where(Poll.id == poll.id)
-            .values(state=PollState.CLOSED, closed_head=Poll.head, closed_length=Poll.length, closed_at=utcnow())
+            changes.within(
+                update(Poll)
+                .where(Poll.id == poll.id)
+                .values(state=PollState.CLOSED, closed_head=Poll.head, closed_length=Poll.length, closed_at=utcnow()),
+                [poll.community_id],
+            )
         )
         db.session.refresh(poll)
     return poll

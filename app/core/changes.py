@@ -1,0 +1,153 @@
+"""What a committed transaction changed, for a package that keeps something worked out from some tables.
+
+    watch(name, tables, changed, community_of=None)   a package's watch of some tables (once, at import)
+    within(statement, community_ids) -> statement     a plain statement's rows are in these communities
+
+A watch is told once per committed transaction that wrote to one of its tables: `changed(session, communities)`,
+with the ids of the communities the writes were in (EVERY among them when a write's community is not known).
+A transaction that wrote to none of them, or rolled back, tells nothing: no call, no statement. The call comes
+after the transaction has ended and given its connection back (as the emits, core.realtime): a watch that writes
+(the dashboards mark their snapshots stale) does so in one short transaction of its own, and a failure there is
+logged, never raised to the request that committed.
+
+Every write through the session is seen:
+- a flush of the ORM's objects (added, changed or deleted): the object's community is its `community_id`, or what
+  the watch's `community_of(obj)` says;
+- a statement run through the session (`db.session.execute(insert(...))`, update, delete, the batches'
+  `INSERT … RETURNING`): its rows' `community_id` when every row of its parameters has one, else the communities
+  its writer named with `within()`, else EVERY; not when it reports that it changed no row (`INSERT … ON CONFLICT
+  DO NOTHING` that met its conflict). A batch names its communities once: one note per statement, however many
+  rows.
+Not seen: a statement on a connection of its own (`db.engine.begin()`), outside the session.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import chain
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+logger = logging.getLogger(__name__)
+
+EVERY = None  # among the communities changed: a write whose community is not known (it may be any)
+_OPTION = "yishi_communities"  # a statement's execution option: the communities its rows are in
+_NOTED = "yishi_changes_noted"  # session.info: {watch: communities} of the transaction under way
+_DUE = "yishi_changes_due"  # session.info: the same, committed, told once the transaction has ended
+
+
+@dataclass(eq=False)
+class _Watch:
+    name: str
+    tables: Callable[[], Iterable]
+    changed: Callable[[Session, set], None]
+    community_of: Callable[[object], int | None] | None
+
+
+_watches: list[_Watch] = []
+_by_table: dict[str, list[_Watch]] | None = None  # worked out on the first write (every model imported by then)
+
+
+def watch(
+    name: str,
+    tables: Callable[[], Iterable],
+    changed: Callable[[Session, set], None],
+    *,
+    community_of: Callable[[object], int | None] | None = None,
+) -> None:
+    """Tell `changed(session, communities)` after each committed transaction that wrote to one of `tables()` (the
+    Table objects, asked once, on the first write after every model is imported). `community_of(obj)`: an ORM
+    object's community when it is not its `community_id` (EVERY: any)."""
+    global _by_table
+    _watches.append(_Watch(name, tables, changed, community_of))
+    _by_table = None
+
+
+def within(statement, community_ids: Iterable[int]):
+    """The statement, saying which communities its rows are in (for a table whose rows name no community: a
+    batch's votes or attendances). Without it, such a statement is taken to change every community's."""
+    return statement.execution_options(**{_OPTION: frozenset(community_ids)})
+
+
+def _watching(table_name: str | None) -> list[_Watch]:
+    global _by_table
+    if _by_table is None:
+        found: dict[str, list[_Watch]] = {}
+        for w in _watches:
+            for table in w.tables():
+                found.setdefault(table.name, []).append(w)
+        _by_table = found
+    return _by_table.get(table_name, []) if table_name else []
+
+
+def _note(session: Session, w: _Watch, communities: Iterable[int | None]) -> None:
+    session.info.setdefault(_NOTED, {}).setdefault(w, set()).update(communities)
+
+
+def community_of(obj) -> int | None:
+    """An ORM object's community: its `community_id`, else EVERY (a watch's own `community_of` may say more)."""
+    community_id = getattr(obj, "community_id", None)
+    return community_id if isinstance(community_id, int) else EVERY
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session: Session, _context) -> None:
+    if not _watches:
+        return
+    for obj in chain(session.new, session.dirty, session.deleted):
+        table = getattr(obj, "__table__", None)
+        for w in _watching(getattr(table, "name", None)):
+            _note(session, w, [(w.community_of or community_of)(obj)])
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState):
+    """A write to a watched table is noted once it has run, unless it changed no row (an insert that met its
+    conflict: a room's page viewed again, a retried vote): one note per statement, however many rows."""
+    if not (state.is_insert or state.is_update or state.is_delete) or not _watches:
+        return None
+    watches = _watching(getattr(getattr(state.statement, "table", None), "name", None))
+    if not watches:
+        return None
+    communities = state.execution_options.get(_OPTION)
+    if communities is None:
+        params = state.parameters
+        rows = params if isinstance(params, list | tuple) else [params] if params else []
+        named = [row.get("community_id") for row in rows]
+        communities = set(named) if named and all(isinstance(c, int) for c in named) else {EVERY}
+    result = state.invoke_statement()
+    if result.returns_rows or getattr(result, "rowcount", -1) != 0:  # -1: not known, taken as changed
+        for w in watches:
+            _note(state.session, w, communities)
+    return result
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    """A savepoint released is no commit: what it noted waits for the transaction around it."""
+    if session.in_nested_transaction():
+        return
+    noted = session.info.pop(_NOTED, None)
+    if noted:
+        due = session.info.setdefault(_DUE, {})
+        for w, communities in noted.items():
+            due.setdefault(w, set()).update(communities)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _tell(session: Session, transaction) -> None:
+    """The outermost transaction has ended: what it committed is told; what it noted and did not commit (rolled
+    back, or closed) is forgotten. (A savepoint rolled back keeps its notes: marking too much costs a recount,
+    never a wrong figure.)"""
+    if transaction.parent is not None:
+        return
+    session.info.pop(_NOTED, None)
+    due = session.info.pop(_DUE, None)
+    for w, communities in (due or {}).items():
+        try:
+            w.changed(session, communities)
+        except Exception:  # what the watch keeps is trusted for a bounded time only (its owner says): never a
+            logger.exception("changes: %s not told of a commit", w.name)  # failed request for this
