@@ -118,3 +118,23 @@ def test_a_join_that_needs_no_query_takes_no_handler_slot(app, open_mode, member
         app.config["SOCKET_JOIN_SLOT_WAIT_SECONDS"] = wait
     assert again["ok"] and again["presence"] == {"count": 1}
     assert code(paged) == "busy"  # history takes its slot first, as every other event
+
+
+def test_a_join_copies_none_of_the_kept_rows_into_a_session(open_mode, members, monkeypatch):
+    """The room, the login and the membership kept are read as kept: copying them into each event's session
+    was most of a join's work in a storm (the first join keeps them; the next copies nothing)."""
+    from sqlalchemy.orm import Session
+
+    first, second = members("resident"), members("owner")
+    consultation_id = open_mode.id
+    assert ack(first, "join", consultation_id=consultation_id)["ok"]  # the room kept
+    db.session.expunge_all()
+    merged = []
+    merge = Session.merge
+    monkeypatch.setattr(
+        Session, "merge", lambda self, *args, **kwargs: merged.append(args) or merge(self, *args, **kwargs)
+    )
+    answer = ack(second, "join", consultation_id=consultation_id)
+    again = ack(first, "join", consultation_id=consultation_id)
+    assert answer["ok"] and answer["you"]["can_speak"] and again["ok"] and again["presence"] == {"count": 2}
+    assert merged == []
