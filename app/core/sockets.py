@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core import priority, snapshots
 from app.core.errors import DomainError, NotFound
+from app.core.models import in_transaction
 from app.core.validation import CONTROL_CHARACTER, MAX_ID, unstorable
 from app.extensions import db
 
@@ -150,7 +151,7 @@ def acknowledged(
             if data and _holds_unstorable(data):
                 return error("control_character", CONTROL_CHARACTER)
             payload = handler(self, data or {})
-            if db.session().in_transaction():
+            if in_transaction():
                 db.session.commit()  # a read-only handler's transaction: its connection goes back now
         except Busy:
             db.session.rollback()

@@ -37,7 +37,7 @@ from app.consultations.services.shared import POLL, check_view, refuse
 from app.core import changes, generations, snapshots
 from app.core.batching import GroupCommit
 from app.core.errors import DomainError
-from app.core.models import insert_or_ignore, utcnow
+from app.core.models import in_transaction, insert_or_ignore, utcnow
 from app.core.realtime import call_after_commit, coalesced
 from app.core.socket_json import Fragment
 from app.core.sockets import leave_slot, socket_user_id
@@ -356,7 +356,7 @@ def attend(consultation_id: int, community_id: int, user_id: int) -> None:
     """Note a participant's attendance, written together with the other joins that arrive meanwhile (core.
     batching: a storm of a thousand joins is a few inserts and commits, not a thousand). Any transaction of the
     session ends first, so that a join waiting for its batch holds no database connection."""
-    if db.session().in_transaction():
+    if in_transaction():
         db.session.commit()
     leave_slot()  # the wait for the batch holds no connection: other joins may have the slot meanwhile
     _attendance_writer().submit((consultation_id, community_id, user_id))
