@@ -120,10 +120,10 @@ def _authenticated(user) -> User | None:
     return unwrap() if unwrap is not None else user
 
 
-def _membership_loaded() -> tuple:
-    """What the rules read of a membership (its roles, its household's building), loaded with it: a membership
-    kept for a socket is read as kept by a join (core.snapshots.as_kept), where nothing more can be loaded."""
-    return joinedload(Membership.roles), joinedload(Membership.household)
+def _membership_loaded(kept: bool = True) -> tuple:
+    """What the rules read of a membership, loaded with it: its roles; and its household's building when it is
+    kept for a socket, whose join reads it as kept (core.snapshots.as_kept), where nothing more can be loaded."""
+    return (joinedload(Membership.roles), joinedload(Membership.household)) if kept else (joinedload(Membership.roles),)
 
 
 def membership_of(user: User | None, community_id: int) -> Membership | None:
@@ -139,7 +139,7 @@ def membership_of(user: User | None, community_id: int) -> Membership | None:
         db.session.execute(
             select(Membership)
             .where(Membership.user_id == user.id, Membership.community_id == community_id)
-            .options(*_membership_loaded())
+            .options(*_membership_loaded(kept is not None))
         )
         .unique()
         .scalar_one_or_none()
