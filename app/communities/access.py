@@ -120,6 +120,15 @@ def _authenticated(user) -> User | None:
     return unwrap() if unwrap is not None else user
 
 
+def _membership_loaded(kept: bool = True) -> tuple:
+    """What the rules read of a membership, loaded with it: its roles; and its household's building when it is
+    kept for a socket, whose join reads it as kept (core.snapshots.as_kept), where nothing more can be loaded."""
+    if not kept:
+        return (joinedload(Membership.roles),)
+    # not its user: the connection keeps its user once already, and a second copy per membership is memory
+    return joinedload(Membership.roles), joinedload(Membership.household), lazyload(Membership.user)
+
+
 def membership_of(user: User | None, community_id: int) -> Membership | None:
     user = _authenticated(user)
     if user is None:
@@ -128,12 +137,12 @@ def membership_of(user: User | None, community_id: int) -> Membership | None:
     if kept is not None and (("member", community_id) in kept or kept.get("every membership")):
         found = kept.get(("member", community_id))
         return snapshots.attach(found) if found is not None else None
-    # the roles in the same round trip: nearly every caller asks has_role() next
+    # the roles (and household) in the same round trip: nearly every caller asks has_role() next
     membership = (
         db.session.execute(
             select(Membership)
             .where(Membership.user_id == user.id, Membership.community_id == community_id)
-            .options(joinedload(Membership.roles))
+            .options(*_membership_loaded(kept is not None))
         )
         .unique()
         .scalar_one_or_none()
@@ -178,12 +187,8 @@ def keep_standing(user: User) -> None:
     kept = _kept(user)
     if kept is None:
         return
-    # not its user (joined by default): the connection keeps that already, and an event's own copy finds it in the
-    # event's session (a many-to-one by key asks the database nothing then); a second copy per connection is memory
     memberships = db.session.scalars(
-        select(Membership)
-        .where(Membership.user_id == user.id)
-        .options(joinedload(Membership.roles), lazyload(Membership.user))
+        select(Membership).where(Membership.user_id == user.id).options(*_membership_loaded())
     ).unique()
     for membership in memberships:
         kept[("member", membership.community_id)] = snapshots.keep(membership)
@@ -418,12 +423,14 @@ def load(
     options: tuple = (),
     admit: Callable[[Viewer, T], bool] | None = None,
     get: Callable[[int], T | None] | None = None,
+    community: Callable[[T], Community] | None = None,
 ) -> tuple[T, Viewer]:
     """The one way to load an object for a viewer: (object, viewer), or NotFound (404) when the object does
     not exist, is in a community the user may not see, or fails the feature's narrower `can(viewer, obj)`
     (a hidden idea, a building-only consultation). A 404 either way: nothing tells a stranger it exists.
     `options`: loader options for the object (joinedload(Model.community) saves the community's query); `get`:
-    how to find it by id instead (a row the feature keeps, such as a room's consultation for its joiners).
+    how to find it by id instead (a row the feature keeps, such as a room's consultation for its joiners), and
+    `community(obj)` its community as it was loaded with it (rather than by `community_of`'s id).
     `admit(viewer, obj)`: the owner feature's rule for who else, not a member nor an overseer, reaches this one
     object (an expert on a call's panel, an organisation's agent); asked only of a signed-in user the access
     rule leaves out, and `can` is still asked after it."""
@@ -435,7 +442,7 @@ def load(
         obj = db.session.get(model, object_id, options=options)
     if obj is None:
         raise NotFound()
-    found = viewer(user, community_by_id(community_of(obj)))
+    found = viewer(user, community(obj) if community is not None else community_by_id(community_of(obj)))
     if not found.may_see and (admit is None or found.user is None or not admit(found, obj)):
         raise NotFound()
     if can is not None and not can(found, obj):

@@ -14,7 +14,7 @@ from app.consultations.models import Consultation, Motion, Speech
 from app.core import presence, validation
 from app.core.realtime import coalesced, connect_user
 from app.core.sockets import Namespace, acknowledged, int_field, socket_login_id, socket_user_id, str_field
-from app.extensions import db, socketio
+from app.extensions import socketio
 
 ROOM_PREFIX = "consultation:"
 
@@ -28,6 +28,7 @@ def _consultation(data: dict):
         current_user,
         can=permissions.can_view,
         get=services.consultation_of_room,
+        community=lambda consultation: consultation.community,
     )
 
 
@@ -76,10 +77,13 @@ class ConsultationsNamespace(Namespace):
         expect=services.expect_join,
         slot_when_needed=True,
         yields_to_pages=True,
+        as_kept=True,
     )
     def on_join(self, data):
         """Enter a consultation's room; get its state and the last page's messages after `after_id` (`older`:
-        there are more before them, which `history` pages). Idempotent: a retried join is one member."""
+        there are more before them, which `history` pages). Idempotent: a retried join is one member. It reads
+        the user, their membership and the room as the connection and the process keep them (as_kept): a storm
+        of joins copies no row into a session."""
         consultation, viewer = _consultation(data)
         after_id = int_field(data, "after_id", required=False)
         room = consultation.room
@@ -97,8 +101,7 @@ class ConsultationsNamespace(Namespace):
         community_id = consultation.community_id
         if participant:
             services.entered(viewer, consultation)  # a meeting under way counts them online
-        db.session.commit()  # read only: the connection goes back before the attendance waits for its batch
-        if participant:
+            # any transaction commits first: its connection goes back before the attendance waits for its batch
             services.attend(consultation_id, community_id, user_id)  # written with the joins that arrive with it
         _announce_presence(room)
         return {**state, "presence": {"count": count}}

@@ -15,6 +15,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def in_transaction() -> bool:
+    """Whether this context's session is in a transaction, without making one for the question: a socket event
+    that asked the database nothing (a join answered from what is kept, a vote handed to its batch) then builds
+    and closes no session."""
+    return db.session.registry.has() and db.session().in_transaction()
+
+
 def str_enum(cls, name: str) -> Enum:
     """A StrEnum column stored as its value, checked by a CHECK constraint (portable, no native enum)."""
     return Enum(

@@ -14,8 +14,9 @@ from flask_socketio import Namespace as _Namespace
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.core import priority
+from app.core import priority, snapshots
 from app.core.errors import DomainError, NotFound
+from app.core.models import in_transaction
 from app.core.validation import CONTROL_CHARACTER, MAX_ID, unstorable
 from app.extensions import db
 
@@ -104,6 +105,7 @@ def acknowledged(
     expect=None,
     slot_when_needed: bool = False,
     yields_to_pages: bool = False,
+    as_kept: bool = False,
 ):
     """Answer {"ok": true, ...} or {"ok": false, "error": {code, message}}; never raise to the client.
 
@@ -117,6 +119,8 @@ def acknowledged(
     `yields_to_pages`: the event can wait (its client asks again when told to): in a `Namespace` of this module
     it waits for its turn behind the HTTP requests in flight (core.priority), at most its slot wait, past which
     it is answered busy().
+    `as_kept`: the handler only reads the rows its connection and the process keep (its user and memberships, a
+    room): they are used as kept, not copied into the event's session (core.snapshots.as_kept).
     """
     if handler is None:
         return functools.partial(
@@ -126,9 +130,16 @@ def acknowledged(
             expect=expect,
             slot_when_needed=slot_when_needed,
             yields_to_pages=yields_to_pages,
+            as_kept=as_kept,
         )
 
     def answer(self, data):
+        if not as_kept:
+            return answer_with(self, data)
+        with snapshots.as_kept():
+            return answer_with(self, data)
+
+    def answer_with(self, data):
         try:
             if expect is not None:
                 expect(data)
@@ -140,7 +151,7 @@ def acknowledged(
             if data and _holds_unstorable(data):
                 return error("control_character", CONTROL_CHARACTER)
             payload = handler(self, data or {})
-            if db.session().in_transaction():
+            if in_transaction():
                 db.session.commit()  # a read-only handler's transaction: its connection goes back now
         except Busy:
             db.session.rollback()

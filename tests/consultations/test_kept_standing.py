@@ -128,3 +128,23 @@ def test_the_kept_memberships_keep_no_copy_of_their_user(open_mode, members):
     kept = socketio.server.environ[client.eio_sid]["saved_session"]["yishi_kept_standing"][3]
     memberships = [row for key, row in kept.items() if isinstance(key, tuple) and row is not None]
     assert memberships and all("user" in inspect(row).unloaded for row in memberships)
+
+
+def test_a_join_copies_none_of_the_kept_rows_into_a_session(open_mode, members, monkeypatch):
+    """The room, the login and the membership kept are read as kept: copying them into each event's session
+    was most of a join's work in a storm (the first join keeps them; the next copies nothing)."""
+    from sqlalchemy.orm import Session
+
+    first, second = members("resident"), members("owner")
+    consultation_id = open_mode.id
+    assert ack(first, "join", consultation_id=consultation_id)["ok"]  # the room kept
+    db.session.expunge_all()
+    merged = []
+    merge = Session.merge
+    monkeypatch.setattr(
+        Session, "merge", lambda self, *args, **kwargs: merged.append(args) or merge(self, *args, **kwargs)
+    )
+    answer = ack(second, "join", consultation_id=consultation_id)
+    again = ack(first, "join", consultation_id=consultation_id)
+    assert answer["ok"] and answer["you"]["can_speak"] and again["ok"] and again["presence"] == {"count": 2}
+    assert merged == []

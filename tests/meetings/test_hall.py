@@ -171,6 +171,30 @@ def test_those_in_the_room_during_the_meeting_count_online(app, world, consultat
     assert {a.user_id: a.via for a in attendance()}[world.users["resident"].id] == Via.HALL
 
 
+def test_those_joining_the_room_over_a_socket_during_the_meeting_count_online(app, world, consultation, meeting):
+    """A join reads its user, membership and room as kept (not copied into its session): counting the joiner
+    online still works from them."""
+    from app.extensions import socketio
+    from tests.consultations.conftest import ack, logged_in
+
+    def member(key):
+        return socketio.test_client(app, namespace="/consultations", flask_test_client=logged_in(app, world.users[key]))
+
+    consultation_id = consultation.id
+    services.open_meeting(as_viewer(world, "staff", meeting), meeting)
+    db.session.commit()
+    clients = [member(key) for key in ("owner", "resident")]
+    try:
+        for client in (*clients, clients[0]):  # the room kept by the first, the standings at connect
+            assert ack(client, "join", consultation_id=consultation_id)["ok"]
+    finally:
+        for client in clients:
+            client.disconnect(namespace="/consultations")
+    assert sorted((a.user_id, a.via) for a in attendance()) == sorted(
+        [(world.users["owner"].id, Via.ONLINE), (world.users["resident"].id, Via.ONLINE)]
+    )
+
+
 def test_the_quorum_counts_hall_and_online_in_exact_fractions(app, world, consultation, meeting):
     from app.consultations import services as consultation_services
 

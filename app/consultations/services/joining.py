@@ -37,7 +37,7 @@ from app.consultations.services.shared import POLL, check_view, refuse
 from app.core import changes, generations, snapshots
 from app.core.batching import GroupCommit
 from app.core.errors import DomainError
-from app.core.models import insert_or_ignore, utcnow
+from app.core.models import in_transaction, insert_or_ignore, utcnow
 from app.core.realtime import call_after_commit, coalesced
 from app.core.socket_json import Fragment
 from app.core.sockets import leave_slot, socket_user_id
@@ -235,7 +235,7 @@ ENCODED = ("consultation", "rules", "motion", "messages")  # the same for every 
 
 
 def _build_shared(consultation: Consultation, current, now: float) -> dict:
-    state = _shared(consultation)
+    state = _shared(snapshots.merged(consultation))  # a kept room (snapshots.as_kept) loads what it lacks
     # each joiner's acknowledgement writes these as they were encoded here (core.socket_json), not again
     state["encoded"] = {key: Fragment(state[key]) for key in ENCODED}
     if current is not None:
@@ -246,13 +246,18 @@ def _build_shared(consultation: Consultation, current, now: float) -> dict:
     return state
 
 
+def _room_loaded() -> tuple:
+    """What a joiner reads of the consultation (its community, rules and building), loaded with it."""
+    return joinedload(Consultation.community), joinedload(Consultation.rule_set), joinedload(Consultation.building)
+
+
 def consultation_of_room(consultation_id) -> Consultation | None:
     """The consultation with its community, as a room's joiners see it: kept per process under the room's version
     (as the shared state is), so that a storm of joins loads it once, not once per joiner. What the access rule
     then decides about it is decided per joiner (communities.access.load)."""
     current = version(consultation_id)
     if current is None:
-        return db.session.get(Consultation, consultation_id, options=(joinedload(Consultation.community),))
+        return db.session.get(Consultation, consultation_id, options=_room_loaded())
     with _lock:
         found = _rooms.get(consultation_id)
     if found is not None and found[0] == current and time.monotonic() - found[1] < CACHE_SECONDS:
@@ -266,9 +271,10 @@ def consultation_of_room(consultation_id) -> Consultation | None:
 
 
 def _load_room(consultation_id: int, current) -> Consultation | None:
-    consultation = db.session.get(Consultation, consultation_id, options=(joinedload(Consultation.community),))
+    consultation = db.session.get(Consultation, consultation_id, options=_room_loaded())
     if consultation is not None:
-        consultation.community  # noqa: B018 (kept with it even when the session had the row without it)
+        # kept with it even when the session had the row without them
+        consultation.community, consultation.rule_set, consultation.building  # noqa: B018
         kept = snapshots.keep(consultation)
         with _lock:
             found = _rooms.get(consultation_id)
@@ -350,7 +356,7 @@ def attend(consultation_id: int, community_id: int, user_id: int) -> None:
     """Note a participant's attendance, written together with the other joins that arrive meanwhile (core.
     batching: a storm of a thousand joins is a few inserts and commits, not a thousand). Any transaction of the
     session ends first, so that a join waiting for its batch holds no database connection."""
-    if db.session().in_transaction():
+    if in_transaction():
         db.session.commit()
     leave_slot()  # the wait for the batch holds no connection: other joins may have the slot meanwhile
     _attendance_writer().submit((consultation_id, community_id, user_id))

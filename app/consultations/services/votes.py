@@ -27,7 +27,7 @@ from app.consultations.services.shared import NAMESPACE, POLL, as_member, refuse
 from app.core import changes
 from app.core.batching import GroupCommit
 from app.core.errors import DomainError, NotFound
-from app.core.models import insert_or_ignore, utcnow
+from app.core.models import in_transaction, insert_or_ignore, utcnow
 from app.core.realtime import call_after_commit, coalesced
 from app.extensions import db, socketio
 from app.procedure import engine
@@ -65,7 +65,7 @@ def submit_vote(user_id: int, motion_id: int, choice, *, login_id: int | None = 
     few transactions, not a thousand. Any transaction of the session ends first, so that a vote waiting
     for its batch holds no database connection (the batch is the edge here: see the module's docstring).
     """
-    if db.session().in_transaction():
+    if in_transaction():
         db.session.commit()
     return _vote_writer().submit(VoteRequest(user_id, motion_id, choice, login_id))
 
