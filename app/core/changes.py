@@ -6,9 +6,12 @@
 A watch is told once per committed transaction that wrote to one of its tables: `changed(session, communities)`,
 with the ids of the communities the writes were in (EVERY among them when a write's community is not known).
 A transaction that wrote to none of them, or rolled back, tells nothing: no call, no statement. The call comes
-after the transaction has ended and given its connection back (as the emits, core.realtime): a watch that writes
-(the dashboards mark their snapshots stale) does so in one short transaction of its own, and a failure there is
-logged, never raised to the request that committed.
+as the transaction commits, inside it (before_commit, after its last flush): a watch that writes (the dashboards
+mark their snapshots stale) does so on the transaction's own connection, so that its mark commits or rolls back
+with the change it marks. Not after the commit on a connection of its own: a batch's leader commits for the whole
+batch while its followers hold the pool's other connections, and one more connection asked for then was never
+free (a vote storm timed out on the pool). A watch's statement must not wait for locks (the dashboards' skips
+the rows another transaction holds): a failure there fails the commit it belongs to.
 
 Every write through the session is seen:
 - a flush of the ORM's objects (added, changed or deleted): the object's community is its `community_id`, or what
@@ -23,7 +26,6 @@ Not seen: a statement on a connection of its own (`db.engine.begin()`), outside 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain
@@ -31,12 +33,9 @@ from itertools import chain
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-logger = logging.getLogger(__name__)
-
 EVERY = None  # among the communities changed: a write whose community is not known (it may be any)
 _OPTION = "yishi_communities"  # a statement's execution option: the communities its rows are in
 _NOTED = "yishi_changes_noted"  # session.info: {watch: communities} of the transaction under way
-_DUE = "yishi_changes_due"  # session.info: the same, committed, told once the transaction has ended
 
 
 @dataclass(eq=False)
@@ -119,35 +118,27 @@ def _note_statement(state: ORMExecuteState):
         named = [row.get("community_id") for row in rows]
         communities = set(named) if named and all(isinstance(c, int) for c in named) else {EVERY}
     result = state.invoke_statement()
-    if result.returns_rows or getattr(result, "rowcount", -1) != 0:  # -1: not known, taken as changed
+    if getattr(result, "returns_rows", True) or getattr(result, "rowcount", -1) != 0:  # not known: changed
         for w in watches:
             _note(state.session, w, communities)
     return result
 
 
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    """A savepoint released is no commit: what it noted waits for the transaction around it."""
-    if session.in_nested_transaction():
+@event.listens_for(Session, "before_commit")
+def _tell(session: Session) -> None:
+    """The outermost transaction commits: its last writes are flushed (and noted), then each watch is told, in the
+    transaction. A savepoint released is no commit: what it noted waits for the transaction around it."""
+    if session.in_nested_transaction() or not _watches:
         return
+    session.flush()  # what the commit would flush next: its writes are noted before the watches are told
     noted = session.info.pop(_NOTED, None)
-    if noted:
-        due = session.info.setdefault(_DUE, {})
-        for w, communities in noted.items():
-            due.setdefault(w, set()).update(communities)
+    for w, communities in (noted or {}).items():
+        w.changed(session, communities)
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _tell(session: Session, transaction) -> None:
-    """The outermost transaction has ended: what it committed is told; what it noted and did not commit (rolled
-    back, or closed) is forgotten. (A savepoint rolled back keeps its notes: marking too much costs a recount,
-    never a wrong figure.)"""
-    if transaction.parent is not None:
-        return
-    session.info.pop(_NOTED, None)
-    due = session.info.pop(_DUE, None)
-    for w, communities in (due or {}).items():
-        try:
-            w.changed(session, communities)
-        except Exception:  # what the watch keeps is trusted for a bounded time only (its owner says): never a
-            logger.exception("changes: %s not told of a commit", w.name)  # failed request for this
+def _forget(session: Session, transaction) -> None:
+    """The outermost transaction has ended: what it noted and did not tell (rolled back, or closed) is forgotten.
+    (A savepoint rolled back keeps its notes: marking too much costs a recount, never a wrong figure.)"""
+    if transaction.parent is None:
+        session.info.pop(_NOTED, None)

@@ -318,21 +318,23 @@ def _community_of(obj) -> int | None:
 
 
 def _mark_stale(session: Session, communities: set) -> None:
-    """After a commit that changed a counted row (core.changes): one UPDATE marks the snapshots of its
-    communities' streets and districts stale (every snapshot when a change's community is not known)."""
+    """As a transaction that changed a counted row commits, in it (core.changes): one UPDATE marks the snapshots of
+    its communities' streets and districts stale (every snapshot when a change's community is not known). It waits
+    for no lock: a snapshot another transaction holds is being marked by it, or written by a refresh, which keeps
+    a mark made after its counting began; rows already stale are left as they are."""
     table = DashboardSnapshot.__table__
-    statement = update(table).where(table.c.stale_since.is_(None)).values(stale_since=utcnow())
+    chosen = select(table.c.id).where(table.c.stale_since.is_(None))
     if changes.EVERY not in communities:
         streets = select(Community.street_id).where(Community.id.in_(sorted(communities)))
         districts = select(Street.district_id).where(Street.id.in_(streets))
-        statement = statement.where(
+        chosen = chosen.where(
             or_(
                 (table.c.level == "street") & table.c.scope_id.in_(streets),
                 (table.c.level == "district") & table.c.scope_id.in_(districts),
             )
         )
-    with session.get_bind().begin() as connection:
-        connection.execute(statement)
+    chosen = chosen.with_for_update(skip_locked=True)  # PostgreSQL; SQLite locks the whole database instead
+    session.execute(update(table).where(table.c.id.in_(chosen)).values(stale_since=utcnow()))
 
 
 changes.watch("dashboard snapshots", lambda: [m.__table__ for m in _counted()], _mark_stale, community_of=_community_of)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from contextlib import contextmanager
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, insert, select, update
 
 from app.consultations.models import Attendance, Motion, MotionState
 from app.consultations.services import joining, votes
@@ -113,6 +113,31 @@ def test_a_plain_statement_that_names_no_community_marks_every_snapshot(app, his
     db.session.execute(update(Attendance).where(Attendance.user_id == resident).values(first_seen_at=at(3, 4)))
     db.session.commit()
     assert _stale() == _theirs(history) | {("street", history.far.street_id)}
+
+
+def test_an_orm_bulk_insert_marks_the_communities_its_rows_name(app, history):
+    """`session.execute(insert(Model), [rows])` (the ORM's bulk insert, as the benches' generators write): its
+    result has no cursor to ask, and it is taken as a change in the communities its rows name."""
+    from app.communities.models import Household
+
+    _kept(app, history)
+    building = history.community.buildings[0]
+    with marks() as sent:
+        db.session.execute(
+            insert(Household),
+            [
+                {
+                    "community_id": history.community.id,
+                    "building_id": building.id,
+                    "unit": "9",
+                    "room": str(900 + n),
+                    "area_centi_m2": 9000,
+                }
+                for n in range(2)
+            ],
+        )
+        db.session.commit()
+    assert len(sent) == 1 and _stale() == _theirs(history)
 
 
 def test_a_commit_touching_no_counted_table_marks_nothing(app, history):

@@ -72,3 +72,13 @@ def as_viewer(world, key, where):
 
 
 __all__ = ["as_viewer", "login", "make_meeting", "services"]
+
+
+def the_evening_before(start):
+    """20:00 Beijing time on the day before the meeting's (Beijing) day: a "tomorrow" reminder's moment, more than
+    an hour before any start (an hour before a meeting at 00:30 is still the day before, but "within the hour")."""
+    from app.core.clock import local_time
+
+    local = local_time(start)
+    evening = (local - timedelta(days=1)).replace(hour=20, minute=0, second=0, microsecond=0)
+    return evening.astimezone(start.tzinfo)

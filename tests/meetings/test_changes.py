@@ -18,7 +18,7 @@ from app.meetings.models import AgendaItem, Meeting, MeetingAttendance, MeetingS
 from app.notifications import schedule
 from app.notifications.models import Notification
 from tests import factories
-from tests.meetings.conftest import as_viewer, login, make_meeting
+from tests.meetings.conftest import as_viewer, login, make_meeting, the_evening_before
 
 RUNS = ["staff", "leader_a"]  # community staff; the consultation's chair
 SEE_NOT_RUN = ["resident", "owner", "leader_b", "group_leader", "resident_rep", "property_manager", "pending_a",
@@ -186,13 +186,6 @@ def reminders(meeting: Meeting) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Notification).where(Notification.kind == "meeting_reminder")
     )
-
-
-def the_evening_before(start):
-    evening = start - timedelta(hours=local_time(start).hour + 1)
-    if local_time(evening).date() == local_time(start).date():
-        evening -= timedelta(hours=2)
-    return evening
 
 
 def test_a_reminder_sent_for_the_old_time_is_sent_again_for_the_new_one(client, world, consultation):

@@ -18,7 +18,7 @@ from app.meetings.models import Meeting, MeetingState
 from app.notifications import schedule
 from app.notifications.models import Notification
 from app.objections.models import Objection
-from tests.meetings.conftest import as_viewer, login, make_meeting
+from tests.meetings.conftest import as_viewer, login, make_meeting, the_evening_before
 
 REFUSED = [
     ("resident", 403),
@@ -202,15 +202,12 @@ def test_minutes_are_published_once_and_only_after_the_close(client, world, cons
 def test_reminders_go_out_the_day_before_and_within_the_hour_once_each(app, world, consultation):
     meeting = make_meeting(consultation, world, state=MeetingState.SCHEDULED, starts_in=timedelta(days=1))
     start = meeting.starts_at
-    from app.core.clock import local_time
 
     def reminded(suffix) -> int:
         key = f"{meeting.notification_key}:{int(meeting.starts_at.timestamp())}:{suffix}"
         return db.session.scalar(select(func.count()).select_from(Notification).where(Notification.key == key))
 
-    day_before = start - timedelta(hours=local_time(start).hour + 1)  # the evening before, Beijing time
-    if local_time(day_before).date() == local_time(start).date():
-        day_before -= timedelta(hours=2)
+    day_before = the_evening_before(start)
     schedule.tick(day_before)
     schedule.tick(day_before + timedelta(minutes=1))
     assert reminded("day") > 0
