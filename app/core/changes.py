@@ -57,7 +57,7 @@ def watch(
     *,
     community_of: Callable[[object], int | None] | None = None,
 ) -> None:
-    """Tell `changed(session, communities)` after each committed transaction that wrote to one of `tables()` (the
+    """Tell `changed(session, communities)` as each transaction that wrote to one of `tables()` commits (the
     Table objects, asked once, on the first write after every model is imported). `community_of(obj)`: an ORM
     object's community when it is not its `community_id` (EVERY: any)."""
     global _by_table

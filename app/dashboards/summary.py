@@ -9,8 +9,8 @@ an export or a report reads one row instead of recounting the district (docs/das
 A snapshot holds numbers and data only (cells, detail rows): the labels and headers are written in the viewer's
 language when it is served. A commit that changed a row a section counts, by the ORM or by a plain statement
 through the session (a batch of votes), marks the snapshots of its communities' streets and districts stale (one
-UPDATE after the commit, core.changes); a community's own dashboard stays live. Without a mark, a snapshot is
-trusted for FRESH_FOR at most."""
+UPDATE as it commits, in its transaction: core.changes); a community's own dashboard stays live. Without a mark,
+a snapshot is trusted for FRESH_FOR at most."""
 
 from __future__ import annotations
 
