@@ -13,6 +13,7 @@ Besides gunicorn.conf.py, this is the only module that imports eventlet or geven
 import contextlib
 import gc
 import os
+import socket
 
 _mode = os.environ.get("SOCKETIO_ASYNC_MODE") or (
     "gevent" if os.environ.get("YISHI_CONFIG") == "production" else "threading"
@@ -92,6 +93,14 @@ def requests_in_flight() -> int:
     return in_flight.count
 
 
+def no_delay(listener):
+    """The listening socket sends each write at once (TCP_NODELAY, which the connections it accepts inherit), as
+    gunicorn's does: without it a page's last small write waited for the browser's delayed acknowledgement, ~40 ms
+    on every page under gevent."""
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return listener
+
+
 def serve(host: str, port: int) -> None:
     """Serve on host:port in the configured async mode until stopped (`python wsgi.py`)."""
     mode = socketio.async_mode
@@ -103,6 +112,7 @@ def serve(host: str, port: int) -> None:
         import eventlet.wsgi
 
         listener = eventlet.listen((host, port), backlog=backlog)
+        no_delay(listener)
         # max_size: eventlet's default pool holds 1024 connections; a live room needs one per phone
         eventlet.wsgi.server(listener, app, max_size=max_connections, log_output=access_log)
     elif mode == "gevent":
@@ -110,10 +120,10 @@ def serve(host: str, port: int) -> None:
         from gevent.pywsgi import WSGIServer
         from geventwebsocket.handler import WebSocketHandler
 
+        listener = no_delay(socket.create_server((host, port), backlog=backlog))  # gevent's socket (patched)
         server = WSGIServer(
-            (host, port),
+            listener,
             app,
-            backlog=backlog,
             handler_class=WebSocketHandler,
             spawn=Pool(max_connections),
             log="default" if access_log else None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -148,7 +149,7 @@ class Profile:
                     "--format",
                     "raw",
                     "--rate",
-                    "50",
+                    os.environ.get("BENCH_PYSPY_RATE", "50"),  # higher for a closer look at one step
                     "--nonblocking",
                     "--output",
                     str(out),
@@ -190,7 +191,9 @@ class Run:
                 self.redis_url = None
         sizes = [*settings.fanout_ns, *settings.join_ns, settings.capacity, settings.voters, settings.http_n]
         members = max([*sizes, settings.twoproc_n if "twoproc" in settings.only else 0]) + 5
-        storms = len(settings.join_modes) * len(settings.join_ns) * settings.repeats if "join" in settings.only else 0
+        # each mode: `repeats` storms at each N for the ratio, and `repeats` more at the largest N with the page timed
+        storms = len(settings.join_modes) * (len(settings.join_ns) + 1) * settings.repeats
+        storms = storms if "join" in settings.only else 0
         rounds = settings.repeats if "votes" in settings.only else 1
         # two processes: rooms and motions for Yishi's two layouts (one process, two), `repeats` of each
         extra = 2 * settings.repeats if "twoproc" in settings.only else 0
@@ -357,32 +360,39 @@ class Run:
                     f"{s.kind} server cannot start in {mode} mode: {s.error}" for s in (yishi, bare) if s.error
                 )
                 return
+            largest = max(self.s.join_ns)
+            # the ratio's storms: Yishi and the bare server see the same clients and nothing else
             for n in self.s.join_ns:
                 for attempt in range(self.s.repeats):
                     room = self.storm_rooms.pop(0)  # a room nobody has attended: each join is a first one
                     for server in (yishi, bare):
-                        largest = server.kind == "yishi" and n == max(self.s.join_ns)
-                        row = self._join_storm(
-                            server, n, room, profile=largest and self.s.profile and attempt == 0, page=largest
-                        )
+                        profile = server.kind == "yishi" and n == largest and self.s.profile and attempt == 0
+                        row = self._join_storm(server, n, room, profile=profile)
                         out[server.kind].setdefault(n, []).append(row)
-                        log(
-                            f"join {mode} {server.kind} N={n} run {attempt + 1}: all {row['joined']} acknowledged in "
-                            f"{row['all_seconds']} s, p50 {fmt(row['join_ms']['p50'])} p99 "
-                            f"{fmt(row['join_ms']['p99'])} ms, ack {row['ack_bytes']['p50']} B, "
-                            f"{row['failed']} failed, {row['retries']} retried, server CPU "
-                            f"{row['server_cpu_ms_per_join']} ms per join"
-                        )
-                        if row.get("page"):
-                            page = row["page"]
-                            log(
-                                f"join {mode} N={n} run {attempt + 1}: room page idle p99 {fmt(page['idle']['p99'])} "
-                                f"ms, during the storm p99 {fmt(page['storm']['p99'])} ms ({page['storm']['n']} "
-                                "requests)"
-                            )
+                        self._log_storm(mode, server.kind, row, attempt)
+            # the page's storms: the same storm while a resident loads the room's page again and again (a page
+            # goes first, so these joins take longer: they are not the ratio's)
+            for attempt in range(self.s.repeats):
+                row = self._join_storm(yishi, largest, self.storm_rooms.pop(0), page=True)
+                out.setdefault("paged", {}).setdefault(largest, []).append(row)
+                self._log_storm(mode, "yishi with the page", row, attempt)
+                page = row["page"]
+                log(
+                    f"join {mode} N={largest} run {attempt + 1}: room page idle p99 {fmt(page['idle']['p99'])} "
+                    f"ms, during the storm p99 {fmt(page['storm']['p99'])} ms ({page['storm']['n']} requests)"
+                )
         finally:
             yishi.stop()
             bare.stop()
+
+    @staticmethod
+    def _log_storm(mode: str, kind: str, row: dict, attempt: int) -> None:
+        log(
+            f"join {mode} {kind} N={row['n']} run {attempt + 1}: all {row['joined']} acknowledged in "
+            f"{row['all_seconds']} s, p50 {fmt(row['join_ms']['p50'])} p99 {fmt(row['join_ms']['p99'])} ms, "
+            f"ack {row['ack_bytes']['p50']} B, {row['failed']} failed, {row['retries']} retried, server CPU "
+            f"{row['server_cpu_ms_per_join']} ms per join"
+        )
 
     def _join_storm(self, server, n: int, room: int, profile: bool = False, page: bool = False) -> dict:
         """N connected clients join `room` at one instant. With `page`: the room's page (as a resident who is

@@ -19,8 +19,8 @@ Every write through the session is seen:
 - a statement run through the session (`db.session.execute(insert(...))`, update, delete, the batches'
   `INSERT … RETURNING`): its rows' `community_id` when every row of its parameters has one, else the communities
   its writer named with `within()`, else EVERY; not when it reports that it changed no row (`INSERT … ON CONFLICT
-  DO NOTHING` that met its conflict). A batch names its communities once: one note per statement, however many
-  rows.
+  DO NOTHING` that met its conflict: by its RETURNING, else by the row count of one row's statement). A batch names
+  its communities once: one note per statement, however many rows.
 Not seen: a statement on a connection of its own (`db.engine.begin()`), outside the session.
 """
 
@@ -112,13 +112,22 @@ def _note_statement(state: ORMExecuteState):
     if not watches:
         return None
     communities = state.execution_options.get(_OPTION)
+    params = state.parameters
+    rows = params if isinstance(params, list | tuple) else [params] if params else []
     if communities is None:
-        params = state.parameters
-        rows = params if isinstance(params, list | tuple) else [params] if params else []
         named = [row.get("community_id") for row in rows]
         communities = set(named) if named and all(isinstance(c, int) for c in named) else {EVERY}
     result = state.invoke_statement()
-    if getattr(result, "returns_rows", True) or getattr(result, "rowcount", -1) != 0:  # not known: changed
+    if not hasattr(result, "rowcount"):  # an ORM bulk insert's result: no cursor to ask
+        changed = True
+    elif state.statement.returning_column_descriptions:  # its RETURNING: a row for each row changed (read here,
+        frozen = result.freeze()  # handed on as read)
+        changed, result = bool(frozen.data), frozen()
+    elif len(rows) <= 1:  # one row's statement: its row count
+        changed = result.rowcount != 0
+    else:  # a batch without: run in pages of statements (execute_batch), it counts only its last page's rows
+        changed = True
+    if changed:
         for w in watches:
             _note(state.session, w, communities)
     return result

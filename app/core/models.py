@@ -87,13 +87,40 @@ def insert_or_ignore(entity):
     """INSERT … ON CONFLICT DO NOTHING for the session's database (PostgreSQL or SQLite).
 
     For rows that may already be there (a retried vote, an attendance recorded twice): the database
-    decides under its unique constraint, in one statement, and a conflict is no error.
+    decides under its unique constraint, in one statement, and a conflict is no error. The statement is
+    compiled once and kept in SQLAlchemy's cache, as a plain insert is (the dialects' own ON CONFLICT
+    inserts are not cacheable: every batch of a storm compiled its insert again). For many rows, add a
+    RETURNING: then they go in one multi-row statement (SQLAlchemy's "insertmanyvalues"), not a statement a
+    row.
     """
-    from sqlalchemy.dialects import postgresql, sqlite
-
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(entity).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(entity).on_conflict_do_nothing()
-    raise NotImplementedError(f"insert_or_ignore has no form for {dialect}")
+    kinds = _ignoring_inserts()
+    if dialect not in kinds:
+        raise NotImplementedError(f"insert_or_ignore has no form for {dialect}")
+    insert_class, do_nothing_class = kinds[dialect]
+    statement = insert_class(entity)
+    # the clause the dialect's on_conflict_do_nothing() sets, as its cacheable kind (no target: any conflict)
+    statement._post_values_clause = do_nothing_class()
+    return statement
+
+
+_IGNORING_INSERTS: dict[str, tuple[type, type]] = {}
+
+
+def _ignoring_inserts() -> dict[str, tuple[type, type]]:
+    """Per dialect: an insert and an ON CONFLICT DO NOTHING (with no target) that SQLAlchemy may cache. The
+    dialects' own classes say inherit_cache = False; these add no state that changes the SQL but the clause,
+    and the clause has none (so it keys as its class)."""
+    if not _IGNORING_INSERTS:
+        from sqlalchemy.dialects.postgresql import dml as postgresql
+        from sqlalchemy.dialects.sqlite import dml as sqlite
+
+        for name, module in (("postgresql", postgresql), ("sqlite", sqlite)):
+            insert = type(f"{name.title()}InsertOrIgnore", (module.Insert,), {"inherit_cache": True})
+            do_nothing = type(
+                f"{name.title()}DoNothing",
+                (module.OnConflictDoNothing,),
+                {"inherit_cache": True, "_traverse_internals": []},
+            )
+            _IGNORING_INSERTS[name] = (insert, do_nothing)
+    return _IGNORING_INSERTS

@@ -136,22 +136,24 @@ def _join_writer(client: redis.Redis) -> GroupCommit:
 
 
 def _write_joins(client: redis.Redis, items) -> list[tuple[int, list]]:
-    """A batch of (room, sid, counter keys) joins in one pipeline: each member stamped, each room's stale
-    members dropped and its size read once, and the counters asked for read after the stamps."""
+    """A batch of (room, sid, counter keys) joins in one pipeline: each room's members stamped in one command,
+    its stale members dropped and its size read once, and the counters asked for read after the stamps."""
     now = time.time()
     rooms = sorted({room for room, _sid, _keys in items})
     keys = sorted({key for _room, _sid, wanted in items for key in wanted})
-    pipe = client.pipeline(transaction=False)
+    members: dict[str, dict[str, float]] = {room: {} for room in rooms}
     for room, sid, _keys in items:
-        pipe.zadd(_key(room), {_member(sid): now})
-    for room in rooms:
+        members[room][_member(sid)] = now
+    pipe = client.pipeline(transaction=False)
+    for room in rooms:  # one command a room, however many joined it
+        pipe.zadd(_key(room), members[room])
         pipe.zremrangebyscore(_key(room), "-inf", now - _ttl())
         pipe.zcard(_key(room))
         pipe.expire(_key(room), _expire_seconds())
     if keys:
         pipe.mget(keys)
     results = pipe.execute()
-    sizes = {room: int(results[len(items) + 3 * i + 1]) for i, room in enumerate(rooms)}
+    sizes = {room: int(results[4 * i + 2]) for i, room in enumerate(rooms)}
     values = dict(zip(keys, results[-1], strict=True)) if keys else {}
     return [(sizes[room], [values[key] for key in wanted]) for room, _sid, wanted in items]
 

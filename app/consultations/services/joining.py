@@ -376,10 +376,11 @@ def write_attendance(items) -> list[None]:
     rows = sorted(set(items))
     now = utcnow()
     try:
-        db.session.execute(
-            changes.within(insert_or_ignore(Attendance.__table__), {community for _c, community, _u in rows}),
+        table = Attendance.__table__
+        db.session.execute(  # RETURNING: the batch in one multi-row statement, not a statement a row
+            changes.within(insert_or_ignore(table).returning(table.c.id), {community for _c, community, _u in rows}),
             [{"consultation_id": c, "user_id": u, "first_seen_at": now} for c, _community, u in rows],
-        )
+        ).all()
         for consultation_id in {c for c, _community, _u in rows}:
             call_after_commit(
                 lambda c=consultation_id: coalesced.request(("attendance", c), lambda: recount_attendance(c))
