@@ -109,6 +109,9 @@ class Config:
     # page is not queued behind a storm of them on the one core (core.priority, issue 20).
     SOCKET_DEFERRED_CONCURRENCY = int(os.environ.get("SOCKET_DEFERRED_CONCURRENCY", 64))
     SOCKET_DEFERRED_DURING_PAGES = int(os.environ.get("SOCKET_DEFERRED_DURING_PAGES", 2))
+    # ... and for this long after the last request ended (the next page, or the page's files, comes soon after).
+    # Off by default: with pages one after another it holds the joins to the narrow limit throughout (bench/NOTES.md)
+    SOCKET_PAGES_GRACE_SECONDS = float(os.environ.get("SOCKET_PAGES_GRACE_SECONDS", 0))
     # Votes arriving together are written together (group commit), at most this many per transaction.
     VOTE_BATCH_MAX = int(os.environ.get("VOTE_BATCH_MAX", 500))
     REDIS_URL = os.environ.get("REDIS_URL") or None

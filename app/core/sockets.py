@@ -200,7 +200,8 @@ class Namespace(_Namespace):
             return super().trigger_event(event, *args)
         config = environ["flask.app"].config
         wide, narrow = config["SOCKET_DEFERRED_CONCURRENCY"], config["SOCKET_DEFERRED_DURING_PAGES"]
-        if not priority.gate.enter(wide, narrow, timeout=config.get(slot_wait, 5)):
+        grace = config["SOCKET_PAGES_GRACE_SECONDS"]
+        if not priority.gate.enter(wide, narrow, timeout=config.get(slot_wait, 5), grace=grace):
             return self.socketio._handle_event(_answer_busy, event, self.namespace, *args)
         try:
             return super().trigger_event(event, *args)

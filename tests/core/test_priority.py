@@ -176,3 +176,79 @@ def test_a_request_counts_as_a_page_while_the_application_makes_its_response():
     with pytest.raises(RuntimeError):
         counted({"PATH_INFO": "/fails"}, lambda *a: None)
     assert seen == [1, 1] and list(body) == [b"ok"] and gate.pages == 0
+
+
+def test_after_a_page_the_narrow_limit_holds_for_the_grace_then_all_go():
+    """Pages come one after another: the millisecond between two does not let the wide limit in."""
+    gate = priority.PageFirstGate()
+    gate.page_started()
+    started, release = [], threading.Event()
+
+    def handler(n):
+        assert gate.enter(wide=8, narrow=1, timeout=5, grace=0.3)
+        try:
+            started.append(n)
+            assert release.wait(5)
+        finally:
+            gate.leave()
+
+    threads = [threading.Thread(target=handler, args=(n,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    assert _until(lambda: len(started) == 1 and gate.waiting == 4)
+    gate.page_ended()
+    ended = time.monotonic()
+    gate.page_started()  # the next page, at once
+    gate.page_ended()
+    time.sleep(0.15)
+    assert len(started) == 1  # within the grace: still one
+    assert _until(lambda: len(started) == 5)  # the grace over: the others all at once (wide: 8)
+    assert time.monotonic() - ended >= 0.3
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert gate.running == 0 and gate.waiting == 0 and gate.pages == 0
+
+
+def test_without_a_grace_the_gate_opens_as_the_page_ends():
+    gate = priority.PageFirstGate()
+    gate.page_started()
+    started, release = [], threading.Event()
+
+    def handler():
+        assert gate.enter(wide=8, narrow=1, timeout=5)
+        try:
+            started.append(1)
+            assert release.wait(5)
+        finally:
+            gate.leave()
+
+    threads = [threading.Thread(target=handler) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    assert _until(lambda: len(started) == 1 and gate.waiting == 2)
+    gate.page_ended()
+    assert _until(lambda: len(started) == 3, seconds=0.5)
+    release.set()
+    for thread in threads:
+        thread.join(5)
+
+
+def test_the_grace_setting_reaches_the_gate(app, work):
+    handler, clients, page, serving = work
+    app.config["SOCKET_PAGES_GRACE_SECONDS"] = 0.4
+    browser = threading.Thread(target=lambda: app.test_client().get("/slow-page"))
+    browser.start()
+    assert serving.wait(5)
+    answers: dict = {}
+    threads = _in_threads(clients[:3], answers)
+    assert _until(lambda: handler.started == 1)
+    page.set()
+    browser.join(5)
+    time.sleep(0.2)
+    assert handler.started == 1  # the page is over, its grace is not
+    assert _until(lambda: handler.started == 3)
+    handler.go.set()
+    for thread in threads:
+        thread.join(10)
+    assert all(answers[n]["ok"] for n in range(3))
