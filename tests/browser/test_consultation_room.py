@@ -152,9 +152,15 @@ def test_chair_and_resident_in_one_live_room(live_server, browser, phone):
         assert "您选择了：赞成。提交后不能更改。" in review.text_content()
         assert resident.locator("#turn-bar [data-action=vote][data-choice=against]").is_hidden()
         violations["vote reviewed"] = audit(resident)
+        # the owner opens her review in the motion panel; the resident's vote, sent meanwhile, changes the
+        # panel's running count and leaves her review as it was
+        owner.locator("#motion [data-action=vote][data-choice=for]").click()
+        owner_review = owner.locator("#motion .vote-review")
+        owner_review.wait_for()
         review.locator("[data-confirmed]").click()
         resident.locator("#turn-bar").wait_for(state="hidden")  # voted: nothing waits for her now
-        owner.locator("#motion [data-action=vote][data-choice=for]").click()
+        owner.locator("#motion [data-if=votes_cast]").filter(has_text="已投 1 人").wait_for()
+        assert owner_review.is_visible() and "赞成" in owner_review.text_content()
         owner.locator("#motion [data-confirmed]").click()
         resident.wait_for_selector("#motion .motion-voted")
         owner.wait_for_selector("#motion .motion-voted")

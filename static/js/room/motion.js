@@ -53,11 +53,28 @@ function motionParts(m) {
   return frag;
 }
 
+/** A voter is reviewing their choice in the panel ("You chose: In favour…") and the vote is still theirs to
+ *  send: the panel is kept as it is and only its running count changes (in a vote of a thousand the count
+ *  comes several times a second, and each would have taken the review away from under their finger). */
+function keepReview(m) {
+  if (!(m && room.motion && room.motion.id === m.id && m.state === 'voting' && !room.receipts[m.id])) return false;
+  if (!box.querySelector('.vote-review')) return false;
+  const now = box.querySelector('[data-if="votes_cast"]');
+  const next = motionParts(m).querySelector('[data-if="votes_cast"]');
+  if (now && next) now.textContent = next.textContent;
+  return true;
+}
+
 export function renderMotion(m) {
   if (!box) return;
   if (m && (m.state === 'withdrawn' || m.state === 'lapsed')) {
     if (room.motion && room.motion.id === m.id) toast(`${label('motion_state', m.state)} · ${m.text}`);
     m = null;
+  }
+  if (keepReview(m)) {
+    room.motion = m;
+    renderTurn();
+    return;
   }
   room.motion = m;
   const move = $('move');
