@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_socketio import Namespace, join_room, leave_room
+from flask_socketio import join_room, leave_room
 
 from app.communities import access
 from app.contests import permissions, services
 from app.contests.models import Contest
 from app.core.realtime import connect_user
-from app.core.sockets import acknowledged, int_field
+from app.core.sockets import Namespace, acknowledged, int_field
 
 
 def _load(data) -> tuple[Contest, access.Viewer]:
@@ -21,7 +21,8 @@ class ContestsNamespace(Namespace):
         """Logged-in users only; each connection also joins its user's room."""
         connect_user()
 
-    @acknowledged
+    # its client asks again, with back-off, when told busy (static/js/contests.js): the pages go first
+    @acknowledged(yields_to_pages=True)
     def on_join(self, data):
         """Enter a contest's room: {contest, turnout} (and the result, once published)."""
         contest, viewer = _load(data)
