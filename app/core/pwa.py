@@ -24,7 +24,6 @@ SHELL_FILES = (
     "css/app.css",
     "js/app.js",
     "js/read-aloud.js",
-    "js/pwa.js",
     "favicon.svg",
     "icons/icon-192.png",
     "icons/icon-512.png",

@@ -2,7 +2,9 @@
    (a) data-confirm="text" on a form (or on its submit button): ask before sending.
    (b) live notifications over Socket.IO for logged-in users: bump the unread
        badge and show a dismissable toast.
-   (c) the micro-project form's budget total, live as lines are typed. */
+   (c) the micro-project form's budget total, live as lines are typed.
+   (d) the service worker (/sw.js): the static shell and an offline page, never a page with personal data
+       (app/core/pwa.py). */
 (function () {
   'use strict';
 
@@ -47,6 +49,13 @@
     budget.addEventListener('input', update);
     update();
     budgetTotal.hidden = false;
+  }
+
+  // (d) The service worker, registered once the page has loaded (it precaches the shell then).
+  if ('serviceWorker' in navigator && window.isSecureContext) {
+    window.addEventListener('load', function () {
+      navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(function () {});
+    });
   }
 
   // (b) Live notifications.

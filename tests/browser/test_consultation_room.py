@@ -215,7 +215,7 @@ def test_a_dropped_connection_is_said_and_the_speeches_made_meanwhile_arrive_onc
 
 def test_the_room_modules_load_under_their_fingerprinted_names(live_server, phone):
     loaded = []
-    # the page's own requests; the service worker's precache (static/js/pwa.js) fetches the shell on its own
+    # the page's own requests; the service worker (registered by static/js/app.js) precaches the shell on its own
     phone.on(
         "response",
         lambda r: loaded.append(r) if "/static/js/room/" in r.url and r.request.service_worker is None else None,

@@ -49,7 +49,9 @@ def test_every_page_links_the_manifest_and_the_worker_s_script(client):
     page = client.get("/account/login").get_data(as_text=True)
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
     assert 'rel="apple-touch-icon"' in page
-    assert re.search(r'<script src="/static/js/pwa\.[0-9a-f]{12}\.js" defer>', page)
+    # registered by app.js, every page's one script of its own: not a request of its own
+    assert re.search(r'<script src="/static/js/app\.[0-9a-f]{12}\.js" defer>', page)
+    assert "pwa." not in page
 
 
 def test_the_worker_is_served_from_the_root_never_cached_and_precaches_the_shell_only(client):
