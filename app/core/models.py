@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy.dialects.postgresql import dml as postgresql_dml
+from sqlalchemy.dialects.sqlite import dml as sqlite_dml
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -94,33 +96,39 @@ def insert_or_ignore(entity):
     row.
     """
     dialect = db.session.get_bind().dialect.name
-    kinds = _ignoring_inserts()
-    if dialect not in kinds:
+    if dialect not in _IGNORING_INSERTS:
         raise NotImplementedError(f"insert_or_ignore has no form for {dialect}")
-    insert_class, do_nothing_class = kinds[dialect]
+    insert_class, do_nothing_class = _IGNORING_INSERTS[dialect]
     statement = insert_class(entity)
     # the clause the dialect's on_conflict_do_nothing() sets, as its cacheable kind (no target: any conflict)
     statement._post_values_clause = do_nothing_class()
     return statement
 
 
-_IGNORING_INSERTS: dict[str, tuple[type, type]] = {}
+# Per dialect: an insert and an ON CONFLICT DO NOTHING (with no target) that SQLAlchemy may cache. The dialects'
+# own classes say inherit_cache = False; these add no state that changes the SQL but the clause, and the clause
+# has none (so it keys as its class).
 
 
-def _ignoring_inserts() -> dict[str, tuple[type, type]]:
-    """Per dialect: an insert and an ON CONFLICT DO NOTHING (with no target) that SQLAlchemy may cache. The
-    dialects' own classes say inherit_cache = False; these add no state that changes the SQL but the clause,
-    and the clause has none (so it keys as its class)."""
-    if not _IGNORING_INSERTS:
-        from sqlalchemy.dialects.postgresql import dml as postgresql
-        from sqlalchemy.dialects.sqlite import dml as sqlite
+class _PostgresqlInsertOrIgnore(postgresql_dml.Insert):
+    inherit_cache = True
 
-        for name, module in (("postgresql", postgresql), ("sqlite", sqlite)):
-            insert = type(f"{name.title()}InsertOrIgnore", (module.Insert,), {"inherit_cache": True})
-            do_nothing = type(
-                f"{name.title()}DoNothing",
-                (module.OnConflictDoNothing,),
-                {"inherit_cache": True, "_traverse_internals": []},
-            )
-            _IGNORING_INSERTS[name] = (insert, do_nothing)
-    return _IGNORING_INSERTS
+
+class _PostgresqlDoNothing(postgresql_dml.OnConflictDoNothing):
+    inherit_cache = True
+    _traverse_internals = []
+
+
+class _SqliteInsertOrIgnore(sqlite_dml.Insert):
+    inherit_cache = True
+
+
+class _SqliteDoNothing(sqlite_dml.OnConflictDoNothing):
+    inherit_cache = True
+    _traverse_internals = []
+
+
+_IGNORING_INSERTS: dict[str, tuple[type, type]] = {
+    "postgresql": (_PostgresqlInsertOrIgnore, _PostgresqlDoNothing),
+    "sqlite": (_SqliteInsertOrIgnore, _SqliteDoNothing),
+}

@@ -12,10 +12,10 @@ from sqlalchemy import event
 from app.consultations import services
 from app.consultations.models import Attendance, Consultation, Speech
 from app.consultations.services import joining
-from app.core import priority
 from app.core import sockets as core_sockets
 from app.extensions import db
 from tests.consultations.conftest import WORLD_KEYS, ack, code, committed, count, events, viewer_of
+from tests.core.pages_first import a_page_in_flight_and_its_one_turn_taken
 
 INVISIBLE = {"other_staff", "other_resident", "outsider"}
 NOT_PARTICIPANTS = {"pending_a", "pending_b", "unverified", "street_staff", "district_staff", "social_org", "expert"}
@@ -210,15 +210,8 @@ def test_a_saturated_process_says_retry_after_instead_of_timing_out(app, open_mo
 
 def test_a_join_waits_its_turn_behind_a_page_and_says_busy_past_its_wait(app, open_mode, members):
     client = members("resident")
-    app.config.update(SOCKET_DEFERRED_DURING_PAGES=1, SOCKET_JOIN_SLOT_WAIT_SECONDS=0.05)
-    priority.gate.page_started()  # a page is being served, and another join holds the one turn it leaves
-    assert priority.gate.enter(wide=64, narrow=1, timeout=1)
-    try:
+    with a_page_in_flight_and_its_one_turn_taken(app, "SOCKET_JOIN_SLOT_WAIT_SECONDS"):
         answer = ack(client, "join", consultation_id=open_mode.id)
-    finally:
-        priority.gate.leave()
-        priority.gate.page_ended()
-        app.config["SOCKET_JOIN_SLOT_WAIT_SECONDS"] = 12
     assert code(answer) == "busy" and answer["error"]["retry_after"] >= 1
     assert count(Attendance, consultation_id=open_mode.id) == 0
     assert ack(client, "join", consultation_id=open_mode.id)["ok"]

@@ -14,6 +14,7 @@ from app.extensions import db, socketio
 from app.voting import services as voting
 from app.voting.models import Ballot, CertifierRole, Participation
 from tests.contests import contest_in, count, logged_in, make_contest, make_entry, second_staff, viewer
+from tests.core.pages_first import a_page_in_flight_and_its_one_turn_taken
 
 
 def stored(contest):
@@ -329,19 +330,10 @@ def test_turnout_is_coalesced_to_a_few_updates_a_second(tmp_path):
 def test_a_join_waits_its_turn_behind_a_page_and_says_busy_past_its_wait(app, world):
     """The pages go first (core.priority): a contest's join waits behind a page in flight and, past its wait, is
     answered busy (its client asks again after the wait it says); the retry goes through."""
-    from app.core import priority
-
     contest, _entries = contest_in(world, Phase.VOTING, entries=1)
     client = socketio.test_client(app, namespace="/contests", flask_test_client=logged_in(app, world.users["resident"]))
-    app.config.update(SOCKET_DEFERRED_DURING_PAGES=1, SOCKET_SLOT_WAIT_SECONDS=0.05)
-    priority.gate.page_started()  # a page is being served, and another join holds the one turn it leaves
-    assert priority.gate.enter(wide=64, narrow=1, timeout=1)
-    try:
+    with a_page_in_flight_and_its_one_turn_taken(app, "SOCKET_SLOT_WAIT_SECONDS"):
         answer = client.emit("join", {"contest_id": contest.id}, namespace="/contests", callback=True)
-    finally:
-        priority.gate.leave()
-        priority.gate.page_ended()
-        app.config["SOCKET_SLOT_WAIT_SECONDS"] = 5
     assert answer["ok"] is False and answer["error"]["code"] == "busy" and answer["error"]["retry_after"] >= 1
     again = client.emit("join", {"contest_id": contest.id}, namespace="/contests", callback=True)
     assert again["ok"] and again["turnout"]["voted"] == 0

@@ -11,6 +11,11 @@ function votedText(code) {
   return node ? fillIn(node.getAttribute('data-text'), { code }) : '';
 }
 
+/** "N of M have voted", in the words of the tally's own template text. */
+function writeTally(node, m) {
+  node.textContent = fillIn(node.getAttribute('data-text'), { eligible: m.eligible, voted: m.votes_cast });
+}
+
 function motionParts(m) {
   const you = room.you;
   const receipt = room.receipts[m.id];
@@ -47,7 +52,7 @@ function motionParts(m) {
   frag.querySelector('[data-slot="state"]').classList.add(`motion-${m.state}`);
   if (receipt) frag.querySelector('[data-if="voted"]').textContent = votedText(receipt);
   const tally = frag.querySelector('[data-if="votes_cast"]');
-  if (tally) tally.textContent = fillIn(tally.getAttribute('data-text'), { eligible: m.eligible, voted: m.votes_cast });
+  if (tally) writeTally(tally, m);
   frag.querySelectorAll('input[name="motion_id"]').forEach((input) => { input.value = m.id; });
   frag.querySelectorAll('[data-motion-id]').forEach((b) => b.setAttribute('data-motion-id', m.id));
   return frag;
@@ -59,9 +64,8 @@ function motionParts(m) {
 function keepReview(m) {
   if (!(m && room.motion && room.motion.id === m.id && m.state === 'voting' && !room.receipts[m.id])) return false;
   if (!box.querySelector('.vote-review')) return false;
-  const now = box.querySelector('[data-if="votes_cast"]');
-  const next = motionParts(m).querySelector('[data-if="votes_cast"]');
-  if (now && next) now.textContent = next.textContent;
+  const tally = box.querySelector('[data-if="votes_cast"]');
+  if (tally && typeof m.votes_cast === 'number' && typeof m.eligible === 'number') writeTally(tally, m);
   return true;
 }
 
